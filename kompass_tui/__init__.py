@@ -1,0 +1,3 @@
+"""Kompass: a keyboard-driven workbench for Kommunkompassen evaluations."""
+
+__version__ = "0.1.0"

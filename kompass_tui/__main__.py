@@ -1,0 +1,3 @@
+from kompass_tui.cli import main
+
+main()

@@ -1,0 +1,369 @@
+"""Frameworks (criteria versions) as data: load a TOML file, validate it, find installed ones.
+
+The file format is documented in criteria/README.md. A framework has any number of areas, each
+with a maximum and any number of sub-questions whose maxima sum to it; scores are half points.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from kompass_tui import paths
+from kompass_tui.errors import CriteriaError, NotFound, ScoreError
+from kompass_tui.points import fmt, is_half_step, to_decimal
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+PART_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LANG_SUFFIX = re.compile(r"^(name|short|text|guidance|maxima_note|description)_([a-z]{2})$")
+
+FRAMEWORK_FIELDS = {"id", "name", "language", "source", "maxima", "maxima_note", "description"}
+AREA_FIELDS = {"id", "name", "short", "max", "question"}
+QUESTION_FIELDS = {"id", "text", "guidance", "max"}
+
+
+def _pick(texts: dict[str, str], lang: str, fallback: str) -> str:
+    return texts.get(lang) or texts.get(fallback) or next(iter(texts.values()), "")
+
+
+@dataclass(frozen=True, eq=False)
+class Question:
+    id: str
+    area_id: str
+    maximum: Decimal
+    texts: dict[str, str]
+    guidances: dict[str, str]
+    language: str
+
+    def text(self, lang: str) -> str:
+        return _pick(self.texts, lang, self.language)
+
+    def guidance(self, lang: str) -> str:
+        return _pick(self.guidances, lang, self.language) if self.guidances else ""
+
+
+@dataclass(frozen=True, eq=False)
+class Area:
+    id: str
+    maximum: Decimal
+    names: dict[str, str]
+    shorts: dict[str, str]
+    questions: tuple[Question, ...]
+    language: str
+
+    def name(self, lang: str) -> str:
+        return _pick(self.names, lang, self.language)
+
+    def short(self, lang: str) -> str:
+        """A short name for charts and narrow tables; the full name if the file gives none."""
+        return _pick(self.shorts, lang, self.language) if self.shorts else self.name(lang)
+
+
+@dataclass(frozen=True, eq=False)
+class Framework:
+    id: str
+    names: dict[str, str]
+    language: str
+    areas: tuple[Area, ...]
+    path: Path
+    origin: str = "bundled"
+    info: dict[str, str] = field(default_factory=dict)
+
+    def name(self, lang: str) -> str:
+        return _pick(self.names, lang, self.language)
+
+    def note(self, lang: str) -> str:
+        """The note on maxima (e.g. 'reconstructed, not official'), in lang where the file has it."""
+        notes: dict[str, str] = {}
+        for key, value in self.info.items():
+            if key == "maxima_note":
+                notes[self.language] = value
+            elif key.startswith("maxima_note_"):
+                notes[key.removeprefix("maxima_note_")] = value
+        return _pick(notes, lang, self.language) if notes else ""
+
+    @cached_property
+    def maximum(self) -> Decimal:
+        return sum((a.maximum for a in self.areas), Decimal(0))
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for a in self.areas for q in a.questions)
+
+    @cached_property
+    def _areas_by_id(self) -> dict[str, Area]:
+        return {a.id: a for a in self.areas}
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    def area(self, area_id: str) -> Area:
+        try:
+            return self._areas_by_id[area_id]
+        except KeyError:
+            known = ", ".join(a.id for a in self.areas)
+            raise NotFound(f"no area {area_id!r} in {self.id}; areas are {known}") from None
+
+    def question(self, question_id: str) -> Question:
+        try:
+            return self._questions_by_id[question_id]
+        except KeyError:
+            raise NotFound(
+                f"no sub-question {question_id!r} in {self.id}; "
+                f"ids run {self.questions[0].id} … {self.questions[-1].id} (see `kompass criteria show {self.id}`)"
+            ) from None
+
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._questions_by_id
+
+
+# ---------------------------------------------------------------- validation
+
+
+class _Problems:
+    """Collects one line per problem, each naming the file, the place, the field, expected and found."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lines: list[str] = []
+
+    def add(self, where: str, fieldname: str | None, expected: str, found: object) -> None:
+        place = f"{where}, field '{fieldname}'" if fieldname else where
+        self.lines.append(f"{self.path}: {place}: expected {expected}, found {_show(found)}")
+
+    def say(self, where: str, message: str) -> None:
+        self.lines.append(f"{self.path}: {where}: {message}")
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return repr(value) if value.strip() else "an empty text"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "a table"
+    if isinstance(value, Decimal):
+        return fmt(value)
+    return repr(value)
+
+
+def _texts(table: dict, key: str, where: str, problems: _Problems, required: bool, default_lang: str) -> dict[str, str]:
+    """Collect key and key_<lang> as {lang: text}."""
+    texts: dict[str, str] = {}
+    for name, value in table.items():
+        match = LANG_SUFFIX.match(name)
+        if name == key:
+            lang = default_lang
+        elif match and match.group(1) == key:
+            lang = match.group(2)
+        else:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.add(where, name, "a non-empty text", value)
+        else:
+            texts[lang] = value.strip()
+    if required and key not in table:
+        problems.add(where, key, "a non-empty text", None)
+    return texts
+
+
+def _maximum(table: dict, where: str, problems: _Problems) -> Decimal | None:
+    raw = table.get("max")
+    try:
+        value = None if isinstance(raw, str) or raw is None else to_decimal(raw)
+    except ScoreError:
+        value = None
+    if value is None or value <= 0 or not is_half_step(value):
+        problems.add(where, "max", "a positive multiple of 0,5", value if value is not None else raw)
+        return None
+    return value
+
+
+def _ident(table: dict, where: str, problems: _Problems, pattern: re.Pattern[str], example: str) -> str | None:
+    raw = table.get("id")
+    if not isinstance(raw, str) or not pattern.match(raw):
+        problems.add(where, "id", f'a quoted id such as "{example}"', raw)
+        return None
+    return raw
+
+
+def _unknown(table: dict, known: set[str], where: str, problems: _Problems) -> None:
+    for name in table:
+        base = LANG_SUFFIX.match(name)
+        if name not in known and not (base and base.group(1) in known | {"maxima_note"}):
+            problems.say(where, f"unknown field '{name}' (known: {', '.join(sorted(known))}, and <field>_<lang> translations)")
+
+
+def parse(text: str, path: Path, origin: str = "user") -> Framework:
+    """Validate a framework file's text; raise CriteriaError listing every problem found."""
+    problems = _Problems(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CriteriaError([f"{path}: TOML syntax error: {exc}"]) from None
+    head = data.get("framework")
+    if not isinstance(head, dict):
+        raise CriteriaError([f"{path}: expected a [framework] table with id and name, found {_show(head)}"])
+    language = head.get("language", "sv")
+    if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2}", language):
+        problems.add("[framework]", "language", 'a two-letter language code such as "sv"', language)
+        language = "sv"
+    fid = _ident(head, "[framework]", problems, ID_PATTERN, "kommunkompassen-2020")
+    names = _texts(head, "name", "[framework]", problems, True, language)
+    _unknown(head, FRAMEWORK_FIELDS, "[framework]", problems)
+    info = {k: str(v) for k, v in head.items() if k not in {"id", "language"} and not k.startswith("name")}
+
+    raw_areas = data.get("area")
+    if not isinstance(raw_areas, list) or not raw_areas:
+        problems.add("the file", "[[area]]", "one or more [[area]] tables", raw_areas)
+        raw_areas = []
+    for name in data:
+        if name not in {"framework", "area"}:
+            problems.say("top level", f"unknown table '{name}' (expected [framework] and [[area]])")
+
+    areas: list[Area] = []
+    seen_areas: set[str] = set()
+    seen_questions: set[str] = set()
+    for a_index, raw in enumerate(raw_areas, start=1):
+        if not isinstance(raw, dict):
+            problems.add(f"area #{a_index}", None, "a table", raw)
+            continue
+        aid = _ident(raw, f"area #{a_index}", problems, PART_ID_PATTERN, str(a_index))
+        where = f"area {aid}" if aid else f"area #{a_index}"
+        if aid is not None:
+            if aid in seen_areas:
+                problems.say(where, f"duplicate area id '{aid}'")
+            seen_areas.add(aid)
+        area_names = _texts(raw, "name", where, problems, True, language)
+        shorts = _texts(raw, "short", where, problems, False, language)
+        area_max = _maximum(raw, where, problems)
+        _unknown(raw, AREA_FIELDS, where, problems)
+        raw_questions = raw.get("question")
+        if not isinstance(raw_questions, list) or not raw_questions:
+            problems.add(where, "question", "one or more [[area.question]] tables", raw_questions)
+            raw_questions = []
+        questions: list[Question] = []
+        for q_index, rq in enumerate(raw_questions, start=1):
+            if not isinstance(rq, dict):
+                problems.add(f"{where}, question #{q_index}", None, "a table", rq)
+                continue
+            qid = _ident(rq, f"{where}, question #{q_index}", problems, PART_ID_PATTERN, f"{aid or a_index}.{q_index}")
+            q_where = f"{where}, question {qid}" if qid else f"{where}, question #{q_index}"
+            if qid is not None:
+                if qid in seen_questions:
+                    problems.say(q_where, f"duplicate question id '{qid}'")
+                seen_questions.add(qid)
+            q_texts = _texts(rq, "text", q_where, problems, True, language)
+            guidances = _texts(rq, "guidance", q_where, problems, False, language)
+            q_max = _maximum(rq, q_where, problems)
+            _unknown(rq, QUESTION_FIELDS, q_where, problems)
+            if qid and q_texts and q_max is not None:
+                questions.append(Question(qid, aid or "", q_max, q_texts, guidances, language))
+        if area_max is not None and len(questions) == len(raw_questions) and questions:
+            total = sum((q.maximum for q in questions), Decimal(0))
+            if total != area_max:
+                problems.add(where, "max", f"the sub-question maxima to sum to the area's max {fmt(area_max)}", f"a sum of {fmt(total)}")
+        if aid and area_names and area_max is not None:
+            areas.append(Area(aid, area_max, area_names, shorts, tuple(questions), language))
+
+    if problems.lines:
+        raise CriteriaError(problems.lines)
+    assert fid is not None
+    return Framework(fid, names, language, tuple(areas), path, origin, info)
+
+
+def load(path: Path, origin: str = "user") -> Framework:
+    """Read and validate one framework file."""
+    path = Path(path)
+    stat = _stat(path)
+    return _load_cached(path.resolve(), stat.st_mtime_ns, stat.st_size, origin)
+
+
+def _stat(path: Path):
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise CriteriaError([f"{path}: no such file"]) from None
+    except OSError as exc:
+        raise CriteriaError([f"{path}: cannot read it ({exc.strerror})"]) from None
+    if not path.is_file():
+        raise CriteriaError([f"{path}: expected a framework file (.toml), found a folder"])
+    return stat
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int, size: int, origin: str) -> Framework:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CriteriaError([f"{path}: cannot read it ({exc.strerror})"]) from None
+    if not raw.strip():
+        raise CriteriaError([f"{path}: the file is empty; expected a [framework] table and [[area]] tables"])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CriteriaError([f"{path}: expected a UTF-8 text (TOML) file, found binary data"]) from None
+    return parse(text, path, origin)
+
+
+# ---------------------------------------------------------------- installed frameworks
+
+
+def _dirs() -> list[tuple[str, Path]]:
+    """Search order: the user's folder first, so a corrected copy replaces the bundled one."""
+    return [("user", paths.user_criteria_dir()), ("bundled", paths.bundled_criteria_dir())]
+
+
+def get(framework_id: str) -> Framework:
+    """The installed framework with this id (user folder first, then bundled)."""
+    for origin, folder in _dirs():
+        candidate = folder / f"{framework_id}.toml"
+        if candidate.is_file():
+            framework = load(candidate, origin)
+            if framework.id == framework_id:
+                return framework
+    for framework in installed():
+        if framework.id == framework_id:
+            return framework
+    known = ", ".join(f.id for f in installed()) or "none"
+    raise NotFound(f"framework {framework_id!r} is not installed (installed: {known}); add it with `kompass criteria add FILE`")
+
+
+def installed(problems: list[str] | None = None) -> list[Framework]:
+    """Every installed framework, one per id, the user's copy winning. Broken files go to problems."""
+    found: dict[str, Framework] = {}
+    for origin, folder in _dirs():
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                framework = load(path, origin)
+            except CriteriaError as exc:
+                if problems is not None:
+                    problems.extend(exc.problems)
+                continue
+            found.setdefault(framework.id, framework)
+    return sorted(found.values(), key=lambda f: f.id)
+
+
+def add(path: Path, replace: bool = False) -> Framework:
+    """Validate a user's framework file and copy it into the user folder as <id>.toml."""
+    framework = load(Path(path), "user")
+    existing = {f.id: f for f in installed()}
+    if framework.id in existing and not replace:
+        where = existing[framework.id].path
+        raise CriteriaError([f"{path}: a framework with id '{framework.id}' is already installed ({where}); "
+                             "give it another id, or pass --replace to use yours instead"])
+    folder = paths.user_criteria_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target = folder / f"{framework.id}.toml"
+    tmp = target.with_suffix(".toml.tmp")
+    shutil.copyfile(path, tmp)
+    tmp.replace(target)
+    return load(target, "user")

@@ -1,0 +1,49 @@
+"""Where Kompass keeps things: one place for every path, overridable for tests and power users.
+
+- the database folder: `--db PATH`, else `$KOMPASS_DB`, else `<data home>/db`
+- the data home: `$KOMPASS_HOME`, else the platform's user data dir (platformdirs)
+- user frameworks: `<data home>/criteria`; bundled frameworks: inside the installed package
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "kompass"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_home() -> Path:
+    env = os.environ.get("KOMPASS_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def database(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The database folder in use: the explicit path, else $KOMPASS_DB, else the default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("KOMPASS_DB")
+    if env:
+        return Path(env).expanduser()
+    return data_home() / "db"
+
+
+def user_criteria_dir() -> Path:
+    return data_home() / "criteria"
+
+
+def bundled_criteria_dir() -> Path:
+    """The shipped framework files: packaged as kompass_tui/criteria in a wheel, ./criteria in a checkout."""
+    installed = PACKAGE_DIR / "criteria"
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parent / "criteria"
+
+
+def demo_dir() -> Path:
+    return PACKAGE_DIR / "demo"

@@ -1,0 +1,76 @@
+"""Points: exact half-point numbers, parsed from `9,5` or `9.5` and written back per language.
+
+Scores are `Decimal`s, so sums of half points are exact (no float drift).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from kompass_tui.errors import ScoreError
+
+HALF = Decimal("0.5")
+ZERO = Decimal(0)
+
+
+def is_half_step(value: Decimal) -> bool:
+    """True when value is a finite multiple of 0.5."""
+    return value.is_finite() and (value * 2) == (value * 2).to_integral_value()
+
+
+def to_decimal(value: object) -> Decimal:
+    """A number from JSON/TOML (int, float or str) as an exact Decimal, or ScoreError."""
+    if isinstance(value, bool):
+        raise ScoreError(f"expected a number, found {value!r}")
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return parse_number(value)
+    raise ScoreError(f"expected a number, found {value!r}")
+
+
+def parse_number(text: str) -> Decimal:
+    """`9,5`, `9.5`, ` 10 ` -> Decimal. Anything else (letters, NaN, inf, empty) -> ScoreError."""
+    cleaned = text.strip().replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ScoreError(f"{text.strip()!r} is not a number") from None
+    if not value.is_finite():
+        raise ScoreError(f"{text.strip()!r} is not a number")
+    return value
+
+
+def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
+    """Return value if it is 0..maximum in half points, else a ScoreError naming the range."""
+    if value < 0 or value > maximum or not is_half_step(value):
+        raise ScoreError(
+            f"{what}: {fmt(value)} is not allowed; "
+            f"give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)"
+        )
+    return normal(value)
+
+
+def normal(value: Decimal) -> Decimal:
+    """The canonical form: 9.50 -> 9.5, 10.0 -> 10, -0 -> 0."""
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return value.normalize()
+
+
+def fmt(value: Decimal | None, lang: str = "en", empty: str = "–") -> str:
+    """76.5 -> '76,5' in Swedish, '76.5' in English; whole numbers without decimals."""
+    if value is None:
+        return empty
+    text = format(normal(value), "f")
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def to_json(value: Decimal | None) -> int | float | None:
+    """A score as a JSON number: 34 or 9.5 (half points are exact in binary floating point)."""
+    if value is None:
+        return None
+    value = normal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
