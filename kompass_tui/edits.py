@@ -1,0 +1,124 @@
+"""Edits to an evaluation: pure functions, old evaluation in, new one out, checked against its framework.
+
+The store applies them under its lock to freshly read data, so two sessions never overwrite each
+other's changes; the CLI and the UI only ever call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+from kompass_tui.criteria import Framework
+from kompass_tui.errors import InputError, KompassError, NotFound
+from kompass_tui.model import SOURCES, Evaluation
+from kompass_tui.points import check_points
+from kompass_tui.scoring import parse_score
+
+AREA_TEXTS = ("strengths", "improvements")
+
+
+class NotWalkable(KompassError):
+    """A question-level edit on an area-level evaluation (or the reverse)."""
+
+
+def _question_level(ev: Evaluation, what: str) -> None:
+    if ev.area_level:
+        raise NotWalkable(
+            f"{ev.id} holds area scores only (a published benchmark result), so it has no {what}; "
+            f"set an area score with `kompass score {ev.id} AREA VALUE`"
+        )
+
+
+def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str) -> Evaluation:
+    """Score a sub-question (or, in an area-level evaluation, an area) from user text like `9,5`."""
+    if ev.area_level:
+        if fw.has_question(part_id):
+            _question_level(ev, "sub-question scores")
+        area = fw.area(part_id)
+        return ev.with_area(area.id, replace(ev.area(area.id), score=parse_score(text, area)))
+    if not fw.has_question(part_id) and part_id in {a.id for a in fw.areas}:
+        raise NotFound(f"{part_id!r} is an area; score its sub-questions instead (for example {fw.area(part_id).questions[0].id})")
+    question = fw.question(part_id)
+    return ev.with_answer(question.id, replace(ev.answer(question.id), score=parse_score(text, question)))
+
+
+def clear_score(ev: Evaluation, fw: Framework, part_id: str) -> Evaluation:
+    if ev.area_level:
+        area = fw.area(part_id)
+        return ev.with_area(area.id, replace(ev.area(area.id), score=None))
+    question = fw.question(part_id)
+    return ev.with_answer(question.id, replace(ev.answer(question.id), score=None))
+
+
+def set_note(ev: Evaluation, fw: Framework, question_id: str, note: str | None = None,
+             sources: Iterable[str] | None = None) -> Evaluation:
+    """Replace the note and/or the evidence sources (interview, document, website) of a sub-question."""
+    _question_level(ev, "sub-question notes")
+    question = fw.question(question_id)
+    answer = ev.answer(question.id)
+    if note is not None:
+        answer = replace(answer, note=note.strip())
+    if sources is not None:
+        wanted = set(sources)
+        unknown = sorted(wanted - set(SOURCES))
+        if unknown:
+            raise InputError(f"unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
+        answer = replace(answer, sources=tuple(s for s in SOURCES if s in wanted))
+    return ev.with_answer(question.id, answer)
+
+
+def toggle_source(ev: Evaluation, fw: Framework, question_id: str, source: str) -> Evaluation:
+    current = set(ev.answer(question_id).sources)
+    return set_note(ev, fw, question_id, sources=current ^ {source})
+
+
+def set_area_text(ev: Evaluation, fw: Framework, area_id: str, kind: str, text: str) -> Evaluation:
+    """Set an area's strengths or improvement areas (utvecklingsområden)."""
+    if kind not in AREA_TEXTS:
+        raise InputError(f"unknown area text {kind!r}; use strengths or improvements")
+    area = fw.area(area_id)
+    return ev.with_area(area.id, replace(ev.area(area.id), **{kind: text.strip()}))
+
+
+def set_text(ev: Evaluation, kind: str, text: str) -> Evaluation:
+    """Set the evaluation's summary or closing challenges (the report's Slutord)."""
+    if kind not in ("summary", "challenges"):
+        raise InputError(f"unknown text {kind!r}; use summary or challenges")
+    return replace(ev, **{kind: text.strip()})
+
+
+def set_details(ev: Evaluation, **details) -> Evaluation:
+    """Change municipality, year, evaluators, start or end (the id stays)."""
+    allowed = {"municipality", "year", "evaluators", "start", "end"}
+    unknown = set(details) - allowed
+    if unknown:
+        raise InputError(f"cannot change {', '.join(sorted(unknown))}")
+    return replace(ev, **details)
+
+
+def check(ev: Evaluation, fw: Framework, where: str) -> None:
+    """Refuse an evaluation (e.g. an import) that does not fit its framework; name the first problem."""
+    if ev.framework != fw.id:
+        raise InputError(f"{where}: uses framework {ev.framework!r}, not {fw.id!r}")
+    for aid, entry in ev.areas.items():
+        if aid not in {a.id for a in fw.areas}:
+            raise InputError(f"{where}: unknown area {aid!r} for {fw.id}")
+        if entry.score is not None:
+            if not ev.area_level:
+                raise InputError(f"{where}: area {aid} has a score, but sub-question evaluations sum theirs")
+            _checked(check_points, entry.score, fw.area(aid).maximum, f"{where}: area {aid}")
+    for qid, answer in ev.questions.items():
+        if not fw.has_question(qid):
+            raise InputError(f"{where}: unknown sub-question {qid!r} for {fw.id}")
+        if ev.area_level and not answer.is_blank():
+            raise InputError(f"{where}: sub-question {qid} is filled in, but the evaluation is area-level")
+        if answer.score is not None:
+            _checked(check_points, answer.score, fw.question(qid).maximum, f"{where}: question {qid}")
+
+
+def _checked(fn, *args):
+    try:
+        return fn(*args)
+    except KompassError as exc:
+        raise InputError(str(exc)) from None

@@ -1,0 +1,246 @@
+"""Evaluations as plain, immutable data, and their JSON form.
+
+An evaluation scores one municipality in one year against one framework. It is either
+question-level (a score, note and evidence sources per sub-question) or area-level (only the
+area totals, as published for benchmark municipalities). Edits live in `edits.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Mapping
+
+from kompass_tui.errors import InputError, ScoreError
+from kompass_tui.points import to_decimal, to_json
+
+SCHEMA = 1
+FORMAT = "kompass-evaluation"
+SOURCES = ("interview", "document", "website")
+QUESTIONS, AREAS = "questions", "areas"
+LEVELS = (QUESTIONS, AREAS)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One sub-question: the score (None until scored), the evidence note and its sources."""
+
+    score: Decimal | None = None
+    note: str = ""
+    sources: tuple[str, ...] = ()
+
+    def is_blank(self) -> bool:
+        return self.score is None and not self.note and not self.sources
+
+
+@dataclass(frozen=True)
+class AreaEntry:
+    """One area: strengths and improvement areas; the score only in area-level evaluations."""
+
+    score: Decimal | None = None
+    strengths: str = ""
+    improvements: str = ""
+
+    def is_blank(self) -> bool:
+        return self.score is None and not self.strengths and not self.improvements
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    id: str
+    municipality: str
+    year: int
+    framework: str
+    level: str = QUESTIONS
+    evaluators: tuple[str, ...] = ()
+    start: str = ""
+    end: str = ""
+    summary: str = ""
+    challenges: str = ""
+    areas: Mapping[str, AreaEntry] = field(default_factory=dict)
+    questions: Mapping[str, Answer] = field(default_factory=dict)
+    created: str = ""
+    updated: str = ""
+
+    @property
+    def area_level(self) -> bool:
+        return self.level == AREAS
+
+    @property
+    def title(self) -> str:
+        return f"{self.municipality} {self.year}"
+
+    def answer(self, question_id: str) -> Answer:
+        return self.questions.get(question_id, Answer())
+
+    def area(self, area_id: str) -> AreaEntry:
+        return self.areas.get(area_id, AreaEntry())
+
+    def with_answer(self, question_id: str, answer: Answer) -> Evaluation:
+        questions = dict(self.questions)
+        if answer.is_blank():
+            questions.pop(question_id, None)
+        else:
+            questions[question_id] = answer
+        return replace(self, questions=questions)
+
+    def with_area(self, area_id: str, entry: AreaEntry) -> Evaluation:
+        areas = dict(self.areas)
+        if entry.is_blank():
+            areas.pop(area_id, None)
+        else:
+            areas[area_id] = entry
+        return replace(self, areas=areas)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def slug(municipality: str) -> str:
+    """'Västerås' -> 'vasteras', 'Upplands Väsby' -> 'upplands-vasby'."""
+    folded = unicodedata.normalize("NFKD", municipality)
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "kommun"
+
+
+def base_id(municipality: str, year: int) -> str:
+    return f"{slug(municipality)}-{year}"
+
+
+def unique_id(municipality: str, year: int, taken: set[str]) -> str:
+    """botkyrka-2003, then botkyrka-2003-2, -3 … when that is taken."""
+    base = base_id(municipality, year)
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+# ---------------------------------------------------------------- JSON form
+
+
+def to_dict(ev: Evaluation) -> dict[str, Any]:
+    """The evaluation as JSON-ready data; from_dict(to_dict(ev)) == ev."""
+    return {
+        "id": ev.id,
+        "municipality": ev.municipality,
+        "year": ev.year,
+        "framework": ev.framework,
+        "level": ev.level,
+        "evaluators": list(ev.evaluators),
+        "start": ev.start,
+        "end": ev.end,
+        "summary": ev.summary,
+        "challenges": ev.challenges,
+        "areas": {
+            aid: {"score": to_json(a.score), "strengths": a.strengths, "improvements": a.improvements}
+            for aid, a in ev.areas.items()
+        },
+        "questions": {
+            qid: {"score": to_json(q.score), "note": q.note, "sources": list(q.sources)}
+            for qid, q in ev.questions.items()
+        },
+        "created": ev.created,
+        "updated": ev.updated,
+    }
+
+
+class _Reader:
+    """Typed access to untrusted data, with errors that name the field."""
+
+    def __init__(self, data: Any, where: str):
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected an object, found {type(data).__name__}")
+        self.data, self.where = data, where
+
+    def text(self, key: str, default: str | None = "") -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise InputError(f"{self.where}: field '{key}' must be text, found {value!r}")
+        return value
+
+    def year(self, key: str) -> int:
+        value = self.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+            raise InputError(f"{self.where}: field '{key}' must be a year such as 2003, found {value!r}")
+        return value
+
+    def score(self, key: str) -> Decimal | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        try:
+            return to_decimal(value)
+        except ScoreError as exc:
+            raise InputError(f"{self.where}: field '{key}': {exc}") from None
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"{self.where}: field '{key}' must be a list of texts, found {value!r}")
+        return tuple(value)
+
+    def table(self, key: str) -> dict[str, Any]:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            raise InputError(f"{self.where}: field '{key}' must be an object, found {value!r}")
+        return value
+
+
+def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
+    """Build an evaluation from untrusted JSON data; InputError names the first bad field."""
+    r = _Reader(data, where)
+    level = r.text("level", QUESTIONS)
+    if level not in LEVELS:
+        raise InputError(f"{where}: field 'level' must be 'questions' or 'areas', found {level!r}")
+    municipality = r.text("municipality", None).strip()
+    if not municipality:
+        raise InputError(f"{where}: field 'municipality' must not be empty")
+    areas = {}
+    for aid, raw in r.table("areas").items():
+        a = _Reader(raw, f"{where}, area {aid}")
+        areas[aid] = AreaEntry(a.score("score"), a.text("strengths"), a.text("improvements"))
+    questions = {}
+    for qid, raw in r.table("questions").items():
+        q = _Reader(raw, f"{where}, question {qid}")
+        sources = q.texts("sources")
+        unknown = [s for s in sources if s not in SOURCES]
+        if unknown:
+            raise InputError(f"{where}, question {qid}: unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
+        questions[qid] = Answer(q.score("score"), q.text("note"), tuple(s for s in SOURCES if s in sources))
+    return Evaluation(
+        id=r.text("id", None),
+        municipality=municipality,
+        year=r.year("year"),
+        framework=r.text("framework", None),
+        level=level,
+        evaluators=r.texts("evaluators"),
+        start=r.text("start"),
+        end=r.text("end"),
+        summary=r.text("summary"),
+        challenges=r.text("challenges"),
+        areas=areas,
+        questions=questions,
+        created=r.text("created"),
+        updated=r.text("updated"),
+    )
+
+
+def to_document(ev: Evaluation) -> dict[str, Any]:
+    """The exchange file: `kompass export --format json` writes it, `kompass import` reads it."""
+    return {"format": FORMAT, "schema": SCHEMA, "evaluation": to_dict(ev)}
+
+
+def from_document(data: Any, where: str) -> Evaluation:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InputError(f"{where}: not a Kompass evaluation file (expected \"format\": \"{FORMAT}\")")
+    schema = data.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA:
+        raise InputError(f"{where}: written by a newer Kompass (schema {schema!r}, this one reads {SCHEMA}); upgrade Kompass")
+    return from_dict(data.get("evaluation"), where)

@@ -1,0 +1,81 @@
+"""Totals, subtotals, completion and ranks: pure functions with exact half-point arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Mapping
+
+from kompass_tui.criteria import Area, Framework, Question
+from kompass_tui.model import Evaluation
+from kompass_tui.errors import ScoreError
+from kompass_tui.points import ZERO, check_points, fmt, parse_number
+
+
+def parse_score(text: str, question: Question | Area) -> Decimal:
+    """`9,5` / `9.5` -> Decimal(9.5) if it is 0..max in half points, else ScoreError with the range."""
+    what = f"{'question' if isinstance(question, Question) else 'area'} {question.id}"
+    try:
+        value = parse_number(text)
+    except ScoreError as exc:
+        raise ScoreError(f"{what}: {exc}; give 0 to {fmt(question.maximum)} in steps of 0.5") from None
+    return check_points(value, question.maximum, what)
+
+
+def area_score(ev: Evaluation, area: Area) -> Decimal | None:
+    """The area's points: the sum of its scored sub-questions, or the published area score."""
+    if ev.area_level:
+        return ev.area(area.id).score
+    scores = [ev.answer(q.id).score for q in area.questions]
+    scored = [s for s in scores if s is not None]
+    return sum(scored, ZERO) if scored else None
+
+
+def area_scores(ev: Evaluation, fw: Framework) -> dict[str, Decimal | None]:
+    return {a.id: area_score(ev, a) for a in fw.areas}
+
+
+def total(ev: Evaluation, fw: Framework) -> Decimal:
+    return sum((s for s in area_scores(ev, fw).values() if s is not None), ZERO)
+
+
+@dataclass(frozen=True)
+class Progress:
+    scored: int
+    count: int
+
+    @property
+    def complete(self) -> bool:
+        return self.scored == self.count
+
+    def __str__(self) -> str:
+        return f"{self.scored}/{self.count}"
+
+
+def area_progress(ev: Evaluation, area: Area) -> Progress:
+    if ev.area_level:
+        return Progress(int(ev.area(area.id).score is not None), 1)
+    return Progress(sum(ev.answer(q.id).score is not None for q in area.questions), len(area.questions))
+
+
+def progress(ev: Evaluation, fw: Framework) -> Progress:
+    """Completion: scored / total sub-questions (areas, for an area-level evaluation)."""
+    parts = [area_progress(ev, a) for a in fw.areas]
+    return Progress(sum(p.scored for p in parts), sum(p.count for p in parts))
+
+
+def next_unscored(ev: Evaluation, fw: Framework, after: str | None = None) -> str | None:
+    """The first unscored sub-question after `after` (or from the start), wrapping around."""
+    ids = [q.id for q in fw.questions]
+    start = ids.index(after) + 1 if after in ids else 0
+    for qid in ids[start:] + ids[:start]:
+        if ev.answer(qid).score is None:
+            return qid
+    return None
+
+
+def ranks(values: Mapping[str, Decimal]) -> dict[str, int]:
+    """Competition ranking, highest first: 639 -> 1, 619 -> 2; ties share a rank (1, 2, 2, 4)."""
+    ordered = sorted(values.values(), reverse=True)
+    return {key: ordered.index(value) + 1 for key, value in values.items()}
+
