@@ -1,0 +1,270 @@
+"""The workbench: what the CLI and the UI call. Ties the store, the frameworks and the edits together.
+
+Every method that changes something saves it at once, under the store's lock, on freshly read data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+from kompass_tui import criteria, edits, model, paths, scoring
+from kompass_tui.criteria import Framework
+from kompass_tui.errors import InputError, KompassError
+from kompass_tui.model import QUESTIONS, Evaluation
+from kompass_tui.points import to_decimal
+from kompass_tui.store import Database
+
+DEFAULT_FRAMEWORK = "kommunkompassen-2003"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One evaluation as the list shows it (from the index, without opening its file)."""
+
+    id: str
+    municipality: str = ""
+    year: int = 0
+    framework: str = ""
+    level: str = QUESTIONS
+    scored: int = 0
+    count: int | None = None
+    total: Decimal | None = None
+    error: str = ""
+
+    @property
+    def area_level(self) -> bool:
+        return self.level == model.AREAS
+
+
+class Workbench:
+    def __init__(self, folder: str | os.PathLike[str] | None = None):
+        self.folder = paths.database(folder)
+        self.db = Database(self.folder, summarize=self._summarize)
+
+    # -- reading -----------------------------------------------------------------
+
+    def framework(self, framework_id: str) -> Framework:
+        return criteria.get(framework_id)
+
+    def get(self, eid: str) -> Evaluation:
+        return model.from_dict(self.db.read(eid), f"{self.db.path_of(eid)}")
+
+    def get_with_framework(self, eid: str) -> tuple[Evaluation, Framework]:
+        ev = self.get(eid)
+        return ev, self.framework(ev.framework)
+
+    def rows(self) -> list[Row]:
+        result = []
+        for raw in self.db.rows():
+            if raw.get("error"):
+                result.append(Row(id=raw["id"], error=raw["error"]))
+                continue
+            total = raw.get("total")
+            result.append(Row(
+                id=raw["id"], municipality=raw.get("municipality", ""), year=raw.get("year", 0),
+                framework=raw.get("framework", ""), level=raw.get("level", QUESTIONS),
+                scored=raw.get("scored", 0), count=raw.get("count"),
+                total=to_decimal(total) if total is not None else None,
+            ))
+        return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
+
+    def _summarize(self, doc: dict) -> dict:
+        ev = model.from_dict(doc)
+        row = {"municipality": ev.municipality, "year": ev.year, "framework": ev.framework, "level": ev.level}
+        try:
+            fw = self.framework(ev.framework)
+        except KompassError:
+            return row
+        done = scoring.progress(ev, fw)
+        return {**row, "scored": done.scored, "count": done.count, "total": str(scoring.total(ev, fw))}
+
+    # -- changing ------------------------------------------------------------------
+
+    def create(self, municipality: str, year: int, framework_id: str = DEFAULT_FRAMEWORK,
+               evaluators: Iterable[str] = (), level: str = QUESTIONS, start: str = "", end: str = "") -> Evaluation:
+        municipality = municipality.strip()
+        if not municipality:
+            raise InputError("give the municipality's name")
+        if not 1900 <= year <= 2200:
+            raise InputError(f"year {year} is out of range; give a year such as 2003")
+        if level not in model.LEVELS:
+            raise InputError(f"unknown level {level!r}; use questions or areas")
+        self.framework(framework_id)  # refuse an unknown framework before writing anything
+        stamp = model.now()
+
+        def make(taken: set[str]) -> dict:
+            return model.to_dict(Evaluation(
+                id=model.unique_id(municipality, year, taken), municipality=municipality, year=year,
+                framework=framework_id, level=level, evaluators=tuple(e.strip() for e in evaluators if e.strip()),
+                start=start, end=end, created=stamp, updated=stamp,
+            ))
+
+        return model.from_dict(self.db.create(make))
+
+    def add(self, ev: Evaluation, where: str) -> Evaluation:
+        """Store an evaluation read from a file (JSON import, demo), under a free id."""
+        edits.check(ev, self.framework(ev.framework), where)
+
+        def make(taken: set[str]) -> dict:
+            wanted = ev.id if ev.id and ev.id not in taken and model.slug(ev.id) == ev.id else model.unique_id(ev.municipality, ev.year, taken)
+            return model.to_dict(replace(ev, id=wanted, created=ev.created or model.now(), updated=ev.updated or model.now()))
+
+        return model.from_dict(self.db.create(make))
+
+    def edit(self, eid: str, change: Callable[[Evaluation, Framework], Evaluation]) -> Evaluation:
+        """Apply change to the freshly read evaluation under the lock and save it; returns the result."""
+        frameworks: dict[str, Framework] = {}
+
+        def apply(doc: dict) -> dict:
+            ev = model.from_dict(doc)
+            fw = frameworks.setdefault(ev.framework, self.framework(ev.framework))
+            new = change(ev, fw)
+            if new == ev:
+                return doc
+            return model.to_dict(replace(new, updated=model.now()))
+
+        return model.from_dict(self.db.update(eid, apply))
+
+    def score(self, eid: str, part_id: str, text: str) -> Evaluation:
+        return self.edit(eid, lambda ev, fw: edits.set_score(ev, fw, part_id, text))
+
+    def clear_score(self, eid: str, part_id: str) -> Evaluation:
+        return self.edit(eid, lambda ev, fw: edits.clear_score(ev, fw, part_id))
+
+    def note(self, eid: str, question_id: str, note: str | None = None, sources: Iterable[str] | None = None) -> Evaluation:
+        return self.edit(eid, lambda ev, fw: edits.set_note(ev, fw, question_id, note, sources))
+
+    def area_text(self, eid: str, area_id: str, kind: str, text: str) -> Evaluation:
+        return self.edit(eid, lambda ev, fw: edits.set_area_text(ev, fw, area_id, kind, text))
+
+    def text(self, eid: str, kind: str, text: str) -> Evaluation:
+        return self.edit(eid, lambda ev, fw: edits.set_text(ev, kind, text))
+
+    def delete(self, eid: str) -> None:
+        self.db.delete(eid)
+
+    # -- import and export -----------------------------------------------------------
+
+    def import_file(self, path: Path, into: str | None = None, framework_id: str = DEFAULT_FRAMEWORK,
+                    skip_existing: bool = False) -> list[Evaluation]:
+        """Import a JSON evaluation, a CSV of area scores (new area-level evaluations), or a CSV of
+        sub-question scores (into an existing evaluation). Everything is checked before anything is
+        written, so a bad file changes nothing."""
+        name = str(path)
+        parsed = parse_file(read_text_file(path), name)
+        if isinstance(parsed, Evaluation):
+            if into:
+                raise InputError(f"{name}: --into is for CSV files of sub-question scores; a JSON file is a whole evaluation")
+            if skip_existing and parsed.id in self.db.ids():
+                return []
+            return [self.add(parsed, name)]
+        from kompass_tui.csvio import AreaRow
+
+        if isinstance(parsed[0], AreaRow):
+            if into:
+                raise InputError(f"{name}: holds area scores (one evaluation per row); drop --into to import them as new evaluations")
+            return self._import_area_rows(parsed, name, framework_id, skip_existing)
+        if not into:
+            raise InputError(f"{name}: holds sub-question scores; say which evaluation they belong to with --into ID")
+        return [self._import_question_rows(parsed, name, into)]
+
+    def _import_area_rows(self, rows, name: str, framework_id: str, skip_existing: bool) -> list[Evaluation]:
+        fw = self.framework(framework_id)
+        area_ids = {a.id for a in fw.areas}
+        for column in rows[0].scores:
+            if column not in area_ids:
+                raise InputError(f"{name}: line 1: column {column!r} is not an area of {fw.id} (areas: {', '.join(sorted(area_ids))})")
+        taken = self.db.ids()
+        new = []
+        for row in rows:
+            if skip_existing and model.base_id(row.municipality, row.year) in taken:
+                continue
+            ev = Evaluation(id="", municipality=row.municipality, year=row.year, framework=fw.id, level=model.AREAS,
+                            areas={aid: model.AreaEntry(score=s) for aid, s in row.scores.items() if s is not None})
+            edits.check(ev, fw, f"{name}: line {row.line}")
+            new.append(ev)
+        return [self.add(ev, name) for ev in new]
+
+    def _import_question_rows(self, rows, name: str, into: str) -> Evaluation:
+        ev, fw = self.get_with_framework(into)
+
+        def apply_rows(ev: Evaluation, fw: Framework) -> Evaluation:
+            for row in rows:
+                where = f"{name}: line {row.line}"
+                try:
+                    if row.score is not None:
+                        ev = edits.set_score(ev, fw, row.question, str(row.score))
+                    if row.note is not None or row.sources is not None:
+                        ev = edits.set_note(ev, fw, row.question, row.note, row.sources)
+                except KompassError as exc:
+                    raise InputError(f"{where}: {exc}") from None
+            return ev
+
+        apply_rows(ev, fw)  # check every row before taking the lock and writing
+        return self.edit(into, apply_rows)
+
+    def export(self, eid: str, form: str, lang: str, compare: Iterable[str] = ()) -> str:
+        """The evaluation as Markdown (md), CSV (csv) or a JSON document (json)."""
+        ev, fw = self.get_with_framework(eid)
+        others = [self.get(other) for other in compare]
+        if form == "md":
+            from kompass_tui import report
+
+            return report.render(ev, fw, lang, others)
+        if others:
+            raise InputError("--compare goes with the Markdown report (--format md)")
+        if form == "csv":
+            from kompass_tui import csvio
+
+            return csvio.write(ev, fw, lang)
+        if form == "json":
+            import json
+
+            return json.dumps(model.to_document(ev), ensure_ascii=False, indent=2) + "\n"
+        raise InputError(f"unknown format {form!r}; use md, csv or json")
+
+    def load_demo(self) -> list[Evaluation]:
+        """Load the bundled demo (the seed's 2003 figures); evaluations already there are kept."""
+        loaded = []
+        for path in sorted(paths.demo_dir().iterdir()):
+            if path.suffix in (".json", ".csv"):
+                loaded += self.import_file(path, skip_existing=True)
+        return loaded
+
+
+def read_text_file(path: Path) -> str:
+    """A user's input file as text, with a one-line error if it cannot be read."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 text file (save it as UTF-8, or CSV UTF-8 in Excel)") from None
+
+
+# ---------------------------------------------------------------- import and export
+
+
+def parse_file(text: str, name: str):
+    """A JSON evaluation document, or CSV rows; decided by the content."""
+    import json
+
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        return model.from_document(data, name)
+    from kompass_tui import csvio
+
+    return csvio.read(text, name)

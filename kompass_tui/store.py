@@ -1,0 +1,346 @@
+"""The database: a folder with one TinyDB file per evaluation and a small index, safe to share.
+
+    <folder>/kompass.json            index: schema version + one summary row per evaluation
+    <folder>/evaluations/<id>.json   one TinyDB file per evaluation
+    <folder>/.lock                   the lock file (never the data files: a replace swaps those)
+
+Guarantees:
+- A write never leaves a half-written file: temp file in the same folder, flush, fsync, replace,
+  fsync the folder. Temp files orphaned by a kill are removed under the lock.
+- Two sessions never lose each other's changes: every change takes the folder lock (blocking
+  `fcntl.flock`, fair between processes), re-reads the file, applies the edit, writes.
+- Save cost does not grow with the number of evaluations: a save rewrites one evaluation file and
+  one index row's worth of index; the index is a cache checked against the files' stat on listing
+  and rebuilt from them when it drifts (after a crash between the two writes, say).
+- Files that are not Kompass databases, are corrupt, or are from a newer schema are refused with a
+  message and never overwritten. New files and folders are readable by their owner only.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import tempfile
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+from kompass_tui.errors import KompassError, NotFound, StoreError
+
+SCHEMA = 1
+APP = "kompass"
+INDEX_NAME = "kompass.json"
+EVALUATIONS = "evaluations"
+LOCK_NAME = ".lock"
+TEMP_SUFFIX = ".tmp"
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+Doc = dict[str, Any]
+
+
+# ---------------------------------------------------------------- atomic files
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write data to path so that a reader or a crash sees either the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage writing through atomic_write, and never caching: every read is fresh."""
+
+    def __init__(self, path: str | os.PathLike[str], **_: Any):
+        self.path = Path(path)
+
+    def read(self) -> Doc | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise StoreError(f"{self.path} is a folder, not a Kompass file; it was left as it is") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+            raise StoreError(
+                f"{self.path} is corrupt: not valid JSON{where}; it was left as it is. "
+                "Restore it from a backup, or move it away to start afresh"
+            ) from None
+        if not isinstance(data, dict):
+            raise StoreError(f"{self.path} is not a Kompass file (expected a JSON object); it was left as it is")
+        return data
+
+    def write(self, data: Doc) -> None:
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _meta(kind: str) -> Doc:
+    return {"1": {"app": APP, "kind": kind, "schema": SCHEMA}}
+
+
+def _check_meta(data: Doc, path: Path, kind: str) -> None:
+    meta = data.get("_meta")
+    first = next(iter(meta.values()), None) if isinstance(meta, dict) and meta else None
+    if not isinstance(first, dict) or first.get("app") != APP:
+        raise StoreError(f"{path} is not a Kompass database file (another program's data?); it was left as it is")
+    schema = first.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA:
+        raise StoreError(
+            f"{path} was written by a newer Kompass (schema {schema!r}; this version reads up to {SCHEMA}); "
+            "upgrade Kompass to open it. It was left as it is"
+        )
+    if first.get("kind") != kind:
+        raise StoreError(f"{path} is a Kompass {first.get('kind')!r} file, not {kind!r}; it was left as it is")
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+# ---------------------------------------------------------------- the database
+
+
+class Database:
+    """One database folder. Thread-safe; safe to share between processes."""
+
+    def __init__(self, folder: str | os.PathLike[str], summarize: Callable[[Doc], Doc] | None = None):
+        self.folder = Path(folder)
+        self.index_path = self.folder / INDEX_NAME
+        self.evaluations = self.folder / EVALUATIONS
+        self._summarize = summarize or (lambda doc: {})
+        self._mutex = threading.RLock()
+        self._depth = 0
+        self._lock_fd: int | None = None
+        self._cleaned = False
+        self._verified = False
+
+    # -- checks ---------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """True if the folder is a Kompass database; False if it does not exist yet or is empty.
+
+        A file, a folder with other things in it, or a foreign/corrupt/newer index is refused."""
+        if self._verified:
+            return True
+        if self.folder.exists() and not self.folder.is_dir():
+            raise StoreError(f"{self.folder} is a file; --db and KOMPASS_DB take a database folder (a new or empty one is set up for you)")
+        if not self.folder.exists():
+            return False
+        if not self.index_path.exists():
+            try:
+                others = [p.name for p in self.folder.iterdir() if p.name != LOCK_NAME and not _is_temp(p.name)]
+            except OSError as exc:
+                raise StoreError(f"cannot read {self.folder}: {exc.strerror}") from None
+            if others:
+                raise StoreError(
+                    f"{self.folder} is not a Kompass database (it holds other files and no {INDEX_NAME}); "
+                    "choose a new or empty folder with --db"
+                )
+            return False
+        self._read_index_raw()
+        self._verified = True
+        return True
+
+    def _read_index_raw(self) -> Doc:
+        data = AtomicJSONStorage(self.index_path).read()
+        if data is None:
+            return {"_meta": _meta("index"), "evaluations": {}}
+        _check_meta(data, self.index_path, "index")
+        return data
+
+    # -- lock -------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the database lock (re-entrant in this process). Creates the folder if needed."""
+        with self._mutex:
+            if self._depth == 0:
+                self._acquire()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._release()
+
+    def _acquire(self) -> None:
+        existed = self.exists()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(f"cannot write to {self.folder}: {exc.strerror}; nothing was changed") from None
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._lock_fd = fd
+        try:
+            if not existed and not self.index_path.exists():
+                self.evaluations.mkdir(mode=0o700, exist_ok=True)
+                AtomicJSONStorage(self.index_path).write({"_meta": _meta("index"), "evaluations": {}})
+            if not self._cleaned:
+                self._remove_temp_files()
+                self._cleaned = True
+        except OSError as exc:
+            self._release()
+            raise StoreError(f"cannot write to {self.folder}: {exc.strerror}; nothing was changed") from None
+        except BaseException:
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _remove_temp_files(self) -> None:
+        for folder in (self.folder, self.evaluations):
+            if folder.is_dir():
+                for entry in os.scandir(folder):
+                    if _is_temp(entry.name):
+                        os.unlink(entry.path)
+
+    # -- evaluation files -----------------------------------------------------------
+
+    def path_of(self, eid: str) -> Path:
+        if not ID_RE.match(eid):
+            raise NotFound(f"no evaluation {eid!r}; ids look like botkyrka-2003 (see `kompass list`)")
+        return self.evaluations / f"{eid}.json"
+
+    def read(self, eid: str) -> Doc:
+        """The stored evaluation document; NotFound if there is none."""
+        path = self.path_of(eid)
+        if not self.exists():
+            data = None
+        else:
+            data = AtomicJSONStorage(path).read()
+        if data is None:
+            raise NotFound(f"no evaluation {eid!r} in {self.folder} (see `kompass list`)")
+        _check_meta(data, path, "evaluation")
+        doc = (data.get("evaluation") or {}).get("1")
+        if not isinstance(doc, dict):
+            raise StoreError(f"{path} holds no evaluation; it was left as it is")
+        return doc
+
+    def _write(self, eid: str, doc: Doc) -> None:
+        path = self.path_of(eid)
+        try:
+            AtomicJSONStorage(path).write({"_meta": _meta("evaluation"), "evaluation": {"1": doc}})
+        except OSError as exc:
+            raise StoreError(f"could not save {eid}: {exc.strerror}; nothing was changed (the previous version is intact)") from None
+        self._index_put(eid, doc)
+
+    def create(self, make: Callable[[set[str]], Doc]) -> Doc:
+        """Store a new evaluation; make(taken_ids) builds it, choosing a free id."""
+        with self.locked():
+            doc = make(self.ids())
+            if self.path_of(doc["id"]).exists():
+                raise StoreError(f"evaluation {doc['id']!r} exists already; nothing was changed")
+            self._write(doc["id"], doc)
+            return doc
+
+    def update(self, eid: str, change: Callable[[Doc], Doc]) -> Doc:
+        """Lock, re-read, apply change, write: concurrent sessions never lose each other's edits."""
+        with self.locked():
+            old = self.read(eid)
+            new = change(old)
+            if new != old:
+                self._write(eid, new)
+            return new
+
+    def delete(self, eid: str) -> None:
+        with self.locked():
+            path = self.path_of(eid)
+            self.read(eid)
+            try:
+                path.unlink()
+                _fsync_dir(path.parent)
+            except OSError as exc:
+                raise StoreError(f"could not delete {eid}: {exc.strerror}; nothing was changed") from None
+            self._index_table().remove(Query().id == eid)
+
+    def ids(self) -> set[str]:
+        if not self.evaluations.is_dir():
+            return set()
+        return {name[:-5] for name in os.listdir(self.evaluations) if name.endswith(".json") and not _is_temp(name)}
+
+    # -- index ------------------------------------------------------------------------
+
+    def _index_table(self):
+        return TinyDB(self.index_path, storage=AtomicJSONStorage).table("evaluations")
+
+    def _row(self, eid: str, doc: Doc) -> Doc:
+        stat = self.path_of(eid).stat()
+        return {**self._summarize(doc), "id": eid, "mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+
+    def _index_put(self, eid: str, doc: Doc) -> None:
+        try:
+            self._index_table().upsert(self._row(eid, doc), Query().id == eid)
+        except OSError:
+            # The evaluation itself is saved; the index is a cache that list() rebuilds from the files.
+            pass
+
+    def rows(self) -> list[Doc]:
+        """One summary row per evaluation, ordered by id; rebuilt from the files where they drifted."""
+        if not self.exists():
+            return []
+        rows = {row["id"]: row for row in self._read_index_raw().get("evaluations", {}).values() if isinstance(row, dict) and "id" in row}
+        stats = {}
+        for entry in os.scandir(self.evaluations) if self.evaluations.is_dir() else ():
+            if entry.name.endswith(".json") and not _is_temp(entry.name):
+                stat = entry.stat()
+                stats[entry.name[:-5]] = (stat.st_mtime_ns, stat.st_size)
+        stale = [eid for eid, st in stats.items() if eid not in rows or (rows[eid].get("mtime_ns"), rows[eid].get("size")) != st]
+        gone = [eid for eid in rows if eid not in stats]
+        if stale or gone:
+            rows = self._repair_index(stale, gone, rows)
+        return [rows[eid] for eid in sorted(rows)]
+
+    def _repair_index(self, stale: list[str], gone: list[str], rows: dict[str, Doc]) -> dict[str, Doc]:
+        rows = {eid: row for eid, row in rows.items() if eid not in gone}
+        for eid in stale:
+            try:
+                rows[eid] = self._row(eid, self.read(eid))
+            except FileNotFoundError:
+                rows.pop(eid, None)
+            except KompassError as exc:
+                rows[eid] = {"id": eid, "error": str(exc)}
+        try:
+            with self.locked():
+                AtomicJSONStorage(self.index_path).write(
+                    {"_meta": _meta("index"), "evaluations": {str(n): row for n, row in enumerate(rows.values(), 1) if "error" not in row}}
+                )
+        except (StoreError, OSError):
+            pass  # a read-only database: list what the files say, without fixing the index
+        return rows
