@@ -1,0 +1,153 @@
+"""CSV in and out, as Swedish Excel writes it (`;`, decimal comma, BOM) and as everyone else does.
+
+Two shapes, told apart by the header:
+- area scores, one row per municipality:  municipality;year;1;2;…;8   (area ids as columns)
+- sub-question scores, one row each:      question;score;note[;sources]
+Swedish column names (kommun, år, delfråga, poäng, anteckning, källor) work too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kompass_tui.criteria import Framework
+from kompass_tui.errors import InputError, ScoreError
+from kompass_tui.model import SOURCES, Evaluation
+from kompass_tui.points import fmt, parse_number
+
+ALIASES = {
+    "municipality": "municipality", "kommun": "municipality",
+    "year": "year", "år": "year", "ar": "year",
+    "question": "question", "delfråga": "question", "delfraga": "question", "id": "question",
+    "score": "score", "poäng": "score", "poang": "score",
+    "note": "note", "anteckning": "note", "notering": "note",
+    "sources": "sources", "källor": "sources", "kallor": "sources", "evidence": "sources",
+}
+SOURCE_ALIASES = {
+    "interview": "interview", "intervju": "interview", "intervjuer": "interview",
+    "document": "document", "dokument": "document", "documents": "document",
+    "website": "website", "webb": "website", "web": "website", "hemsida": "website", "webbplats": "website",
+}
+DELIMITERS = (";", ",", "\t")
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    line: int
+    municipality: str
+    year: int
+    scores: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    line: int
+    question: str
+    score: Decimal | None
+    note: str | None
+    sources: tuple[str, ...] | None
+
+
+def _key(name: str) -> str:
+    return ALIASES.get(name.strip().lower(), name.strip())
+
+
+def _dialect(text: str, name: str) -> tuple[str, list[str]]:
+    """Pick the delimiter by the header: the one that splits it into known column names."""
+    header_line = text.splitlines()[0] if text.strip() else ""
+    if not header_line.strip():
+        raise InputError(f"{name}: the file is empty; expected a header such as municipality;year;1;2;… or question;score;note")
+    best = None
+    for delimiter in DELIMITERS:
+        fields = [_key(f) for f in next(csv.reader([header_line], delimiter=delimiter))]
+        if fields[0] in ("municipality", "question") and len(fields) > 1:
+            if best is None or len(fields) > len(best[1]):
+                best = (delimiter, fields)
+    if best is None:
+        raise InputError(
+            f"{name}: line 1: expected a header starting with municipality and year (area scores) "
+            f"or question and score (sub-question scores), separated by ; or , — found {header_line[:60]!r}"
+        )
+    return best
+
+
+def _number(cell: str, name: str, line: int, column: str) -> Decimal | None:
+    if not cell.strip():
+        return None
+    try:
+        return parse_number(cell)
+    except ScoreError:
+        raise InputError(f"{name}: line {line}, column '{column}': expected a number such as 9,5, found {cell.strip()!r}") from None
+
+
+def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
+    """Parse a CSV text into area rows or question rows; InputError names the line and column."""
+    text = text.lstrip("\ufeff")
+    delimiter, header = _dialect(text, name)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
+    wide = header[0] == "municipality"
+    if wide and (len(header) < 3 or header[1] != "year"):
+        raise InputError(f"{name}: line 1: expected municipality{delimiter}year{delimiter} then one column per area id, found {delimiter.join(header)!r}")
+    if not wide and "score" not in header and "note" not in header:
+        raise InputError(f"{name}: line 1: expected question{delimiter}score{delimiter}note, found {delimiter.join(header)!r}")
+    if len(set(header)) != len(header):
+        raise InputError(f"{name}: line 1: a column appears twice in {delimiter.join(header)!r}")
+    parsed: list = []
+    for number, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            hint = " (a decimal comma in a comma-separated file must be quoted, or use ; between columns)" if delimiter == "," else ""
+            raise InputError(f"{name}: line {number}: {len(cells)} columns, expected {len(header)} as in the header{hint}")
+        cell = dict(zip(header, cells))
+        if wide:
+            year_text = cell["year"].strip()
+            if not year_text.isdigit():
+                raise InputError(f"{name}: line {number}, column 'year': expected a year such as 2003, found {year_text!r}")
+            if not cell["municipality"].strip():
+                raise InputError(f"{name}: line {number}, column 'municipality': empty")
+            scores = {col: _number(cell[col], name, number, col) for col in header[2:]}
+            parsed.append(AreaRow(number, cell["municipality"].strip(), int(year_text), scores))
+        else:
+            sources = None
+            if "sources" in cell:
+                sources = _sources(cell["sources"], name, number)
+            parsed.append(QuestionRow(
+                number, cell["question"].strip(),
+                _number(cell.get("score", ""), name, number, "score"),
+                cell["note"] if "note" in cell else None, sources,
+            ))
+    if not parsed:
+        raise InputError(f"{name}: no rows after the header")
+    return parsed
+
+
+def _sources(cell: str, name: str, line: int) -> tuple[str, ...]:
+    found = set()
+    for word in re.split(r"[\s,|/+]+", cell.strip().lower()):
+        if not word:
+            continue
+        if word not in SOURCE_ALIASES:
+            raise InputError(f"{name}: line {line}, column 'sources': unknown source {word!r}; use {', '.join(SOURCES)}")
+        found.add(SOURCE_ALIASES[word])
+    return tuple(s for s in SOURCES if s in found)
+
+
+def write(ev: Evaluation, fw: Framework, lang: str) -> str:
+    """An evaluation as CSV: `;` and decimal comma in Swedish, `,` and point in English."""
+    delimiter = ";" if lang == "sv" else ","
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    if ev.area_level:
+        writer.writerow(["municipality", "year", *[a.id for a in fw.areas]])
+        writer.writerow([ev.municipality, ev.year, *[fmt(ev.area(a.id).score, lang, "") for a in fw.areas]])
+    else:
+        writer.writerow(["question", "score", "note", "sources"])
+        for q in fw.questions:
+            answer = ev.answer(q.id)
+            writer.writerow([q.id, fmt(answer.score, lang, ""), answer.note, " ".join(answer.sources)])
+    return out.getvalue()

@@ -1,0 +1,58 @@
+"""Safe Markdown from user text: no user string can add a table column, open or close a code
+block, start a heading, or add raw HTML. Only `- ` at the start of a line keeps its meaning (a list)."""
+
+from __future__ import annotations
+
+import re
+
+_INLINE = re.compile(r"([\\`*_\[\]|#~!])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LINE_START = re.compile(r"^([-+=>]|\d+[.)])")
+
+
+def inline(text: str) -> str:
+    """One line of user text, safe inside a paragraph or a table cell."""
+    text = _INLINE.sub(r"\\\1", text)
+    text = _ENTITY.sub("&amp;", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cell(text: str) -> str:
+    """User text for a table cell: line breaks become <br>, so the row stays one row."""
+    lines = [inline(line.strip()) for line in text.strip().splitlines()]
+    return "<br>".join(line for line in lines if line) or " "
+
+
+def blocks(text: str) -> str:
+    """Multi-line user text as paragraphs; lines starting with '- ' or '* ' become list items."""
+    out: list[str] = []
+    for raw in text.strip().splitlines():
+        line = raw.strip()
+        item = re.match(r"^[-*•]\s+(.*)$", line)
+        if item:
+            if out and out[-1] and not out[-1].startswith("- "):
+                out.append("")
+            out.append("- " + inline(item.group(1)))
+        elif not line:
+            out.append("")
+        else:
+            if out and out[-1].startswith("- "):
+                out.append("")
+            escaped = inline(line)
+            out.append(_LINE_START.sub(r"\\\1", escaped) if not escaped.startswith("&gt;") else escaped)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+def table(header: list[str], rows: list[list[str]], align: str) -> str:
+    """A pipe table; align has one letter per column, l or r. Cells must be escaped already."""
+    marks = {"l": "---", "r": "--:"}
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def fence(text: str, info: str = "text") -> str:
+    """A fenced block longer than any run of backticks inside, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    marker = "`" * max(3, longest + 1)
+    return f"{marker}{info}\n{text.rstrip()}\n{marker}"
