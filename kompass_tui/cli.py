@@ -1,0 +1,338 @@
+"""The `kompass` command: thin Typer shells over the core. Modules are imported inside the
+commands that use them, so `kompass --help` and `kompass show` start fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from kompass_tui.errors import KompassError
+
+
+class KompassGroup(TyperGroup):
+    """Turns a KompassError into one line on stderr and exit status 1: never a traceback."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except KompassError as exc:
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                typer.echo(f"kompass: {line}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("KOMPASS_DEBUG"):
+                raise
+            if isinstance(exc, OSError):
+                where = f"{exc.filename}: " if exc.filename else ""
+                typer.echo(f"kompass: {where}{exc.strerror or exc}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"kompass: internal error ({type(exc).__name__}: {exc}); "
+                       "please report it; KOMPASS_DEBUG=1 shows the details", err=True)
+            raise typer.Exit(70) from None
+
+
+app = typer.Typer(
+    cls=KompassGroup,
+    name="kompass",
+    help=(
+        "Kompass: score Kommunkompassen evaluations at the terminal.\n\n"
+        "Start with `kompass demo` (the Botkyrka 2003 report and four other nominees), then "
+        "`kompass list`, `kompass show botkyrka-2003` and `kompass export botkyrka-2003 --lang sv`. "
+        "Every change is saved at once; there is no save command."
+    ),
+    no_args_is_help=False,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+criteria_app = typer.Typer(cls=KompassGroup, help="List, show, check and install frameworks (criteria versions).", no_args_is_help=True)
+app.add_typer(criteria_app, name="criteria")
+
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option("--db", help="Database folder (default: $KOMPASS_DB, else your user data folder; see `kompass locate`).",
+                 show_default=False, metavar="PATH"),
+]
+LangOption = Annotated[Optional[str], typer.Option("--lang", help="sv or en (default: from your locale).", metavar="sv|en")]
+
+
+def _bench(ctx: typer.Context | None, db: Optional[Path]):
+    from kompass_tui.service import Workbench
+
+    if db is None and ctx is not None:
+        root = ctx.find_root()
+        db = (root.obj or {}).get("db")
+    return Workbench(db)
+
+
+def _text_arg(text: str) -> str:
+    """TEXT arguments: '-' reads the text from standard input (for long, multi-line notes)."""
+    return sys.stdin.read() if text == "-" else text
+
+
+def _lang(lang: Optional[str]) -> str:
+    from kompass_tui.i18n import resolve
+
+    return resolve(lang)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+@app.callback()
+def root(ctx: typer.Context, db: DbOption = None,
+         version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    ctx.obj = {"db": db}
+    if version:
+        from kompass_tui import __version__
+
+        typer.echo(f"kompass {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+@app.command()
+def demo(ctx: typer.Context, db: DbOption = None,
+         no_open: Annotated[bool, typer.Option("--no-open", help="Only load the data; do not open the app.")] = False) -> None:
+    """Load the demo: Botkyrka 2003 scored per sub-question, and Kalix, Nacka, Västerås and
+    Trollhättan 2003 as published area scores. Evaluations already there are left as they are."""
+    bench = _bench(ctx, db)
+    loaded = bench.load_demo()
+    for ev in loaded:
+        typer.echo(f"loaded {ev.id}")
+    if not loaded:
+        typer.echo("the demo evaluations are already loaded")
+    typer.echo(f"database: {bench.folder}")
+    typer.echo("next: kompass list · kompass show botkyrka-2003 · "
+               "kompass export botkyrka-2003 --compare kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --lang sv")
+
+
+@app.command()
+def new(ctx: typer.Context,
+        municipality: Annotated[str, typer.Argument(help="The municipality, e.g. Botkyrka.")],
+        year: Annotated[int, typer.Option("--year", "-y", help="Year of the evaluation.", min=1900, max=2200)],
+        framework: Annotated[str, typer.Option("--framework", "-f", help="Framework id (see `kompass criteria list`).")] = "kommunkompassen-2003",
+        evaluator: Annotated[Optional[list[str]], typer.Option("--evaluator", "-e", help="An evaluator's name; repeat for each.")] = None,
+        start: Annotated[str, typer.Option(help="First day of the evaluation, YYYY-MM-DD.")] = "",
+        end: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD.")] = "",
+        area_level: Annotated[bool, typer.Option("--area-level", help="Only area scores (a published benchmark result).")] = False,
+        db: DbOption = None) -> None:
+    """Create an evaluation and print its id (e.g. botkyrka-2003)."""
+    from kompass_tui.model import AREAS, QUESTIONS
+
+    _check_dates(start, end)
+    ev = _bench(ctx, db).create(municipality, year, framework, evaluator or (), AREAS if area_level else QUESTIONS, start, end)
+    typer.echo(ev.id)
+
+
+def _check_dates(*dates: str) -> None:
+    from datetime import date
+
+    for text in dates:
+        if text:
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                raise KompassError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2003-06-04") from None
+
+
+@app.command("list")
+def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> None:
+    """List the evaluations: id, municipality, year, framework, progress and total."""
+    from kompass_tui.cli_views import evaluations_table
+
+    bench = _bench(ctx, db)
+    rows = bench.rows()
+    if not rows:
+        typer.echo(f"no evaluations in {bench.folder} yet; try `kompass demo` or `kompass new NAME --year YEAR`")
+        return
+    _console().print(evaluations_table(rows, _lang(lang)))
+
+
+@app.command()
+def show(ctx: typer.Context, id: Annotated[str, typer.Argument(help="Evaluation id, e.g. botkyrka-2003.")],
+         questions: Annotated[bool, typer.Option("--questions", "-q", help="Also list every sub-question.")] = False,
+         db: DbOption = None, lang: LangOption = None) -> None:
+    """Show an evaluation: area subtotals, completion and total."""
+    from kompass_tui.cli_views import evaluation_view
+
+    ev, fw = _bench(ctx, db).get_with_framework(id)
+    _console().print(*evaluation_view(ev, fw, _lang(lang), questions))
+
+
+@app.command()
+def score(ctx: typer.Context,
+          id: Annotated[str, typer.Argument(help="Evaluation id.")],
+          question: Annotated[str, typer.Argument(help="Sub-question id such as 2.4 (an area id for area-level evaluations).")],
+          value: Annotated[str, typer.Argument(help="Points in half steps: 9,5 or 9.5.")],
+          note: Annotated[Optional[str], typer.Option("--note", "-n", help="Evidence note ('-' reads standard input).")] = None,
+          source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="interview, document or website; repeat for more.")] = None,
+          db: DbOption = None) -> None:
+    """Score a sub-question; with --note and --source, record the evidence too."""
+    from kompass_tui import edits
+    from kompass_tui.points import fmt
+
+    def change(ev, fw):
+        ev = edits.set_score(ev, fw, question, value)
+        if note is not None or source:
+            ev = edits.set_note(ev, fw, question, _text_arg(note) if note is not None else None, source or None)
+        return ev
+
+    ev = _bench(ctx, db).edit(id, change)
+    stored = ev.area(question).score if ev.area_level else ev.answer(question).score
+    typer.echo(f"{id} {question} = {fmt(stored)}")
+
+
+def _area_text_command(kind: str, doc: str):
+    def command(ctx: typer.Context,
+                id: Annotated[str, typer.Argument(help="Evaluation id.")],
+                area: Annotated[str, typer.Argument(help="Area id, 1 to 8 in Kommunkompassen.")],
+                text: Annotated[str, typer.Argument(help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
+                db: DbOption = None) -> None:
+        _bench(ctx, db).area_text(id, area, kind, _text_arg(text))
+        typer.echo(f"{id} area {area}: {kind} saved")
+
+    command.__doc__ = doc
+    return command
+
+
+def _eval_text_command(kind: str, doc: str):
+    def command(ctx: typer.Context,
+                id: Annotated[str, typer.Argument(help="Evaluation id.")],
+                text: Annotated[str, typer.Argument(help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
+                db: DbOption = None) -> None:
+        _bench(ctx, db).text(id, kind, _text_arg(text))
+        typer.echo(f"{id}: {kind} saved")
+
+    command.__doc__ = doc
+    return command
+
+
+app.command("strengths")(_area_text_command("strengths", "Set an area's strengths (replaces the text)."))
+app.command("improvements")(_area_text_command("improvements", "Set an area's improvement areas, utvecklingsområden (replaces the text)."))
+app.command("summary")(_eval_text_command("summary", "Set the evaluation's summary (replaces the text)."))
+app.command("challenges")(_eval_text_command("challenges", "Set the closing challenges, the report's Slutord (replaces the text)."))
+
+
+@app.command("import")
+def import_(ctx: typer.Context,
+            file: Annotated[Path, typer.Argument(help="A .json evaluation, or a .csv of area or sub-question scores.")],
+            into: Annotated[Optional[str], typer.Option("--into", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
+            framework: Annotated[str, typer.Option("--framework", "-f", help="Framework of a CSV of area scores.")] = "kommunkompassen-2003",
+            db: DbOption = None) -> None:
+    """Import evaluations. CSV files may use ; or , and decimal comma, as Swedish Excel saves them.
+
+    Area scores, one evaluation per row:  municipality;year;1;2;3;4;5;6;7;8
+    Sub-question scores (with --into ID):  question;score;note;sources
+    Nothing is written unless the whole file is valid."""
+    for ev in _bench(ctx, db).import_file(file, into, framework):
+        typer.echo(f"imported {ev.id}")
+
+
+@app.command(context_settings={"allow_extra_args": True})
+def export(ctx: typer.Context,
+           id: Annotated[str, typer.Argument(help="Evaluation id.")],
+           format: Annotated[str, typer.Option("--format", "-F", help="md (report), csv or json.", metavar="md|csv|json")] = "md",
+           compare: Annotated[Optional[list[str]], typer.Option("--compare", "-c", help="Evaluation ids to compare with (several may follow one --compare).", metavar="ID ...")] = None,
+           lang: LangOption = None,
+           output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
+           db: DbOption = None) -> None:
+    """Export an evaluation: the Markdown report (with --compare, a comparison table), CSV or JSON."""
+    extra = list(ctx.args)
+    if extra and not compare:
+        raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
+    others = [part for value in (compare or []) + extra for part in value.split(",") if part]
+    text = _bench(ctx, db).export(id, format, _lang(lang), others)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from kompass_tui.store import atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8-sig" if format == "csv" and _lang(lang) == "sv" else "utf-8"))
+    except OSError as exc:
+        raise KompassError(f"cannot write {output}: {exc.strerror}") from None
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
+def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(help="Evaluation id.")],
+           yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+           db: DbOption = None) -> None:
+    """Delete an evaluation (asks first)."""
+    bench = _bench(ctx, db)
+    ev = bench.get(id)
+    if not yes and not typer.confirm(f"Delete {ev.id} ({ev.title})?", default=False):
+        raise typer.Exit(1)
+    bench.delete(id)
+    typer.echo(f"deleted {id}")
+
+
+@app.command()
+def locate(ctx: typer.Context, db: DbOption = None) -> None:
+    """Print where Kompass keeps the database and the frameworks."""
+    from kompass_tui import paths
+
+    bench = _bench(ctx, db)
+    typer.echo(f"database:           {bench.folder}")
+    typer.echo(f"frameworks (yours): {paths.user_criteria_dir()}")
+    typer.echo(f"frameworks (built in): {paths.bundled_criteria_dir()}")
+
+
+@criteria_app.command("list")
+def criteria_list(lang: LangOption = None) -> None:
+    """List installed frameworks."""
+    from kompass_tui import criteria
+    from kompass_tui.cli_views import frameworks_table
+
+    problems: list[str] = []
+    frameworks = criteria.installed(problems)
+    _console().print(frameworks_table(frameworks, _lang(lang)))
+    for line in problems:
+        typer.echo(f"kompass: skipped {line}", err=True)
+
+
+@criteria_app.command("show")
+def criteria_show(framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")], lang: LangOption = None) -> None:
+    """Show a framework's areas and sub-questions with their maxima."""
+    from kompass_tui import criteria
+    from kompass_tui.cli_views import framework_view
+
+    _console().print(*framework_view(criteria.get(framework_id), _lang(lang)))
+
+
+@criteria_app.command("check")
+def criteria_check(file: Annotated[Path, typer.Argument(help="A framework file (.toml).")]) -> None:
+    """Check a framework file and report every problem, without installing it."""
+    from kompass_tui import criteria
+
+    fw = criteria.load(file)
+    typer.echo(f"{file}: ok: {fw.id}, {len(fw.areas)} areas, {len(fw.questions)} sub-questions, {fw.maximum} points")
+
+
+@criteria_app.command("add")
+def criteria_add(file: Annotated[Path, typer.Argument(help="A framework file (.toml).")],
+                 replace: Annotated[bool, typer.Option("--replace", help="Use this file instead of an installed framework with the same id.")] = False) -> None:
+    """Check a framework file and install it in your frameworks folder (see `kompass locate`)."""
+    from kompass_tui import criteria
+
+    fw = criteria.add(file, replace)
+    typer.echo(f"installed {fw.id} as {fw.path}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,84 @@
+"""Rich renderables for the CLI's tables: plain functions from the core's data to rich objects."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from kompass_tui import scoring
+from kompass_tui.criteria import Framework
+from kompass_tui.i18n import t
+from kompass_tui.model import Evaluation
+from kompass_tui.points import fmt
+from kompass_tui.service import Row
+
+
+def evaluations_table(rows: list[Row], lang: str) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name, justify in (("id", "left"), ("municipality", "left"), ("year", "right"), ("framework", "left"),
+                          ("progress", "right"), ("total", "right")):
+        table.add_column(t(lang, name), justify=justify)
+    for row in rows:
+        if row.error:
+            table.add_row(row.id, Text(row.error, style="red"), "", "", "", "")
+            continue
+        progress = t(lang, "level_areas") if row.area_level else (f"{row.scored}/{row.count}" if row.count else "?")
+        table.add_row(row.id, row.municipality, str(row.year), row.framework, progress, fmt(row.total, lang))
+    return table
+
+
+def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -> list:
+    done = scoring.progress(ev, fw)
+    head = Text()
+    head.append(f"{ev.title}", style="bold")
+    head.append(f"  {ev.id}\n")
+    head.append(f"{t(lang, 'framework')}: {fw.name(lang)}")
+    if ev.evaluators:
+        head.append(f" · {t(lang, 'evaluators')}: {', '.join(ev.evaluators)}")
+    if ev.start or ev.end:
+        head.append(f" · {t(lang, 'dates')}: {' – '.join(d for d in (ev.start, ev.end) if d)}")
+    if ev.area_level:
+        head.append(f"\n{t(lang, 'area_level_note')}")
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column(t(lang, "area"))
+    table.add_column(t(lang, "points"), justify="right")
+    table.add_column(t(lang, "max"), justify="right")
+    if not ev.area_level:
+        table.add_column(t(lang, "progress"), justify="right")
+    for area in fw.areas:
+        cells = [f"{area.id} {area.name(lang)}", fmt(scoring.area_score(ev, area), lang), fmt(area.maximum, lang)]
+        table.add_row(*cells, *([str(scoring.area_progress(ev, area))] if not ev.area_level else []))
+        if questions and not ev.area_level:
+            for q in area.questions:
+                table.add_row(Text(f"  {q.id} {q.text(lang)}", style="dim"), fmt(ev.answer(q.id).score, lang),
+                              fmt(q.maximum, lang), "")
+    total = [Text(t(lang, "total"), style="bold"), Text(fmt(scoring.total(ev, fw), lang), style="bold"), fmt(fw.maximum, lang)]
+    table.add_row(*total, *([str(done)] if not ev.area_level else []), end_section=True)
+    return [head, "", table]
+
+
+def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("Id", "Name", "Areas", "Questions", "Points", "Source"):
+        table.add_column(name, justify="right" if name in ("Areas", "Questions", "Points") else "left")
+    for fw in frameworks:
+        table.add_row(fw.id, fw.name(lang), str(len(fw.areas)), str(len(fw.questions)), fmt(fw.maximum, lang),
+                      f"{fw.origin}: {fw.path}")
+    return table
+
+
+def framework_view(fw: Framework, lang: str) -> list:
+    head = Text(f"{fw.name(lang)}  ({fw.id}, {fw.origin}: {fw.path})", style="bold")
+    note = fw.note(lang)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Id")
+    table.add_column(t(lang, "question"))
+    table.add_column(t(lang, "max"), justify="right")
+    for area in fw.areas:
+        table.add_row(Text(area.id, style="bold"), Text(area.name(lang), style="bold"), Text(fmt(area.maximum, lang), style="bold"))
+        for q in area.questions:
+            table.add_row(q.id, q.text(lang), fmt(q.maximum, lang))
+            guidance = q.guidance(lang)
+            if guidance:
+                table.add_row("", Text(guidance, style="dim italic"), "")
+    return [head, *([Text(note, style="italic")] if note else []), "", table]
