@@ -52,7 +52,7 @@ app = typer.Typer(
     no_args_is_help=False,
     invoke_without_command=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 criteria_app = typer.Typer(cls=KompassGroup, help="List, show, check and install frameworks (criteria versions).", no_args_is_help=True)
@@ -94,7 +94,7 @@ def _console():
 
 @app.callback()
 def root(ctx: typer.Context, db: DbOption = None,
-         version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+         version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False) -> None:
     ctx.obj = {"db": db}
     if version:
         from kompass_tui import __version__
@@ -107,7 +107,7 @@ def root(ctx: typer.Context, db: DbOption = None,
 
 @app.command()
 def demo(ctx: typer.Context, db: DbOption = None,
-         no_open: Annotated[bool, typer.Option("--no-open", help="Only load the data; do not open the app.")] = False) -> None:
+         no_open: Annotated[bool, typer.Option("--no-open", metavar="", help="Only load the data; do not open the app.")] = False) -> None:
     """Load the demo: Botkyrka 2003 scored per sub-question, and Kalix, Nacka, Västerås and
     Trollhättan 2003 as published area scores. Evaluations already there are left as they are."""
     bench = _bench(ctx, db)
@@ -123,13 +123,13 @@ def demo(ctx: typer.Context, db: DbOption = None,
 
 @app.command()
 def new(ctx: typer.Context,
-        municipality: Annotated[str, typer.Argument(help="The municipality, e.g. Botkyrka.")],
-        year: Annotated[int, typer.Option("--year", "-y", help="Year of the evaluation.", min=1900, max=2200)],
-        framework: Annotated[str, typer.Option("--framework", "-f", help="Framework id (see `kompass criteria list`).")] = "kommunkompassen-2003",
-        evaluator: Annotated[Optional[list[str]], typer.Option("--evaluator", "-e", help="An evaluator's name; repeat for each.")] = None,
-        start: Annotated[str, typer.Option(help="First day of the evaluation, YYYY-MM-DD.")] = "",
-        end: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD.")] = "",
-        area_level: Annotated[bool, typer.Option("--area-level", help="Only area scores (a published benchmark result).")] = False,
+        municipality: Annotated[str, typer.Argument(metavar="MUNICIPALITY", help="The municipality, e.g. Botkyrka.", show_default=False)],
+        year: Annotated[int, typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=1900, max=2200)],
+        framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see `kompass criteria list`).")] = "kommunkompassen-2003",
+        evaluator: Annotated[Optional[list[str]], typer.Option("--evaluator", "-e", metavar="NAME", help="An evaluator's name; repeat for each.")] = None,
+        start: Annotated[str, typer.Option(metavar="DATE", help="First day of the evaluation, YYYY-MM-DD.")] = "",
+        end: Annotated[str, typer.Option(metavar="DATE", help="Last day, YYYY-MM-DD.")] = "",
+        area_level: Annotated[bool, typer.Option("--area-level", metavar="", help="Only area scores (a published benchmark result).")] = False,
         db: DbOption = None) -> None:
     """Create an evaluation and print its id (e.g. botkyrka-2003)."""
     from kompass_tui.model import AREAS, QUESTIONS
@@ -164,8 +164,8 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
 
 
 @app.command()
-def show(ctx: typer.Context, id: Annotated[str, typer.Argument(help="Evaluation id, e.g. botkyrka-2003.")],
-         questions: Annotated[bool, typer.Option("--questions", "-q", help="Also list every sub-question.")] = False,
+def show(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
+         questions: Annotated[bool, typer.Option("--questions", "-q", metavar="", help="Also list every sub-question.")] = False,
          db: DbOption = None, lang: LangOption = None) -> None:
     """Show an evaluation: area subtotals, completion and total."""
     from kompass_tui.cli_views import evaluation_view
@@ -174,13 +174,20 @@ def show(ctx: typer.Context, id: Annotated[str, typer.Argument(help="Evaluation 
     _console().print(*evaluation_view(ev, fw, _lang(lang), questions))
 
 
-@app.command()
+# `kompass score ID 2.1 -1` must reach the range check, not fail as an unknown option `-1`.
+NEGATIVE_NUMBERS_ARE_VALUES = {"ignore_unknown_options": True}
+# Texts such as "- a list item" are values too; these commands have no short options (not even -h)
+# so no letter of the text can be taken for one.
+TEXTS_MAY_START_WITH_DASH = {"ignore_unknown_options": True, "help_option_names": ["--help"]}
+
+
+@app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
 def score(ctx: typer.Context,
-          id: Annotated[str, typer.Argument(help="Evaluation id.")],
-          question: Annotated[str, typer.Argument(help="Sub-question id such as 2.4 (an area id for area-level evaluations).")],
-          value: Annotated[str, typer.Argument(help="Points in half steps: 9,5 or 9.5.")],
-          note: Annotated[Optional[str], typer.Option("--note", "-n", help="Evidence note ('-' reads standard input).")] = None,
-          source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="interview, document or website; repeat for more.")] = None,
+          id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+          question: Annotated[str, typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4 (an area id for area-level evaluations).")],
+          value: Annotated[str, typer.Argument(metavar="VALUE", help="Points in half steps: 9,5 or 9.5.")],
+          note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", help="Evidence note ('-' reads standard input).")] = None,
+          source: Annotated[Optional[list[str]], typer.Option("--source", "-s", metavar="SOURCE", help="interview, document or website; repeat for more.")] = None,
           db: DbOption = None) -> None:
     """Score a sub-question; with --note and --source, record the evidence too."""
     from kompass_tui import edits
@@ -199,9 +206,9 @@ def score(ctx: typer.Context,
 
 def _area_text_command(kind: str, doc: str):
     def command(ctx: typer.Context,
-                id: Annotated[str, typer.Argument(help="Evaluation id.")],
-                area: Annotated[str, typer.Argument(help="Area id, 1 to 8 in Kommunkompassen.")],
-                text: Annotated[str, typer.Argument(help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
+                id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+                area: Annotated[str, typer.Argument(metavar="AREA", help="Area id, 1 to 8 in Kommunkompassen.")],
+                text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
                 db: DbOption = None) -> None:
         _bench(ctx, db).area_text(id, area, kind, _text_arg(text))
         typer.echo(f"{id} area {area}: {kind} saved")
@@ -212,8 +219,8 @@ def _area_text_command(kind: str, doc: str):
 
 def _eval_text_command(kind: str, doc: str):
     def command(ctx: typer.Context,
-                id: Annotated[str, typer.Argument(help="Evaluation id.")],
-                text: Annotated[str, typer.Argument(help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
+                id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+                text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
                 db: DbOption = None) -> None:
         _bench(ctx, db).text(id, kind, _text_arg(text))
         typer.echo(f"{id}: {kind} saved")
@@ -222,17 +229,17 @@ def _eval_text_command(kind: str, doc: str):
     return command
 
 
-app.command("strengths")(_area_text_command("strengths", "Set an area's strengths (replaces the text)."))
-app.command("improvements")(_area_text_command("improvements", "Set an area's improvement areas, utvecklingsområden (replaces the text)."))
-app.command("summary")(_eval_text_command("summary", "Set the evaluation's summary (replaces the text)."))
-app.command("challenges")(_eval_text_command("challenges", "Set the closing challenges, the report's Slutord (replaces the text)."))
+app.command("strengths", context_settings=TEXTS_MAY_START_WITH_DASH)(_area_text_command("strengths", "Set an area's strengths (replaces the text)."))
+app.command("improvements", context_settings=TEXTS_MAY_START_WITH_DASH)(_area_text_command("improvements", "Set an area's improvement areas, utvecklingsområden (replaces the text)."))
+app.command("summary", context_settings=TEXTS_MAY_START_WITH_DASH)(_eval_text_command("summary", "Set the evaluation's summary (replaces the text)."))
+app.command("challenges", context_settings=TEXTS_MAY_START_WITH_DASH)(_eval_text_command("challenges", "Set the closing challenges, the report's Slutord (replaces the text)."))
 
 
 @app.command("import")
 def import_(ctx: typer.Context,
-            file: Annotated[Path, typer.Argument(help="A .json evaluation, or a .csv of area or sub-question scores.")],
-            into: Annotated[Optional[str], typer.Option("--into", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
-            framework: Annotated[str, typer.Option("--framework", "-f", help="Framework of a CSV of area scores.")] = "kommunkompassen-2003",
+            file: Annotated[Path, typer.Argument(metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores.")],
+            into: Annotated[Optional[str], typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
+            framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")] = "kommunkompassen-2003",
             db: DbOption = None) -> None:
     """Import evaluations. CSV files may use ; or , and decimal comma, as Swedish Excel saves them.
 
@@ -245,11 +252,11 @@ def import_(ctx: typer.Context,
 
 @app.command(context_settings={"allow_extra_args": True})
 def export(ctx: typer.Context,
-           id: Annotated[str, typer.Argument(help="Evaluation id.")],
+           id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
            format: Annotated[str, typer.Option("--format", "-F", help="md (report), csv or json.", metavar="md|csv|json")] = "md",
            compare: Annotated[Optional[list[str]], typer.Option("--compare", "-c", help="Evaluation ids to compare with (several may follow one --compare).", metavar="ID ...")] = None,
            lang: LangOption = None,
-           output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
+           output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output.")] = None,
            db: DbOption = None) -> None:
     """Export an evaluation: the Markdown report (with --compare, a comparison table), CSV or JSON."""
     extra = list(ctx.args)
@@ -270,8 +277,8 @@ def export(ctx: typer.Context,
 
 
 @app.command()
-def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(help="Evaluation id.")],
-           yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+           yes: Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")] = False,
            db: DbOption = None) -> None:
     """Delete an evaluation (asks first)."""
     bench = _bench(ctx, db)
@@ -294,7 +301,7 @@ def locate(ctx: typer.Context, db: DbOption = None) -> None:
 
 
 @criteria_app.command("list")
-def criteria_list(lang: LangOption = None) -> None:
+def criteria_list(lang: LangOption = None, db: DbOption = None) -> None:
     """List installed frameworks."""
     from kompass_tui import criteria
     from kompass_tui.cli_views import frameworks_table
@@ -307,7 +314,8 @@ def criteria_list(lang: LangOption = None) -> None:
 
 
 @criteria_app.command("show")
-def criteria_show(framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")], lang: LangOption = None) -> None:
+def criteria_show(framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")], lang: LangOption = None,
+                  db: DbOption = None) -> None:
     """Show a framework's areas and sub-questions with their maxima."""
     from kompass_tui import criteria
     from kompass_tui.cli_views import framework_view
@@ -316,7 +324,7 @@ def criteria_show(framework_id: Annotated[str, typer.Argument(metavar="ID", help
 
 
 @criteria_app.command("check")
-def criteria_check(file: Annotated[Path, typer.Argument(help="A framework file (.toml).")]) -> None:
+def criteria_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")], db: DbOption = None) -> None:
     """Check a framework file and report every problem, without installing it."""
     from kompass_tui import criteria
 
@@ -325,8 +333,9 @@ def criteria_check(file: Annotated[Path, typer.Argument(help="A framework file (
 
 
 @criteria_app.command("add")
-def criteria_add(file: Annotated[Path, typer.Argument(help="A framework file (.toml).")],
-                 replace: Annotated[bool, typer.Option("--replace", help="Use this file instead of an installed framework with the same id.")] = False) -> None:
+def criteria_add(file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")],
+                 replace: Annotated[bool, typer.Option("--replace", metavar="", help="Use this file instead of an installed framework with the same id.")] = False,
+                 db: DbOption = None) -> None:
     """Check a framework file and install it in your frameworks folder (see `kompass locate`)."""
     from kompass_tui import criteria
 

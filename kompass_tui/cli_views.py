@@ -59,11 +59,11 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
 
 def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("Id", "Name", "Areas", "Questions", "Points", "Source"):
-        table.add_column(name, justify="right" if name in ("Areas", "Questions", "Points") else "left")
+    for name in ("Id", "Name", "Areas", "Questions", "Points", "Installed"):
+        table.add_column(name, justify="right" if name in ("Areas", "Questions", "Points") else "left", no_wrap=name == "Id")
     for fw in frameworks:
         table.add_row(fw.id, fw.name(lang), str(len(fw.areas)), str(len(fw.questions)), fmt(fw.maximum, lang),
-                      f"{fw.origin}: {fw.path}")
+                      "built in" if fw.origin == "bundled" else "yours")
     return table
 
 

@@ -221,7 +221,7 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
 
     raw_areas = data.get("area")
     if not isinstance(raw_areas, list) or not raw_areas:
-        problems.add("the file", "[[area]]", "one or more [[area]] tables", raw_areas)
+        problems.say("the file", f"expected one or more [[area]] tables, found {_show(raw_areas) if raw_areas is not None else 'none'}")
         raw_areas = []
     for name in data:
         if name not in {"framework", "area"}:
@@ -268,7 +268,7 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
         if area_max is not None and len(questions) == len(raw_questions) and questions:
             total = sum((q.maximum for q in questions), Decimal(0))
             if total != area_max:
-                problems.add(where, "max", f"the sub-question maxima to sum to the area's max {fmt(area_max)}", f"a sum of {fmt(total)}")
+                problems.say(f"{where}, field 'max'", f"expected the sub-question maxima to sum to the area's max {fmt(area_max)}, found a sum of {fmt(total)}")
         if aid and area_names and area_max is not None:
             areas.append(Area(aid, area_max, area_names, shorts, tuple(questions), language))
 

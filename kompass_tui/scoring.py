@@ -9,7 +9,7 @@ from typing import Mapping
 from kompass_tui.criteria import Area, Framework, Question
 from kompass_tui.model import Evaluation
 from kompass_tui.errors import ScoreError
-from kompass_tui.points import ZERO, check_points, fmt, parse_number
+from kompass_tui.points import ZERO, check_points, fmt, normal, parse_number
 
 
 def parse_score(text: str, question: Question | Area) -> Decimal:
@@ -28,7 +28,7 @@ def area_score(ev: Evaluation, area: Area) -> Decimal | None:
         return ev.area(area.id).score
     scores = [ev.answer(q.id).score for q in area.questions]
     scored = [s for s in scores if s is not None]
-    return sum(scored, ZERO) if scored else None
+    return normal(sum(scored, ZERO)) if scored else None
 
 
 def area_scores(ev: Evaluation, fw: Framework) -> dict[str, Decimal | None]:
@@ -36,7 +36,7 @@ def area_scores(ev: Evaluation, fw: Framework) -> dict[str, Decimal | None]:
 
 
 def total(ev: Evaluation, fw: Framework) -> Decimal:
-    return sum((s for s in area_scores(ev, fw).values() if s is not None), ZERO)
+    return normal(sum((s for s in area_scores(ev, fw).values() if s is not None), ZERO))
 
 
 @dataclass(frozen=True)

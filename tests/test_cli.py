@@ -1,0 +1,166 @@
+import json
+import stat
+
+import pytest
+from conftest import snapshot_files
+from typer.testing import CliRunner
+
+from kompass_tui.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, input=None, code=0):
+    result = runner.invoke(app, [str(a) for a in args], input=input)
+    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "clidb"
+    run("demo", "--db", path, "--no-open")
+    return path
+
+
+def test_done_when_the_swedish_report_with_comparison_matches_the_seed(db):
+    out = run("export", "botkyrka-2003", "--compare", "kalix-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003",
+              "--lang", "sv", "--db", db).stdout
+    for area_row in ("| 83 | 100 |", "| 76,5 | 100 |", "| 89,5 | 100 |", "| 81,5 | 100 |", "| 76 | 100 |",
+                     "| 72,5 | 100 |", "| 67 | 100 |", "| 93 | 100 |", "| **Totalt** | **639** | **800** |"):
+        assert area_row in out
+    assert "| **Totalt** | **639** | **408** | **525** | **522,5** | **619** |" in out
+    assert "| 4.1 Vilken frihet har institutionerna/resultat enheterna i sin resursdisponering? | 25,5 | 30 |" in out
+
+
+def test_demo_twice_keeps_what_is_there(db):
+    run("score", "botkyrka-2003", "1.1", "40", "--db", db)
+    assert "already loaded" in run("demo", "--db", db, "--no-open").stdout
+    assert "| 89 | 100 |" in run("export", "botkyrka-2003", "--db", db).stdout
+
+
+def test_new_score_show_and_list(tmp_path):
+    db = tmp_path / "x"
+    assert run("new", "Västerås", "--year", "2010", "-e", "Anna", "-e", "Bo", "--db", db).stdout == "vasteras-2010\n"
+    assert run("new", "Västerås", "--year", "2010", "--db", db).stdout == "vasteras-2010-2\n"
+    assert run("score", "vasteras-2010", "2.1", "9,5", "--note", "Intervju", "-s", "interview", "--db", db).stdout == "vasteras-2010 2.1 = 9.5\n"
+    run("score", "vasteras-2010", "2.2", "3.5", "--db", db)
+    shown = run("show", "vasteras-2010", "--db", db, "--lang", "sv").stdout
+    assert "2 Tillgänglighet och medborgar-/brukarorientering" in shown and "13" in shown and "2/37" in shown
+    assert "Anna, Bo" in shown
+    listed = run("list", "--db", db).stdout
+    assert "vasteras-2010 " in listed and "2/37" in listed and "13" in listed
+
+
+def test_texts_from_arguments_and_standard_input(db):
+    run("strengths", "botkyrka-2003", "5", "Controller", "--db", db)
+    run("improvements", "botkyrka-2003", "5", "-", "--db", db, input="- Avvikelser\n- Projektresurser\n")
+    run("summary", "botkyrka-2003", "Kort.", "--db", db)
+    run("challenges", "botkyrka-2003", "- Chefsforum", "--db", db)
+    out = run("export", "botkyrka-2003", "--db", db, "--lang", "sv").stdout
+    assert "**Styrkor**\n\nController" in out and "- Avvikelser\n- Projektresurser" in out
+    assert "## Sammanfattning\n\nKort." in out and "- Chefsforum" in out
+
+
+def test_database_from_environment_and_from_the_root_option(tmp_path, monkeypatch):
+    monkeypatch.setenv("KOMPASS_DB", str(tmp_path / "env"))
+    run("new", "Nacka", "--year", "2003")
+    assert "nacka-2003" in run("list").stdout
+    assert str(tmp_path / "env") in run("locate").stdout
+    run("--db", tmp_path / "root", "new", "Kalix", "--year", "2003")
+    assert "kalix-2003" in run("--db", tmp_path / "root", "list").stdout
+
+
+def test_locate_prints_the_paths(isolated_home):
+    out = run("locate").stdout
+    assert f"database:           {isolated_home / 'db'}" in out
+    assert str(isolated_home / "criteria") in out and "kommunkompassen" not in out
+
+
+BAD = [
+    (["score", "botkyrka-2003", "2.1", "-1"], "question 2.1: -1 is not allowed; give 0 to 10 in steps of 0.5"),
+    (["score", "botkyrka-2003", "1.1", "101"], "give 0 to 40"),
+    (["score", "botkyrka-2003", "1.1", "9.25"], "steps of 0.5"),
+    (["score", "botkyrka-2003", "1.1", "abc"], "'abc' is not a number"),
+    (["score", "botkyrka-2003", "1.1", "NaN"], "'NaN' is not a number"),
+    (["score", "botkyrka-2003", "1.1", "inf"], "'inf' is not a number"),
+    (["score", "botkyrka-2003", "1.1", ""], "'' is not a number"),
+    (["score", "botkyrka-2003", "9.9", "1"], "no sub-question '9.9'"),
+    (["score", "nowhere-2003", "1.1", "1"], "no evaluation 'nowhere-2003'"),
+    (["score", "kalix-2003", "1.1", "1"], "holds area scores only"),
+    (["score", "botkyrka-2003", "1.1", "1", "--source", "rumour"], "unknown evidence source 'rumour'"),
+    (["show", "nowhere-2003"], "no evaluation 'nowhere-2003'"),
+    (["strengths", "botkyrka-2003", "9", "x"], "no area '9'"),
+    (["new", "Botkyrka", "--year", "2003", "--framework", "kommunkompassen-2099"], "framework 'kommunkompassen-2099' is not installed"),
+    (["new", "  ", "--year", "2003"], "give the municipality's name"),
+    (["new", "Botkyrka", "--year", "2003", "--start", "4 juni"], "'4 juni' is not a date"),
+    (["export", "botkyrka-2003", "--format", "pdf"], "unknown format 'pdf'"),
+    (["export", "botkyrka-2003", "--lang", "de"], "unknown language 'de'"),
+    (["export", "botkyrka-2003", "--compare", "nowhere-2003"], "no evaluation 'nowhere-2003'"),
+    (["export", "botkyrka-2003", "--format", "csv", "--compare", "kalix-2003"], "--compare goes with the Markdown report"),
+    (["import", "missing.csv"], "missing.csv: no such file"),
+    (["criteria", "show", "nope"], "framework 'nope' is not installed"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_gets_one_line_a_nonzero_exit_and_no_change(db, args, message):
+    before = snapshot_files(db)
+    result = run(*args, "--db", db, code=1)
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("kompass: ")
+    assert message in result.stderr
+    assert snapshot_files(db) == before
+
+
+def test_export_to_a_file_is_owner_only_and_csv_for_swedish_excel_has_a_bom(db, tmp_path):
+    out = tmp_path / "botkyrka.csv"
+    run("export", "botkyrka-2003", "-F", "csv", "--lang", "sv", "-o", out, "--db", db)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfquestion;score;note;sources\n")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_json_export_and_import_round_trip_exactly(db, tmp_path):
+    first = run("export", "botkyrka-2003", "-F", "json", "--db", db).stdout
+    path = tmp_path / "b.json"
+    path.write_text(first, encoding="utf-8")
+    run("delete", "botkyrka-2003", "--yes", "--db", db)
+    assert run("import", path, "--db", db).stdout == "imported botkyrka-2003\n"
+    assert run("export", "botkyrka-2003", "-F", "json", "--db", db).stdout == first
+    assert run("import", path, "--db", db).stdout == "imported botkyrka-2003-2\n"
+    again = json.loads(run("export", "botkyrka-2003-2", "-F", "json", "--db", db).stdout)
+    assert again["evaluation"]["questions"] == json.loads(first)["evaluation"]["questions"]
+
+
+def test_delete_asks_first(db):
+    run("delete", "nacka-2003", "--db", db, input="n\n", code=1)
+    assert "nacka-2003" in run("list", "--db", db).stdout
+    run("delete", "nacka-2003", "--db", db, input="y\n")
+    assert "nacka-2003" not in run("list", "--db", db).stdout
+
+
+def test_criteria_commands(tmp_path):
+    listed = run("criteria", "list").stdout
+    assert "kommunkompassen-2003" in listed and "37" in listed and "800" in listed
+    shown = run("criteria", "show", "kommunkompassen-2003", "--lang", "sv").stdout
+    assert "2.4" in shown and "Genomförs brukar-/medborgarundersökningar?" in shown and "rekonstruerade" in shown
+    good = tmp_path / "ok.toml"
+    good.write_text('[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
+                    '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n', encoding="utf-8")
+    assert "ok: mini, 1 areas, 1 sub-questions, 2 points" in run("criteria", "check", good).stdout
+    run("criteria", "add", good)
+    assert "mini" in run("criteria", "list").stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("max = 2\n[[area.question]]", "max = 3\n[[area.question]]"), encoding="utf-8")
+    result = run("criteria", "check", bad, code=1)
+    assert result.stderr.startswith(f"kompass: {bad}: area 1, field 'max': expected the sub-question maxima to sum")
+    evaluation = run("new", "Ort", "--year", "2020", "--framework", "mini", "--db", tmp_path / "m").stdout.strip()
+    assert run("score", evaluation, "1.1", "1,5", "--db", tmp_path / "m").stdout == "ort-2020 1.1 = 1.5\n"
+
+
+def test_bare_kompass_and_help_teach():
+    assert "kompass demo" in run().stdout
+    help_text = run("--help").stdout
+    for command in ("demo", "new", "list", "show", "score", "import", "export", "criteria", "locate"):
+        assert command in help_text
+    assert "--compare" in run("export", "--help").stdout

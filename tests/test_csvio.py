@@ -1,0 +1,105 @@
+from decimal import Decimal
+
+import pytest
+from conftest import snapshot_files
+
+from kompass_tui import csvio
+from kompass_tui.csvio import AreaRow, QuestionRow
+from kompass_tui.errors import InputError, KompassError
+
+
+def write(tmp_path, text, name="in.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_swedish_excel_area_rows_with_bom_semicolons_and_decimal_comma():
+    rows = csvio.read("\ufeffkommun;år;1;2\nKalix;2003;72;35,5\n", "x.csv")
+    assert rows == [AreaRow(2, "Kalix", 2003, {"1": Decimal(72), "2": Decimal("35.5")})]
+
+
+def test_comma_separated_with_quoted_decimal_comma_and_point():
+    rows = csvio.read('municipality,year,1,2\nKalix,2003,"35,5",35.5\n', "x.csv")
+    assert rows[0].scores == {"1": Decimal("35.5"), "2": Decimal("35.5")}
+
+
+def test_question_rows_with_notes_and_sources():
+    rows = csvio.read('question;score;note;sources\n2.1;9,5;"Ett; två";intervju, webb\n2.2;;bara anteckning;\n', "x.csv")
+    assert rows == [QuestionRow(2, "2.1", Decimal("9.5"), "Ett; två", ("interview", "website")),
+                    QuestionRow(3, "2.2", None, "bara anteckning", ())]
+
+
+BAD = [
+    ("empty", "", "the file is empty"),
+    ("header only", "question;score;note\n", "no rows after the header"),
+    ("no header", "2.1;9,5;x\n", "line 1: expected a header"),
+    ("mixed delimiters", "municipality;year,1,2\nKalix;2003,72,35\n", "line 1: expected municipality;year;"),
+    ("text for a number", "question;score\n2.1;nio\n", "line 2, column 'score': expected a number such as 9,5, found 'nio'"),
+    ("unquoted decimal comma", "question,score,note\n2.1,9,5,x\n", "line 2: 4 columns, expected 3"),
+    ("bad year", "kommun;år;1\nKalix;tjugo;5\n", "line 2, column 'year'"),
+    ("bad source", "question;score;sources\n2.1;3;rykten\n", "unknown source 'rykten'"),
+    ("duplicate column", "question;score;score\n2.1;3;3\n", "a column appears twice"),
+]
+
+
+@pytest.mark.parametrize("name, text, message", BAD, ids=[b[0] for b in BAD])
+def test_malformed_csv_names_line_and_column(name, text, message):
+    with pytest.raises(InputError) as caught:
+        csvio.read(text, "in.csv")
+    assert message in str(caught.value) and str(caught.value).startswith("in.csv")
+
+
+def test_import_area_rows_creates_area_level_evaluations(bench, tmp_path):
+    path = write(tmp_path, "kommun;år;1;2;3;4;5;6;7;8\nKalix;2003;72;35,5;55;75;28;38,5;20;84\n", encoding="utf-8-sig")
+    [ev] = bench.import_file(path)
+    assert ev.id == "kalix-2003" and ev.area_level
+    assert {r.id: str(r.total) for r in bench.rows()} == {"kalix-2003": "408"}
+
+
+IMPORT_BAD = [
+    ("unknown area", "kommun;år;1;9\nKalix;2003;72;3\n", None, "column '9' is not an area"),
+    ("area out of range", "kommun;år;1;2\nKalix;2003;72;100,5\nNacka;2003;1;1\n", None, "line 2: area 2"),
+    ("unknown question", "question;score\n2.1;3\n9.9;1\n", "botkyrka-2003", "line 3: no sub-question '9.9'"),
+    ("question out of range", "question;score\n2.1;3\n2.6;11\n", "botkyrka-2003", "line 3: question 2.6: 11 is not allowed; give 0 to 10"),
+    ("not a half", "question;score\n2.1;9.25\n", "botkyrka-2003", "give 0 to 10 in steps of 0.5"),
+    ("questions without --into", "question;score\n2.1;3\n", None, "--into ID"),
+    ("areas with --into", "kommun;år;1\nKalix;2003;3\n", "botkyrka-2003", "drop --into"),
+    ("into area-level", "question;score\n2.1;3\n", "kalix-2003", "area scores only"),
+    ("into unknown", "question;score\n2.1;3\n", "nowhere-2003", "no evaluation 'nowhere-2003'"),
+]
+
+
+@pytest.mark.parametrize("name, text, into, message", IMPORT_BAD, ids=[b[0] for b in IMPORT_BAD])
+def test_bad_imports_change_nothing(demo, tmp_path, name, text, into, message):
+    before = snapshot_files(demo.folder)
+    with pytest.raises(KompassError) as caught:
+        demo.import_file(write(tmp_path, text), into=into)
+    assert message in str(caught.value)
+    assert snapshot_files(demo.folder) == before
+
+
+def test_question_rows_update_an_evaluation_and_keep_other_scores(demo, tmp_path):
+    demo.import_file(write(tmp_path, "delfråga;poäng;anteckning\n2.1;5;Ny anteckning\n2.2;;\n"), into="botkyrka-2003")
+    ev = demo.get("botkyrka-2003")
+    assert ev.answer("2.1").score == 5 and ev.answer("2.1").note == "Ny anteckning"
+    assert ev.answer("2.2").score == 15 and ev.answer("1.1").score == 34
+
+
+@pytest.mark.parametrize("lang, delimiter, number", [("sv", ";", "9,5"), ("en", ",", "9.5")])
+def test_export_then_import_round_trips(demo, tmp_path, lang, delimiter, number):
+    text = demo.export("botkyrka-2003", "csv", lang)
+    assert text.splitlines()[0] == delimiter.join(["question", "score", "note", "sources"])
+    assert f"2.1{delimiter}{number}{delimiter}" in text
+    target = demo.create("Botkyrka", 2008)
+    demo.import_file(write(tmp_path, text), into=target.id)
+    a, b = demo.get("botkyrka-2003"), demo.get(target.id)
+    assert a.questions == b.questions
+
+
+def test_area_level_export_round_trips(demo, tmp_path):
+    text = demo.export("vasteras-2003", "csv", "sv")
+    assert text == "municipality;year;1;2;3;4;5;6;7;8\nVästerås;2003;54;57;73,5;83,5;53;74,5;48;79\n"
+    demo.delete("vasteras-2003")
+    [ev] = demo.import_file(write(tmp_path, text))
+    assert {r.id: str(r.total) for r in demo.rows()}["vasteras-2003"] == "522.5"

@@ -1,0 +1,63 @@
+"""The core stays free of the UI, commands import only what they use, and the package ships its data."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+CORE = ["criteria", "model", "scoring", "store", "report", "csvio", "markdown", "points", "edits",
+        "service", "i18n", "paths", "errors"]
+HEAVY = ("textual", "plotext", "textual_plotext")
+
+
+def python(code: str, *args: str, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_imports_without_textual(module):
+    result = python(f"import sys, kompass_tui.{module}; print([m for m in {HEAVY!r} if m in sys.modules])")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "botkyrka-2003"], ["export", "botkyrka-2003", "--lang", "sv"],
+                                  ["export", "botkyrka-2003", "-F", "csv"], ["score", "botkyrka-2003", "1.1", "30"]])
+def test_commands_do_not_import_the_ui_or_charts(args, tmp_path, isolated_home):
+    db = tmp_path / "db"
+    code = (
+        "import sys\n"
+        "from kompass_tui.service import Workbench\n"
+        f"Workbench({str(db)!r}).load_demo()\n"
+        "from kompass_tui.cli import app\n"
+        "try:\n"
+        f"    app(args={args + ['--db', str(db)] if args != ['--help'] else args!r}, standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    result = python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_a_real_process_reports_errors_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "kompass_tui", "score", "nowhere-2003", "1.1", "3", "--db", str(tmp_path / "db")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == f"kompass: no evaluation 'nowhere-2003' in {tmp_path / 'db'} (see `kompass list`)\n"
+
+
+def test_the_wheel_ships_the_frameworks_and_the_demo(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "pyproject.toml").is_file():
+        pytest.skip("not run from a source checkout")
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-q", "-w", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    [wheel] = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "kompass_tui/criteria/kommunkompassen-2003.toml" in names
+    assert {"kompass_tui/demo/botkyrka-2003.json", "kompass_tui/demo/nominees-2003.csv"} <= names

@@ -1,0 +1,91 @@
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kompass_tui import edits, markdown, report
+from kompass_tui.model import Evaluation
+
+NOMINEES = ["kalix-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003"]
+
+
+def rows_of(text: str) -> dict[str, list[str]]:
+    """Table rows keyed by their first cell, cells stripped of bold."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("| ") and not line.startswith("|---"):
+            cells = [c.strip().strip("*") for c in line.strip("|").split(" | ")]
+            out[cells[0]] = cells[1:]
+    return out
+
+
+def test_swedish_report_matches_the_seed(demo, fw):
+    ev = demo.get("botkyrka-2003")
+    text = report.render(ev, fw, "sv", [demo.get(i) for i in NOMINEES])
+    rows = rows_of(text)
+    assert text.startswith("# Kommunkompassen 2003: Botkyrka 2003\n")
+    assert "Lena Langlet, Inga-Lill Elwin" in text and "639 av 800 poäng (37 av 37 delfrågor bedömda)" in text
+    assert "## Tabell 1 Botkyrka 2003 i förhållande till Kommunkompassen 2003" in text
+    table1 = [rows[f"{a.id} {a.name('sv')}"][0] for a in fw.areas]
+    assert table1 == ["83", "76,5", "89,5", "81,5", "76", "72,5", "67", "93"]
+    assert rows["2.1 Har kommunen en brukarorienterad förvaltningsfilosofi?"] == ["9,5", "10"]
+    assert rows["6.5 Genomförs chefs-/kompetensutveckling i samverkan mellan kommunen och privata sektorn?"] == ["0", "10"]
+    assert "## Område 3 Tydlighet i samspelet mellan politiker och tjänstemän: 89,5 av 100" in text
+    assert "**Styrkor**" in text and "**Utvecklingsområden**" in text and "## Slutord och utmaningar" in text
+    assert rows["Kriterium"] == ["Botkyrka", "Kalix", "Nacka", "Västerås", "Trollhättan"]
+    assert rows["Totalt"][-5:] == ["639", "408", "525", "522,5", "619"]
+    assert rows["2 Tillgänglighet"] == ["76,5", "35,5", "71,5", "57", "70"]
+
+
+def test_english_report_uses_a_point_and_english_texts(demo, fw):
+    text = report.render(demo.get("botkyrka-2003"), fw, "en")
+    assert "| 2 Accessibility and citizen/user orientation | 76.5 | 100 |" in text
+    assert "## Area 7 Development of services: 67 of 100" in text and "76,5" not in text
+
+
+def test_area_level_report_has_the_area_table_only(demo, fw):
+    text = report.render(demo.get("kalix-2003"), fw, "sv")
+    assert "408 av 800 poäng (endast områdespoäng)" in text and "Delfråga" not in text
+
+
+def test_same_municipality_twice_gets_the_year_in_the_column(fw):
+    a = Evaluation(id="b-2003", municipality="Botkyrka", year=2003, framework=fw.id)
+    b = Evaluation(id="b-2008", municipality="Botkyrka", year=2008, framework=fw.id)
+    assert "| Kriterium | Botkyrka 2003 | Botkyrka 2008 |" in report.comparison_table([a, b], fw, "sv")
+
+
+HOSTILE = "a | b `code` <script>alert(1)</script> &amp; **bold** [x](http://e)\n# heading\n```\n    indented"
+
+
+def test_hostile_user_text_cannot_break_tables_or_inject_markup(demo, fw):
+    ev = demo.edit("botkyrka-2003", lambda ev, fw: edits.set_note(ev, fw, "1.1", HOSTILE))
+    ev = demo.edit(ev.id, lambda ev, fw: edits.set_area_text(ev, fw, "1", "strengths", HOSTILE))
+    ev = demo.edit(ev.id, lambda ev, fw: edits.set_text(ev, "summary", HOSTILE))
+    text = report.render(ev, fw, "sv")
+    assert "<script>" not in text and "&amp;amp;" in text
+    assert not re.search(r"^#+ heading", text, re.M) and not re.search(r"^```", text, re.M)
+    assert not re.search(r"^ {4}", text, re.M)
+    for line in text.splitlines():
+        if line.startswith("| 1.1 "):
+            assert line.count(" | ") == 2
+
+
+def _unescaped_pipes(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+@given(st.text())
+def test_no_user_string_adds_a_column_or_raw_html(text):
+    cell = markdown.cell(text)
+    assert "\n" not in cell and _unescaped_pipes(cell) == 0
+    assert "<" not in cell.replace("<br>", "")
+    for line in markdown.blocks(text).splitlines():
+        assert not line.startswith(("#", "```", "    ", "\t", ">", "<", "|"))
+        assert "<" not in line
+
+
+@given(st.text())
+def test_a_fence_cannot_be_closed_from_inside(text):
+    fenced = markdown.fence(text).splitlines()
+    opener = fenced[0].rstrip("text")
+    assert all(not line.startswith(opener) for line in fenced[1:-1])

@@ -1,0 +1,163 @@
+import errno
+import json
+import multiprocessing
+import os
+import re
+import stat
+from decimal import Decimal
+
+import pytest
+from conftest import snapshot_files
+
+from kompass_tui import store
+from kompass_tui.errors import NotFound, StoreError
+from kompass_tui.service import Workbench
+
+
+def test_create_get_update_delete(bench):
+    ev = bench.create("Botkyrka", 2003, evaluators=["Lena Langlet"])
+    assert ev.id == "botkyrka-2003"
+    assert bench.create("Botkyrka", 2003).id == "botkyrka-2003-2"
+    bench.score("botkyrka-2003", "2.1", "9,5")
+    assert Workbench(bench.folder).get("botkyrka-2003").answer("2.1").score == Decimal("9.5")
+    bench.delete("botkyrka-2003-2")
+    assert [r.id for r in bench.rows()] == ["botkyrka-2003"]
+    with pytest.raises(NotFound, match="no evaluation 'botkyrka-2003-2'"):
+        bench.get("botkyrka-2003-2")
+
+
+def test_files_are_owner_only_and_no_temp_files_remain(bench):
+    bench.create("Botkyrka", 2003)
+    for _ in range(3):
+        bench.score("botkyrka-2003", "1.1", "3")
+    assert stat.S_IMODE(bench.folder.stat().st_mode) == 0o700
+    for path in bench.folder.rglob("*"):
+        assert not path.name.endswith(".tmp"), path
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_the_file_is_a_tinydb_database_carrying_a_schema_version(bench):
+    bench.create("Botkyrka", 2003)
+    from tinydb import TinyDB
+
+    db = TinyDB(bench.folder / "evaluations" / "botkyrka-2003.json", storage=store.AtomicJSONStorage)
+    assert db.table("_meta").all() == [{"app": "kompass", "kind": "evaluation", "schema": store.SCHEMA}]
+    assert db.table("evaluation").all()[0]["municipality"] == "Botkyrka"
+
+
+def test_index_rows_list_progress_and_totals(demo):
+    rows = {r.id: r for r in demo.rows()}
+    assert str(rows["botkyrka-2003"].total) == "639" and rows["botkyrka-2003"].scored == 37
+    assert rows["vasteras-2003"].total == Decimal("522.5") and rows["vasteras-2003"].area_level
+
+
+def test_index_drift_after_a_crash_between_the_two_writes_is_repaired(demo, monkeypatch):
+    def crash(self, eid, doc):
+        raise KeyboardInterrupt  # killed after the evaluation file was replaced, before the index
+
+    monkeypatch.setattr(store.Database, "_index_put", crash)
+    with pytest.raises(KeyboardInterrupt):
+        demo.score("botkyrka-2003", "1.1", "40")
+    monkeypatch.undo()
+    rows = {r.id: r for r in Workbench(demo.folder).rows()}
+    assert str(rows["botkyrka-2003"].total) == "645"
+
+
+def test_an_evaluation_file_removed_behind_the_index_disappears_from_the_list(demo):
+    (demo.folder / "evaluations" / "kalix-2003.json").unlink()
+    assert "kalix-2003" not in {r.id for r in Workbench(demo.folder).rows()}
+
+
+def test_orphaned_temp_files_are_removed_under_the_lock(bench):
+    bench.create("Botkyrka", 2003)
+    orphan = bench.folder / "evaluations" / ".botkyrka-2003.json.abc123.tmp"
+    orphan.write_text("{half")
+    Workbench(bench.folder).score("botkyrka-2003", "1.1", "3")
+    assert not orphan.exists()
+
+
+@pytest.mark.parametrize("failure", [errno.ENOSPC, errno.EACCES, errno.EROFS])
+def test_a_failed_write_changes_nothing_and_says_so(demo, monkeypatch, failure):
+    before = snapshot_files(demo.folder)
+
+    def fail(*args, **kwargs):
+        raise OSError(failure, os.strerror(failure))
+
+    monkeypatch.setattr(store.os, "replace", fail)
+    with pytest.raises(StoreError, match="nothing was changed") as caught:
+        demo.score("botkyrka-2003", "1.1", "40")
+    assert os.strerror(failure) in str(caught.value)
+    monkeypatch.undo()
+    assert snapshot_files(demo.folder) == before
+    assert not [p for p in demo.folder.rglob("*.tmp")]
+
+
+REFUSED = {
+    "a file": lambda p: p.write_text("hello"),
+    "other files": lambda p: (p.mkdir(), (p / "thesis.docx").write_text("x")),
+    "corrupt index": lambda p: (p.mkdir(), (p / "kompass.json").write_text('{"_meta": {"1": {"app": "kompass"')),
+    "foreign tinydb": lambda p: (p.mkdir(), (p / "kompass.json").write_text('{"_default": {"1": {"name": "x"}}}')),
+    "newer schema": lambda p: (p.mkdir(), (p / "kompass.json").write_text(json.dumps(
+        {"_meta": {"1": {"app": "kompass", "kind": "index", "schema": 99}}, "evaluations": {}}))),
+    "index is a list": lambda p: (p.mkdir(), (p / "kompass.json").write_text("[]")),
+    "index is a folder": lambda p: (p.mkdir(), (p / "kompass.json").mkdir()),
+    "binary index": lambda p: (p.mkdir(), (p / "kompass.json").write_bytes(b"\xff\xfe\x00garbage")),
+}
+MESSAGES = {
+    "a file": "is a file", "other files": "not a Kompass database", "corrupt index": "corrupt: not valid JSON (line 1",
+    "foreign tinydb": "not a Kompass database file", "newer schema": "newer Kompass (schema 99",
+    "index is a list": "expected a JSON object", "index is a folder": "is a folder", "binary index": "corrupt",
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_foreign_corrupt_or_newer_databases_are_refused_and_left_alone(tmp_path, case):
+    path = tmp_path / "db"
+    REFUSED[case](path)
+    before = snapshot_files(path)
+    bench = Workbench(path)
+    for action in (bench.rows, lambda: bench.get("botkyrka-2003"), lambda: bench.create("Botkyrka", 2003), bench.load_demo):
+        with pytest.raises(StoreError, match=re.escape(MESSAGES[case])):
+            action()
+    assert snapshot_files(path) == before
+
+
+def test_a_corrupt_evaluation_file_is_listed_with_its_problem_and_not_overwritten(demo):
+    path = demo.folder / "evaluations" / "nacka-2003.json"
+    path.write_text('{"_meta": {"1": {"app": "kompass", "kind": "evaluation", "schema": 1}}, "evaluation": {"1": {"id": ')
+    before = path.read_bytes()
+    rows = {r.id: r for r in Workbench(demo.folder).rows()}
+    assert "corrupt" in rows["nacka-2003"].error and str(rows["botkyrka-2003"].total) == "639"
+    with pytest.raises(StoreError, match="nacka-2003.json is corrupt"):
+        demo.score("nacka-2003", "1", "3")
+    assert path.read_bytes() == before
+
+
+def test_ids_cannot_escape_the_database_folder(bench):
+    bench.create("Botkyrka", 2003)
+    for bad in ("../kompass", "a/b", "", "Botkyrka-2003"):
+        with pytest.raises(NotFound):
+            bench.get(bad)
+
+
+def _note_many(folder, question, count, barrier):
+    bench = Workbench(folder)
+    barrier.wait()
+    for n in range(count):
+        bench.note("botkyrka-2003", question, f"{question} edit {n}")
+
+
+def test_concurrent_sessions_lose_no_update(demo):
+    questions = ["1.1", "2.2", "3.3", "4.4"]
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(len(questions))
+    procs = [ctx.Process(target=_note_many, args=(demo.folder, q, 40, barrier)) for q in questions]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    ev = Workbench(demo.folder).get("botkyrka-2003")
+    assert {q: ev.answer(q).note for q in questions} == {q: f"{q} edit 39" for q in questions}
+    assert str(ev.answer("1.1").score) == "34"  # the seed's score survived 160 edits of notes
