@@ -117,12 +117,9 @@ class Workbench:
 
     def edit(self, eid: str, change: Callable[[Evaluation, Framework], Evaluation]) -> Evaluation:
         """Apply change to the freshly read evaluation under the lock and save it; returns the result."""
-        frameworks: dict[str, Framework] = {}
-
         def apply(doc: dict) -> dict:
             ev = model.from_dict(doc)
-            fw = frameworks.setdefault(ev.framework, self.framework(ev.framework))
-            new = change(ev, fw)
+            new = change(ev, self.framework(ev.framework))
             if new == ev:
                 return doc
             return model.to_dict(replace(new, updated=model.now()))

@@ -10,14 +10,16 @@ Guarantees:
 - Two sessions never lose each other's changes: every change takes the folder lock (blocking
   `fcntl.flock`, fair between processes), re-reads the file, applies the edit, writes.
 - Save cost does not grow with the number of evaluations: a save rewrites one evaluation file and
-  one index row's worth of index; the index is a cache checked against the files' stat on listing
-  and rebuilt from them when it drifts (after a crash between the two writes, say).
+  the small index. The index is a cache: each row carries the fingerprint (inode, times, size) of
+  the file it summarises, read through the same descriptor as the data, so listing can tell a stale
+  row and rebuild it from the file (after a crash between the two writes, say, or a lost index).
 - Files that are not Kompass databases, are corrupt, or are from a newer schema are refused with a
   message and never overwritten. New files and folders are readable by their owner only.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -28,7 +30,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from kompass_tui.errors import KompassError, NotFound, StoreError
@@ -46,9 +47,13 @@ Doc = dict[str, Any]
 
 # ---------------------------------------------------------------- atomic files
 
+_NO_DIR_FSYNC = {errno.EINVAL, errno.ENOTSUP, errno.EBADF}
+
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write data to path so that a reader or a crash sees either the old file or the new one."""
+    """Write data to path so that a reader or a crash sees either the old file or the new one.
+
+    An OSError means nothing was replaced; once replaced, only a failed sync of the folder is reported."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -63,7 +68,11 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    try:
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        if exc.errno not in _NO_DIR_FSYNC:
+            raise StoreError(f"{path} was written, but its folder could not be synced to disk ({exc.strerror}); check the disk") from None
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -72,6 +81,37 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _make_dirs(folder: Path) -> None:
+    """Create folder and any missing parents, readable by the owner only."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+        _fsync_dir(path.parent)
+
+
+def _parse(raw: bytes, path: Path) -> Doc:
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise StoreError(
+            f"{path} is corrupt: not valid JSON{where}; it was left as it is. "
+            "Restore it from a backup, or move it out of the folder"
+        ) from None
+    if not isinstance(data, dict):
+        raise StoreError(f"{path} is not a Kompass file (expected a JSON object); it was left as it is")
+    return data
+
+
+def _read_error(path: Path, exc: OSError) -> StoreError:
+    if isinstance(exc, IsADirectoryError):
+        return StoreError(f"{path} is a folder, not a Kompass file; it was left as it is")
+    return StoreError(f"cannot read {path}: {exc.strerror}")
 
 
 class AtomicJSONStorage(Storage):
@@ -85,21 +125,22 @@ class AtomicJSONStorage(Storage):
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        except IsADirectoryError:
-            raise StoreError(f"{self.path} is a folder, not a Kompass file; it was left as it is") from None
         except OSError as exc:
-            raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
+            raise _read_error(self.path, exc) from None
+        return _parse(raw, self.path)
+
+    def read_with_stat(self) -> tuple[Doc, os.stat_result]:
+        """The data and the stat of the very file it came from (one descriptor, so no race)."""
         try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-            raise StoreError(
-                f"{self.path} is corrupt: not valid JSON{where}; it was left as it is. "
-                "Restore it from a backup, or move it away to start afresh"
-            ) from None
-        if not isinstance(data, dict):
-            raise StoreError(f"{self.path} is not a Kompass file (expected a JSON object); it was left as it is")
-        return data
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise _read_error(self.path, exc) from None
+        with os.fdopen(fd, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            raw = handle.read()
+        return _parse(raw, self.path), stat
 
     def write(self, data: Doc) -> None:
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
@@ -124,8 +165,21 @@ def _check_meta(data: Doc, path: Path, kind: str) -> None:
         raise StoreError(f"{path} is a Kompass {first.get('kind')!r} file, not {kind!r}; it was left as it is")
 
 
+def _evaluation_of(data: Doc, path: Path) -> Doc:
+    _check_meta(data, path, "evaluation")
+    doc = (data.get("evaluation") or {}).get("1")
+    if not isinstance(doc, dict):
+        raise StoreError(f"{path} holds no evaluation; it was left as it is")
+    return doc
+
+
 def _is_temp(name: str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def _fingerprint(stat: os.stat_result) -> list[int]:
+    """Changes whenever the file is replaced: a save writes a new file (new inode, new times)."""
+    return [stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size]
 
 
 # ---------------------------------------------------------------- the database
@@ -150,7 +204,8 @@ class Database:
     def exists(self) -> bool:
         """True if the folder is a Kompass database; False if it does not exist yet or is empty.
 
-        A file, a folder with other things in it, or a foreign/corrupt/newer index is refused."""
+        A file, a folder with other things in it, or a foreign/corrupt/newer index is refused.
+        A folder of evaluations whose index was lost counts as a database: listing rebuilds it."""
         if self._verified:
             return True
         if self.folder.exists() and not self.folder.is_dir():
@@ -159,15 +214,16 @@ class Database:
             return False
         if not self.index_path.exists():
             try:
-                others = [p.name for p in self.folder.iterdir() if p.name != LOCK_NAME and not _is_temp(p.name)]
+                names = [p.name for p in self.folder.iterdir()]
             except OSError as exc:
                 raise StoreError(f"cannot read {self.folder}: {exc.strerror}") from None
-            if others:
+            others = [n for n in names if n not in (LOCK_NAME, EVALUATIONS) and not _is_temp(n)]
+            if others or (EVALUATIONS in names and not self.evaluations.is_dir()):
                 raise StoreError(
                     f"{self.folder} is not a Kompass database (it holds other files and no {INDEX_NAME}); "
                     "choose a new or empty folder with --db"
                 )
-            return False
+            return EVALUATIONS in names
         self._read_index_raw()
         self._verified = True
         return True
@@ -196,21 +252,22 @@ class Database:
                     self._release()
 
     def _acquire(self) -> None:
-        existed = self.exists()
+        self.exists()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _make_dirs(self.folder)
             fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"cannot write to {self.folder}: {exc.strerror}; nothing was changed") from None
         fcntl.flock(fd, fcntl.LOCK_EX)
         self._lock_fd = fd
         try:
-            if not existed and not self.index_path.exists():
-                self.evaluations.mkdir(mode=0o700, exist_ok=True)
+            if not self.index_path.exists():
                 AtomicJSONStorage(self.index_path).write({"_meta": _meta("index"), "evaluations": {}})
+            if not self.evaluations.is_dir():
+                self.evaluations.mkdir(mode=0o700)
+                _fsync_dir(self.folder)
             if not self._cleaned:
                 self._remove_temp_files()
-                self._cleaned = True
         except OSError as exc:
             self._release()
             raise StoreError(f"cannot write to {self.folder}: {exc.strerror}; nothing was changed") from None
@@ -225,11 +282,16 @@ class Database:
             self._lock_fd = None
 
     def _remove_temp_files(self) -> None:
+        """Temp files left by a killed writer. Safe under the lock: live writers hold it while theirs exist."""
         for folder in (self.folder, self.evaluations):
             if folder.is_dir():
                 for entry in os.scandir(folder):
                     if _is_temp(entry.name):
-                        os.unlink(entry.path)
+                        try:
+                            os.unlink(entry.path)
+                        except FileNotFoundError:
+                            pass
+        self._cleaned = True
 
     # -- evaluation files -----------------------------------------------------------
 
@@ -238,20 +300,24 @@ class Database:
             raise NotFound(f"no evaluation {eid!r}; ids look like botkyrka-2003 (see `kompass list`)")
         return self.evaluations / f"{eid}.json"
 
+    def _not_found(self, eid: str) -> NotFound:
+        return NotFound(f"no evaluation {eid!r} in {self.folder} (see `kompass list`)")
+
     def read(self, eid: str) -> Doc:
         """The stored evaluation document; NotFound if there is none."""
         path = self.path_of(eid)
-        if not self.exists():
-            data = None
-        else:
-            data = AtomicJSONStorage(path).read()
+        data = AtomicJSONStorage(path).read() if self.exists() else None
         if data is None:
-            raise NotFound(f"no evaluation {eid!r} in {self.folder} (see `kompass list`)")
-        _check_meta(data, path, "evaluation")
-        doc = (data.get("evaluation") or {}).get("1")
-        if not isinstance(doc, dict):
-            raise StoreError(f"{path} holds no evaluation; it was left as it is")
-        return doc
+            raise self._not_found(eid)
+        return _evaluation_of(data, path)
+
+    def _read_with_stat(self, eid: str) -> tuple[Doc, os.stat_result]:
+        path = self.path_of(eid)
+        try:
+            data, stat = AtomicJSONStorage(path).read_with_stat()
+        except FileNotFoundError:
+            raise self._not_found(eid) from None
+        return _evaluation_of(data, path), stat
 
     def _write(self, eid: str, doc: Doc) -> None:
         path = self.path_of(eid)
@@ -259,7 +325,7 @@ class Database:
             AtomicJSONStorage(path).write({"_meta": _meta("evaluation"), "evaluation": {"1": doc}})
         except OSError as exc:
             raise StoreError(f"could not save {eid}: {exc.strerror}; nothing was changed (the previous version is intact)") from None
-        self._index_put(eid, doc)
+        self._index_soft(lambda rows: rows.__setitem__(eid, self._row(eid, doc, path.stat())))
 
     def create(self, make: Callable[[set[str]], Doc]) -> Doc:
         """Store a new evaluation; make(taken_ids) builds it, choosing a free id."""
@@ -288,7 +354,7 @@ class Database:
                 _fsync_dir(path.parent)
             except OSError as exc:
                 raise StoreError(f"could not delete {eid}: {exc.strerror}; nothing was changed") from None
-            self._index_table().remove(Query().id == eid)
+            self._index_soft(lambda rows: rows.pop(eid, None))
 
     def ids(self) -> set[str]:
         if not self.evaluations.is_dir():
@@ -297,50 +363,71 @@ class Database:
 
     # -- index ------------------------------------------------------------------------
 
-    def _index_table(self):
-        return TinyDB(self.index_path, storage=AtomicJSONStorage).table("evaluations")
+    def _row(self, eid: str, doc: Doc, stat: os.stat_result) -> Doc:
+        return {**self._summarize(doc), "id": eid, "fp": _fingerprint(stat)}
 
-    def _row(self, eid: str, doc: Doc) -> Doc:
-        stat = self.path_of(eid).stat()
-        return {**self._summarize(doc), "id": eid, "mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+    def _index_rows(self) -> dict[str, Doc]:
+        rows = self._read_index_raw().get("evaluations", {})
+        return {row["id"]: row for row in rows.values() if isinstance(row, dict) and isinstance(row.get("id"), str)}
 
-    def _index_put(self, eid: str, doc: Doc) -> None:
+    def _index_soft(self, change: Callable[[dict[str, Doc]], object]) -> None:
+        """Change the index under the lock, re-checking that it is still ours. The evaluation files
+        are the truth and are already written: a failure here only leaves the cache stale, and the
+        next listing rebuilds it."""
         try:
-            self._index_table().upsert(self._row(eid, doc), Query().id == eid)
-        except OSError:
-            # The evaluation itself is saved; the index is a cache that list() rebuilds from the files.
+            with self.locked():
+                rows = self._index_rows()
+                change(rows)
+                AtomicJSONStorage(self.index_path).write(
+                    {"_meta": _meta("index"), "evaluations": {str(n): row for n, row in enumerate(rows.values(), 1)}}
+                )
+        except (KompassError, OSError):
             pass
 
     def rows(self) -> list[Doc]:
         """One summary row per evaluation, ordered by id; rebuilt from the files where they drifted."""
         if not self.exists():
             return []
-        rows = {row["id"]: row for row in self._read_index_raw().get("evaluations", {}).values() if isinstance(row, dict) and "id" in row}
-        stats = {}
+        rows = self._index_rows()
+        found: dict[str, list[int]] = {}
+        temp_seen = False
         for entry in os.scandir(self.evaluations) if self.evaluations.is_dir() else ():
-            if entry.name.endswith(".json") and not _is_temp(entry.name):
-                stat = entry.stat()
-                stats[entry.name[:-5]] = (stat.st_mtime_ns, stat.st_size)
-        stale = [eid for eid, st in stats.items() if eid not in rows or (rows[eid].get("mtime_ns"), rows[eid].get("size")) != st]
-        gone = [eid for eid in rows if eid not in stats]
-        if stale or gone:
-            rows = self._repair_index(stale, gone, rows)
+            if _is_temp(entry.name):
+                temp_seen = True
+            elif entry.name.endswith(".json"):
+                try:
+                    found[entry.name[:-5]] = _fingerprint(entry.stat())
+                except FileNotFoundError:
+                    continue  # deleted by another session while we looked
+        stale = [eid for eid, fp in found.items() if rows.get(eid, {}).get("fp") != fp]
+        gone = [eid for eid in rows if eid not in found]
+        if stale or gone or temp_seen or not self.index_path.exists():
+            rows = self._repair(rows, stale, gone, found)
         return [rows[eid] for eid in sorted(rows)]
 
-    def _repair_index(self, stale: list[str], gone: list[str], rows: dict[str, Doc]) -> dict[str, Doc]:
-        rows = {eid: row for eid, row in rows.items() if eid not in gone}
+    def _repair(self, rows: dict[str, Doc], stale: list[str], gone: list[str], found: dict[str, list[int]]) -> dict[str, Doc]:
+        fresh: dict[str, Doc] = {}
         for eid in stale:
             try:
-                rows[eid] = self._row(eid, self.read(eid))
-            except FileNotFoundError:
-                rows.pop(eid, None)
+                doc, stat = self._read_with_stat(eid)
+                fresh[eid] = self._row(eid, doc, stat)
+            except NotFound:
+                gone.append(eid)
             except KompassError as exc:
-                rows[eid] = {"id": eid, "error": str(exc)}
-        try:
-            with self.locked():
-                AtomicJSONStorage(self.index_path).write(
-                    {"_meta": _meta("index"), "evaluations": {str(n): row for n, row in enumerate(rows.values(), 1) if "error" not in row}}
-                )
-        except (StoreError, OSError):
-            pass  # a read-only database: list what the files say, without fixing the index
-        return rows
+                fresh[eid] = {"id": eid, "error": str(exc), "fp": found[eid]}
+        listed = {eid: row for eid, row in {**rows, **fresh}.items() if eid not in gone}
+
+        def merge(current: dict[str, Doc]) -> None:
+            for eid in gone:
+                if not self.path_of(eid).exists():
+                    current.pop(eid, None)
+            for eid, row in fresh.items():
+                try:
+                    if _fingerprint(self.path_of(eid).stat()) == row["fp"]:
+                        current[eid] = row  # only if no session saved it meanwhile
+                except FileNotFoundError:
+                    current.pop(eid, None)
+            self._remove_temp_files()
+
+        self._index_soft(merge)  # a read-only database: list what the files say, without fixing it
+        return listed

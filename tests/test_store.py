@@ -53,15 +53,67 @@ def test_index_rows_list_progress_and_totals(demo):
 
 
 def test_index_drift_after_a_crash_between_the_two_writes_is_repaired(demo, monkeypatch):
-    def crash(self, eid, doc):
+    def crash(self, change):
         raise KeyboardInterrupt  # killed after the evaluation file was replaced, before the index
 
-    monkeypatch.setattr(store.Database, "_index_put", crash)
+    monkeypatch.setattr(store.Database, "_index_soft", crash)
     with pytest.raises(KeyboardInterrupt):
         demo.score("botkyrka-2003", "1.1", "40")
     monkeypatch.undo()
     rows = {r.id: r for r in Workbench(demo.folder).rows()}
     assert str(rows["botkyrka-2003"].total) == "645"
+
+
+def test_a_save_racing_a_rebuild_never_leaves_a_stale_row(demo, monkeypatch):
+    other = Workbench(demo.folder)
+    original = store.Database._read_with_stat
+    raced = []
+
+    def read_after_a_save(self, eid):
+        if eid == "botkyrka-2003" and not raced:
+            raced.append(eid)
+            other.score("botkyrka-2003", "1.2", "40")  # another session saves between scan and read
+        return original(self, eid)
+
+    (demo.folder / "kompass.json").unlink()  # force a rebuild of every row
+    monkeypatch.setattr(store.Database, "_read_with_stat", read_after_a_save)
+    Workbench(demo.folder).rows()
+    monkeypatch.undo()
+    assert raced
+    for _ in range(2):
+        assert {r.id: str(r.total) for r in Workbench(demo.folder).rows()}["botkyrka-2003"] == "643"
+
+
+@pytest.mark.parametrize("damage", ["index deleted", "killed during set-up"])
+def test_a_lost_index_is_rebuilt_from_the_evaluation_files(demo, damage):
+    (demo.folder / "kompass.json").unlink()
+    if damage == "killed during set-up":
+        for path in (demo.folder / "evaluations").iterdir():
+            path.unlink()
+        demo.folder.joinpath(".lock").unlink()
+    bench = Workbench(demo.folder)
+    expected = {} if damage == "killed during set-up" else {"botkyrka-2003": "639", "kalix-2003": "408"}
+    assert {r.id: str(r.total) for r in bench.rows() if r.id in expected} == expected
+    assert (demo.folder / "kompass.json").exists()
+    bench.create("Nacka", 2010)
+    assert "nacka-2010" in {r.id for r in Workbench(demo.folder).rows()}
+
+
+def test_an_index_replaced_by_a_foreign_file_mid_session_is_not_overwritten(demo):
+    index = demo.folder / "kompass.json"
+    demo.rows()
+    index.write_text('{"_default": {}}')
+    demo.score("botkyrka-2003", "1.1", "40")  # the evaluation file is ours, and is saved
+    assert index.read_text() == '{"_default": {}}'
+    assert demo.get("botkyrka-2003").answer("1.1").score == 40
+    with pytest.raises(StoreError, match="not a Kompass database file"):
+        Workbench(demo.folder).rows()
+
+
+def test_an_evaluation_deleted_during_a_rebuild_is_dropped_not_shown_as_an_error(demo):
+    db = demo.db
+    rows = db._repair({}, ["ghost-2003"], [], {"ghost-2003": [1, 2, 3, 4]})
+    assert "ghost-2003" not in rows
 
 
 def test_an_evaluation_file_removed_behind_the_index_disappears_from_the_list(demo):
