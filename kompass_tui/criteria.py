@@ -200,6 +200,22 @@ def _unknown(table: dict, known: set[str], where: str, problems: _Problems) -> N
             problems.say(where, f"unknown field '{name}' (known: {', '.join(sorted(known))}, and <field>_<lang> translations)")
 
 
+def _part(raw: object, prefix: str, kind: str, index: int, example: str, seen: set[str],
+          problems: _Problems) -> tuple[str | None, str] | None:
+    """Check that an [[area]] or [[area.question]] entry is a table with a fresh id; (id, place) or None."""
+    label = f"{prefix}{kind} #{index}"
+    if not isinstance(raw, dict):
+        problems.add(label, None, "a table", raw)
+        return None
+    pid = _ident(raw, label, problems, PART_ID_PATTERN, example)
+    where = f"{prefix}{kind} {pid}" if pid else label
+    if pid is not None:
+        if pid in seen:
+            problems.say(where, f"duplicate {kind} id '{pid}'")
+        seen.add(pid)
+    return pid, where
+
+
 def parse(text: str, path: Path, origin: str = "user") -> Framework:
     """Validate a framework file's text; raise CriteriaError listing every problem found."""
     problems = _Problems(path)
@@ -231,15 +247,10 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
     seen_areas: set[str] = set()
     seen_questions: set[str] = set()
     for a_index, raw in enumerate(raw_areas, start=1):
-        if not isinstance(raw, dict):
-            problems.add(f"area #{a_index}", None, "a table", raw)
+        part = _part(raw, "", "area", a_index, str(a_index), seen_areas, problems)
+        if part is None:
             continue
-        aid = _ident(raw, f"area #{a_index}", problems, PART_ID_PATTERN, str(a_index))
-        where = f"area {aid}" if aid else f"area #{a_index}"
-        if aid is not None:
-            if aid in seen_areas:
-                problems.say(where, f"duplicate area id '{aid}'")
-            seen_areas.add(aid)
+        aid, where = part
         area_names = _texts(raw, "name", where, problems, True, language)
         shorts = _texts(raw, "short", where, problems, False, language)
         area_max = _maximum(raw, where, problems)
@@ -250,15 +261,10 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
             raw_questions = []
         questions: list[Question] = []
         for q_index, rq in enumerate(raw_questions, start=1):
-            if not isinstance(rq, dict):
-                problems.add(f"{where}, question #{q_index}", None, "a table", rq)
+            part = _part(rq, f"{where}, ", "question", q_index, f"{aid or a_index}.{q_index}", seen_questions, problems)
+            if part is None:
                 continue
-            qid = _ident(rq, f"{where}, question #{q_index}", problems, PART_ID_PATTERN, f"{aid or a_index}.{q_index}")
-            q_where = f"{where}, question {qid}" if qid else f"{where}, question #{q_index}"
-            if qid is not None:
-                if qid in seen_questions:
-                    problems.say(q_where, f"duplicate question id '{qid}'")
-                seen_questions.add(qid)
+            qid, q_where = part
             q_texts = _texts(rq, "text", q_where, problems, True, language)
             guidances = _texts(rq, "guidance", q_where, problems, False, language)
             q_max = _maximum(rq, q_where, problems)

@@ -80,20 +80,20 @@ class Evaluation:
         return self.areas.get(area_id, AreaEntry())
 
     def with_answer(self, question_id: str, answer: Answer) -> Evaluation:
-        questions = dict(self.questions)
-        if answer.is_blank():
-            questions.pop(question_id, None)
-        else:
-            questions[question_id] = answer
-        return replace(self, questions=questions)
+        return replace(self, questions=_put(self.questions, question_id, answer))
 
     def with_area(self, area_id: str, entry: AreaEntry) -> Evaluation:
-        areas = dict(self.areas)
-        if entry.is_blank():
-            areas.pop(area_id, None)
-        else:
-            areas[area_id] = entry
-        return replace(self, areas=areas)
+        return replace(self, areas=_put(self.areas, area_id, entry))
+
+
+def _put(entries: Mapping, key: str, value: Answer | AreaEntry) -> dict:
+    """A copy of entries with value at key; blank values are dropped, so no empty entries are stored."""
+    result = dict(entries)
+    if value.is_blank():
+        result.pop(key, None)
+    else:
+        result[key] = value
+    return result
 
 
 def now() -> str:
