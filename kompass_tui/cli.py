@@ -75,15 +75,20 @@ def _bench(ctx: typer.Context | None, db: Optional[Path]):
     return Workbench(db)
 
 
+def _root_lang(ctx: typer.Context) -> Optional[str]:
+    return (ctx.find_root().obj or {}).get("lang")
+
+
 def _text_arg(text: str) -> str:
     """TEXT arguments: '-' reads the text from standard input (for long, multi-line notes)."""
     return sys.stdin.read() if text == "-" else text
 
 
-def _lang(lang: Optional[str]) -> str:
+def _lang(lang: Optional[str], ctx: typer.Context | None = None) -> str:
+    """--lang on the command, else --lang before it (`kompass --lang sv list`), else the locale."""
     from kompass_tui.i18n import resolve
 
-    return resolve(lang)
+    return resolve(lang or (_root_lang(ctx) if ctx is not None else None))
 
 
 def _console():
@@ -92,24 +97,47 @@ def _console():
     return Console(highlight=False, soft_wrap=False)
 
 
+def _open_app(bench, lang: str, open_id: str | None = None) -> bool:
+    """Run the app if there is a terminal to run it in; False (and nothing done) if there is not."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    from kompass_tui.app import run
+
+    run(bench, lang, open_id)
+    return True
+
+
 @app.callback()
-def root(ctx: typer.Context, db: DbOption = None,
+def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None,
          version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False) -> None:
-    ctx.obj = {"db": db}
+    """Without a command: open the app on the database."""
+    ctx.obj = {"db": db, "lang": lang}
     if version:
         from kompass_tui import __version__
 
         typer.echo(f"kompass {__version__}")
         raise typer.Exit()
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is None and not _open_app(_bench(ctx, db), _lang(lang)):
         typer.echo(ctx.get_help())
+        typer.echo("\n(kompass opens the app when it runs in a terminal)")
+
+
+@app.command("open")
+def open_(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
+          db: DbOption = None, lang: LangOption = None) -> None:
+    """Open the app on one evaluation, at its first unscored sub-question."""
+    bench = _bench(ctx, db)
+    bench.get(id)  # an unknown id is refused here, with the usual one-line message
+    if not _open_app(bench, _lang(lang, ctx), id):
+        raise KompassError("kompass open needs a terminal; use `kompass show` to print an evaluation")
 
 
 @app.command()
 def demo(ctx: typer.Context, db: DbOption = None,
-         no_open: Annotated[bool, typer.Option("--no-open", metavar="", help="Only load the data; do not open the app.")] = False) -> None:
-    """Load the demo: Botkyrka 2003 scored per sub-question, and Kalix, Nacka, Västerås and
-    Trollhättan 2003 as published area scores. Evaluations already there are left as they are."""
+         no_open: Annotated[bool, typer.Option("--no-open", metavar="", help="Only load the data; do not open the app.")] = False,
+         lang: LangOption = None) -> None:
+    """Load the demo and open the app: Botkyrka 2003 scored per sub-question, and Kalix, Nacka,
+    Västerås and Trollhättan 2003 as published area scores. Evaluations already there are kept."""
     bench = _bench(ctx, db)
     loaded = bench.load_demo()
     for ev in loaded:
@@ -117,8 +145,9 @@ def demo(ctx: typer.Context, db: DbOption = None,
     if not loaded:
         typer.echo("the demo evaluations are already loaded")
     typer.echo(f"database: {bench.folder}")
-    typer.echo("next: kompass list · kompass show botkyrka-2003 · "
-               "kompass export botkyrka-2003 --compare kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --lang sv")
+    if no_open or not _open_app(bench, _lang(lang, ctx)):
+        typer.echo("next: kompass (the app) · kompass list · kompass show botkyrka-2003 · "
+                   "kompass export botkyrka-2003 --compare kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --lang sv")
 
 
 @app.command()
@@ -160,7 +189,7 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
     if not rows:
         typer.echo(f"no evaluations in {bench.folder} yet; try `kompass demo` or `kompass new NAME --year YEAR`")
         return
-    _console().print(evaluations_table(rows, _lang(lang)))
+    _console().print(evaluations_table(rows, _lang(lang, ctx)))
 
 
 @app.command()
@@ -171,7 +200,7 @@ def show(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", hel
     from kompass_tui.cli_views import evaluation_view
 
     ev, fw = _bench(ctx, db).get_with_framework(id)
-    _console().print(*evaluation_view(ev, fw, _lang(lang), questions))
+    _console().print(*evaluation_view(ev, fw, _lang(lang, ctx), questions))
 
 
 # `kompass score ID 2.1 -1` must reach the range check, not fail as an unknown option `-1`.
@@ -263,16 +292,11 @@ def export(ctx: typer.Context,
     if extra and not compare:
         raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
     others = [part for value in (compare or []) + extra for part in value.split(",") if part]
-    text = _bench(ctx, db).export(id, format, _lang(lang), others)
+    bench = _bench(ctx, db)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(bench.export(id, format, _lang(lang, ctx), others))
         return
-    from kompass_tui.store import atomic_write
-
-    try:
-        atomic_write(output, text.encode("utf-8-sig" if format == "csv" and _lang(lang) == "sv" else "utf-8"))
-    except OSError as exc:
-        raise KompassError(f"cannot write {output}: {exc.strerror}") from None
+    output = bench.write_export(id, output, format, _lang(lang, ctx), others)
     typer.echo(f"wrote {output}")
 
 
@@ -295,32 +319,32 @@ def locate(ctx: typer.Context, db: DbOption = None) -> None:
     from kompass_tui import paths
 
     bench = _bench(ctx, db)
-    typer.echo(f"database:           {bench.folder}")
-    typer.echo(f"frameworks (yours): {paths.user_criteria_dir()}")
-    typer.echo(f"frameworks (built in): {paths.bundled_criteria_dir()}")
+    for label, path in (("database", bench.folder), ("your frameworks", paths.user_criteria_dir()),
+                        ("built-in frameworks", paths.bundled_criteria_dir())):
+        typer.echo(f"{label + ':':<21} {path}")
 
 
 @criteria_app.command("list")
-def criteria_list(lang: LangOption = None, db: DbOption = None) -> None:
+def criteria_list(ctx: typer.Context, lang: LangOption = None, db: DbOption = None) -> None:
     """List installed frameworks."""
     from kompass_tui import criteria
     from kompass_tui.cli_views import frameworks_table
 
     problems: list[str] = []
     frameworks = criteria.installed(problems)
-    _console().print(frameworks_table(frameworks, _lang(lang)))
+    _console().print(frameworks_table(frameworks, _lang(lang, ctx)))
     for line in problems:
         typer.echo(f"kompass: skipped {line}", err=True)
 
 
 @criteria_app.command("show")
-def criteria_show(framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")], lang: LangOption = None,
+def criteria_show(ctx: typer.Context, framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")], lang: LangOption = None,
                   db: DbOption = None) -> None:
     """Show a framework's areas and sub-questions with their maxima."""
     from kompass_tui import criteria
     from kompass_tui.cli_views import framework_view
 
-    _console().print(*framework_view(criteria.get(framework_id), _lang(lang)))
+    _console().print(*framework_view(criteria.get(framework_id), _lang(lang, ctx)))
 
 
 @criteria_app.command("check")

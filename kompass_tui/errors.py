@@ -16,7 +16,14 @@ class CriteriaError(KompassError):
 
 
 class ScoreError(KompassError):
-    """A score that is not a number, out of range, or not a half point."""
+    """A score that is not a number, out of range, or not a half point.
+
+    `text` is what was given and `maximum` the allowed top (when known), so a screen can word the
+    reason in its own language."""
+
+    def __init__(self, message: str, text: str = "", maximum=None):
+        super().__init__(message)
+        self.text, self.maximum = text, maximum
 
 
 class NotFound(KompassError):

@@ -37,9 +37,9 @@ def parse_number(text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ScoreError(f"{text.strip()!r} is not a number") from None
+        raise ScoreError(f"{text.strip()!r} is not a number", text.strip()) from None
     if not value.is_finite():
-        raise ScoreError(f"{text.strip()!r} is not a number")
+        raise ScoreError(f"{text.strip()!r} is not a number", text.strip())
     return value
 
 
@@ -48,7 +48,8 @@ def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
     if value < 0 or value > maximum or not is_half_step(value):
         raise ScoreError(
             f"{what}: {fmt(value)} is not allowed; "
-            f"give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)"
+            f"give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)",
+            fmt(value), maximum,
         )
     return normal(value)
 

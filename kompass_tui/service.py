@@ -224,6 +224,18 @@ class Workbench:
             return json.dumps(model.to_document(ev), ensure_ascii=False, indent=2) + "\n"
         raise InputError(f"unknown format {form!r}; use md, csv or json")
 
+    def write_export(self, eid: str, path: str | os.PathLike[str], form: str, lang: str, compare: Iterable[str] = ()) -> Path:
+        """Export to a file, atomically and readable by the owner only; CSV for Swedish gets a BOM for Excel."""
+        from kompass_tui.store import atomic_write
+
+        text = self.export(eid, form, lang, compare)
+        target = Path(path).expanduser()
+        try:
+            atomic_write(target, text.encode("utf-8-sig" if form == "csv" and lang == "sv" else "utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot write {target}: {exc.strerror}") from None
+        return target
+
     def load_demo(self) -> list[Evaluation]:
         """Load the bundled demo (the seed's 2003 figures); evaluations already there are kept."""
         loaded = []

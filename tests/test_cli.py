@@ -74,7 +74,7 @@ def test_database_from_environment_and_from_the_root_option(tmp_path, monkeypatc
 
 def test_locate_prints_the_paths(isolated_home):
     out = run("locate").stdout
-    assert f"database:           {isolated_home / 'db'}" in out
+    assert f"database:             {isolated_home / 'db'}" in out
     assert str(isolated_home / "criteria") in out and "kommunkompassen" not in out
 
 

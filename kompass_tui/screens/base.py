@@ -1,0 +1,31 @@
+"""What every screen shares: binding descriptions in the user's language."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.dom import DOMNode
+
+
+def translate_bindings(node: DOMNode, t) -> None:
+    """Replace each binding description that is an i18n key (k_…) by its text in the app's language;
+    Textual's own bindings keep theirs."""
+    bindings = node._bindings.key_to_bindings  # textual 8.2.8: per-instance copy of the class bindings
+    for key, entries in bindings.items():
+        bindings[key] = [replace(b, description=t(b.description)) if b.description.startswith("k_") else b for b in entries]
+
+
+class Translated:
+    """Mixin for screens and widgets whose BINDINGS use i18n keys as descriptions."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        translate_bindings(self, self.app.t)
+
+
+def settle(screen) -> None:
+    """Apply app-wide settings to a screen's text fields: no blinking cursor where the app says so
+    (repeatable snapshots, and some users prefer it)."""
+    if not screen.app.cursor_blink:
+        for field in screen.query("Input, TextArea"):
+            field.cursor_blink = False

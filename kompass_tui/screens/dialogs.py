@@ -1,0 +1,199 @@
+"""Small modal screens: confirm, edit a text, a new evaluation, an export path, help."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+
+from kompass_tui import criteria
+from kompass_tui.screens.base import Translated, settle
+
+
+class ConfirmScreen(Translated, ModalScreen[bool]):
+    """Yes or no; the default is no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "k_yes"),
+        Binding("n", "answer(False)", "k_no"),
+        Binding("escape", "answer(False)", "k_no", show=False),
+    ]
+
+    def __init__(self, question: str):
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            with Horizontal(classes="buttons"):
+                yield Button(self.app.t("yes"), id="yes", variant="error")
+                yield Button(self.app.t("no"), id="no", variant="primary")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class TextEditScreen(Translated, ModalScreen[None]):
+    """Edit a free text; saved as you type (shortly after the last key) and when you leave."""
+
+    BINDINGS = [Binding("escape", "done", "k_done"), Binding("ctrl+s", "done", "k_done", show=False)]
+
+    def __init__(self, title: str, text: str, save: Callable[[str], object]):
+        super().__init__()
+        self.title_text, self.initial, self.save = title, text, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield TextArea(self.initial, id="text", soft_wrap=True)
+            yield Static(self.app.t("text_hint"), classes="hint")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        settle(self)
+        self.query_one("#text", TextArea).focus()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        self.app.save_later(("text", id(self)), lambda: self.save(text))
+
+    def action_done(self) -> None:
+        self.app.flush()
+        self.dismiss(None)
+
+
+class NewEvaluationScreen(Translated, ModalScreen[str | None]):
+    """The form for `n`: municipality, year, framework, evaluators. Returns the new id."""
+
+    BINDINGS = [Binding("escape", "cancel", "k_cancel")]
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        frameworks = criteria.installed()
+        with Vertical(classes="dialog"):
+            yield Label(t("new_title"), classes="dialog-title")
+            with Horizontal(classes="field"):
+                yield Label(t("municipality"))
+                yield Input(id="municipality", placeholder=t("example", example="Botkyrka"))
+            with Horizontal(classes="field"):
+                yield Label(t("year"))
+                yield Input(str(date.today().year), id="year", restrict=r"[0-9]*", max_length=4)
+            with Horizontal(classes="field"):
+                yield Label(t("framework"))
+                yield Select([(f.name(self.app.lang), f.id) for f in frameworks], id="framework",
+                             value=frameworks[0].id if frameworks else Select.NULL, allow_blank=False)
+            with Horizontal(classes="field"):
+                yield Label(t("evaluators"))
+                yield Input(id="evaluators", placeholder=t("evaluators_hint"))
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(t("create"), id="create", variant="primary")
+                yield Button(t("cancel"), id="cancel")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        settle(self)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "evaluators":
+            self.create()
+        else:
+            self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "create":
+            self.create()
+        else:
+            self.dismiss(None)
+
+    def create(self) -> None:
+        year_text = self.query_one("#year", Input).value
+        framework = self.query_one("#framework", Select).value
+        evaluators = [e.strip() for e in self.query_one("#evaluators", Input).value.split(",")]
+        error = self.query_one("#error", Static)
+        if not year_text.isdigit():
+            error.update(self.app.t("year_needed"))
+            return
+        from kompass_tui.errors import KompassError
+
+        try:
+            ev = self.app.bench.create(self.query_one("#municipality", Input).value, int(year_text), str(framework), evaluators)
+        except KompassError as exc:
+            error.update(str(exc))
+            return
+        self.dismiss(ev.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PathScreen(Translated, ModalScreen[str | None]):
+    """Ask for a file path, proposing one."""
+
+    BINDINGS = [Binding("escape", "cancel", "k_cancel")]
+
+    def __init__(self, title: str, proposal: str):
+        super().__init__()
+        self.title_text, self.proposal = title, proposal
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(self.proposal, id="path")
+            yield Static(self.app.t("path_hint"), classes="hint")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        settle(self)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(Translated, ModalScreen[None]):
+    """The keys of the screen underneath, with what they do."""
+
+    BINDINGS = [Binding("escape", "close", "k_close"), Binding("f1", "close", "k_close", show=False),
+                Binding("question_mark", "close", "k_close", show=False), Binding("q", "close", "k_close", show=False)]
+
+    def __init__(self, screen: Screen):
+        super().__init__()
+        self.about = screen
+        seen, self.rows = set(), []
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if binding.description and (binding.action, binding.description) not in seen and active.enabled:
+                seen.add((binding.action, binding.description))
+                self.rows.append((binding.key_display or self.app.get_key_display(binding), binding.description))
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(classes="dialog wide"):
+            yield Label(t("help_title"), classes="dialog-title")
+            with VerticalScroll():
+                intro = getattr(self.about, "HELP_KEY", "")
+                if intro:
+                    yield Static(t(intro), classes="hint")
+                yield Static("\n".join(f"{key:>12}  {what}" for key, what in self.rows), id="keys")
+                yield Static(t("help_general"), classes="hint")
+                yield Static(t("database_at", path=self.app.bench.folder), classes="hint")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

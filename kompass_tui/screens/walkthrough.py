@@ -1,0 +1,225 @@
+"""The walk-through: one sub-question at a time, score field focused, enter saves and moves on.
+
+Keys while the score field has focus: digits and , or . to type a score; enter saves it and goes to
+the next sub-question (an empty field just moves on); ↑/↓ previous/next without saving; u next
+unscored; i/d/w toggle the evidence sources; n edits the note; escape returns to the overview.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
+
+from kompass_tui import scoring
+from kompass_tui.criteria import Question
+from kompass_tui.errors import KompassError, ScoreError
+from kompass_tui.model import SOURCES
+from kompass_tui.points import ZERO, fmt
+from kompass_tui.screens.base import Translated, settle
+
+SCORE_CHARACTERS = set("0123456789,.-")
+
+
+class SourceBox(Checkbox):
+    """A checkbox that shows its state without colour: [x] or [ ]."""
+
+    BUTTON_LEFT, BUTTON_RIGHT = "[", "]"
+
+    @property
+    def _button(self):
+        self.BUTTON_INNER = "x" if self.value else " "
+        return super()._button
+
+
+class ScoreInput(Translated, Input):
+    """The score field: digits, comma, point and minus (so `-1` can be refused with a reason).
+
+    It leaves every other character to the screen, so letters work as shortcuts while it has focus
+    (a note field, which takes every character, keeps them)."""
+
+    BINDINGS = [Binding("enter", "submit", "k_save")]
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in SCORE_CHARACTERS
+
+
+class WalkthroughScreen(Translated, Screen):
+    HELP_KEY = "help_walkthrough"
+    AUTO_FOCUS = "#score"
+    BINDINGS = [
+        Binding("up", "move(-1)", "k_previous", priority=True, show=False),
+        Binding("down", "move(1)", "k_next", priority=True, show=False),
+        Binding("pageup", "move(-1)", "k_previous", priority=True, show=False),
+        Binding("pagedown", "move(1)", "k_next", priority=True, show=False),
+        Binding("u", "next_unscored", "k_next_unscored", priority=True),
+        Binding("i", "toggle('interview')", "k_interview", priority=True),
+        Binding("d", "toggle('document')", "k_document", priority=True),
+        Binding("w", "toggle('website')", "k_website", priority=True),
+        Binding("n", "note", "k_note", priority=True),
+        Binding("question_mark", "help", "k_help", priority=True, show=False),
+        Binding("escape", "back", "k_overview"),
+    ]
+
+    def __init__(self, eid: str, question_id: str):
+        super().__init__()
+        self.eid = eid
+        self.ev, self.fw = self.app.bench.get_with_framework(eid)
+        self.ids = [q.id for q in self.fw.questions]
+        self.index = self.ids.index(question_id)
+
+    @property
+    def question(self) -> Question:
+        return self.fw.questions[self.index]
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        yield Header()
+        with Vertical(id="card"):
+            yield Static(id="area-name")
+            yield Static(id="question-text")
+            yield Static(id="guidance", classes="hint")
+            with Horizontal(id="score-row"):
+                yield Label(id="score-label")
+                yield ScoreInput(id="score", restrict=r"[0-9.,-]*", max_length=8, select_on_focus=True)
+                yield Static(id="error", classes="error")
+            yield Label(t("note"), id="note-label")
+            yield TextArea(id="note", soft_wrap=True)
+            with Horizontal(id="sources"):
+                for source in SOURCES:
+                    yield SourceBox(t(f"source_{source}"), id=source, compact=True)
+        yield Static(id="progress")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = self.ev.title
+        self.show_question()
+        settle(self)
+
+    # -- display -----------------------------------------------------------------------
+
+    def show_question(self) -> None:
+        ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
+        area = fw.area(q.area_id)
+        answer = ev.answer(q.id)
+        self.query_one("#area-name", Static).update(Text(f"{t('area')} {area.id} {area.name(lang)}", style="bold"))
+        self.query_one("#question-text", Static).update(Text(f"{q.id} {q.text(lang)}", style="bold"))
+        guidance = q.guidance(lang)
+        self.query_one("#guidance", Static).update(guidance)
+        self.query_one("#guidance").display = bool(guidance)
+        current = fmt(answer.score, lang, t("not_scored"))
+        self.query_one("#score-label", Label).update(t("score_label", current=current, max=fmt(q.maximum, lang)))
+        score = self.query_one("#score", ScoreInput)
+        score.value = ""
+        score.placeholder = t("score_placeholder", max=fmt(q.maximum, lang))
+        self.query_one("#error", Static).update("")
+        note = self.query_one("#note", TextArea)
+        with note.prevent(TextArea.Changed):
+            note.load_text(answer.note)
+        for source in SOURCES:
+            box = self.query_one(f"#{source}", Checkbox)
+            with box.prevent(Checkbox.Changed):
+                box.value = source in answer.sources
+        self.show_progress()
+
+    def show_progress(self) -> None:
+        ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
+        area = fw.area(q.area_id)
+        progress = scoring.progress(ev, fw)
+        parts = [
+            t("question_of", n=self.index + 1, count=len(self.ids)),
+            f"{t('area')} {area.id}: {fmt(scoring.area_score(ev, area) or ZERO, lang)}/{fmt(area.maximum, lang)}",
+            f"{t('total')} {fmt(scoring.total(ev, fw), lang)}/{fmt(fw.maximum, lang)}",
+            t("scored_of", scored=progress.scored, count=progress.count),
+        ]
+        self.query_one("#progress", Static).update(" · ".join(parts))
+
+    def flush(self) -> None:
+        """Save a pending note now, and take the evaluation as saved."""
+        if self.app.flush():
+            self.ev = self.app.save(lambda: self.app.bench.get(self.eid)) or self.ev
+
+    def on_descendant_blur(self, event) -> None:
+        if getattr(event.widget, "id", None) == "note":
+            self.flush()
+
+    def go_to(self, index: int) -> None:
+        self.flush()
+        if index >= len(self.ids):
+            self.app.pop_screen()  # after the last sub-question: the overview
+            return
+        self.index = max(0, index)
+        self.show_question()
+        self.query_one("#score", ScoreInput).focus()
+
+    # -- saving --------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#score")
+    def save_score(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.go_to(self.index + 1)
+            return
+        try:
+            self.ev = self.app.bench.score(self.eid, self.question.id, text)
+        except ScoreError as exc:
+            self.query_one("#error", Static).update(self.app.t("score_invalid", text=exc.text or text,
+                                                               max=fmt(self.question.maximum, self.app.lang)))
+            event.input.action_select_all()
+            return
+        except KompassError as exc:
+            self.query_one("#error", Static).update(str(exc))
+            return
+        self.go_to(self.index + 1)
+
+    @on(TextArea.Changed, "#note")
+    def note_changed(self, event: TextArea.Changed) -> None:
+        eid, qid, text, bench = self.eid, self.question.id, event.text_area.text, self.app.bench
+        self.app.save_later(("note", eid, qid), lambda: bench.note(eid, qid, text))
+
+    @on(Checkbox.Changed)
+    def source_changed(self, event: Checkbox.Changed) -> None:
+        sources = [s for s in SOURCES if self.query_one(f"#{s}", Checkbox).value]
+        saved = self.app.save(lambda: self.app.bench.note(self.eid, self.question.id, sources=sources))
+        if saved is not None:
+            self.ev = saved
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move":
+            return isinstance(self.focused, ScoreInput)  # in the note, the arrows move the cursor
+        return True
+
+    def action_move(self, step: int) -> None:
+        if 0 <= self.index + step < len(self.ids):
+            self.go_to(self.index + step)
+
+    def action_next_unscored(self) -> None:
+        self.flush()
+        qid = scoring.next_unscored(self.ev, self.fw, after=self.question.id)
+        if qid is None:
+            self.notify(self.app.t("all_scored"))
+            return
+        self.go_to(self.ids.index(qid))
+
+    def action_toggle(self, source: str) -> None:
+        box = self.query_one(f"#{source}", Checkbox)
+        box.value = not box.value
+
+    def action_help(self) -> None:
+        self.app.action_help()
+
+    def action_note(self) -> None:
+        self.query_one("#note", TextArea).focus()
+
+    def action_back(self) -> None:
+        if not isinstance(self.focused, ScoreInput):
+            self.query_one("#score", ScoreInput).focus()
+            return
+        self.flush()
+        self.app.pop_screen()

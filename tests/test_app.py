@@ -1,0 +1,277 @@
+"""The app, driven key by key through Textual's Pilot at 80x24."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import SEED_AREAS, SEED_QUESTIONS
+from rich.console import Console
+from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
+
+from kompass_tui.app import KompassApp
+from kompass_tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvaluationScreen, TextEditScreen
+from kompass_tui.screens.home import HomeScreen
+from kompass_tui.screens.overview import OverviewScreen
+from kompass_tui.screens.walkthrough import WalkthroughScreen
+from kompass_tui.service import Workbench
+
+SIZE = (80, 24)
+
+
+def make_app(bench: Workbench, open_id: str | None = None, lang: str = "en") -> KompassApp:
+    return KompassApp(bench, lang, open_id, cursor_blink=False)
+
+
+def plain(renderable, width: int = 76) -> str:
+    console = Console(width=width, record=True, color_system=None, file=open("/dev/null", "w"))
+    console.print(renderable)
+    return console.export_text()
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def overview_areas(screen: OverviewScreen) -> list[str]:
+    areas = screen.query_one("#areas", OptionList)
+    return [" ".join(plain(areas.get_option_at_index(i).prompt).split()) for i in range(areas.option_count)]
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+async def test_scoring_all_37_seed_questions_key_by_key_gives_the_seeds_totals(bench):
+    async with make_app(bench).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await pilot.press("n")
+        assert isinstance(app.screen, NewEvaluationScreen)
+        await type_text(pilot, "Botkyrka")
+        await pilot.press("tab", "ctrl+u")  # the year field proposes this year
+        await type_text(pilot, "2003")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "Lena Langlet, Inga-Lill Elwin")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WalkthroughScreen) and app.screen.question.id == "1.1"
+        for qid, score in SEED_QUESTIONS.items():
+            assert app.screen.question.id == qid
+            await type_text(pilot, score.replace(".", ","))
+            await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)
+        assert text_of(app.screen.query_one("#totals")) == "Total 639 / 800 · 37/37 scored"
+        shown = overview_areas(app.screen)
+    seed_totals = [v.replace(".", ".") for v in SEED_AREAS.values()]
+    assert [line.split()[-2].split("/")[0] for line in shown] == seed_totals
+    ev = bench.get("botkyrka-2003")
+    assert ev.evaluators == ("Lena Langlet", "Inga-Lill Elwin")
+    assert {q: str(ev.answer(q).score) for q in SEED_QUESTIONS} == SEED_QUESTIONS
+
+    # Restart on the same database: the same figures, from disk.
+    async with make_app(Workbench(bench.folder), "botkyrka-2003").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, OverviewScreen)  # fully scored: no walk-through on top
+        assert text_of(screen.query_one("#totals")) == "Total 639 / 800 · 37/37 scored"
+        assert [line.split()[-2].split("/")[0] for line in overview_areas(screen)] == seed_totals
+
+
+async def test_invalid_scores_show_the_reason_save_nothing_and_stay(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, WalkthroughScreen) and screen.question.id == "1.1"
+        for bad in ("41", "-1", "9,25", ",", "1,2,3"):
+            await type_text(pilot, bad)
+            await pilot.press("enter")
+            assert screen.question.id == "1.1", bad
+            assert "Give 0–40 in steps of 0.5" in text_of(screen.query_one("#error")), bad
+            await pilot.press("backspace")  # the rejected text is selected: one key clears it
+        for letter_is_a_shortcut in "abc":
+            await pilot.press(letter_is_a_shortcut)
+        assert screen.query_one("#score", Input).value == ""
+        assert bench.get("nacka-2010").questions == {}
+        await type_text(pilot, "9.5")
+        await pilot.press("enter")
+        assert screen.question.id == "1.2" and text_of(screen.query_one("#error")) == ""
+        await pilot.press("enter")  # empty: moves on, changes nothing
+        assert screen.question.id == "1.3"
+    assert {q: str(a.score) for q, a in bench.get("nacka-2010").questions.items()} == {"1.1": "9.5"}
+
+
+async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_move_without_saving(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        await type_text(pilot, "12")
+        await pilot.press("up")  # previous without saving: nothing before 1.1
+        assert screen.question.id == "1.1"
+        await pilot.press("down")
+        assert screen.question.id == "1.2"
+        await pilot.press("pageup")
+        assert screen.question.id == "1.1" and bench.get("nacka-2010").questions == {}
+        screen.go_to(len(screen.ids) - 1)
+        await pilot.pause()
+        await type_text(pilot, "20")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, OverviewScreen)
+        assert bench.get("nacka-2010").answer("8.4").score == 20
+
+
+async def test_opening_from_home_resumes_at_the_first_unscored_question(bench):
+    bench.create("Nacka", 2010)
+    for qid in ("1.1", "1.2", "1.3", "2.1", "2.3"):
+        bench.score("nacka-2010", qid, "1")
+    async with make_app(bench).run_test(size=SIZE) as pilot:
+        assert isinstance(pilot.app.screen, HomeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, WalkthroughScreen) and screen.question.id == "2.2"
+        await pilot.press("u")  # next unscored after 2.2 skips the scored 2.3
+        assert screen.question.id == "2.4"
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, OverviewScreen)
+        await pilot.press("w")  # resume again
+        await pilot.pause()
+        assert pilot.app.screen.question.id == "2.2"
+
+
+async def test_notes_and_evidence_toggles_are_saved_as_made(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        await pilot.press("i", "w")
+        assert bench.get("nacka-2010").answer("1.1").sources == ("interview", "website")
+        await pilot.press("i")
+        assert bench.get("nacka-2010").answer("1.1").sources == ("website",)
+        await pilot.press("n")
+        assert isinstance(screen.focused, TextArea)
+        await type_text(pilot, "Protokoll | <b>online</b>, idu")  # letters go into the note, not the toggles
+        await pilot.press("escape")  # back to the score field; the note is saved on leaving
+        assert isinstance(screen.focused, Input)
+        await type_text(pilot, "30")
+        await pilot.press("enter")
+        assert screen.question.id == "1.2"
+        assert not any(box.value for box in screen.query(Checkbox))
+        await pilot.press("up")
+        assert screen.query_one("#note", TextArea).text == "Protokoll | <b>online</b>, idu"
+        assert screen.query_one("#website", Checkbox).value and not screen.query_one("#interview", Checkbox).value
+    answer = bench.get("nacka-2010").answer("1.1")
+    assert (answer.score, answer.note, answer.sources) == (Decimal(30), "Protokoll | <b>online</b>, idu", ("website",))
+
+
+async def test_a_note_typed_just_before_quitting_is_saved(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "sista ordet")
+        await pilot.press("ctrl+q")
+    assert bench.get("nacka-2010").answer("1.1").note == "sista ordet"
+
+
+async def test_terminal_gone_saves_pending_text(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "SIGHUP")
+        pilot.app.on_terminal_gone()
+        await pilot.pause()
+    assert bench.get("nacka-2010").answer("1.1").note == "SIGHUP"
+
+
+async def test_strengths_improvements_summary_and_challenges(demo):
+    async with make_app(demo, "botkyrka-2003").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, OverviewScreen)
+        await pilot.press("down", "down")  # area 3
+        await pilot.press("s")
+        assert isinstance(pilot.app.screen, TextEditScreen)
+        area = pilot.app.screen.query_one(TextArea)
+        area.clear()
+        await type_text(pilot, "Tydlig rollfördelning")
+        await pilot.press("escape")
+        await pilot.press("i")
+        await pilot.press("ctrl+a")
+        pilot.app.screen.query_one(TextArea).clear()
+        await type_text(pilot, "Chefsforum")
+        await pilot.press("escape")
+        await pilot.press("c")
+        pilot.app.screen.query_one(TextArea).clear()
+        await type_text(pilot, "Ett slutord")
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+        assert "Strengths: Tydlig rollfördelning" in text_of(screen.query_one("#area-texts"))
+    ev = demo.get("botkyrka-2003")
+    assert (ev.area("3").strengths, ev.area("3").improvements, ev.challenges) == ("Tydlig rollfördelning", "Chefsforum", "Ett slutord")
+
+
+async def test_area_level_evaluations_open_read_only_with_a_note(demo):
+    async with make_app(demo, "kalix-2003").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, OverviewScreen)
+        assert "no sub-question scores" in text_of(screen.query_one("#area-level")).lower()
+        await pilot.press("w")
+        assert pilot.app.screen is screen
+        assert text_of(screen.query_one("#totals")) == "Total 408 / 800 · area scores only"
+
+
+async def test_delete_asks_and_no_keeps_it(demo):
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        await pilot.press("down")  # Kalix
+        await pilot.press("d")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert "kalix-2003" in demo.db.ids()
+        await pilot.press("d", "enter")  # the focused button is No
+        assert "kalix-2003" in demo.db.ids()
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert "kalix-2003" not in demo.db.ids()
+        assert isinstance(pilot.app.screen, HomeScreen) and pilot.app.screen.query_one("#evaluations").row_count == 4
+
+
+async def test_export_proposes_a_path_and_writes_the_report(demo, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        assert pilot.app.screen.query_one(Input).value == "./botkyrka-2003.md"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert "| **Total** | **639** | **800** |" in (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")
+
+
+async def test_help_lists_the_keys_of_the_current_screen(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")  # from the score field too
+        assert isinstance(pilot.app.screen, HelpScreen)
+        keys = text_of(pilot.app.screen.query_one("#keys"))
+        for what in ("interview", "note", "unscored", "overview", "save"):
+            assert what in keys
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, WalkthroughScreen)
+        await pilot.press("f1")
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+
+async def test_swedish_interface(demo):
+    async with make_app(demo, "botkyrka-2003", lang="sv").run_test(size=SIZE) as pilot:
+        assert text_of(pilot.app.screen.query_one("#totals")) == "Totalt 639 / 800 · 37/37 bedömda"
+        assert "2 Tillgänglighet 76,5/100 6/6" in overview_areas(pilot.app.screen)[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_every_key_in_the_footer_has_words_in_both_languages(lang):
+    from kompass_tui import i18n
+    from kompass_tui.screens import dialogs, home, overview, walkthrough
+
+    for module in (dialogs, home, overview, walkthrough):
+        for name in dir(module):
+            cls = getattr(module, name)
+            own = cls.__dict__.get("BINDINGS", []) if isinstance(cls, type) and cls.__module__ == module.__name__ else []
+            for binding in own:
+                assert binding.description.startswith("k_") and i18n.TEXTS[lang].get(binding.description), (name, binding)
