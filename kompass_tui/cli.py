@@ -286,18 +286,68 @@ def export(ctx: typer.Context,
            compare: Annotated[Optional[list[str]], typer.Option("--compare", "-c", help="Evaluation ids to compare with (several may follow one --compare).", metavar="ID ...")] = None,
            lang: LangOption = None,
            output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output.")] = None,
+           charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Text charts in the Markdown report.")] = True,
            db: DbOption = None) -> None:
-    """Export an evaluation: the Markdown report (with --compare, a comparison table), CSV or JSON."""
+    """Export an evaluation: the Markdown report, CSV or JSON.
+
+    The report has the area table and profile chart, every sub-question, the texts, the change since
+    the municipality's previous evaluation (if any) and, with --compare, the comparison table with
+    the average and ranks, and its chart."""
     extra = list(ctx.args)
     if extra and not compare:
         raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
     others = [part for value in (compare or []) + extra for part in value.split(",") if part]
     bench = _bench(ctx, db)
     if output is None:
-        sys.stdout.write(bench.export(id, format, _lang(lang, ctx), others))
+        sys.stdout.write(bench.export(id, format, _lang(lang, ctx), others, charts))
         return
-    output = bench.write_export(id, output, format, _lang(lang, ctx), others)
+    output = bench.write_export(id, output, format, _lang(lang, ctx), others, charts)
     typer.echo(f"wrote {output}")
+
+
+def _width() -> int:
+    import shutil
+
+    return max(60, min(100, shutil.get_terminal_size((80, 24)).columns - 1))
+
+
+@app.command()
+def compare(ctx: typer.Context,
+            ids: Annotated[list[str], typer.Argument(metavar="ID ...", help="Two or more evaluation ids of one framework.")],
+            chart: Annotated[bool, typer.Option("--chart", metavar="", help="Also draw the grouped bar chart.")] = False,
+            db: DbOption = None, lang: LangOption = None) -> None:
+    """Compare evaluations: areas × municipalities, the best of each row, the average, totals and
+    ranks, and each one's change since its municipality's previous evaluation.
+
+    Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
+    bench, language = _bench(ctx, db), _lang(lang, ctx)
+    table = bench.comparison([part for value in ids for part in value.split(",") if part])
+    from kompass_tui.cli_views import comparison_view
+
+    console = _console()
+    console.print(*comparison_view(table, language))
+    if chart:
+        from kompass_tui.report import grouped_chart
+
+        console.print()
+        console.print(grouped_chart(table, language, _width()), markup=False, highlight=False)
+
+
+@app.command()
+def chart(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+          db: DbOption = None, lang: LangOption = None) -> None:
+    """Draw an evaluation's profile (the area scores as bars) and, if the municipality has been
+    evaluated before, the trend of its total."""
+    from kompass_tui import comparison
+    from kompass_tui.report import profile_chart, trend_chart
+
+    bench, language = _bench(ctx, db), _lang(lang, ctx)
+    ev, fw = bench.get_with_framework(id)
+    typer.echo(profile_chart(ev, fw, language, _width()))
+    rounds = comparison.history(ev, bench.related(ev))
+    if len(rounds) > 1:
+        typer.echo()
+        typer.echo(trend_chart(rounds, fw, language, _width()))
 
 
 @app.command()

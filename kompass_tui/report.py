@@ -1,8 +1,10 @@
 """The Markdown report in the shape of a Kommunkompassen report: model in, text out, nothing else.
 
-Title and facts, summary, the area table with the total ("Tabell 1"), per area its sub-question
-table with strengths and improvement areas, the closing challenges, and optionally the
-comparison with other municipalities (areas as rows, municipalities as columns, totals last).
+Title and facts, summary, the area table with the total ("Tabell 1") and the profile chart, per
+area its sub-question table with strengths and improvement areas, the closing challenges, the
+change since the municipality's previous evaluation where there is one, and optionally the
+comparison with other municipalities (areas as rows, municipalities as columns, the average, the
+totals and ranks last) with its chart. Charts are plain text in fenced blocks.
 """
 
 from __future__ import annotations
@@ -10,27 +12,80 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Sequence
 
+from kompass_tui import comparison
 from kompass_tui import markdown as md
 from kompass_tui import scoring
+from kompass_tui.comparison import Comparison
 from kompass_tui.criteria import Framework
-from kompass_tui.errors import InputError
 from kompass_tui.i18n import t
 from kompass_tui.model import Evaluation
 from kompass_tui.points import fmt
 
+CHART_WIDTH = 72
 
-def render(ev: Evaluation, fw: Framework, lang: str, compare: Sequence[Evaluation] = ()) -> str:
+
+def render(ev: Evaluation, fw: Framework, lang: str, table: Comparison | None = None,
+           rounds: Sequence[Evaluation] = (), charts: bool = True) -> str:
+    """The report. table: a comparison to include; rounds: the municipality's evaluations, for the
+    change since the previous one; charts: include the text charts (fenced, no colour codes)."""
     parts = [_head(ev, fw, lang)]
     if ev.summary:
         parts += [f"## {t(lang, 'summary')}", md.blocks(ev.summary)]
     parts += [f"## {md.inline(t(lang, 'table1', title=ev.title, framework=fw.name(lang)))}", _area_table(ev, fw, lang)]
+    if charts:
+        parts += [f"### {t(lang, 'profile')}", md.fence(profile_chart(ev, fw, lang, CHART_WIDTH))]
     for area in fw.areas:
         parts += _area_section(ev, fw, area, lang)
     if ev.challenges:
         parts += [f"## {t(lang, 'challenges')}", md.blocks(ev.challenges)]
-    if compare:
-        parts += [f"## {t(lang, 'comparison')}", comparison_table([ev, *compare], fw, lang)]
+    before = comparison.previous(ev, rounds)
+    if before is not None:
+        parts += _change_section(ev, before, fw, lang, [r for r in comparison.history(ev, rounds)], charts)
+    if table is not None:
+        parts += [f"## {t(lang, 'comparison')}", comparison_table(table, lang)]
+        if charts:
+            parts.append(md.fence(grouped_chart(table, lang, CHART_WIDTH)))
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def profile_chart(ev: Evaluation, fw: Framework, lang: str, width: int) -> str:
+    from kompass_tui import charts
+
+    return charts.profile([f"{a.id} {a.short(lang)}" for a in fw.areas], [scoring.area_score(ev, a) for a in fw.areas],
+                          width, lang, _area_maximum(fw))
+
+
+def grouped_chart(table: Comparison, lang: str, width: int) -> str:
+    from kompass_tui import charts
+
+    names = comparison.names(table.evaluations)
+    groups = [(f"{row.area.id} {row.area.name(lang)}", list(zip(names, row.values))) for row in table.rows]
+    return charts.grouped(groups, width, lang, _area_maximum(table.framework))
+
+
+def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: int) -> str:
+    from kompass_tui import charts
+
+    return charts.trend([(str(r.year), scoring.total(r, fw)) for r in rounds], width, 12, lang, fw.maximum,
+                        title=rounds[-1].municipality)
+
+
+def _area_maximum(fw: Framework) -> Decimal:
+    return max(a.maximum for a in fw.areas)
+
+
+def _change_section(ev: Evaluation, before: Evaluation, fw: Framework, lang: str, rounds: list[Evaluation],
+                    charts: bool) -> list[str]:
+    delta = comparison.change(ev, before, fw)
+    rows = [[md.cell(f"{a.id} {a.name(lang)}"), fmt(scoring.area_score(before, a), lang), fmt(scoring.area_score(ev, a), lang),
+             comparison.signed(delta.areas[a.id], lang) or "–"] for a in fw.areas]
+    rows.append([f"**{t(lang, 'total')}**", f"**{fmt(scoring.total(before, fw), lang)}**",
+                 f"**{fmt(scoring.total(ev, fw), lang)}**", f"**{comparison.signed(delta.total, lang)}**"])
+    parts = [f"## {t(lang, 'change_since', year=before.year)}",
+             md.table([t(lang, "area"), str(before.year), str(ev.year), t(lang, "change")], rows, "lrrr")]
+    if charts and len(rounds) > 1:
+        parts.append(md.fence(trend_chart(rounds, fw, lang, CHART_WIDTH)))
+    return parts
 
 
 def _head(ev: Evaluation, fw: Framework, lang: str) -> str:
@@ -95,26 +150,28 @@ def _sources(sources: tuple[str, ...], lang: str) -> str:
     return f" ({', '.join(t(lang, s) for s in sources)})" if sources else ""
 
 
-def column_names(evaluations: Sequence[Evaluation]) -> list[str]:
-    """Municipality names as column heads, with the year where a name appears twice."""
-    names = [ev.municipality for ev in evaluations]
-    return [ev.title if names.count(ev.municipality) > 1 else ev.municipality for ev in evaluations]
+def comparison_table(table: Comparison, lang: str) -> str:
+    """Areas as rows, one column per evaluation and the group average, the totals and ranks last;
+    the best value of each row in bold; (+n) the change since that municipality's previous round."""
+    names = comparison.names(table.evaluations)
+    header = [t(lang, "criterion"), *(md.cell(n) for n in names), t(lang, "average")]
 
+    def cell(value, best: bool, delta) -> str:
+        text = comparison.cell(value, delta, lang)
+        return f"**{text}**" if best else text
 
-def check_comparable(evaluations: Sequence[Evaluation], fw: Framework) -> None:
-    other = [ev for ev in evaluations if ev.framework != fw.id]
-    if other:
-        raise InputError(
-            f"{other[0].id} uses framework {other[0].framework}, not {fw.id}; "
-            "only evaluations of one framework can be compared"
-        )
-
-
-def comparison_table(evaluations: Sequence[Evaluation], fw: Framework, lang: str) -> str:
-    """Areas as rows, one column per evaluation, the totals last (the seed's comparison table)."""
-    check_comparable(evaluations, fw)
-    header = [t(lang, "criterion"), *(md.cell(n) for n in column_names(evaluations))]
-    rows = [[md.cell(f"{a.id} {a.short(lang)}"), *(fmt(scoring.area_score(ev, a), lang) for ev in evaluations)] for a in fw.areas]
-    totals: list[Decimal] = [scoring.total(ev, fw) for ev in evaluations]
-    rows.append([f"**{t(lang, 'total')}**", *(f"**{fmt(x, lang)}**" for x in totals)])
-    return md.table(header, rows, "l" + "r" * len(evaluations))
+    rows = []
+    for row in table.rows:
+        deltas = [c.areas[row.area.id] if c else None for c in table.changes]
+        rows.append([md.cell(f"{row.area.id} {row.area.short(lang)}"),
+                     *(cell(v, i in row.best, d) for i, (v, d) in enumerate(zip(row.values, deltas))),
+                     fmt(row.average, lang)])
+    totals = [cell(v, i in table.best_total, c.total if c else None) for i, (v, c) in enumerate(zip(table.totals, table.changes))]
+    rows.append([f"**{t(lang, 'total')}**", *totals, fmt(table.average_total, lang)])
+    rows.append([t(lang, "rank"), *(str(r) for r in table.ranks), ""])
+    text = md.table(header, rows, "l" + "r" * (len(names) + 1))
+    notes = [t(lang, "best_note")]
+    if table.has_changes:
+        notes.append(t(lang, "change_note", rounds=", ".join(
+            f"{md.inline(n)} {c.previous.year}" for n, c in zip(names, table.changes) if c)))
+    return text + "\n\n" + " ".join(notes)

@@ -57,6 +57,25 @@ class Workbench:
         ev = self.get(eid)
         return ev, self.framework(ev.framework)
 
+    def related(self, ev: Evaluation) -> list[Evaluation]:
+        """Every stored evaluation of ev's municipality and framework (the rounds of re-evaluation)."""
+        from kompass_tui.model import slug
+
+        wanted = slug(ev.municipality)
+        ids = [r.id for r in self.rows() if not r.error and r.framework == ev.framework and slug(r.municipality) == wanted]
+        return [ev if i == ev.id else self.get(i) for i in ids]
+
+    def comparison(self, ids: Iterable[str]):
+        """The comparison of these evaluations (one framework), with each one's previous round."""
+        from kompass_tui import comparison
+
+        evaluations = [self.get(i) for i in ids]
+        if not evaluations:
+            raise InputError("give the ids of the evaluations to compare")
+        fw = self.framework(comparison.check_one_framework(evaluations))
+        rounds = {e.id: e for ev in evaluations for e in self.related(ev)}
+        return comparison.compare(evaluations, fw, rounds.values())
+
     def rows(self) -> list[Row]:
         result = []
         for raw in self.db.rows():
@@ -204,15 +223,16 @@ class Workbench:
         apply_rows(ev, fw)  # check every row before taking the lock and writing
         return self.edit(into, apply_rows)
 
-    def export(self, eid: str, form: str, lang: str, compare: Iterable[str] = ()) -> str:
+    def export(self, eid: str, form: str, lang: str, compare: Iterable[str] = (), charts: bool = True) -> str:
         """The evaluation as Markdown (md), CSV (csv) or a JSON document (json)."""
+        compare = list(compare)
         ev, fw = self.get_with_framework(eid)
-        others = [self.get(other) for other in compare]
         if form == "md":
             from kompass_tui import report
 
-            return report.render(ev, fw, lang, others)
-        if others:
+            table = self.comparison([eid, *compare]) if compare else None
+            return report.render(ev, fw, lang, table, self.related(ev), charts)
+        if compare:
             raise InputError("--compare goes with the Markdown report (--format md)")
         if form == "csv":
             from kompass_tui import csvio
@@ -224,11 +244,12 @@ class Workbench:
             return json.dumps(model.to_document(ev), ensure_ascii=False, indent=2) + "\n"
         raise InputError(f"unknown format {form!r}; use md, csv or json")
 
-    def write_export(self, eid: str, path: str | os.PathLike[str], form: str, lang: str, compare: Iterable[str] = ()) -> Path:
+    def write_export(self, eid: str, path: str | os.PathLike[str], form: str, lang: str, compare: Iterable[str] = (),
+                     charts: bool = True) -> Path:
         """Export to a file, atomically and readable by the owner only; CSV for Swedish gets a BOM for Excel."""
         from kompass_tui.store import atomic_write
 
-        text = self.export(eid, form, lang, compare)
+        text = self.export(eid, form, lang, compare, charts)
         target = Path(path).expanduser()
         try:
             atomic_write(target, text.encode("utf-8-sig" if form == "csv" and lang == "sv" else "utf-8"))

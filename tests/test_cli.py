@@ -30,7 +30,8 @@ def test_done_when_the_swedish_report_with_comparison_matches_the_seed(db):
     for area_row in ("| 83 | 100 |", "| 76,5 | 100 |", "| 89,5 | 100 |", "| 81,5 | 100 |", "| 76 | 100 |",
                      "| 72,5 | 100 |", "| 67 | 100 |", "| 93 | 100 |", "| **Totalt** | **639** | **800** |"):
         assert area_row in out
-    assert "| **Totalt** | **639** | **408** | **525** | **522,5** | **619** |" in out
+    assert "| **Totalt** | **639** | 408 | 525 | 522,5 | 619 | 542,7 |" in out
+    assert "| Placering | 1 | 5 | 3 | 4 | 2 |  |" in out
     assert "| 4.1 Vilken frihet har institutionerna/resultat enheterna i sin resursdisponering? | 25,5 | 30 |" in out
 
 
@@ -164,3 +165,45 @@ def test_bare_kompass_and_help_teach():
     for command in ("demo", "new", "list", "show", "score", "import", "export", "criteria", "locate"):
         assert command in help_text
     assert "--compare" in run("export", "--help").stdout
+
+
+def test_compare_prints_the_seeds_table_with_average_and_ranks(db):
+    out = run("compare", "kalix-2003", "botkyrka-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003",
+              "--lang", "sv", "--chart", "--db", db).stdout
+    lines = {line.split()[0] + (" " + line.split()[1] if line[0].isdigit() else ""): line.split()[-6:]
+             for line in out.split("* radens")[0].splitlines() if line.strip() and (line[0].isdigit() or line.startswith(("Totalt", "Placering")))}
+    assert lines["1 Offentlighet"] == ["72", "83*", "66", "54", "68", "68,6"]
+    assert lines["Totalt"] == ["408", "639*", "525", "522,5", "619", "542,7"]
+    assert out.split("Placering")[1].split()[:5] == ["5", "1", "3", "4", "2"]
+    assert "1 Offentlighet och demokratisk kontroll" in out and "  Trollhättan" in out  # the chart
+
+
+def test_compare_refuses_mixed_frameworks_and_unknown_ids(db, tmp_path):
+    mini = tmp_path / "mini.toml"
+    mini.write_text('[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
+                    '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n', encoding="utf-8")
+    run("criteria", "add", mini)
+    run("new", "Ort", "--year", "2020", "--framework", "mini", "--db", db)
+    result = run("compare", "botkyrka-2003", "ort-2020", "--db", db, code=1)
+    assert "only evaluations of one framework can be compared" in result.stderr and result.stderr.count("\n") == 1
+    assert "no evaluation 'nowhere-1'" in run("compare", "botkyrka-2003", "nowhere-1", "--db", db, code=1).stderr
+
+
+def test_chart_prints_the_profile(db):
+    out = run("chart", "botkyrka-2003", "--lang", "sv", "--db", db).stdout
+    assert "2 Tillgänglighet 76,5┤" in out and "8 Samhälle 93┤" in out
+
+
+def test_a_reevaluation_reports_the_change_and_the_trend(db):
+    run("new", "Botkyrka", "--year", "2008", "--db", db)
+    for qid, score in (("1.1", "38"), ("1.2", "36"), ("1.3", "13"), ("8.1", "40")):
+        run("score", "botkyrka-2008", qid, score, "--db", db)
+    out = run("export", "botkyrka-2008", "--lang", "sv", "--db", db).stdout
+    assert "## Förändring sedan 2003" in out
+    assert "| 1 Offentlighet och demokratisk kontroll | 83 | 87 | +4 |" in out
+    assert "| 2 Tillgänglighet och medborgar-/brukarorientering | 76,5 | – | – |" in out
+    assert "| **Totalt** | **639** | **127** | **−512** |" in out
+    assert "2003: 639" in out and "2008: 127" in out
+    compared = run("compare", "botkyrka-2008", "kalix-2003", "--lang", "sv", "--db", db).stdout
+    assert "87 (+4)" in compared and "Botkyrka 2003" in compared
+    assert "2008: 127" in run("chart", "botkyrka-2008", "--db", db).stdout

@@ -23,7 +23,7 @@ def test_core_module_imports_without_textual(module):
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "botkyrka-2003"], ["export", "botkyrka-2003", "--lang", "sv"],
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "botkyrka-2003"], ["export", "botkyrka-2003", "--lang", "sv", "--no-charts"],
                                   ["export", "botkyrka-2003", "-F", "csv"], ["score", "botkyrka-2003", "1.1", "30"]])
 def test_commands_do_not_import_the_ui_or_charts(args, tmp_path, isolated_home):
     db = tmp_path / "db"

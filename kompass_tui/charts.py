@@ -1,0 +1,106 @@
+"""Charts as plain text: the area profile and the trend drawn with plotext, the grouped comparison
+drawn here (plotext's grouped bars overlap and vary in width by rounding, which misreports scores).
+
+Pure: numbers in, text out, no colour codes, so the same text serves the terminal, the app and a
+fenced block in the Markdown report. Every bar is labelled with what it is and its value, so a
+chart reads the same with NO_COLOR. Labels are whole words or area numbers, never cut.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from typing import Sequence
+
+from kompass_tui.points import fmt
+
+EIGHTHS = " ▏▎▍▌▋▊▉"
+_plotext_lock = threading.Lock()  # plotext keeps one global figure
+
+
+def _build(draw, width: int, height: int) -> str:
+    import plotext as plt
+
+    with _plotext_lock:
+        plt.clear_figure()
+        plt.theme("clear")
+        plt.plotsize(width, height)
+        draw(plt)
+        text = plt.uncolorize(plt.build())
+        plt.clear_figure()
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+
+
+def _ticks(maximum: Decimal, lang: str) -> tuple[list[float], list[str]]:
+    steps = [maximum * k / 4 for k in range(5)]
+    return [float(s) for s in steps], [fmt(s, lang) for s in steps]
+
+
+def profile(labels: Sequence[str], values: Sequence[Decimal | None], width: int, lang: str,
+            maximum: Decimal = Decimal(100), title: str = "") -> str:
+    """Horizontal bars, one per area, top to bottom, on a 0–maximum axis; each label carries its value."""
+    rows = [f"{label} {fmt(value, lang)}" for label, value in zip(labels, values)]
+    numbers = [float(v) if v is not None else 0.0 for v in values]
+
+    def draw(plt) -> None:
+        # plotext draws the first bar at the bottom: reverse, so area 1 is on top as in the tables
+        plt.bar(rows[::-1], numbers[::-1], orientation="horizontal", width=0.5, marker="█")
+        plt.xlim(0, float(maximum))
+        plt.xticks(*_ticks(maximum, lang))
+        if title:
+            plt.title(title)
+
+    return _build(draw, width, len(rows) + 3 + bool(title))
+
+
+def trend(points: Sequence[tuple[str, Decimal]], width: int, height: int, lang: str,
+          maximum: Decimal, title: str = "") -> str:
+    """The total across a municipality's evaluations, oldest first; each round's label carries its total."""
+    xs = list(range(1, len(points) + 1))
+
+    def draw(plt) -> None:
+        plt.plot(xs, [float(v) for _, v in points], marker="dot")
+        plt.scatter(xs, [float(v) for _, v in points], marker="●")
+        plt.xticks(xs, [f"{label}: {fmt(v, lang)}" for label, v in points])
+        plt.xlim(0.5, len(points) + 0.5)
+        plt.ylim(0, float(maximum))
+        plt.yticks(*_ticks(maximum, lang))
+        if title:
+            plt.title(title)
+
+    return _build(draw, width, height)
+
+
+def bar(value: Decimal | None, maximum: Decimal, cells: int) -> str:
+    """A bar `cells` wide for 0..maximum, exact to an eighth of a cell."""
+    if value is None or value <= 0:
+        return " " * cells
+    eighths = int((min(value, maximum) / maximum * cells * 8).to_integral_value())
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (EIGHTHS[part] if part else "")
+    return text.ljust(cells)
+
+
+def grouped(groups: Sequence[tuple[str, Sequence[tuple[str, Decimal | None]]]], width: int, lang: str,
+            maximum: Decimal = Decimal(100)) -> str:
+    """Groups of labelled horizontal bars (an area, then one bar per municipality), on one axis."""
+    names = [name for _, members in groups for name, _ in members]
+    name_width = max((len(n) for n in names), default=0) + 3
+    value_width = max((len(fmt(v, lang)) for _, members in groups for _, v in members), default=1) + 1
+    cells = max(10, width - name_width - value_width - 2)
+    ticks = [fmt(maximum * k / 4, lang) for k in range(5)]
+    axis = [" "] * (cells + 1)
+    scale = list(" " * (cells + len(ticks[-1])))
+    for k, tick in enumerate(ticks):
+        at = round(cells * k / 4)
+        axis[min(at, cells)] = "┼" if 0 < k < 4 else ("├" if k == 0 else "┤")
+        start = min(max(0, at - len(tick) // 2), len(scale) - len(tick))
+        scale[start:start + len(tick)] = tick
+    axis = ["─" if c == " " else c for c in axis]
+    pad = " " * name_width
+    lines = [pad + "".join(scale).rstrip(), pad + "".join(axis)]
+    for label, members in groups:
+        lines.append(label)
+        for name, value in members:
+            lines.append(f"  {name:<{name_width - 2}}{bar(value, maximum, cells)} {fmt(value, lang):>{value_width - 1}}".rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""Comparing evaluations: areas × municipalities, the best per row, the group average, ranks on
+the total, and the change since a municipality's previous evaluation. Pure functions, exact sums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Sequence
+
+from kompass_tui import scoring
+from kompass_tui.criteria import Area, Framework
+from kompass_tui.errors import InputError
+from kompass_tui.model import Evaluation, slug
+from kompass_tui.points import fmt, normal
+
+TENTH = Decimal("0.1")
+
+
+def mean(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The average of the given values, to one decimal (halves up); None if there are none."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    return normal((sum(present, Decimal(0)) / len(present)).quantize(TENTH, rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed since the previous evaluation of the same municipality and framework."""
+
+    previous: Evaluation
+    areas: dict[str, Decimal | None]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area: Area
+    values: tuple[Decimal | None, ...]
+    best: frozenset[int]
+    average: Decimal | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    framework: Framework
+    evaluations: tuple[Evaluation, ...]
+    rows: tuple[AreaRow, ...]
+    totals: tuple[Decimal, ...]
+    best_total: frozenset[int]
+    average_total: Decimal | None
+    ranks: tuple[int, ...]
+    changes: tuple[Change | None, ...]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c is not None for c in self.changes)
+
+
+def check_one_framework(evaluations: Sequence[Evaluation]) -> str:
+    """The framework all evaluations share; InputError naming the first that differs."""
+    first = evaluations[0]
+    for ev in evaluations[1:]:
+        if ev.framework != first.framework:
+            raise InputError(
+                f"{ev.id} uses framework {ev.framework} and {first.id} uses {first.framework}; "
+                "only evaluations of one framework can be compared, as their areas and maxima differ"
+            )
+    return first.framework
+
+
+def _best(values: Sequence[Decimal | None]) -> frozenset[int]:
+    present = [v for v in values if v is not None]
+    if len(present) < 2:
+        return frozenset()
+    top = max(present)
+    return frozenset(i for i, v in enumerate(values) if v == top)
+
+
+def same_municipality(a: Evaluation, b: Evaluation) -> bool:
+    return a.framework == b.framework and slug(a.municipality) == slug(b.municipality)
+
+
+def history(ev: Evaluation, candidates: Iterable[Evaluation]) -> list[Evaluation]:
+    """Every evaluation of ev's municipality and framework (ev included), oldest first."""
+    found = {c.id: c for c in candidates if same_municipality(c, ev)}
+    found[ev.id] = ev
+    return sorted(found.values(), key=lambda e: (e.year, e.created, e.id))
+
+
+def previous(ev: Evaluation, candidates: Iterable[Evaluation]) -> Evaluation | None:
+    """The latest evaluation of the same municipality and framework before ev, if any."""
+    rounds = history(ev, candidates)
+    index = [e.id for e in rounds].index(ev.id)
+    return rounds[index - 1] if index > 0 else None
+
+
+def change(ev: Evaluation, before: Evaluation, fw: Framework) -> Change:
+    now, then = scoring.area_scores(ev, fw), scoring.area_scores(before, fw)
+    areas = {aid: normal(now[aid] - then[aid]) if now[aid] is not None and then[aid] is not None else None for aid in now}
+    return Change(before, areas, normal(scoring.total(ev, fw) - scoring.total(before, fw)))
+
+
+def compare(evaluations: Sequence[Evaluation], fw: Framework, candidates: Iterable[Evaluation] = ()) -> Comparison:
+    """The comparison table of evaluations of one framework; candidates are searched for earlier rounds."""
+    if not evaluations:
+        raise InputError("nothing to compare; give two or more evaluation ids")
+    if check_one_framework(evaluations) != fw.id:
+        raise InputError(f"these evaluations use framework {evaluations[0].framework}, not {fw.id}")
+    pool = list(candidates) + list(evaluations)
+    rows = []
+    for area in fw.areas:
+        values = tuple(scoring.area_score(ev, area) for ev in evaluations)
+        rows.append(AreaRow(area, values, _best(values), mean(values)))
+    totals = tuple(scoring.total(ev, fw) for ev in evaluations)
+    ranked = scoring.ranks({i: t for i, t in enumerate(totals)})
+    changes = []
+    for ev in evaluations:
+        before = previous(ev, pool)
+        changes.append(change(ev, before, fw) if before is not None else None)
+    return Comparison(fw, tuple(evaluations), tuple(rows), totals, _best(totals), mean(totals),
+                      tuple(ranked[i] for i in range(len(totals))), tuple(changes))
+
+
+def signed(value: Decimal | None, lang: str) -> str:
+    """+5, −3,5 (a real minus sign), ±0; '' for None."""
+    if value is None:
+        return ""
+    if value == 0:
+        return "±0"
+    return ("+" if value > 0 else "−") + fmt(abs(value), lang)
+
+
+def cell(value: Decimal | None, delta: Decimal | None, lang: str) -> str:
+    """A comparison cell: the value, and the change since the previous round in brackets."""
+    return f"{fmt(value, lang)} ({signed(delta, lang)})" if delta is not None else fmt(value, lang)
+
+
+def names(evaluations: Sequence[Evaluation]) -> list[str]:
+    """Column heads: municipality names, with the year where a name appears twice."""
+    plain = [ev.municipality for ev in evaluations]
+    return [ev.title if plain.count(ev.municipality) > 1 else ev.municipality for ev in evaluations]
