@@ -58,7 +58,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "k_back": "back", "k_previous": "previous", "k_next": "next", "k_next_unscored": "unscored",
         "k_interview": "interview", "k_document": "document", "k_website": "website", "k_note": "note",
         "k_overview": "overview", "k_yes": "yes", "k_no": "no", "k_done": "done", "k_cancel": "cancel",
-        "k_close": "close", "k_save": "save",
+        "k_close": "close", "k_save": "save", "k_profile": "profile", "k_compare": "compare",
+        "k_mark": "mark", "k_chart": "chart/table",
+        "since": "{change} since {year}",
+        "comparison_title": "comparing {n}",
+        "mark_two": "Mark two or more evaluations with space, or none to compare all of one framework.",
+        "help_compare": "Areas as rows, the evaluations as columns, the group average last; * marks the best of "
+                        "each row. g switches between the table and the grouped bar chart.",
         "score_invalid": "{text}: not allowed. Give 0–{max} in steps of 0.5.",
         "not_saved": "Not saved",
         "yes": "Yes", "no": "No", "create": "Create", "cancel": "Cancel",
@@ -71,9 +77,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_title": "Keys",
         "help_general": "Every change is saved the moment it is made; there is no save key. "
                         "ctrl+q or ctrl+c quits from anywhere.",
-        "help_home": "All evaluations in the database. Enter opens one where you left off.",
+        "help_home": "All evaluations in the database. Enter opens one where you left off. Space marks "
+                      "evaluations for c, compare; with none marked, c compares all of the highlighted one's framework.",
         "help_overview": "Tab switches between the areas and the sub-questions; enter on a sub-question "
-                         "opens it in the walk-through.",
+                         "opens it in the walk-through. p shows the full profile chart and, when the municipality "
+                         "was evaluated before, the change per area and the trend.",
         "help_walkthrough": "Type a score (9,5 or 9.5) and press enter to save it and go on; enter on an "
                             "empty field goes on without a change. While the score field has focus, "
                             "i, d and w toggle the evidence sources, n edits the note, u jumps to the next "
@@ -144,7 +152,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "k_back": "tillbaka", "k_previous": "föregående", "k_next": "nästa", "k_next_unscored": "obedömd",
         "k_interview": "intervju", "k_document": "dokument", "k_website": "webb", "k_note": "notering",
         "k_overview": "översikt", "k_yes": "ja", "k_no": "nej", "k_done": "klar", "k_cancel": "avbryt",
-        "k_close": "stäng", "k_save": "spara",
+        "k_close": "stäng", "k_save": "spara", "k_profile": "profil", "k_compare": "jämför",
+        "k_mark": "markera", "k_chart": "diagram/tabell",
+        "since": "{change} sedan {year}",
+        "comparison_title": "jämför {n}",
+        "mark_two": "Markera två eller fler utvärderingar med mellanslag, eller ingen för att jämföra alla med samma ramverk.",
+        "help_compare": "Områdena som rader, utvärderingarna som kolumner och gruppens medelvärde sist; * markerar "
+                        "radens högsta värde. g växlar mellan tabellen och stapeldiagrammet.",
         "score_invalid": "{text}: inte tillåtet. Ange 0–{max} i steg om 0,5.",
         "not_saved": "Inte sparat",
         "yes": "Ja", "no": "Nej", "create": "Skapa", "cancel": "Avbryt",
@@ -157,8 +171,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_title": "Tangenter",
         "help_general": "Varje ändring sparas direkt; det finns ingen spara-tangent. "
                         "ctrl+q eller ctrl+c avslutar var du än är.",
-        "help_home": "Alla utvärderingar i databasen. Enter öppnar en där du slutade.",
-        "help_overview": "Tab växlar mellan områdena och delfrågorna; enter på en delfråga öppnar den i genomgången.",
+        "help_home": "Alla utvärderingar i databasen. Enter öppnar en där du slutade. Mellanslag markerar "
+                      "utvärderingar för c, jämför; utan markering jämför c alla med samma ramverk som den valda.",
+        "help_overview": "Tab växlar mellan områdena och delfrågorna; enter på en delfråga öppnar den i genomgången. "
+                         "p visar hela profildiagrammet och, om kommunen utvärderats förut, förändringen per område och trenden.",
         "help_walkthrough": "Skriv poäng (9,5 eller 9.5) och tryck enter för att spara och gå vidare; enter i ett "
                             "tomt fält går vidare utan ändring. När poängfältet har fokus växlar i, d och w "
                             "underlagskällorna, n redigerar anteckningen och u hoppar till nästa obedömda "

@@ -18,11 +18,17 @@ class EvaluationTable(Translated, DataTable):
 class HomeScreen(Translated, Screen):
     HELP_KEY = "help_home"
     BINDINGS = [
+        Binding("space", "mark", "k_mark"),
+        Binding("c", "compare", "k_compare"),
         Binding("n", "new", "k_new"),
         Binding("d", "delete", "k_delete"),
         Binding("e", "export", "k_export"),
         Binding("q", "app.quit", "k_quit"),
     ]
+
+    def __init__(self):
+        super().__init__()
+        self.marked: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -34,6 +40,7 @@ class HomeScreen(Translated, Screen):
     def on_mount(self) -> None:
         t = self.app.t
         table = self.query_one(EvaluationTable)
+        table.add_column(" ", key="mark")
         table.add_column(t("municipality"), key="municipality")
         table.add_column(t("year"), key="year")
         table.add_column(t("framework"), key="framework")
@@ -50,14 +57,16 @@ class HomeScreen(Translated, Screen):
         rows = self.app.save(self.app.bench.rows) or []
         t, lang = self.app.t, self.app.lang
         table.clear()
+        ids = [row.id for row in rows]
+        self.marked &= set(ids)
+        self.frameworks = {row.id: row.framework for row in rows}
         for row in rows:
             if row.error:
-                table.add_row(row.id, "", "", t("unreadable"), "", key=row.id)
+                table.add_row(self._mark(row.id), row.id, "", "", t("unreadable"), "", key=row.id)
                 continue
             progress = t("level_areas") if row.area_level else f"{row.scored}/{row.count or '?'}"
             total = f"{fmt(row.total, lang)}/{fmt(self._maximum(row.framework), lang)}"
-            table.add_row(row.municipality, str(row.year), row.framework, progress, total, key=row.id)
-        ids = [row.id for row in rows]
+            table.add_row(self._mark(row.id), row.municipality, str(row.year), row.framework, progress, total, key=row.id)
         if current in ids:
             table.move_cursor(row=ids.index(current))
         self.query_one("#empty", Static).update("" if rows else t("empty_home"))
@@ -72,6 +81,9 @@ class HomeScreen(Translated, Screen):
             return criteria.get(framework_id).maximum
         except KompassError:
             return None
+
+    def _mark(self, eid: str) -> str:
+        return "✓" if eid in self.marked else " "
 
     def selected_id(self) -> str | None:
         table = self.query_one(EvaluationTable)
@@ -94,6 +106,32 @@ class HomeScreen(Translated, Screen):
         overview = OverviewScreen(eid)
         self.app.push_screen(overview)
         overview.resume_walkthrough(only_if_unscored=True)
+
+    def action_mark(self) -> None:
+        """Mark or unmark the highlighted evaluation for a comparison, and go to the next row."""
+        eid = self.selected_id()
+        if eid is None:
+            return
+        self.marked ^= {eid}
+        table = self.query_one(EvaluationTable)
+        table.update_cell(eid, "mark", self._mark(eid))
+        table.action_cursor_down()
+
+    def action_compare(self) -> None:
+        """Compare the marked evaluations; with none marked, every one of the highlighted one's framework."""
+        from kompass_tui.screens.compare import CompareScreen
+
+        eid = self.selected_id()
+        if len(self.marked) == 1:
+            self.notify(self.app.t("mark_two"))
+            return
+        if self.marked:
+            ids = [i for i in self.frameworks if i in self.marked]
+        elif eid is not None:
+            ids = [i for i, f in self.frameworks.items() if f == self.frameworks[eid]]
+        else:
+            return
+        self.app.push_screen(CompareScreen(ids))
 
     def action_new(self) -> None:
         from kompass_tui.screens.dialogs import NewEvaluationScreen

@@ -1,5 +1,7 @@
-"""Overview of one evaluation: the areas with subtotals, the selected area's sub-questions, the
-running total, and the way into the walk-through and the texts."""
+"""Overview of one evaluation: the areas with subtotals as a bar profile, the selected area's
+sub-questions, the running total, the change since the previous round, and the way into the
+walk-through and the texts. `p` swaps the lists for the full profile chart, the change table and
+the trend across the municipality's evaluations."""
 
 from __future__ import annotations
 
@@ -7,24 +9,29 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kompass_tui import scoring
+from kompass_tui import charts, comparison, scoring
 from kompass_tui.criteria import Area
 from kompass_tui.points import fmt
 from kompass_tui.screens.base import Translated
 
 
-def _row(label: str, value: str, width: int = 9) -> Table:
-    """One list entry: text that wraps on the left, a right-aligned figure on the right."""
+def _row(label: str, *figures: tuple[str, int]) -> Table:
+    """One list entry: text that wraps on the left, fixed-width figures on the right (a negative
+    width: left-aligned, as bars are)."""
     grid = Table.grid(expand=True, padding=(0, 1))
     grid.add_column(ratio=1)
-    grid.add_column(justify="right", width=width, no_wrap=True)
-    grid.add_row(label, value)
+    for _, width in figures:
+        grid.add_column(justify="left" if width < 0 else "right", width=abs(width), no_wrap=True)
+    grid.add_row(label, *(text for text, _ in figures))
     return grid
+
+
+BAR_CELLS = 10
 
 
 class OverviewScreen(Translated, Screen):
@@ -35,25 +42,33 @@ class OverviewScreen(Translated, Screen):
         Binding("i", "area_text('improvements')", "k_improvements"),
         Binding("m", "text('summary')", "k_summary"),
         Binding("c", "text('challenges')", "k_challenges"),
-        Binding("escape", "back", "k_back"),
+        Binding("p", "profile", "k_profile"),
+        Binding("escape", "back", "k_back", show=False),
     ]
 
     def __init__(self, eid: str):
         super().__init__()
         self.eid = eid
         self.ev, self.fw = self.app.bench.get_with_framework(eid)
+        self.rounds = self.app.bench.related(self.ev)
+        self._profile_drawn: tuple | None = None
 
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="facts")
-        with Horizontal(id="panes"):
-            yield OptionList(id="areas")
-            with Vertical(id="right"):
-                yield OptionList(id="questions")
-                yield Static(id="area-level", classes="hint")
-                yield Static(id="area-texts")
+        with ContentSwitcher(initial="panes", id="views"):
+            with Horizontal(id="panes"):
+                yield OptionList(id="areas")
+                with Vertical(id="right"):
+                    yield OptionList(id="questions")
+                    yield Static(id="area-level", classes="hint")
+                    yield Static(id="area-texts")
+            with VerticalScroll(id="profile"):
+                yield Static(id="profile-chart")
+                yield Static(id="changes")
+                yield Static(id="trend")
         yield Static(id="totals")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -72,7 +87,12 @@ class OverviewScreen(Translated, Screen):
         loaded = self.app.save(lambda: self.app.bench.get_with_framework(self.eid))
         if loaded is not None:
             self.ev, self.fw = loaded
+            self.rounds = self.app.save(lambda: self.app.bench.related(self.ev)) or self.rounds
             self.render_all()
+
+    @property
+    def previous(self):
+        return comparison.previous(self.ev, self.rounds)
 
     def render_all(self) -> None:
         ev, fw, t, lang = self.ev, self.fw, self.app.t, self.app.lang
@@ -82,15 +102,55 @@ class OverviewScreen(Translated, Screen):
         highlighted = areas.highlighted
         areas.clear_options()
         for area in fw.areas:
-            score = fmt(scoring.area_score(ev, area), lang)
-            done = "" if ev.area_level else f" {scoring.area_progress(ev, area)}"
-            areas.add_option(Option(_row(f"{area.id} {area.short(lang)}", f"{score}/{fmt(area.maximum, lang)}{done}", 13), id=area.id))
+            score = scoring.area_score(ev, area)
+            figures = [(fmt(score, lang), 5), (charts.bar(score, area.maximum, BAR_CELLS), -BAR_CELLS)]
+            if not ev.area_level:
+                figures.append((str(scoring.area_progress(ev, area)), 5))
+            areas.add_option(Option(_row(f"{area.id} {area.short(lang)}", *figures), id=area.id))
         areas.highlighted = highlighted if highlighted is not None else 0
         self.render_area()
         progress = scoring.progress(ev, fw)
         total = f"{t('total')} {fmt(scoring.total(ev, fw), lang)} / {fmt(fw.maximum, lang)}"
         done = t("area_level_short") if ev.area_level else t("scored_of", scored=progress.scored, count=progress.count)
-        self.query_one("#totals", Static).update(Text.assemble((total, "bold"), " · ", done))
+        line = Text.assemble((total, "bold"), " · ", done)
+        before = self.previous
+        if before is not None:
+            delta = comparison.change(ev, before, fw)
+            line.append(" · " + t("since", change=comparison.signed(delta.total, lang), year=before.year))
+        self.query_one("#totals", Static).update(line)
+        if self.query_one("#views", ContentSwitcher).current == "profile":
+            self.render_profile()
+
+    def render_profile(self) -> None:
+        """The full profile chart, and with an earlier round the change table and the trend. Drawn
+        again only when a score, the width or the rounds changed."""
+        from kompass_tui.report import profile_chart, trend_chart
+
+        ev, fw, t, lang = self.ev, self.fw, self.app.t, self.app.lang
+        width = max(40, self.query_one("#profile").size.width - 2)
+        key = (tuple(scoring.area_scores(ev, fw).values()), width, tuple(r.id for r in self.rounds))
+        if key == self._profile_drawn:
+            return
+        self._profile_drawn = key
+        self.query_one("#profile-chart", Static).update(profile_chart(ev, fw, lang, width))
+        before = self.previous
+        changes, trend = self.query_one("#changes", Static), self.query_one("#trend", Static)
+        changes.display = trend.display = before is not None
+        if before is None:
+            return
+        delta = comparison.change(ev, before, fw)
+        table = Table(title=t("change_since", year=before.year), title_justify="left", box=None, expand=False)
+        table.add_column(t("area"))
+        table.add_column(str(before.year), justify="right")
+        table.add_column(str(ev.year), justify="right")
+        table.add_column(t("change"), justify="right")
+        for area in fw.areas:
+            table.add_row(f"{area.id} {area.short(lang)}", fmt(scoring.area_score(before, area), lang),
+                          fmt(scoring.area_score(ev, area), lang), comparison.signed(delta.areas[area.id], lang) or "–")
+        table.add_row(Text(t("total"), style="bold"), fmt(scoring.total(before, fw), lang),
+                      fmt(scoring.total(ev, fw), lang), Text(comparison.signed(delta.total, lang), style="bold"))
+        changes.update(table)
+        trend.update(trend_chart(comparison.history(ev, self.rounds), fw, lang, width))
 
     @property
     def area(self) -> Area:
@@ -110,7 +170,7 @@ class OverviewScreen(Translated, Screen):
             questions.clear_options()
             for q in area.questions:
                 score = fmt(ev.answer(q.id).score, lang)
-                questions.add_option(Option(_row(f"{q.id} {q.text(lang)}", f"{score} / {fmt(q.maximum, lang)}"), id=q.id))
+                questions.add_option(Option(_row(f"{q.id} {q.text(lang)}", (f"{score} / {fmt(q.maximum, lang)}", 9)), id=q.id))
             if highlighted is not None and highlighted < len(area.questions):
                 questions.highlighted = highlighted
         entry = ev.area(area.id)
@@ -174,6 +234,20 @@ class OverviewScreen(Translated, Screen):
         self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {self.ev.title}", getattr(self.ev, kind),
                                             lambda text: bench.text(eid, kind, text)))
 
+    def action_profile(self) -> None:
+        views = self.query_one("#views", ContentSwitcher)
+        if views.current == "profile":
+            views.current = "panes"
+            self.query_one("#areas", OptionList).focus()
+        else:
+            views.current = "profile"
+            self.call_after_refresh(self.render_profile)
+            self.query_one("#profile").focus()
+
     def action_back(self) -> None:
+        views = self.query_one("#views", ContentSwitcher)
+        if views.current == "profile":
+            self.action_profile()
+            return
         self.app.pop_screen()
 

@@ -1,0 +1,97 @@
+"""The comparison view: areas × municipalities with the best of each row marked, the group
+average, totals and ranks, the change since each one's previous round, and the grouped chart."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+
+from kompass_tui import comparison
+from kompass_tui.errors import KompassError
+from kompass_tui.points import fmt
+from kompass_tui.screens.base import Translated
+
+
+class CompareScreen(Translated, Screen):
+    HELP_KEY = "help_compare"
+    BINDINGS = [
+        Binding("g", "toggle_chart", "k_chart"),
+        Binding("escape", "app.pop_screen", "k_back"),
+    ]
+
+    def __init__(self, ids: list[str]):
+        super().__init__()
+        self.ids = ids
+        self.table = None
+        self.problem = ""
+        try:
+            self.table = self.app.bench.comparison(ids)
+        except KompassError as exc:
+            self.problem = str(exc)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with ContentSwitcher(initial="table-view", id="compare-views"):
+            with VerticalScroll(id="table-view"):
+                yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
+                yield Static(id="compare-note", classes="hint")
+            with VerticalScroll(id="chart-view"):
+                yield Static(id="grouped")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        t, lang = self.app.t, self.app.lang
+        self.sub_title = t("comparison_title", n=len(self.ids))
+        note = self.query_one("#compare-note", Static)
+        if self.table is None:
+            self.query_one("#comparison").display = False
+            note.update(Text(self.problem, style="bold"))
+            return
+        table, names = self.table, comparison.names(self.table.evaluations)
+        grid = self.query_one("#comparison", DataTable)
+        grid.add_column(t("criterion"), key="area")
+        for i, name in enumerate(names):
+            grid.add_column(name, key=str(i))
+        grid.add_column(t("average"), key="average")
+
+        def cell(value, best: bool, delta) -> Text:
+            text = comparison.cell(value, delta, lang)
+            return Text(text + "*", style="bold", justify="right") if best else Text(text + " ", justify="right")
+
+        for row in table.rows:
+            deltas = [c.areas[row.area.id] if c else None for c in table.changes]
+            grid.add_row(f"{row.area.id} {row.area.short(lang)}",
+                         *(cell(v, i in row.best, d) for i, (v, d) in enumerate(zip(row.values, deltas))),
+                         Text(fmt(row.average, lang) + " ", justify="right"), key=row.area.id)
+        grid.add_row(Text(t("total"), style="bold"),
+                     *(cell(v, i in table.best_total, c.total if c else None)
+                       for i, (v, c) in enumerate(zip(table.totals, table.changes))),
+                     Text(fmt(table.average_total, lang) + " ", justify="right"), key="total")
+        grid.add_row(t("rank"), *(Text(f"{r} ", justify="right") for r in table.ranks), "", key="rank")
+        notes = [t("best_note_cli")]
+        if table.has_changes:
+            notes.append(t("change_note", rounds=", ".join(f"{n} {c.previous.year}" for n, c in zip(names, table.changes) if c)))
+        note.update(" ".join(notes))
+        grid.focus()
+
+    def action_toggle_chart(self) -> None:
+        if self.table is None:
+            return
+        views = self.query_one("#compare-views", ContentSwitcher)
+        if views.current == "chart-view":
+            views.current = "table-view"
+            self.query_one("#comparison").focus()
+            return
+        views.current = "chart-view"
+        self.call_after_refresh(self._draw_chart)
+        self.query_one("#chart-view").focus()
+
+    def _draw_chart(self) -> None:
+        from kompass_tui.report import grouped_chart
+
+        width = max(40, self.query_one("#chart-view").size.width - 2)
+        self.query_one("#grouped", Static).update(grouped_chart(self.table, self.app.lang, width))
