@@ -7,6 +7,7 @@ terminal (SIGHUP) or SIGTERM.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from typing import Callable, Hashable, TypeVar
 
@@ -20,6 +21,7 @@ from kompass_tui.service import Workbench
 
 T = TypeVar("T")
 TEXT_SAVE_DELAY = 0.5
+OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by another session
 
 
 class KompassApp(App[None]):
@@ -66,6 +68,9 @@ class KompassApp(App[None]):
             self._pending_timer.stop()
         self._pending_timer = self.set_timer(TEXT_SAVE_DELAY, self.flush)
 
+    def has_pending(self, key: Hashable) -> bool:
+        return key in self._pending
+
     def flush(self) -> bool:
         """Save every pending text now; True if there was anything to save."""
         pending, self._pending = self._pending, {}
@@ -78,20 +83,25 @@ class KompassApp(App[None]):
     def on_mount(self) -> None:
         from kompass_tui.screens.home import HomeScreen
 
-        for signum in (signal.SIGHUP, signal.SIGTERM):
-            try:
-                self._loop_add_signal(signum)
-            except (ValueError, RuntimeError, NotImplementedError):
-                pass  # not the main thread (tests) or not supported here
+        self._loop = asyncio.get_running_loop()
+        self.set_interval(OUTSIDE_CHECK_INTERVAL, self.check_outside_changes)
         home = HomeScreen()
         self.push_screen(home)
         if self.open_id:
             home.open_evaluation(self.open_id)
 
-    def _loop_add_signal(self, signum: int) -> None:
-        import asyncio
+    def check_outside_changes(self) -> None:
+        """Let the screen on top pick up what another session saved (one stat, no reading, if nothing did)."""
+        refresh = getattr(self.screen, "refresh_from_disk", None)
+        if refresh is not None:
+            refresh()
 
-        asyncio.get_running_loop().add_signal_handler(signum, self.on_terminal_gone)
+    def on_signal(self, signum: int, frame: object) -> None:
+        """SIGHUP or SIGTERM, in the main thread: hand it to the event loop if it still runs (after
+        it, run() saves what is pending itself)."""
+        loop = getattr(self, "_loop", None)
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(self.on_terminal_gone)
 
     def on_terminal_gone(self) -> None:
         """SIGHUP (terminal closed, SSH dropped) or SIGTERM: save what is pending, then leave."""
@@ -113,6 +123,14 @@ class KompassApp(App[None]):
 
 
 def run(bench: Workbench, lang: str, open_id: str | None = None) -> None:
+    """Run the app in this terminal. A closed terminal sends SIGHUP just as reading from it fails:
+    the handlers are the process's own (not the event loop's, which end with the loop), so the
+    signal can never kill the process before what was typed is saved."""
     app = KompassApp(bench, lang, open_id)
-    app.run()
-    app.flush()
+    previous = {signum: signal.signal(signum, app.on_signal) for signum in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        app.run()
+    finally:
+        app.flush()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -364,12 +364,47 @@ def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", h
 
 
 @app.command()
+def restore(ctx: typer.Context,
+            id: Annotated[Optional[str], typer.Argument(metavar="ID", help="Evaluation id (also of a deleted one).")] = None,
+            version: Annotated[int, typer.Option("--version", "-v", metavar="N", help="Which kept version: 1 is the newest.", min=1)] = 1,
+            list_: Annotated[bool, typer.Option("--list", "-l", metavar="", help="List the kept versions instead.")] = False,
+            db: DbOption = None) -> None:
+    """Undo a delete or an edit: make a kept earlier version of an evaluation current again.
+
+    Kompass keeps the previous version of an evaluation each time it changes or is deleted (the
+    newest 10). Without ID, lists the evaluations that have kept versions. Restoring is itself kept,
+    so it can be undone the same way."""
+    bench = _bench(ctx, db)
+    if id is None:
+        current = bench.db.ids()
+        for eid in bench.backed_up():
+            typer.echo(f"{eid}{'' if eid in current else '  (deleted)'}")
+        return
+    if list_:
+        from kompass_tui.points import fmt
+
+        for number, when, ev in bench.versions(id):
+            try:
+                fw = bench.framework(ev.framework)
+                from kompass_tui import scoring
+
+                figures = f"{fmt(scoring.total(ev, fw))} points, {scoring.progress(ev, fw)} scored"
+            except KompassError:
+                figures = ev.framework
+            typer.echo(f"{number:>3}  {when.astimezone():%Y-%m-%d %H:%M:%S}  {figures}")
+        return
+    ev = bench.restore(id, version)
+    typer.echo(f"restored {ev.id} (version {version})")
+
+
+@app.command()
 def locate(ctx: typer.Context, db: DbOption = None) -> None:
     """Print where Kompass keeps the database and the frameworks."""
     from kompass_tui import paths
 
     bench = _bench(ctx, db)
-    for label, path in (("database", bench.folder), ("your frameworks", paths.user_criteria_dir()),
+    for label, path in (("database", bench.folder), ("kept versions", bench.db.backups),
+                        ("your frameworks", paths.user_criteria_dir()),
                         ("built-in frameworks", paths.bundled_criteria_dir())):
         typer.echo(f"{label + ':':<21} {path}")
 

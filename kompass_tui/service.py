@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
@@ -161,7 +162,20 @@ class Workbench:
         return self.edit(eid, lambda ev, fw: edits.set_text(ev, kind, text))
 
     def delete(self, eid: str) -> None:
+        """Delete an evaluation; its last version is kept, so `restore` can bring it back."""
         self.db.delete(eid)
+
+    def versions(self, eid: str) -> list[tuple[int, datetime, Evaluation]]:
+        """The kept earlier versions of an evaluation (deleted ones too): number (1 = newest), when, what."""
+        return [(n, datetime.fromtimestamp(ns / 1e9, timezone.utc), model.from_dict(doc))
+                for n, (ns, doc) in enumerate(self.db.versions(eid), start=1)]
+
+    def backed_up(self) -> list[str]:
+        return self.db.backed_up()
+
+    def restore(self, eid: str, number: int = 1) -> Evaluation:
+        """Make a kept version current again (undoes a delete or an edit); the replaced one is kept."""
+        return model.from_dict(self.db.restore(eid, number))
 
     # -- import and export -----------------------------------------------------------
 

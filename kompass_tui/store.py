@@ -3,6 +3,7 @@
     <folder>/kompass.json            index: schema version + one summary row per evaluation
     <folder>/evaluations/<id>.json   one TinyDB file per evaluation
     <folder>/.lock                   the lock file (never the data files: a replace swaps those)
+    <folder>/backups/<id>/<time>.json the previous versions of each evaluation, deleted ones included
 
 Guarantees:
 - A write never leaves a half-written file: temp file in the same folder, flush, fsync, replace,
@@ -15,6 +16,9 @@ Guarantees:
   row and rebuild it from the file (after a crash between the two writes, say, or a lost index).
 - Files that are not Kompass databases, are corrupt, or are from a newer schema are refused with a
   message and never overwritten. New files and folders are readable by their owner only.
+- Before an evaluation file is replaced or deleted, its previous version is kept in backups/ (a
+  hard link, so it costs no copy), the newest KEEP per evaluation, so a delete or a wrong edit can
+  be undone (`kompass restore`).
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -38,6 +44,8 @@ SCHEMA = 1
 APP = "kompass"
 INDEX_NAME = "kompass.json"
 EVALUATIONS = "evaluations"
+BACKUPS = "backups"
+KEEP = 10
 LOCK_NAME = ".lock"
 TEMP_SUFFIX = ".tmp"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -50,10 +58,12 @@ Doc = dict[str, Any]
 _NO_DIR_FSYNC = {errno.EINVAL, errno.ENOTSUP, errno.EBADF}
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, before_replace: Callable[[], object] | None = None) -> None:
     """Write data to path so that a reader or a crash sees either the old file or the new one.
 
-    An OSError means nothing was replaced; once replaced, only a failed sync of the folder is reported."""
+    before_replace runs once the new data is safely on disk, just before it takes the old file's
+    place. An OSError means nothing was replaced; once replaced, only a failed sync of the folder
+    is reported."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -61,6 +71,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -142,8 +154,9 @@ class AtomicJSONStorage(Storage):
             raw = handle.read()
         return _parse(raw, self.path), stat
 
-    def write(self, data: Doc) -> None:
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    def write(self, data: Doc, before_replace: Callable[[], object] | None = None) -> None:
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                     before_replace=before_replace)
 
 
 def _meta(kind: str) -> Doc:
@@ -173,6 +186,16 @@ def _evaluation_of(data: Doc, path: Path) -> Doc:
     return doc
 
 
+def _discard(paths: list[Path | None]) -> None:
+    """Remove backups made for a change that then failed, so a failure leaves no trace."""
+    for path in paths:
+        if path is not None:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
 def _is_temp(name: str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
 
@@ -192,6 +215,7 @@ class Database:
         self.folder = Path(folder)
         self.index_path = self.folder / INDEX_NAME
         self.evaluations = self.folder / EVALUATIONS
+        self.backups = self.folder / BACKUPS
         self._summarize = summarize or (lambda doc: {})
         self._mutex = threading.RLock()
         self._depth = 0
@@ -217,7 +241,7 @@ class Database:
                 names = [p.name for p in self.folder.iterdir()]
             except OSError as exc:
                 raise StoreError(f"cannot read {self.folder}: {exc.strerror}") from None
-            others = [n for n in names if n not in (LOCK_NAME, EVALUATIONS) and not _is_temp(n)]
+            others = [n for n in names if n not in (LOCK_NAME, EVALUATIONS, BACKUPS) and not _is_temp(n)]
             if others or (EVALUATIONS in names and not self.evaluations.is_dir()):
                 raise StoreError(
                     f"{self.folder} is not a Kompass database (it holds other files and no {INDEX_NAME}); "
@@ -319,12 +343,62 @@ class Database:
             raise self._not_found(eid) from None
         return _evaluation_of(data, path), stat
 
+    def _keep_previous(self, eid: str) -> Path | None:
+        """Keep the current version of an evaluation file in backups/ before it is replaced or
+        deleted; returns the kept copy, so a failed change can take it back."""
+        path = self.path_of(eid)
+        if not path.exists():
+            return None
+        folder = self.backups / eid
+        _make_dirs(folder)
+        target = folder / f"{time.time_ns()}.json"
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)  # a file system without hard links
+        return target
+
+    def _prune(self, eid: str) -> None:
+        for old in sorted((self.backups / eid).glob("*.json"), key=lambda p: int(p.stem))[:-KEEP]:
+            old.unlink()
+
+    def versions(self, eid: str) -> list[tuple[int, Doc]]:
+        """The kept versions of an evaluation, newest first, as (time in ns, document)."""
+        folder = self.backups / self.path_of(eid).stem
+        found = []
+        for path in sorted(folder.glob("*.json"), key=lambda p: int(p.stem), reverse=True) if folder.is_dir() else ():
+            data = AtomicJSONStorage(path).read()
+            if data is not None:
+                found.append((int(path.stem), _evaluation_of(data, path)))
+        return found
+
+    def backed_up(self) -> list[str]:
+        """Ids with kept versions (deleted evaluations among them)."""
+        return sorted(p.name for p in self.backups.iterdir() if p.is_dir()) if self.backups.is_dir() else []
+
+    def restore(self, eid: str, number: int = 1) -> Doc:
+        """Make kept version `number` (1 = newest) current again; the version it replaces is kept too."""
+        with self.locked():
+            versions = self.versions(eid)
+            if not versions:
+                raise NotFound(f"no kept versions of {eid!r} (see `kompass restore --list`)")
+            if not 1 <= number <= len(versions):
+                raise NotFound(f"{eid} has versions 1 to {len(versions)}; see `kompass restore {eid} --list`")
+            doc = versions[number - 1][1]
+            self._write(eid, doc)
+            return doc
+
     def _write(self, eid: str, doc: Doc) -> None:
         path = self.path_of(eid)
+        kept: list[Path | None] = []
         try:
-            AtomicJSONStorage(path).write({"_meta": _meta("evaluation"), "evaluation": {"1": doc}})
+            AtomicJSONStorage(path).write({"_meta": _meta("evaluation"), "evaluation": {"1": doc}},
+                                          before_replace=lambda: kept.append(self._keep_previous(eid)))
         except OSError as exc:
+            _discard(kept)
             raise StoreError(f"could not save {eid}: {exc.strerror}; nothing was changed (the previous version is intact)") from None
+        if kept and kept[0] is not None:
+            self._prune(eid)
         self._index_soft(lambda rows: rows.__setitem__(eid, self._row(eid, doc, path.stat())))
 
     def create(self, make: Callable[[set[str]], Doc]) -> Doc:
@@ -349,12 +423,25 @@ class Database:
         with self.locked():
             path = self.path_of(eid)
             self.read(eid)
+            kept: list[Path | None] = []
             try:
+                kept.append(self._keep_previous(eid))
                 path.unlink()
-                _fsync_dir(path.parent)
             except OSError as exc:
+                _discard(kept)
                 raise StoreError(f"could not delete {eid}: {exc.strerror}; nothing was changed") from None
+            try:
+                _fsync_dir(path.parent)
+            except OSError:
+                pass  # deleted; only the sync of the folder entry failed
             self._index_soft(lambda rows: rows.pop(eid, None))
+
+    def fingerprint(self, eid: str | None = None) -> list[int] | None:
+        """Changes whenever the evaluation (or, without an id, any evaluation) is saved, created or deleted."""
+        try:
+            return _fingerprint((self.path_of(eid) if eid else self.evaluations).stat())
+        except FileNotFoundError:
+            return None
 
     def ids(self) -> set[str]:
         if not self.evaluations.is_dir():

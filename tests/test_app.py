@@ -354,3 +354,58 @@ async def test_overview_shows_the_profile_the_change_and_the_trend(demo):
         assert "2003: 639" in text_of(screen.query_one("#trend")) and "2008: 97" in text_of(screen.query_one("#trend"))
         await pilot.press("escape")  # back to the lists, then home
         assert screen.query_one("#views").current == "panes"
+
+
+async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monkeypatch):
+    import errno
+    import os
+
+    from conftest import snapshot_files
+
+    from kompass_tui import store
+
+    bench.create("Nacka", 2010)
+    before = snapshot_files(bench.folder)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+
+        def disk_full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(store.os, "replace", disk_full)
+        await type_text(pilot, "12")
+        await pilot.press("enter")
+        assert screen.question.id == "1.1"
+        assert "No space left on device; nothing was changed" in text_of(screen.query_one("#error"))
+        await pilot.press("n")
+        await type_text(pilot, "lost?")
+        await pilot.press("escape")  # leaving the note saves it: the failure is shown, not swallowed
+        await pilot.pause()
+        assert any("No space left on device" in str(n.message) for n in pilot.app._notifications)
+        monkeypatch.undo()
+    assert snapshot_files(bench.folder) == before
+
+
+async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench):
+    bench.create("Nacka", 2010)
+    other = Workbench(bench.folder)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        other.score("nacka-2010", "1.1", "25")
+        other.note("nacka-2010", "1.1", "From the other laptop", ["document"])
+        other.score("nacka-2010", "1.2", "30")
+        pilot.app.check_outside_changes()  # what the two-second timer does
+        await pilot.pause()
+        assert "25 now" in text_of(screen.query_one("#score-label"))
+        assert screen.query_one("#note", TextArea).text == "From the other laptop"
+        assert screen.query_one("#document", Checkbox).value
+        await pilot.press("i")  # our own edit of 1.1 keeps theirs
+        await pilot.press("escape")
+        await pilot.pause()
+        overview = pilot.app.screen
+        other.score("nacka-2010", "2.1", "5")
+        pilot.app.check_outside_changes()
+        await pilot.pause()
+        assert text_of(overview.query_one("#totals")).startswith("Total 60 / 800 · 3/37")
+    ev = bench.get("nacka-2010")
+    assert (str(ev.answer("1.2").score), ev.answer("1.1").sources) == ("30", ("interview", "document"))

@@ -103,3 +103,25 @@ def test_area_level_export_round_trips(demo, tmp_path):
     demo.delete("vasteras-2003")
     [ev] = demo.import_file(write(tmp_path, text))
     assert {r.id: str(r.total) for r in demo.rows()}["vasteras-2003"] == "522.5"
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+notes = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(["1.1", "2.1", "2.6", "8.4"]),
+                       st.tuples(st.integers(0, 20).map(lambda n: Decimal(n) / 2), notes, st.sampled_from([(), ("interview",), ("document", "website")]))),
+       st.sampled_from(["sv", "en"]))
+def test_csv_round_trip_keeps_scores_notes_and_sources(answers, lang):
+    from kompass_tui import criteria
+    from kompass_tui.model import Answer, Evaluation
+
+    fw = criteria.get("kommunkompassen-2003")
+    ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,
+                    questions={q: Answer(s, n.strip(), src) for q, (s, n, src) in answers.items()})
+    rows = {row.question: row for row in csvio.read(csvio.write(ev, fw, lang), "x.csv")}
+    for qid, answer in ev.questions.items():
+        assert (rows[qid].score, rows[qid].note, rows[qid].sources) == (answer.score, answer.note, answer.sources)

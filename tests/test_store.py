@@ -213,3 +213,24 @@ def test_concurrent_sessions_lose_no_update(demo):
     ev = Workbench(demo.folder).get("botkyrka-2003")
     assert {q: ev.answer(q).note for q in questions} == {q: f"{q} edit 39" for q in questions}
     assert str(ev.answer("1.1").score) == "34"  # the seed's score survived 160 edits of notes
+
+
+def test_a_delete_and_an_edit_can_be_undone_from_kept_versions(demo):
+    demo.score("botkyrka-2003", "1.1", "40")
+    demo.delete("botkyrka-2003")
+    assert "botkyrka-2003" in demo.backed_up() and "botkyrka-2003" not in demo.db.ids()
+    assert [str(ev.answer("1.1").score) for _, _, ev in demo.versions("botkyrka-2003")] == ["40", "34"]
+    assert str(demo.restore("botkyrka-2003").answer("1.1").score) == "40"  # the delete is undone
+    assert str(demo.restore("botkyrka-2003", 2).answer("1.1").score) == "34"  # and the edit
+    assert str(Workbench(demo.folder).rows()[0].total) == "639"
+    assert str(demo.restore("botkyrka-2003").answer("1.1").score) == "40"  # a restore is kept too
+
+
+def test_kept_versions_rotate_and_are_owner_only(bench):
+    bench.create("Nacka", 2010)
+    for n in range(store.KEEP + 5):
+        bench.score("nacka-2010", "1.1", str(n))
+    kept = list((bench.folder / "backups" / "nacka-2010").iterdir())
+    assert len(kept) == store.KEEP
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in kept)
+    assert [str(ev.answer("1.1").score) for _, _, ev in bench.versions("nacka-2010")][:2] == ["13", "12"]

@@ -51,7 +51,12 @@ class HomeScreen(Translated, Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def refresh_from_disk(self) -> None:
+        if self.app.bench.db.fingerprint() != self._seen:
+            self.reload()
+
     def reload(self, select: str | None = None) -> None:
+        self._seen = self.app.bench.db.fingerprint()
         table = self.query_one(EvaluationTable)
         current = select or self.selected_id()
         rows = self.app.save(self.app.bench.rows) or []
@@ -152,7 +157,7 @@ class HomeScreen(Translated, Screen):
 
         def answered(yes: bool | None) -> None:
             if yes and self.app.save(lambda: self.app.bench.delete(eid) or True):
-                self.notify(self.app.t("deleted", id=eid))
+                self.notify(self.app.t("deleted", id=eid), timeout=10)
                 self.reload()
 
         self.app.push_screen(ConfirmScreen(self.app.t("confirm_delete", id=eid)), answered)

@@ -49,6 +49,7 @@ class OverviewScreen(Translated, Screen):
     def __init__(self, eid: str):
         super().__init__()
         self.eid = eid
+        self._seen = self.app.bench.db.fingerprint(eid)
         self.ev, self.fw = self.app.bench.get_with_framework(eid)
         self.rounds = self.app.bench.related(self.ev)
         self._profile_drawn: tuple | None = None
@@ -82,8 +83,13 @@ class OverviewScreen(Translated, Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def refresh_from_disk(self) -> None:
+        if self.app.bench.db.fingerprint(self.eid) != self._seen:
+            self.reload()
+
     def reload(self) -> None:
         """Read the evaluation afresh: it may have changed in the walk-through or another session."""
+        self._seen = self.app.bench.db.fingerprint(self.eid)
         loaded = self.app.save(lambda: self.app.bench.get_with_framework(self.eid))
         if loaded is not None:
             self.ev, self.fw = loaded

@@ -68,6 +68,7 @@ class WalkthroughScreen(Translated, Screen):
     def __init__(self, eid: str, question_id: str):
         super().__init__()
         self.eid = eid
+        self._seen = self.app.bench.db.fingerprint(eid)
         self.ev, self.fw = self.app.bench.get_with_framework(eid)
         self.ids = [q.id for q in self.fw.questions]
         self.index = self.ids.index(question_id)
@@ -102,7 +103,18 @@ class WalkthroughScreen(Translated, Screen):
 
     # -- display -----------------------------------------------------------------------
 
-    def show_question(self) -> None:
+    def refresh_from_disk(self) -> None:
+        """Another session saved this evaluation: show its changes, but keep what is being typed here."""
+        if self.app.bench.db.fingerprint(self.eid) == self._seen:
+            return
+        self._seen = self.app.bench.db.fingerprint(self.eid)
+        fresh = self.app.save(lambda: self.app.bench.get(self.eid))
+        if fresh is None:
+            return
+        self.ev = fresh
+        self.show_question(keep_typing=True)
+
+    def show_question(self, keep_typing: bool = False) -> None:
         ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
         area = fw.area(q.area_id)
         answer = ev.answer(q.id)
@@ -114,12 +126,14 @@ class WalkthroughScreen(Translated, Screen):
         current = fmt(answer.score, lang, t("not_scored"))
         self.query_one("#score-label", Label).update(t("score_label", current=current, max=fmt(q.maximum, lang)))
         score = self.query_one("#score", ScoreInput)
-        score.value = ""
         score.placeholder = t("score_placeholder", max=fmt(q.maximum, lang))
-        self.query_one("#error", Static).update("")
         note = self.query_one("#note", TextArea)
-        with note.prevent(TextArea.Changed):
-            note.load_text(answer.note)
+        if not keep_typing:
+            score.value = ""
+            self.query_one("#error", Static).update("")
+        if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))):
+            with note.prevent(TextArea.Changed):
+                note.load_text(answer.note)
         for source in SOURCES:
             box = self.query_one(f"#{source}", Checkbox)
             with box.prevent(Checkbox.Changed):
@@ -154,7 +168,7 @@ class WalkthroughScreen(Translated, Screen):
             return
         self.index = max(0, index)
         self.show_question()
-        self.query_one("#score", ScoreInput).focus()
+        self.set_focus(self.query_one("#score", ScoreInput))
 
     # -- saving --------------------------------------------------------------------------
 
@@ -215,11 +229,12 @@ class WalkthroughScreen(Translated, Screen):
         self.app.action_help()
 
     def action_note(self) -> None:
-        self.query_one("#note", TextArea).focus()
+        # set_focus at once (not focus(), which waits a turn), so keys typed right after n reach the note
+        self.set_focus(self.query_one("#note", TextArea))
 
     def action_back(self) -> None:
         if not isinstance(self.focused, ScoreInput):
-            self.query_one("#score", ScoreInput).focus()
+            self.set_focus(self.query_one("#score", ScoreInput))
             return
         self.flush()
         self.app.pop_screen()
