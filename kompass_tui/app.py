@@ -1,8 +1,10 @@
 """The Textual app: a thin shell over the workbench. Screens ask the core and render; no rules here.
 
-Every change is saved when it is made. Text typed into notes and area texts is saved half a second
-after the last key, when the field is left, and before the app exits: on quit, ctrl+c, a closed
-terminal (SIGHUP) or SIGTERM.
+Every change is saved when it is made, by a background writer in the order made, so the screen
+never waits for the disk: a screen applies the (pure) edit to what it shows at once and hands the
+save to the writer. Text typed into notes is saved half a second after the last key and when the
+field is left. Before the app exits (quit, ctrl+c, a closed terminal (SIGHUP), SIGTERM) every save
+is finished. A save that fails is shown, and the screen shows what is on disk again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from textual.timer import Timer
 
 from kompass_tui import i18n
 from kompass_tui.errors import KompassError
+from kompass_tui.model import Evaluation
 from kompass_tui.service import Workbench
+from kompass_tui.writer import Writer
 
 T = TypeVar("T")
 TEXT_SAVE_DELAY = 0.5
@@ -40,8 +44,11 @@ class KompassApp(App[None]):
         self.bench = bench
         self.lang = lang
         self.open_id = open_id
-        self._pending: dict[Hashable, Callable[[], object]] = {}
+        self._pending: dict[Hashable, tuple[str, Callable[[], object]]] = {}
         self._pending_timer: Timer | None = None
+        self._known: dict[str, Evaluation] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.writer = Writer(self._save_failed, self._save_done)
         from kompass_tui.screens.base import translate_bindings
 
         translate_bindings(self, self.t)
@@ -61,22 +68,73 @@ class KompassApp(App[None]):
             self.notify(str(exc), title=self.t("not_saved"), severity="error", timeout=8)
             return None
 
-    def save_later(self, key: Hashable, change: Callable[[], object]) -> None:
+    def submit(self, eid: str, change: Callable[[], object], shown: Evaluation | None = None) -> None:
+        """Save a change of evaluation eid in the background; shown is the evaluation as the screen
+        now shows it (the edit applied), which screens use until the writer has caught up."""
+        if shown is not None:
+            self._known[eid] = shown
+        self.writer.submit(eid, change)
+
+    def save_later(self, key: Hashable, eid: str, change: Callable[[], object], shown: Evaluation | None = None) -> None:
         """Save typed text shortly; a newer change with the same key replaces the pending one."""
-        self._pending[key] = change
+        if shown is not None:
+            self._known[eid] = shown
+        self._pending[key] = (eid, change)
         if self._pending_timer is not None:
             self._pending_timer.stop()
-        self._pending_timer = self.set_timer(TEXT_SAVE_DELAY, self.flush)
+        self._pending_timer = self.set_timer(TEXT_SAVE_DELAY, self.send_pending)
 
     def has_pending(self, key: Hashable) -> bool:
         return key in self._pending
 
-    def flush(self) -> bool:
-        """Save every pending text now; True if there was anything to save."""
+    def send_pending(self) -> None:
+        """Hand the typed text waiting for its half second to the writer now (without waiting)."""
         pending, self._pending = self._pending, {}
-        for change in pending.values():
-            self.save(change)
-        return bool(pending)
+        for eid, change in pending.values():
+            self.writer.submit(eid, change)
+
+    def saving(self, eid: str) -> bool:
+        """True while a change of eid is typed or being saved."""
+        return self.writer.pending(eid) or any(e == eid for e, _ in self._pending.values())
+
+    def flush(self) -> None:
+        """Finish every save now, waiting for the writer (on exit, and where a test looks at the disk)."""
+        self.send_pending()
+        self.writer.wait()
+
+    def evaluation(self, eid: str) -> Evaluation | None:
+        """The evaluation as the user last saw it: the screens' own while saves are on their way,
+        else as stored (None, with the error shown, if it cannot be read)."""
+        if self.saving(eid) and eid in self._known:
+            return self._known[eid]
+        self._known.pop(eid, None)
+        return self.save(lambda: self.bench.get(eid))
+
+    def _save_failed(self, eid: Hashable, exc: Exception) -> None:
+        """In the writer's thread: show the failure, and what is on disk again."""
+        message = str(exc) if isinstance(exc, KompassError) else f"{type(exc).__name__}: {exc}"
+        self._in_loop(self._show_failure, eid, message)
+
+    def _show_failure(self, eid: str, message: str) -> None:
+        self.notify(message, title=self.t("not_saved"), severity="error", timeout=10)
+        self._known.pop(eid, None)
+        reload = getattr(self.screen, "refresh_from_disk", None)
+        if reload is not None:
+            reload(force=True)
+
+    def _save_done(self, eid: Hashable) -> None:
+        if not self.writer.pending(eid):
+            self._in_loop(self._caught_up, eid)
+
+    def _caught_up(self, eid: str) -> None:
+        if not self.saving(eid):
+            self._known.pop(eid, None)
+
+    def _in_loop(self, callback: Callable, *args: object) -> None:
+        """Run callback in the app's event loop, from any thread, without waiting for it."""
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(callback, *args)
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -98,10 +156,8 @@ class KompassApp(App[None]):
 
     def on_signal(self, signum: int, frame: object) -> None:
         """SIGHUP or SIGTERM, in the main thread: hand it to the event loop if it still runs (after
-        it, run() saves what is pending itself)."""
-        loop = getattr(self, "_loop", None)
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(self.on_terminal_gone)
+        it, run() finishes the saves itself)."""
+        self._in_loop(self.on_terminal_gone)
 
     def on_terminal_gone(self) -> None:
         """SIGHUP (terminal closed, SSH dropped) or SIGTERM: save what is pending, then leave."""

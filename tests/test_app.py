@@ -92,6 +92,7 @@ async def test_invalid_scores_show_the_reason_save_nothing_and_stay(bench):
         for letter_is_a_shortcut in "abc":
             await pilot.press(letter_is_a_shortcut)
         assert screen.query_one("#score", Input).value == ""
+        pilot.app.flush()
         assert bench.get("nacka-2010").questions == {}
         await type_text(pilot, "9.5")
         await pilot.press("enter")
@@ -111,6 +112,7 @@ async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_
         await pilot.press("down")
         assert screen.question.id == "1.2"
         await pilot.press("pageup")
+        pilot.app.flush()
         assert screen.question.id == "1.1" and bench.get("nacka-2010").questions == {}
         screen.go_to(len(screen.ids) - 1)
         await pilot.pause()
@@ -118,6 +120,7 @@ async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, OverviewScreen)
+        pilot.app.flush()
         assert bench.get("nacka-2010").answer("8.4").score == 20
 
 
@@ -145,8 +148,10 @@ async def test_notes_and_evidence_toggles_are_saved_as_made(bench):
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
         await pilot.press("i", "w")
+        pilot.app.flush()  # saves run in the background: wait for them before looking at the disk
         assert bench.get("nacka-2010").answer("1.1").sources == ("interview", "website")
         await pilot.press("i")
+        pilot.app.flush()
         assert bench.get("nacka-2010").answer("1.1").sources == ("website",)
         await pilot.press("n")
         assert isinstance(screen.focused, TextArea)
@@ -374,14 +379,19 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
 
         monkeypatch.setattr(store.os, "replace", disk_full)
         await type_text(pilot, "12")
-        await pilot.press("enter")
-        assert screen.question.id == "1.1"
-        assert "No space left on device; nothing was changed" in text_of(screen.query_one("#error"))
+        await pilot.press("enter")  # accepted on screen at once; the save fails in the background
+        pilot.app.flush()
+        await pilot.pause()
+        failures = [str(n.message) for n in pilot.app._notifications if n.severity == "error"]
+        assert any("could not save nacka-2010: No space left on device; nothing was changed" in m for m in failures)
+        await pilot.press("up")  # the screen shows what is stored again: 1.1 is not scored
+        assert "not scored now" in text_of(screen.query_one("#score-label"))
         await pilot.press("n")
         await type_text(pilot, "lost?")
         await pilot.press("escape")  # leaving the note saves it: the failure is shown, not swallowed
+        pilot.app.flush()
         await pilot.pause()
-        assert any("No space left on device" in str(n.message) for n in pilot.app._notifications)
+        assert len([n for n in pilot.app._notifications if n.severity == "error"]) == 2
         monkeypatch.undo()
     assert snapshot_files(bench.folder) == before
 

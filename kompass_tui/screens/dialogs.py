@@ -51,9 +51,9 @@ class TextEditScreen(Translated, ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "done", "k_done"), Binding("ctrl+s", "done", "k_done", show=False)]
 
-    def __init__(self, title: str, text: str, save: Callable[[str], object]):
+    def __init__(self, title: str, text: str, eid: str, save: Callable[[str], object]):
         super().__init__()
-        self.title_text, self.initial, self.save = title, text, save
+        self.title_text, self.initial, self.eid, self.save = title, text, eid, save
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -68,10 +68,10 @@ class TextEditScreen(Translated, ModalScreen[None]):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
-        self.app.save_later(("text", id(self)), lambda: self.save(text))
+        self.app.save_later(("text", id(self)), self.eid, lambda: self.save(text))
 
     def action_done(self) -> None:
-        self.app.flush()
+        self.app.flush()  # the overview underneath shows the text as saved
         self.dismiss(None)
 
 

@@ -83,16 +83,16 @@ class OverviewScreen(Translated, Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def refresh_from_disk(self) -> None:
-        if self.app.bench.db.fingerprint(self.eid) != self._seen:
+    def refresh_from_disk(self, force: bool = False) -> None:
+        if force or (not self.app.saving(self.eid) and self.app.bench.db.fingerprint(self.eid) != self._seen):
             self.reload()
 
     def reload(self) -> None:
-        """Read the evaluation afresh: it may have changed in the walk-through or another session."""
+        """Take the evaluation afresh: it may have changed in the walk-through or another session."""
         self._seen = self.app.bench.db.fingerprint(self.eid)
-        loaded = self.app.save(lambda: self.app.bench.get_with_framework(self.eid))
-        if loaded is not None:
-            self.ev, self.fw = loaded
+        ev = self.app.evaluation(self.eid)
+        if ev is not None:
+            self.ev = ev
             self.rounds = self.app.save(lambda: self.app.bench.related(self.ev)) or self.rounds
             self.render_all()
 
@@ -230,14 +230,14 @@ class OverviewScreen(Translated, Screen):
         area, lang = self.area, self.app.lang
         title = f"{self.app.t(kind)}: {area.id} {area.name(lang)}"
         bench, eid, aid = self.app.bench, self.eid, area.id
-        self.app.push_screen(TextEditScreen(title, getattr(self.ev.area(aid), kind),
+        self.app.push_screen(TextEditScreen(title, getattr(self.ev.area(aid), kind), eid,
                                             lambda text: bench.area_text(eid, aid, kind, text)))
 
     def action_text(self, kind: str) -> None:
         from kompass_tui.screens.dialogs import TextEditScreen
 
         bench, eid = self.app.bench, self.eid
-        self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {self.ev.title}", getattr(self.ev, kind),
+        self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {self.ev.title}", getattr(self.ev, kind), eid,
                                             lambda text: bench.text(eid, kind, text)))
 
     def action_profile(self) -> None:

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
 
-from kompass_tui import scoring
+from kompass_tui import edits, scoring
 from kompass_tui.criteria import Question
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.model import SOURCES
@@ -103,12 +103,13 @@ class WalkthroughScreen(Translated, Screen):
 
     # -- display -----------------------------------------------------------------------
 
-    def refresh_from_disk(self) -> None:
-        """Another session saved this evaluation: show its changes, but keep what is being typed here."""
-        if self.app.bench.db.fingerprint(self.eid) == self._seen:
+    def refresh_from_disk(self, force: bool = False) -> None:
+        """Another session saved this evaluation (or a save of ours failed): show what is stored,
+        but keep what is being typed here. Never while our own saves are on their way."""
+        if not force and (self.app.saving(self.eid) or self.app.bench.db.fingerprint(self.eid) == self._seen):
             return
         self._seen = self.app.bench.db.fingerprint(self.eid)
-        fresh = self.app.save(lambda: self.app.bench.get(self.eid))
+        fresh = self.app.evaluation(self.eid)
         if fresh is None:
             return
         self.ev = fresh
@@ -152,17 +153,12 @@ class WalkthroughScreen(Translated, Screen):
         ]
         self.query_one("#progress", Static).update(" · ".join(parts))
 
-    def flush(self) -> None:
-        """Save a pending note now, and take the evaluation as saved."""
-        if self.app.flush():
-            self.ev = self.app.save(lambda: self.app.bench.get(self.eid)) or self.ev
-
     def on_descendant_blur(self, event) -> None:
         if getattr(event.widget, "id", None) == "note":
-            self.flush()
+            self.app.send_pending()  # leaving the note saves it
 
     def go_to(self, index: int) -> None:
-        self.flush()
+        self.app.send_pending()
         if index >= len(self.ids):
             self.app.pop_screen()  # after the last sub-question: the overview
             return
@@ -178,8 +174,9 @@ class WalkthroughScreen(Translated, Screen):
         if not text:
             self.go_to(self.index + 1)
             return
+        eid, qid, bench = self.eid, self.question.id, self.app.bench
         try:
-            self.ev = self.app.bench.score(self.eid, self.question.id, text)
+            shown = edits.set_score(self.ev, self.fw, qid, text)  # checked here, saved in the background
         except ScoreError as exc:
             self.query_one("#error", Static).update(self.app.t("score_invalid", text=exc.text or text,
                                                                max=fmt(self.question.maximum, self.app.lang)))
@@ -188,19 +185,22 @@ class WalkthroughScreen(Translated, Screen):
         except KompassError as exc:
             self.query_one("#error", Static).update(str(exc))
             return
+        self.ev = shown
+        self.app.submit(eid, lambda: bench.score(eid, qid, text), shown)
         self.go_to(self.index + 1)
 
     @on(TextArea.Changed, "#note")
     def note_changed(self, event: TextArea.Changed) -> None:
         eid, qid, text, bench = self.eid, self.question.id, event.text_area.text, self.app.bench
-        self.app.save_later(("note", eid, qid), lambda: bench.note(eid, qid, text))
+        self.ev = edits.set_note(self.ev, self.fw, qid, text)
+        self.app.save_later(("note", eid, qid), eid, lambda: bench.note(eid, qid, text), self.ev)
 
     @on(Checkbox.Changed)
     def source_changed(self, event: Checkbox.Changed) -> None:
+        eid, qid, bench = self.eid, self.question.id, self.app.bench
         sources = [s for s in SOURCES if self.query_one(f"#{s}", Checkbox).value]
-        saved = self.app.save(lambda: self.app.bench.note(self.eid, self.question.id, sources=sources))
-        if saved is not None:
-            self.ev = saved
+        self.ev = edits.set_note(self.ev, self.fw, qid, sources=sources)
+        self.app.submit(eid, lambda: bench.note(eid, qid, sources=sources), self.ev)
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -214,7 +214,6 @@ class WalkthroughScreen(Translated, Screen):
             self.go_to(self.index + step)
 
     def action_next_unscored(self) -> None:
-        self.flush()
         qid = scoring.next_unscored(self.ev, self.fw, after=self.question.id)
         if qid is None:
             self.notify(self.app.t("all_scored"))
@@ -236,5 +235,5 @@ class WalkthroughScreen(Translated, Screen):
         if not isinstance(self.focused, ScoreInput):
             self.set_focus(self.query_one("#score", ScoreInput))
             return
-        self.flush()
+        self.app.send_pending()
         self.app.pop_screen()
