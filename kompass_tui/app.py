@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from pathlib import Path
 from typing import Callable, Hashable, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.timer import Timer
 
 from kompass_tui import i18n
@@ -29,7 +31,7 @@ OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by anothe
 
 
 class KompassApp(App[None]):
-    CSS_PATH = "kompass.tcss"
+    CSS_PATH = Path(__file__).with_name("kompass.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "Kompass"
     BINDINGS = [
         Binding("f1", "help", "k_help", key_display="F1"),
@@ -151,8 +153,12 @@ class KompassApp(App[None]):
     def check_outside_changes(self) -> None:
         """Let the screen on top pick up what another session saved (one stat, no reading, if nothing did)."""
         refresh = getattr(self.screen, "refresh_from_disk", None)
-        if refresh is not None:
+        if refresh is None:
+            return
+        try:
             refresh()
+        except NoMatches:
+            pass  # the screen is being taken down (the app is closing)
 
     def on_signal(self, signum: int, frame: object) -> None:
         """SIGHUP or SIGTERM, in the main thread: hand it to the event loop if it still runs (after

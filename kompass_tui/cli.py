@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
 from typer.core import TyperGroup
 
@@ -24,7 +25,7 @@ class KompassGroup(TyperGroup):
             for line in str(exc).splitlines() or [type(exc).__name__]:
                 typer.echo(f"kompass: {line}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except (typer.TyperException, typer.Exit, typer.Abort):
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
@@ -45,22 +46,23 @@ app = typer.Typer(
     name="kompass",
     help=(
         "Kompass: score Kommunkompassen evaluations at the terminal.\n\n"
-        "Start with `kompass demo` (the Botkyrka 2003 report and four other nominees), then "
-        "`kompass list`, `kompass show botkyrka-2003` and `kompass export botkyrka-2003 --lang sv`. "
-        "Every change is saved at once; there is no save command."
+        "Without a command: the app. Start with 'kompass demo' (the Botkyrka 2003 report and four "
+        "other nominees), or try 'kompass list', 'kompass show botkyrka-2003' and "
+        "'kompass export botkyrka-2003 --lang sv'. Every change is saved at once; there is no save "
+        "command. 'kompass COMMAND --help' explains each command."
     ),
     no_args_is_help=False,
     invoke_without_command=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-criteria_app = typer.Typer(cls=KompassGroup, help="List, show, check and install frameworks (criteria versions).", no_args_is_help=True)
+criteria_app = typer.Typer(cls=KompassGroup, help="Frameworks: list, show, check, add.", no_args_is_help=True)
 app.add_typer(criteria_app, name="criteria")
 
 DbOption = Annotated[
     Optional[Path],
-    typer.Option("--db", help="Database folder (default: $KOMPASS_DB, else your user data folder; see `kompass locate`).",
+    typer.Option("--db", help="Database folder (default: $KOMPASS_DB, else your user data folder; see kompass locate).",
                  show_default=False, metavar="PATH"),
 ]
 LangOption = Annotated[Optional[str], typer.Option("--lang", help="sv or en (default: from your locale).", metavar="sv|en")]
@@ -125,7 +127,10 @@ def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None,
 @app.command("open")
 def open_(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
           db: DbOption = None, lang: LangOption = None) -> None:
-    """Open the app on one evaluation, at its first unscored sub-question."""
+    """Open the app at one evaluation.
+
+    The walk-through starts at the first unscored sub-question; a fully scored evaluation opens in
+    its overview."""
     bench = _bench(ctx, db)
     bench.get(id)  # an unknown id is refused here, with the usual one-line message
     if not _open_app(bench, _lang(lang, ctx), id):
@@ -136,8 +141,10 @@ def open_(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", he
 def demo(ctx: typer.Context, db: DbOption = None,
          no_open: Annotated[bool, typer.Option("--no-open", metavar="", help="Only load the data; do not open the app.")] = False,
          lang: LangOption = None) -> None:
-    """Load the demo and open the app: Botkyrka 2003 scored per sub-question, and Kalix, Nacka,
-    Västerås and Trollhättan 2003 as published area scores. Evaluations already there are kept."""
+    """Load the demo data and open the app.
+
+    The demo is the seed report: Botkyrka 2003 scored per sub-question, and Kalix, Nacka, Västerås
+    and Trollhättan 2003 as published area scores. Evaluations already there are kept as they are."""
     bench = _bench(ctx, db)
     loaded = bench.load_demo()
     for ev in loaded:
@@ -154,13 +161,18 @@ def demo(ctx: typer.Context, db: DbOption = None,
 def new(ctx: typer.Context,
         municipality: Annotated[str, typer.Argument(metavar="MUNICIPALITY", help="The municipality, e.g. Botkyrka.", show_default=False)],
         year: Annotated[int, typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=1900, max=2200)],
-        framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see `kompass criteria list`).")] = "kommunkompassen-2003",
+        framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see kompass criteria list).")] = "kommunkompassen-2003",
         evaluator: Annotated[Optional[list[str]], typer.Option("--evaluator", "-e", metavar="NAME", help="An evaluator's name; repeat for each.")] = None,
         start: Annotated[str, typer.Option(metavar="DATE", help="First day of the evaluation, YYYY-MM-DD.")] = "",
         end: Annotated[str, typer.Option(metavar="DATE", help="Last day, YYYY-MM-DD.")] = "",
         area_level: Annotated[bool, typer.Option("--area-level", metavar="", help="Only area scores (a published benchmark result).")] = False,
         db: DbOption = None) -> None:
-    """Create an evaluation and print its id (e.g. botkyrka-2003)."""
+    """Create an evaluation; prints its id.
+
+    Ids are the municipality in plain lower case and the year, such as botkyrka-2003.
+
+    Example: kompass new Botkyrka --year 2026 -e "Lena Langlet" -e "Inga-Lill Elwin"
+    """
     from kompass_tui.model import AREAS, QUESTIONS
 
     _check_dates(start, end)
@@ -181,7 +193,7 @@ def _check_dates(*dates: str) -> None:
 
 @app.command("list")
 def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> None:
-    """List the evaluations: id, municipality, year, framework, progress and total."""
+    """List the evaluations with progress and total."""
     from kompass_tui.cli_views import evaluations_table
 
     bench = _bench(ctx, db)
@@ -196,11 +208,13 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
 def show(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
          questions: Annotated[bool, typer.Option("--questions", "-q", metavar="", help="Also list every sub-question.")] = False,
          db: DbOption = None, lang: LangOption = None) -> None:
-    """Show an evaluation: area subtotals, completion and total."""
+    """Show one evaluation: area subtotals, progress, total."""
     from kompass_tui.cli_views import evaluation_view
 
     ev, fw = _bench(ctx, db).get_with_framework(id)
-    _console().print(*evaluation_view(ev, fw, _lang(lang, ctx), questions))
+    console = _console()
+    for part in evaluation_view(ev, fw, _lang(lang, ctx), questions):
+        console.print(part)
 
 
 # `kompass score ID 2.1 -1` must reach the range check, not fail as an unknown option `-1`.
@@ -218,7 +232,11 @@ def score(ctx: typer.Context,
           note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", help="Evidence note ('-' reads standard input).")] = None,
           source: Annotated[Optional[list[str]], typer.Option("--source", "-s", metavar="SOURCE", help="interview, document or website; repeat for more.")] = None,
           db: DbOption = None) -> None:
-    """Score a sub-question; with --note and --source, record the evidence too."""
+    """Score a sub-question, with its evidence if given.
+
+    Scores are half points from 0 to the sub-question's maximum; 9,5 and 9.5 both work.
+
+    Example: kompass score botkyrka-2003 2.4 18 --note "Brukarenkät varje år" -s document -s interview"""
     from kompass_tui import edits
     from kompass_tui.points import fmt
 
@@ -270,10 +288,14 @@ def import_(ctx: typer.Context,
             into: Annotated[Optional[str], typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
             framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")] = "kommunkompassen-2003",
             db: DbOption = None) -> None:
-    """Import evaluations. CSV files may use ; or , and decimal comma, as Swedish Excel saves them.
+    """Import evaluations from JSON or CSV.
 
-    Area scores, one evaluation per row:  municipality;year;1;2;3;4;5;6;7;8
-    Sub-question scores (with --into ID):  question;score;note;sources
+    CSV may use ; or , and decimal comma, as Swedish Excel saves it. Two shapes:
+
+    Area scores, one new area-level evaluation per row: municipality;year;1;2;3;4;5;6;7;8
+
+    Sub-question scores, into an evaluation (--into ID): question;score;note;sources
+
     Nothing is written unless the whole file is valid."""
     for ev in _bench(ctx, db).import_file(file, into, framework):
         typer.echo(f"imported {ev.id}")
@@ -288,7 +310,7 @@ def export(ctx: typer.Context,
            output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output.")] = None,
            charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Text charts in the Markdown report.")] = True,
            db: DbOption = None) -> None:
-    """Export an evaluation: the Markdown report, CSV or JSON.
+    """Export the report (Markdown), CSV or JSON.
 
     The report has the area table and profile chart, every sub-question, the texts, the change since
     the municipality's previous evaluation (if any) and, with --compare, the comparison table with
@@ -316,8 +338,10 @@ def compare(ctx: typer.Context,
             ids: Annotated[list[str], typer.Argument(metavar="ID ...", help="Two or more evaluation ids of one framework.")],
             chart: Annotated[bool, typer.Option("--chart", metavar="", help="Also draw the grouped bar chart.")] = False,
             db: DbOption = None, lang: LangOption = None) -> None:
-    """Compare evaluations: areas × municipalities, the best of each row, the average, totals and
-    ranks, and each one's change since its municipality's previous evaluation.
+    """Compare evaluations side by side.
+
+    Areas × municipalities, the best of each row, the average, totals and ranks, and each one's
+    change since its municipality's previous evaluation.
 
     Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
     bench, language = _bench(ctx, db), _lang(lang, ctx)
@@ -325,7 +349,8 @@ def compare(ctx: typer.Context,
     from kompass_tui.cli_views import comparison_view
 
     console = _console()
-    console.print(*comparison_view(table, language))
+    for part in comparison_view(table, language, console.width):
+        console.print(part)
     if chart:
         from kompass_tui.report import grouped_chart
 
@@ -336,8 +361,10 @@ def compare(ctx: typer.Context,
 @app.command()
 def chart(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
           db: DbOption = None, lang: LangOption = None) -> None:
-    """Draw an evaluation's profile (the area scores as bars) and, if the municipality has been
-    evaluated before, the trend of its total."""
+    """Draw the profile (and trend) of an evaluation.
+
+    The area scores as bars and, if the municipality has been evaluated before, the trend of its
+    total across the rounds."""
     from kompass_tui import comparison
     from kompass_tui.report import profile_chart, trend_chart
 
@@ -369,7 +396,9 @@ def restore(ctx: typer.Context,
             version: Annotated[int, typer.Option("--version", "-v", metavar="N", help="Which kept version: 1 is the newest.", min=1)] = 1,
             list_: Annotated[bool, typer.Option("--list", "-l", metavar="", help="List the kept versions instead.")] = False,
             db: DbOption = None) -> None:
-    """Undo a delete or an edit: make a kept earlier version of an evaluation current again.
+    """Undo a delete or an edit.
+
+    Makes a kept earlier version of an evaluation current again.
 
     Kompass keeps the previous version of an evaluation each time it changes or is deleted (the
     newest 10). Without ID, lists the evaluations that have kept versions. Restoring is itself kept,
@@ -399,7 +428,7 @@ def restore(ctx: typer.Context,
 
 @app.command()
 def locate(ctx: typer.Context, db: DbOption = None) -> None:
-    """Print where Kompass keeps the database and the frameworks."""
+    """Print where the data and the frameworks are."""
     from kompass_tui import paths
 
     bench = _bench(ctx, db)
@@ -429,12 +458,14 @@ def criteria_show(ctx: typer.Context, framework_id: Annotated[str, typer.Argumen
     from kompass_tui import criteria
     from kompass_tui.cli_views import framework_view
 
-    _console().print(*framework_view(criteria.get(framework_id), _lang(lang, ctx)))
+    console = _console()
+    for part in framework_view(criteria.get(framework_id), _lang(lang, ctx)):
+        console.print(part)
 
 
 @criteria_app.command("check")
 def criteria_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")], db: DbOption = None) -> None:
-    """Check a framework file and report every problem, without installing it."""
+    """Check a framework file; installs nothing."""
     from kompass_tui import criteria
 
     fw = criteria.load(file)
@@ -445,7 +476,10 @@ def criteria_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="A 
 def criteria_add(file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")],
                  replace: Annotated[bool, typer.Option("--replace", metavar="", help="Use this file instead of an installed framework with the same id.")] = False,
                  db: DbOption = None) -> None:
-    """Check a framework file and install it in your frameworks folder (see `kompass locate`)."""
+    """Check a framework file and install it.
+
+    It goes into your frameworks folder (see kompass locate), after which every command can use it
+    by its id."""
     from kompass_tui import criteria
 
     fw = criteria.add(file, replace)

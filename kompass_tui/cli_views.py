@@ -84,11 +84,14 @@ def framework_view(fw: Framework, lang: str) -> list:
     return [head, *([Text(note, style="italic")] if note else []), "", table]
 
 
-def comparison_view(table, lang: str) -> list:
-    """The comparison as a rich table: best of each row in bold with a *, average, total, rank."""
+def comparison_view(table, lang: str, width: int = 100) -> list:
+    """The comparison as a rich table: best of each row in bold with a *, average, total, rank.
+    More evaluations than fit side by side are listed one per row instead, by rank."""
     from kompass_tui import comparison
 
     names = comparison.names(table.evaluations)
+    if 18 + 10 * (len(names) + 1) > width:
+        return _comparison_by_rows(table, names, lang)
     grid = Table(box=None, pad_edge=False, header_style="bold")
     grid.add_column(t(lang, "criterion"))
     for name in names:
@@ -113,3 +116,27 @@ def comparison_view(table, lang: str) -> list:
         notes.append(t(lang, "change_note", rounds=", ".join(
             f"{n} {c.previous.year}" for n, c in zip(names, table.changes) if c)))
     return [grid, "", Text(" ".join(notes), style="dim")]
+
+
+def _comparison_by_rows(table, names: list[str], lang: str) -> list:
+    """One evaluation per row (by rank), areas as columns, the average last; * the best per column.
+    Plain fixed-width text: it can be hundreds of rows, and rich's table layout is slow at that."""
+    from kompass_tui import comparison
+
+    def cell(text: str, best: bool, width: int = 5) -> str:
+        return f"{text}{'*' if best else ' '}".rjust(width)
+
+    name_width = max(len(n) for n in [*names, t(lang, "average")])
+    lines = [" ".join([f"{'#':>4}", f"{t(lang, 'municipality'):<{name_width}}", *(f"{r.area.id:>4} " for r in table.rows),
+                       f"{t(lang, 'total'):>6}", f"{'±':>7}"]).rstrip()]
+    for i in sorted(range(len(names)), key=lambda i: (table.ranks[i], names[i])):
+        change = table.changes[i]
+        lines.append(" ".join([f"{table.ranks[i]:>4}", f"{names[i]:<{name_width}}",
+                               *(cell(fmt(r.values[i], lang), i in r.best) for r in table.rows),
+                               cell(fmt(table.totals[i], lang), i in table.best_total, 6),
+                               f"{comparison.signed(change.total, lang) if change else '':>7}"]).rstrip())
+    lines.append(" ".join(["    ", f"{t(lang, 'average'):<{name_width}}", *(cell(fmt(r.average, lang), False) for r in table.rows),
+                           cell(fmt(table.average_total, lang), False, 6)]).rstrip())
+    key = " · ".join(f"{row.area.id} {row.area.short(lang)}" for row in table.rows)
+    notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"
+    return [Text("\n".join(lines), no_wrap=True, overflow="ignore"), "", Text(notes, style="dim")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from kompass_tui import scoring
 from kompass_tui.criteria import Area, Framework
@@ -77,13 +77,17 @@ def _best(values: Sequence[Decimal | None]) -> frozenset[int]:
     return frozenset(i for i, v in enumerate(values) if v == top)
 
 
-def same_municipality(a: Evaluation, b: Evaluation) -> bool:
-    return a.framework == b.framework and slug(a.municipality) == slug(b.municipality)
+def round_key(ev) -> tuple[str, str]:
+    """What makes evaluations rounds of one another: the framework and the municipality (by name,
+    folded: Västerås = vasteras). Works on evaluations and on the index's rows alike."""
+    return ev.framework, slug(ev.municipality)
 
 
-def history(ev: Evaluation, candidates: Iterable[Evaluation]) -> list[Evaluation]:
-    """Every evaluation of ev's municipality and framework (ev included), oldest first."""
-    found = {c.id: c for c in candidates if same_municipality(c, ev)}
+def history(ev, candidates: Iterable) -> list:
+    """Every evaluation of ev's municipality and framework (ev included), oldest first. Candidates
+    may be evaluations or index rows (anything with id, municipality, framework, year, created)."""
+    key = round_key(ev)
+    found = {c.id: c for c in candidates if round_key(c) == key}
     found[ev.id] = ev
     return sorted(found.values(), key=lambda e: (e.year, e.created, e.id))
 
@@ -101,13 +105,15 @@ def change(ev: Evaluation, before: Evaluation, fw: Framework) -> Change:
     return Change(before, areas, normal(scoring.total(ev, fw) - scoring.total(before, fw)))
 
 
-def compare(evaluations: Sequence[Evaluation], fw: Framework, candidates: Iterable[Evaluation] = ()) -> Comparison:
-    """The comparison table of evaluations of one framework; candidates are searched for earlier rounds."""
+def compare(evaluations: Sequence[Evaluation], fw: Framework,
+            previous_rounds: Mapping[str, Evaluation | None] | None = None) -> Comparison:
+    """The comparison table of evaluations of one framework; previous_rounds gives, per evaluation
+    id, the municipality's previous evaluation (None or missing: there is none)."""
     if not evaluations:
         raise InputError("nothing to compare; give two or more evaluation ids")
     if check_one_framework(evaluations) != fw.id:
         raise InputError(f"these evaluations use framework {evaluations[0].framework}, not {fw.id}")
-    pool = list(candidates) + list(evaluations)
+    previous_rounds = previous_rounds or {}
     rows = []
     for area in fw.areas:
         values = tuple(scoring.area_score(ev, area) for ev in evaluations)
@@ -116,7 +122,7 @@ def compare(evaluations: Sequence[Evaluation], fw: Framework, candidates: Iterab
     ranked = scoring.ranks({i: t for i, t in enumerate(totals)})
     changes = []
     for ev in evaluations:
-        before = previous(ev, pool)
+        before = previous_rounds.get(ev.id)
         changes.append(change(ev, before, fw) if before is not None else None)
     return Comparison(fw, tuple(evaluations), tuple(rows), totals, _best(totals), mean(totals),
                       tuple(ranked[i] for i in range(len(totals))), tuple(changes))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
@@ -218,6 +217,8 @@ def _part(raw: object, prefix: str, kind: str, index: int, example: str, seen: s
 
 def parse(text: str, path: Path, origin: str = "user") -> Framework:
     """Validate a framework file's text; raise CriteriaError listing every problem found."""
+    import tomllib  # here, not at the top: most commands never parse a framework file
+
     problems = _Problems(path)
     try:
         data = tomllib.loads(text)

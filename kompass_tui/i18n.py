@@ -50,6 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "rank": "Rank",
         "best_note": "The best value of each row is in bold.",
         "best_note_cli": "* the best value of the row.",
+        "best_note_column": "* the best value of the column.",
+        "change_short": "the change in total since the previous evaluation",
         "change_note": "In brackets: the change since the previous evaluation ({rounds}).",
         # -- the app ----------------------------------------------------------------
         "k_help": "help", "k_quit": "quit", "k_open": "open", "k_new": "new", "k_delete": "delete",
@@ -144,6 +146,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "rank": "Placering",
         "best_note": "Radens högsta värde står i fetstil.",
         "best_note_cli": "* radens högsta värde.",
+        "best_note_column": "* kolumnens högsta värde.",
+        "change_short": "förändringen av totalen sedan föregående utvärdering",
         "change_note": "Inom parentes: förändringen sedan föregående utvärdering ({rounds}).",
         # -- the app ----------------------------------------------------------------
         "k_help": "hjälp", "k_quit": "avsluta", "k_open": "öppna", "k_new": "ny", "k_delete": "radera",

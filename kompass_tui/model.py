@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Mapping
 
 from kompass_tui.errors import InputError, ScoreError
@@ -100,6 +101,7 @@ def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+@lru_cache(maxsize=4096)
 def slug(municipality: str) -> str:
     """'Västerås' -> 'vasteras', 'Upplands Väsby' -> 'upplands-vasby'."""
     folded = unicodedata.normalize("NFKD", municipality)

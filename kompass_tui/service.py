@@ -34,17 +34,29 @@ class Row:
     scored: int = 0
     count: int | None = None
     total: Decimal | None = None
+    maximum: Decimal | None = None
+    created: str = ""
     error: str = ""
+    areas: dict[str, str | None] | None = None  # area scores as stored; None in an index from before they were kept
 
     @property
     def area_level(self) -> bool:
         return self.level == model.AREAS
+
+    def area_scores(self) -> Evaluation:
+        """The evaluation as the index summarises it: its area scores, which is all a comparison,
+        a change or a trend needs (so none of those reads the evaluation files)."""
+        return Evaluation(id=self.id, municipality=self.municipality, year=self.year, framework=self.framework,
+                          level=model.AREAS,
+                          areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
+                          created=self.created)
 
 
 class Workbench:
     def __init__(self, folder: str | os.PathLike[str] | None = None):
         self.folder = paths.database(folder)
         self.db = Database(self.folder, summarize=self._summarize)
+        self._rows_cache: tuple[tuple | None, list[Row]] = (None, [])
 
     # -- reading -----------------------------------------------------------------
 
@@ -58,49 +70,91 @@ class Workbench:
         ev = self.get(eid)
         return ev, self.framework(ev.framework)
 
-    def related(self, ev: Evaluation) -> list[Evaluation]:
-        """Every stored evaluation of ev's municipality and framework (the rounds of re-evaluation)."""
-        from kompass_tui.model import slug
+    def related(self, ev: Evaluation, rows: list[Row] | None = None) -> list[Evaluation]:
+        """Every round of ev's municipality and framework, oldest first: ev itself and the others'
+        area scores from the index (enough for changes and trends; no file is read)."""
+        from kompass_tui.comparison import history
 
-        wanted = slug(ev.municipality)
-        ids = [r.id for r in self.rows() if not r.error and r.framework == ev.framework and slug(r.municipality) == wanted]
-        return [ev if i == ev.id else self.get(i) for i in ids]
+        rows = self._readable_rows() if rows is None else rows
+        return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
+
+    def previous(self, ev: Evaluation, rows: list[Row] | None = None) -> Evaluation | None:
+        """The municipality's evaluation before ev (same framework), as area scores."""
+        from kompass_tui.comparison import previous
+
+        return previous(ev, self.related(ev, rows))
+
+    def _readable_rows(self) -> list[Row]:
+        return [r for r in self.rows() if not r.error]
+
+    def _area_scores(self, row: Row) -> Evaluation:
+        return row.area_scores() if row.areas is not None else self.get(row.id)
 
     def comparison(self, ids: Iterable[str]):
-        """The comparison of these evaluations (one framework), with each one's previous round."""
+        """The comparison of these evaluations (one framework), with each one's previous round.
+        Everything comes from the index: comparing 290 evaluations reads one file."""
         from kompass_tui import comparison
 
-        evaluations = [self.get(i) for i in ids]
-        if not evaluations:
+        ids = list(ids)
+        if not ids:
             raise InputError("give the ids of the evaluations to compare")
+        stored = self.db.ids()
+        for eid in ids:
+            if eid not in stored:
+                self.get(eid)  # says which id is unknown, before anything is read or written
+        rows = self._readable_rows()
+        by_id = {r.id: r for r in rows}
+        evaluations = [self._area_scores(by_id[i]) if i in by_id else self.get(i) for i in ids]
         fw = self.framework(comparison.check_one_framework(evaluations))
-        rounds = {e.id: e for ev in evaluations for e in self.related(ev)}
-        return comparison.compare(evaluations, fw, rounds.values())
+        groups: dict[tuple[str, str], list[Row]] = {}
+        for row in rows:
+            groups.setdefault(comparison.round_key(row), []).append(row)
+        before = {ev.id: self.previous(ev, groups.get(comparison.round_key(ev), [])) for ev in evaluations}
+        return comparison.compare(evaluations, fw, before)
 
     def rows(self) -> list[Row]:
+        """Every evaluation as the index summarises it (brought up to date first), by municipality.
+        Kept until the evaluations folder or the index changes, so asking twice costs two stats."""
+        key = (self.db.fingerprint(), self.db.index_fingerprint())
+        if key[0] is not None and self._rows_cache[0] == key:
+            return list(self._rows_cache[1])
+        rows = self._rows()
+        self._rows_cache = ((self.db.fingerprint(), self.db.index_fingerprint()), rows)
+        return list(rows)
+
+    def _rows(self) -> list[Row]:
+        raw_rows = self.db.rows()
+        older = [raw["id"] for raw in raw_rows if "maximum" not in raw and "count" in raw and not raw.get("error")]
+        if older:  # an index written before it kept area scores: summarise those evaluations again, once
+            raw_rows = self.db.rows(refresh=older)
         result = []
-        for raw in self.db.rows():
+        for raw in raw_rows:
             if raw.get("error"):
                 result.append(Row(id=raw["id"], error=raw["error"]))
                 continue
-            total = raw.get("total")
+            total, areas = raw.get("total"), raw.get("areas")
             result.append(Row(
                 id=raw["id"], municipality=raw.get("municipality", ""), year=raw.get("year", 0),
                 framework=raw.get("framework", ""), level=raw.get("level", QUESTIONS),
                 scored=raw.get("scored", 0), count=raw.get("count"),
-                total=to_decimal(total) if total is not None else None,
+                total=to_decimal(total) if total is not None else None, created=raw.get("created", ""),
+                maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
+                areas=areas if isinstance(areas, dict) else None,
             ))
         return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
 
     def _summarize(self, doc: dict) -> dict:
         ev = model.from_dict(doc)
-        row = {"municipality": ev.municipality, "year": ev.year, "framework": ev.framework, "level": ev.level}
+        row = {"municipality": ev.municipality, "year": ev.year, "framework": ev.framework, "level": ev.level,
+               "created": ev.created}
         try:
             fw = self.framework(ev.framework)
         except KompassError:
             return row
         done = scoring.progress(ev, fw)
-        return {**row, "scored": done.scored, "count": done.count, "total": str(scoring.total(ev, fw))}
+        areas = {a: (str(v) if v is not None else None) for a, v in scoring.area_scores(ev, fw).items()}
+        return {**row, "scored": done.scored, "count": done.count, "total": str(scoring.total(ev, fw)),
+                "maximum": str(fw.maximum), "areas": areas}
 
     # -- changing ------------------------------------------------------------------
 

@@ -11,9 +11,10 @@ Guarantees:
 - Two sessions never lose each other's changes: every change takes the folder lock (blocking
   `fcntl.flock`, fair between processes), re-reads the file, applies the edit, writes.
 - Save cost does not grow with the number of evaluations: a save rewrites one evaluation file and
-  the small index. The index is a cache: each row carries the fingerprint (inode, times, size) of
-  the file it summarises, read through the same descriptor as the data, so listing can tell a stale
-  row and rebuild it from the file (after a crash between the two writes, say, or a lost index).
+  nothing else. The index is a cache for listing: each row carries the fingerprint (inode, times,
+  size) of the file it summarises, read through the same descriptor as the data, so a listing tells
+  which rows are stale (saved since, or after a crash, or a lost index) and summarises those files
+  again, writing the index once.
 - Files that are not Kompass databases, are corrupt, or are from a newer schema are refused with a
   message and never overwritten. New files and folders are readable by their owner only.
 - Before an evaluation file is replaced or deleted, its previous version is kept in backups/ (a
@@ -34,7 +35,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from tinydb.storages import Storage
 
@@ -399,7 +400,9 @@ class Database:
             raise StoreError(f"could not save {eid}: {exc.strerror}; nothing was changed (the previous version is intact)") from None
         if kept and kept[0] is not None:
             self._prune(eid)
-        self._index_soft(lambda rows: rows.__setitem__(eid, self._row(eid, doc, path.stat())))
+        # The index is not touched: its row for eid no longer matches the file's fingerprint, so the
+        # next listing summarises this one evaluation again. A save stays one small file, however
+        # many evaluations the database holds.
 
     def create(self, make: Callable[[set[str]], Doc]) -> Doc:
         """Store a new evaluation; make(taken_ids) builds it, choosing a free id."""
@@ -434,13 +437,18 @@ class Database:
                 _fsync_dir(path.parent)
             except OSError:
                 pass  # deleted; only the sync of the folder entry failed
-            self._index_soft(lambda rows: rows.pop(eid, None))
 
     def fingerprint(self, eid: str | None = None) -> list[int] | None:
         """Changes whenever the evaluation (or, without an id, any evaluation) is saved, created or deleted."""
         try:
             return _fingerprint((self.path_of(eid) if eid else self.evaluations).stat())
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def index_fingerprint(self) -> list[int] | None:
+        try:
+            return _fingerprint(self.index_path.stat())
+        except (FileNotFoundError, NotADirectoryError):
             return None
 
     def ids(self) -> set[str]:
@@ -471,8 +479,9 @@ class Database:
         except (KompassError, OSError):
             pass
 
-    def rows(self) -> list[Doc]:
-        """One summary row per evaluation, ordered by id; rebuilt from the files where they drifted."""
+    def rows(self, refresh: Iterable[str] = ()) -> list[Doc]:
+        """One summary row per evaluation, ordered by id; rebuilt from the files where they drifted
+        (and for the ids in refresh: rows from an older index, say)."""
         if not self.exists():
             return []
         rows = self._index_rows()
@@ -486,7 +495,8 @@ class Database:
                     found[entry.name[:-5]] = _fingerprint(entry.stat())
                 except FileNotFoundError:
                     continue  # deleted by another session while we looked
-        stale = [eid for eid, fp in found.items() if rows.get(eid, {}).get("fp") != fp]
+        refresh = set(refresh)
+        stale = [eid for eid, fp in found.items() if rows.get(eid, {}).get("fp") != fp or eid in refresh]
         gone = [eid for eid in rows if eid not in found]
         if stale or gone or temp_seen or not self.index_path.exists():
             rows = self._repair(rows, stale, gone, found)

@@ -370,6 +370,7 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
     from kompass_tui import store
 
     bench.create("Nacka", 2010)
+    bench.rows()  # the index up to date, as the app's first listing leaves it
     before = snapshot_files(bench.folder)
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen

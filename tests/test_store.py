@@ -52,16 +52,16 @@ def test_index_rows_list_progress_and_totals(demo):
     assert rows["vasteras-2003"].total == Decimal("522.5") and rows["vasteras-2003"].area_level
 
 
-def test_index_drift_after_a_crash_between_the_two_writes_is_repaired(demo, monkeypatch):
-    def crash(self, change):
-        raise KeyboardInterrupt  # killed after the evaluation file was replaced, before the index
-
-    monkeypatch.setattr(store.Database, "_index_soft", crash)
-    with pytest.raises(KeyboardInterrupt):
-        demo.score("botkyrka-2003", "1.1", "40")
-    monkeypatch.undo()
+def test_a_save_writes_one_file_and_the_next_listing_brings_the_index_up_to_date(demo):
+    index = demo.folder / "kompass.json"
+    demo.rows()
+    before = index.read_bytes()
+    demo.score("botkyrka-2003", "1.1", "40")
+    assert index.read_bytes() == before  # the save touched the evaluation's file only
     rows = {r.id: r for r in Workbench(demo.folder).rows()}
-    assert str(rows["botkyrka-2003"].total) == "645"
+    assert str(rows["botkyrka-2003"].total) == "645" and rows["botkyrka-2003"].areas["1"] == "89"
+    assert index.read_bytes() != before
+    assert json.loads(index.read_text())["evaluations"]  # rewritten once, with the new row
 
 
 def test_a_save_racing_a_rebuild_never_leaves_a_stale_row(demo, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.dom import DOMNode
+from textual.widgets import Static
 
 
 def translate_bindings(node: DOMNode, t) -> None:
@@ -29,3 +30,28 @@ def settle(screen) -> None:
     if not screen.app.cursor_blink:
         for field in screen.query("Input, TextArea"):
             field.cursor_blink = False
+
+
+class TitleBar(Static):
+    """The top line: "Kompass — <what this screen shows>". One plain line (Textual's Header is a
+    tree of widgets with a clock slot, and costs the first frame more than it gives)."""
+
+    DEFAULT_CSS = """
+    TitleBar {
+        dock: top;
+        height: 1;
+        width: 100%;
+        background: $panel;
+        color: $foreground;
+        text-style: bold;
+        content-align: center middle;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.watch(self.screen, "sub_title", self._show, init=True)
+
+    def _show(self, sub_title: str) -> None:
+        self.update(f"{self.app.title} — {sub_title}" if sub_title else self.app.title)

@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from kompass_tui import comparison
 from kompass_tui.errors import KompassError
 from kompass_tui.points import fmt
-from kompass_tui.screens.base import Translated
+from kompass_tui.screens.base import TitleBar, Translated
 
 
 class CompareScreen(Translated, Screen):
@@ -34,7 +34,7 @@ class CompareScreen(Translated, Screen):
             self.problem = str(exc)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with ContentSwitcher(initial="table-view", id="compare-views"):
             with VerticalScroll(id="table-view"):
                 yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)

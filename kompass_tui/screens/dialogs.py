@@ -18,6 +18,8 @@ from kompass_tui.screens.base import Translated, settle
 class ConfirmScreen(Translated, ModalScreen[bool]):
     """Yes or no; the default is no."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [
         Binding("y", "answer(True)", "k_yes"),
         Binding("n", "answer(False)", "k_no"),
@@ -49,6 +51,8 @@ class ConfirmScreen(Translated, ModalScreen[bool]):
 class TextEditScreen(Translated, ModalScreen[None]):
     """Edit a free text; saved as you type (shortly after the last key) and when you leave."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [Binding("escape", "done", "k_done"), Binding("ctrl+s", "done", "k_done", show=False)]
 
     def __init__(self, title: str, text: str, eid: str, save: Callable[[str], object]):
@@ -78,6 +82,8 @@ class TextEditScreen(Translated, ModalScreen[None]):
 class NewEvaluationScreen(Translated, ModalScreen[str | None]):
     """The form for `n`: municipality, year, framework, evaluators. Returns the new id."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [Binding("escape", "cancel", "k_cancel")]
 
     def compose(self) -> ComposeResult:
@@ -98,7 +104,7 @@ class NewEvaluationScreen(Translated, ModalScreen[str | None]):
             with Horizontal(classes="field"):
                 yield Label(t("evaluators"))
                 yield Input(id="evaluators", placeholder=t("evaluators_hint"))
-            yield Static("", id="error", classes="error")
+            yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(t("create"), id="create", variant="primary")
                 yield Button(t("cancel"), id="cancel")
@@ -123,7 +129,7 @@ class NewEvaluationScreen(Translated, ModalScreen[str | None]):
         year_text = self.query_one("#year", Input).value
         framework = self.query_one("#framework", Select).value
         evaluators = [e.strip() for e in self.query_one("#evaluators", Input).value.split(",")]
-        error = self.query_one("#error", Static)
+        error = self.query_one("#form-error", Static)
         if not year_text.isdigit():
             error.update(self.app.t("year_needed"))
             return
@@ -142,6 +148,8 @@ class NewEvaluationScreen(Translated, ModalScreen[str | None]):
 
 class PathScreen(Translated, ModalScreen[str | None]):
     """Ask for a file path, proposing one."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [Binding("escape", "cancel", "k_cancel")]
 
@@ -168,6 +176,8 @@ class PathScreen(Translated, ModalScreen[str | None]):
 
 class HelpScreen(Translated, ModalScreen[None]):
     """The keys of the screen underneath, with what they do."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [Binding("escape", "close", "k_close"), Binding("f1", "close", "k_close", show=False),
                 Binding("question_mark", "close", "k_close", show=False), Binding("q", "close", "k_close", show=False)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from kompass_tui.points import fmt
-from kompass_tui.screens.base import Translated
+from kompass_tui.screens.base import TitleBar, Translated
 
 
 class EvaluationTable(Translated, DataTable):
@@ -31,7 +31,7 @@ class HomeScreen(Translated, Screen):
         self.marked: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         table = EvaluationTable(id="evaluations", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="empty", classes="hint")
@@ -70,22 +70,13 @@ class HomeScreen(Translated, Screen):
                 table.add_row(self._mark(row.id), row.id, "", "", t("unreadable"), "", key=row.id)
                 continue
             progress = t("level_areas") if row.area_level else f"{row.scored}/{row.count or '?'}"
-            total = f"{fmt(row.total, lang)}/{fmt(self._maximum(row.framework), lang)}"
+            total = f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}"
             table.add_row(self._mark(row.id), row.municipality, str(row.year), row.framework, progress, total, key=row.id)
         if current in ids:
             table.move_cursor(row=ids.index(current))
         self.query_one("#empty", Static).update("" if rows else t("empty_home"))
         self.query_one("#empty").display = not rows
         self.sub_title = t("n_evaluations", n=len(rows))
-
-    def _maximum(self, framework_id: str):
-        from kompass_tui import criteria
-        from kompass_tui.errors import KompassError
-
-        try:
-            return criteria.get(framework_id).maximum
-        except KompassError:
-            return None
 
     def _mark(self, eid: str) -> str:
         return "✓" if eid in self.marked else " "

@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kompass_tui import charts, comparison, scoring
 from kompass_tui.criteria import Area
 from kompass_tui.points import fmt
-from kompass_tui.screens.base import Translated
+from kompass_tui.screens.base import TitleBar, Translated
 
 
 def _row(label: str, *figures: tuple[str, int]) -> Table:
@@ -35,6 +35,7 @@ BAR_CELLS = 10
 
 
 class OverviewScreen(Translated, Screen):
+    CSS_PATH = "overview.tcss"
     HELP_KEY = "help_overview"
     BINDINGS = [
         Binding("w", "walkthrough", "k_walkthrough"),
@@ -57,7 +58,7 @@ class OverviewScreen(Translated, Screen):
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="facts")
         with ContentSwitcher(initial="panes", id="views"):
             with Horizontal(id="panes"):

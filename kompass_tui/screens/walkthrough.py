@@ -13,14 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
 from kompass_tui import edits, scoring
 from kompass_tui.criteria import Question
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.model import SOURCES
 from kompass_tui.points import ZERO, fmt
-from kompass_tui.screens.base import Translated, settle
+from kompass_tui.screens.base import TitleBar, Translated, settle
 
 SCORE_CHARACTERS = set("0123456789,.-")
 
@@ -43,12 +43,21 @@ class ScoreInput(Translated, Input):
     (a note field, which takes every character, keeps them)."""
 
     BINDINGS = [Binding("enter", "submit", "k_save")]
+    MAX_LENGTH = 8
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character in SCORE_CHARACTERS
 
+    @property
+    def content_width(self) -> int:
+        # Input sizes its scroll area to the text, so each key changed it and asked the whole
+        # screen for a new layout. A score is at most MAX_LENGTH characters and always fits: a
+        # fixed width makes a key repaint the field alone.
+        return self.MAX_LENGTH + 2
+
 
 class WalkthroughScreen(Translated, Screen):
+    CSS_PATH = "walkthrough.tcss"
     HELP_KEY = "help_walkthrough"
     AUTO_FOCUS = "#score"
     BINDINGS = [
@@ -72,6 +81,7 @@ class WalkthroughScreen(Translated, Screen):
         self.ev, self.fw = self.app.bench.get_with_framework(eid)
         self.ids = [q.id for q in self.fw.questions]
         self.index = self.ids.index(question_id)
+        self._shown: dict[str, object] = {}
 
     @property
     def question(self) -> Question:
@@ -79,14 +89,14 @@ class WalkthroughScreen(Translated, Screen):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        yield Header()
+        yield TitleBar()
         with Vertical(id="card"):
             yield Static(id="area-name")
             yield Static(id="question-text")
             yield Static(id="guidance", classes="hint")
             with Horizontal(id="score-row"):
                 yield Label(id="score-label")
-                yield ScoreInput(id="score", restrict=r"[0-9.,-]*", max_length=8, select_on_focus=True)
+                yield ScoreInput(id="score", restrict=r"[0-9.,-]*", max_length=ScoreInput.MAX_LENGTH, select_on_focus=True)
                 yield Static(id="error", classes="error")
             yield Label(t("note"), id="note-label")
             yield TextArea(id="note", soft_wrap=True)
@@ -116,30 +126,40 @@ class WalkthroughScreen(Translated, Screen):
         self.show_question(keep_typing=True)
 
     def show_question(self, keep_typing: bool = False) -> None:
+        """Show the current sub-question. Every label has a fixed size (kompass.tcss), so an update
+        repaints it without a new layout, and only what changed is touched: a key costs one frame."""
         ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
         area = fw.area(q.area_id)
         answer = ev.answer(q.id)
-        self.query_one("#area-name", Static).update(Text(f"{t('area')} {area.id} {area.name(lang)}", style="bold"))
-        self.query_one("#question-text", Static).update(Text(f"{q.id} {q.text(lang)}", style="bold"))
+        self._set("#area-name", Text(f"{t('area')} {area.id} {area.name(lang)}", style="bold"))
+        self._set("#question-text", Text(f"{q.id} {q.text(lang)}", style="bold"))
         guidance = q.guidance(lang)
-        self.query_one("#guidance", Static).update(guidance)
-        self.query_one("#guidance").display = bool(guidance)
+        if self.query_one("#guidance").display != bool(guidance):
+            self.query_one("#guidance").display = bool(guidance)
+        self._set("#guidance", guidance)
         current = fmt(answer.score, lang, t("not_scored"))
-        self.query_one("#score-label", Label).update(t("score_label", current=current, max=fmt(q.maximum, lang)))
+        self._set("#score-label", t("score_label", current=current, max=fmt(q.maximum, lang)))
         score = self.query_one("#score", ScoreInput)
         score.placeholder = t("score_placeholder", max=fmt(q.maximum, lang))
         note = self.query_one("#note", TextArea)
         if not keep_typing:
             score.value = ""
-            self.query_one("#error", Static).update("")
-        if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))):
+            self._set("#error", "")
+        if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))) and note.text != answer.note:
             with note.prevent(TextArea.Changed):
                 note.load_text(answer.note)
         for source in SOURCES:
             box = self.query_one(f"#{source}", Checkbox)
-            with box.prevent(Checkbox.Changed):
-                box.value = source in answer.sources
+            if box.value != (source in answer.sources):
+                with box.prevent(Checkbox.Changed):
+                    box.value = source in answer.sources
         self.show_progress()
+
+    def _set(self, selector: str, content) -> None:
+        """Update a fixed-size label if its content changed, without a layout pass."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content, layout=False)
 
     def show_progress(self) -> None:
         ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
@@ -151,7 +171,7 @@ class WalkthroughScreen(Translated, Screen):
             f"{t('total')} {fmt(scoring.total(ev, fw), lang)}/{fmt(fw.maximum, lang)}",
             t("scored_of", scored=progress.scored, count=progress.count),
         ]
-        self.query_one("#progress", Static).update(" · ".join(parts))
+        self._set("#progress", " · ".join(parts))
 
     def on_descendant_blur(self, event) -> None:
         if getattr(event.widget, "id", None) == "note":
@@ -164,7 +184,9 @@ class WalkthroughScreen(Translated, Screen):
             return
         self.index = max(0, index)
         self.show_question()
-        self.set_focus(self.query_one("#score", ScoreInput))
+        score = self.query_one("#score", ScoreInput)
+        if self.focused is not score:
+            self.set_focus(score)
 
     # -- saving --------------------------------------------------------------------------
 
@@ -178,12 +200,12 @@ class WalkthroughScreen(Translated, Screen):
         try:
             shown = edits.set_score(self.ev, self.fw, qid, text)  # checked here, saved in the background
         except ScoreError as exc:
-            self.query_one("#error", Static).update(self.app.t("score_invalid", text=exc.text or text,
-                                                               max=fmt(self.question.maximum, self.app.lang)))
+            self._set("#error", self.app.t("score_invalid", text=exc.text or text,
+                                           max=fmt(self.question.maximum, self.app.lang)))
             event.input.action_select_all()
             return
         except KompassError as exc:
-            self.query_one("#error", Static).update(str(exc))
+            self._set("#error", str(exc))
             return
         self.ev = shown
         self.app.submit(eid, lambda: bench.score(eid, qid, text), shown)

@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Kompass benchmark: builds its own data, runs every figure at least 5 times after a warm-up, and
+prints medians and p95 with each ratio taken against its baseline measured in the same run (this
+machine is shared and noisy: absolute times drift between runs, ratios much less).
+
+    python benchmarks/run.py            # the full run (1, 100 and 1,450 evaluations)
+    python benchmarks/run.py --quick    # fewer repetitions, for trying it out
+
+Figures (targets from the issue):
+  1  `kompass --help` and `kompass show ID`, whole processes, vs a minimal Typer app's --help   ≤ 1.3×
+  2  the app's first painted frame (Textual Ready), headless, vs a minimal Textual app           ≤ 1.3×
+  3  a key in the walk-through → the frame painted (and, for enter, the score stored), per key,
+     with 1, 100 and 1,450 full evaluations in the database; CPU per key                       p50 ≤ 17 ms, p95 ≤ 25 ms
+  4  one save (score + note) with 1, 100 and 1,450 evaluations                                  ≤ 50 ms
+  5  `kompass compare` of 290 evaluations; `kompass export` with a 5-way comparison             ≤ 1 s; ≤ 0.5 s
+  6  peak memory of the app with 1,450 evaluations                                              ≤ 150 MB
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from data import TARGET, build, municipality_ids  # noqa: E402
+
+SIZES = (1, 100, 1450)
+PYTHON = sys.executable
+KOMPASS = [PYTHON, "-c", "from kompass_tui.cli import main; main()"]  # the console script's own entry
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _once(cmd: list[str], env: dict | None = None) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0 or b"Traceback" in result.stderr:
+        raise SystemExit(f"{' '.join(cmd[:6])}… failed: {result.stderr.decode()[-800:]}")
+    return elapsed
+
+
+def run_process(cmd: list[str], runs: int, env: dict | None = None) -> list[float]:
+    """Wall time of a whole process, after one warm-up run."""
+    _once(cmd, env)
+    return [_once(cmd, env) for _ in range(runs)]
+
+
+def run_pair(baseline: list[str], subject: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Both commands, alternately (after a warm-up of each), so the machine's drift hits both alike."""
+    _once(baseline)
+    _once(subject)
+    pairs = [(_once(baseline), _once(subject)) for _ in range(runs)]
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, figure: str, median: str, p95_: str, ratio: str, target: str, ok: bool | None) -> None:
+        self.rows.append((figure, median, p95_, ratio, target, "" if ok is None else ("yes" if ok else "NO")))
+
+    def print(self) -> None:
+        head = ("figure", "median", "p95", "ratio", "target", "met")
+        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(len(head))]
+        line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
+        print(line)
+        print("  ".join("-" * w for w in widths))
+        for row in self.rows:
+            print("  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+
+
+# ---------------------------------------------------------------- 1, 2: start-up
+
+
+MINIMAL_TYPER = '''
+import typer
+app = typer.Typer()
+@app.command()
+def hello(name: str = "world"):
+    """Say hello."""
+    print(name)
+app()
+'''
+
+MINIMAL_TEXTUAL = '''
+from textual.app import App
+from textual.widgets import Label
+class Minimal(App):
+    def compose(self):
+        yield Label("Hello")
+    def on_ready(self):
+        self.exit()
+Minimal().run(headless=True, size=(80, 24))
+'''
+
+KOMPASS_READY = '''
+import sys
+from kompass_tui.app import KompassApp
+from kompass_tui.service import Workbench
+class Ready(KompassApp):
+    def on_ready(self):
+        self.exit()
+Ready(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
+'''
+
+PEAK_MEMORY = '''
+import resource, sys
+from kompass_tui.app import KompassApp
+from kompass_tui.service import Workbench
+class Open(KompassApp):
+    def on_ready(self):
+        self.screen.open_evaluation(sys.argv[2])
+        self.set_timer(0.5, self.done)
+    def done(self):
+        self.exit()
+Open(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+'''
+
+
+def script(folder: Path, name: str, text: str) -> list[str]:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return [PYTHON, str(path)]
+
+
+def startup(table: Table, work: Path, demo: Path, runs: int) -> None:
+    typer_base = script(work, "minimal_typer.py", MINIMAL_TYPER) + ["--help"]
+    base, help_ = run_pair(typer_base, KOMPASS + ["--help"], runs)
+    _, show = run_pair(typer_base, KOMPASS + ["show", "botkyrka-2003", "--db", str(demo)], runs)
+    table.add("1 minimal Typer app --help (baseline)", ms(statistics.median(base)), ms(p95(base)), "1.00", "", None)
+    for label, times in (("kompass --help", help_), ("kompass show botkyrka-2003", show)):
+        ratio = statistics.median(times) / statistics.median(base)
+        table.add(f"1 {label}", ms(statistics.median(times)), ms(p95(times)), f"{ratio:.2f}", "≤ 1.3×", ratio <= 1.3)
+    base, times = run_pair(script(work, "minimal_textual.py", MINIMAL_TEXTUAL),
+                           script(work, "kompass_ready.py", KOMPASS_READY) + [str(demo)], runs)
+    table.add("2 minimal Textual app, first frame (baseline)", ms(statistics.median(base)), ms(p95(base)), "1.00", "", None)
+    ratio = statistics.median(times) / statistics.median(base)
+    table.add("2 Kompass on the demo, first frame", ms(statistics.median(times)), ms(p95(times)), f"{ratio:.2f}", "≤ 1.3×", ratio <= 1.3)
+
+
+# ---------------------------------------------------------------- 3: key to screen
+
+
+async def key_pass(folder: Path, questions: int) -> tuple[list[float], list[float], list[float], float, int]:
+    """Score `questions` sub-questions through the walk-through with the real event loop: for each,
+    a digit and enter, each sent as the terminal would and timed to the next painted frame."""
+    from textual import events
+
+    from kompass_tui.app import KompassApp
+    from kompass_tui.screens.walkthrough import WalkthroughScreen
+    from kompass_tui.service import Workbench
+
+    app = KompassApp(Workbench(folder), "en", cursor_blink=False)
+    painted = asyncio.Event()
+    display = app._display
+
+    def on_display(screen, renderable):  # Textual calls this with each frame it composes
+        if renderable is not None:
+            painted.set()
+        return display(screen, renderable)
+
+    app._display = on_display
+    digit_times, enter_times, stored_times = [], [], []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.push_screen(WalkthroughScreen(TARGET, "1.1"))
+        await pilot.pause()
+        cpu0 = time.process_time()
+        for _ in range(questions):
+            for key, character, into in (("7", "7", digit_times), ("enter", "\r", enter_times)):
+                painted.clear()
+                started = time.perf_counter()
+                app.post_message(events.Key(key, character))
+                await painted.wait()
+                into.append(time.perf_counter() - started)
+                if key == "enter":
+                    while app.writer.pending(TARGET):  # the score stored (off the UI thread)
+                        await asyncio.sleep(0.0005)
+                    stored_times.append(time.perf_counter() - started)
+        cpu = time.process_time() - cpu0
+        app.flush()
+    return digit_times, enter_times, stored_times, cpu, questions * 2
+
+
+def keys(table: Table, databases: dict[int, Path], passes: int, questions: int) -> None:
+    first_p50 = None
+    for size, folder in databases.items():
+        asyncio.run(key_pass(folder, 3))  # warm-up
+        digits, enters, stored, cpu, count = [], [], [], 0.0, 0
+        for _ in range(passes):
+            d, e, s, c, n = asyncio.run(key_pass(folder, questions))
+            digits += d
+            enters += e
+            stored += s
+            cpu += c
+            count += n
+        every = digits + enters
+        p50 = statistics.median(every)
+        first_p50 = first_p50 or p50
+        met = p50 <= 0.017 and p95(every) <= 0.025
+        table.add(f"3 key → frame, {size} evaluations", ms(p50), ms(p95(every)), f"{p50 / first_p50:.2f}",
+                  "p50 ≤ 17, p95 ≤ 25 ms", met)
+        table.add(f"  of which enter → frame, {size}", ms(statistics.median(enters)), ms(p95(enters)), "", "", None)
+        table.add(f"  enter → score stored (writer), {size}", ms(statistics.median(stored)), ms(p95(stored)), "", "", None)
+        table.add(f"  CPU per key, {size}", ms(cpu / count), "", "", "", None)
+
+
+# ---------------------------------------------------------------- 4: one save
+
+
+def saves(table: Table, databases: dict[int, Path], runs: int) -> None:
+    from kompass_tui import edits
+    from kompass_tui.service import Workbench
+
+    first = None
+    for size, folder in databases.items():
+        bench = Workbench(folder)
+        times = []
+        for n in range(runs + 1):
+            qid = f"1.{1 + n % 3}"
+            started = time.perf_counter()
+            bench.edit(TARGET, lambda ev, fw: edits.set_note(edits.set_score(ev, fw, qid, str(n % 10)), fw, qid, f"Anteckning {n}"))
+            if n:
+                times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        first = first or median
+        table.add(f"4 one save (score + note), {size} evaluations", ms(median), ms(p95(times)), f"{median / first:.2f}",
+                  "≤ 50 ms", median <= 0.050 and p95(times) <= 0.050)
+
+
+# ---------------------------------------------------------------- 5, 6: big comparisons, memory
+
+
+def big(table: Table, work: Path, folder: Path, runs: int) -> None:
+    ids = municipality_ids(290)
+    times = run_process(KOMPASS + ["compare", *ids, "--db", str(folder)], runs, env={**os.environ, "COLUMNS": "100"})
+    table.add("5 kompass compare, 290 evaluations", ms(statistics.median(times)), ms(p95(times)), "", "≤ 1 s",
+              statistics.median(times) <= 1.0)
+    times = run_process(KOMPASS + ["export", ids[0], "--compare", *ids[1:5], "--lang", "sv", "--db", str(folder)], runs)
+    table.add("5 kompass export, 5-way comparison", ms(statistics.median(times)), ms(p95(times)), "", "≤ 0.5 s",
+              statistics.median(times) <= 0.5)
+    peaks = []
+    for _ in range(max(3, runs // 2)):
+        out = subprocess.run(script(work, "peak.py", PEAK_MEMORY) + [str(folder), ids[0]], capture_output=True, text=True)
+        peaks.append(int(out.stdout.split()[-1]) / 1024)
+    table.add("6 peak memory of the app, 1,450 evaluations", f"{statistics.median(peaks):.0f} MB", f"{max(peaks):.0f} MB",
+              "", "≤ 150 MB", max(peaks) <= 150)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--only", choices=["startup", "keys", "saves", "big"], help="one group of figures")
+    args = parser.parse_args()
+    runs = 5 if args.quick else 10
+    table = Table()
+    # As after `pip install .` (which compiles the package): here PYTHONDONTWRITEBYTECODE may be set,
+    # and a source checkout would otherwise be compiled again by every process measured.
+    import compileall
+
+    import kompass_tui
+
+    compileall.compile_dir(Path(kompass_tui.__file__).parent, quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        os.environ["KOMPASS_HOME"] = str(work / "home")
+        from kompass_tui.service import Workbench
+
+        demo = work / "demo"
+        Workbench(demo).load_demo()
+        print(f"building databases of {', '.join(map(str, SIZES))} evaluations …", file=sys.stderr)
+        databases = {size: work / f"db{size}" for size in SIZES}
+        if args.only != "startup":
+            for size, folder in databases.items():
+                build(folder, size)
+        print("measuring …", file=sys.stderr)
+        if args.only in (None, "startup"):
+            startup(table, work, demo, runs)
+        if args.only in (None, "keys"):
+            keys(table, databases, passes=5 if not args.quick else 2, questions=36)
+        if args.only in (None, "saves"):
+            saves(table, databases, runs=25 if not args.quick else 10)
+        if args.only in (None, "big"):
+            big(table, work, databases[SIZES[-1]], runs)
+    print(f"Kompass benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")
+    print()
+    table.print()
+    return 0 if all(row[5] != "NO" for row in table.rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
