@@ -236,7 +236,7 @@ async def test_delete_asks_and_no_keeps_it(demo):
         await pilot.press("d", "y")
         await pilot.pause()
         assert "kalix-2003" not in demo.db.ids()
-        assert isinstance(pilot.app.screen, HomeScreen) and pilot.app.screen.query_one("#evaluations").row_count == 4
+        assert isinstance(pilot.app.screen, HomeScreen) and pilot.app.screen.query_one("#evaluations").option_count == 1 + 4
 
 
 async def test_export_proposes_a_path_and_writes_the_report(demo, tmp_path, monkeypatch):

@@ -1,18 +1,34 @@
-"""Home: every evaluation, one a row; create, open, delete, export."""
+"""Home: every evaluation, one a row; create, open, delete, export, mark and compare.
+
+The list is an OptionList of fixed-width rows under a header row (not a DataTable: that costs the
+first frame a third more, and this list needs no cell cursor)."""
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from kompass_tui.points import fmt
 from kompass_tui.screens.base import TitleBar, Translated
 
+COLUMNS = ((1, "left"), (None, "left"), (4, "right"), (20, "left"), (10, "right"), (9, "right"))  # width None: the rest
 
-class EvaluationTable(Translated, DataTable):
-    BINDINGS = [Binding("enter", "select_cursor", "k_open")]
+
+def _line(*cells: str | Text) -> Table:
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for width, justify in COLUMNS:
+        grid.add_column(width=width, ratio=None if width else 1, justify=justify, no_wrap=True, overflow="ellipsis")
+    grid.add_row(*cells)
+    return grid
+
+
+class EvaluationList(Translated, OptionList):
+    BINDINGS = [Binding("enter", "select", "k_open")]
 
 
 class HomeScreen(Translated, Screen):
@@ -32,20 +48,11 @@ class HomeScreen(Translated, Screen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        table = EvaluationTable(id="evaluations", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield EvaluationList(id="evaluations")
         yield Static("", id="empty", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        t = self.app.t
-        table = self.query_one(EvaluationTable)
-        table.add_column(" ", key="mark")
-        table.add_column(t("municipality"), key="municipality")
-        table.add_column(t("year"), key="year")
-        table.add_column(t("framework"), key="framework")
-        table.add_column(t("progress"), key="progress")
-        table.add_column(t("points"), key="total")
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -57,40 +64,42 @@ class HomeScreen(Translated, Screen):
 
     def reload(self, select: str | None = None) -> None:
         self._seen = self.app.bench.db.fingerprint()
-        table = self.query_one(EvaluationTable)
+        listing = self.query_one(EvaluationList)
         current = select or self.selected_id()
         rows = self.app.save(self.app.bench.rows) or []
         t, lang = self.app.t, self.app.lang
-        table.clear()
         ids = [row.id for row in rows]
         self.marked &= set(ids)
         self.frameworks = {row.id: row.framework for row in rows}
+        self.cells = {}
         for row in rows:
             if row.error:
-                table.add_row(self._mark(row.id), row.id, "", "", t("unreadable"), "", key=row.id)
+                self.cells[row.id] = (row.id, "", "", t("unreadable"), "")
                 continue
             progress = t("level_areas") if row.area_level else f"{row.scored}/{row.count or '?'}"
-            total = f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}"
-            table.add_row(self._mark(row.id), row.municipality, str(row.year), row.framework, progress, total, key=row.id)
-        if current in ids:
-            table.move_cursor(row=ids.index(current))
+            self.cells[row.id] = (row.municipality, str(row.year), row.framework, progress,
+                                  f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}")
+        header = Option(_line(*(Text(c, style="bold") for c in
+                                (" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points")))),
+                        disabled=True)
+        listing.set_options([header, *(Option(self._prompt(eid), id=eid) for eid in ids)])
+        listing.highlighted = ids.index(current) + 1 if current in ids else (1 if ids else None)
         self.query_one("#empty", Static).update("" if rows else t("empty_home"))
         self.query_one("#empty").display = not rows
         self.sub_title = t("n_evaluations", n=len(rows))
 
-    def _mark(self, eid: str) -> str:
-        return "✓" if eid in self.marked else " "
+    def _prompt(self, eid: str) -> Table:
+        return _line("✓" if eid in self.marked else " ", *self.cells[eid])
 
     def selected_id(self) -> str | None:
-        table = self.query_one(EvaluationTable)
-        if table.row_count == 0:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        option = self.query_one(EvaluationList).highlighted_option
+        return option.id if option is not None and option.id else None
 
     # -- actions ----------------------------------------------------------------
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_evaluation(event.row_key.value)
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.open_evaluation(event.option.id)
 
     def open_evaluation(self, eid: str) -> None:
         """The overview, and on top of it the walk-through at the first unscored sub-question."""
@@ -109,9 +118,9 @@ class HomeScreen(Translated, Screen):
         if eid is None:
             return
         self.marked ^= {eid}
-        table = self.query_one(EvaluationTable)
-        table.update_cell(eid, "mark", self._mark(eid))
-        table.action_cursor_down()
+        listing = self.query_one(EvaluationList)
+        listing.replace_option_prompt(eid, self._prompt(eid))
+        listing.action_cursor_down()
 
     def action_compare(self) -> None:
         """Compare the marked evaluations; with none marked, every one of the highlighted one's framework."""
