@@ -1,11 +1,10 @@
 """Home: every evaluation, one a row; create, open, delete, export, mark and compare.
 
-The list is an OptionList of fixed-width rows under a header row (not a DataTable: that costs the
-first frame a third more, and this list needs no cell cursor)."""
+The list is an OptionList of fixed-width text rows under a header row (not a DataTable, nor rich
+tables per row: both cost the first frame a third more, and this list needs no cell cursor)."""
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,15 +15,16 @@ from textual.widgets.option_list import Option
 from kompass_tui.points import fmt
 from kompass_tui.screens.base import TitleBar, Translated
 
-COLUMNS = ((1, "left"), (None, "left"), (4, "right"), (20, "left"), (10, "right"), (9, "right"))  # width None: the rest
+COLUMNS = ((1, "<"), (22, "<"), (4, ">"), (20, "<"), (10, ">"), (9, ">"))  # width, alignment: fits 80 columns
 
 
-def _line(*cells: str | Text) -> Table:
-    grid = Table.grid(expand=True, padding=(0, 1))
-    for width, justify in COLUMNS:
-        grid.add_column(width=width, ratio=None if width else 1, justify=justify, no_wrap=True, overflow="ellipsis")
-    grid.add_row(*cells)
-    return grid
+def _cell(text: str, width: int, align: str) -> str:
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return f"{text:{align}{width}}"
+
+
+def _line(*cells: str, style: str = "") -> Text:
+    return Text(" ".join(_cell(c, w, a) for c, (w, a) in zip(cells, COLUMNS)), style=style, no_wrap=True)
 
 
 class EvaluationList(Translated, OptionList):
@@ -52,11 +52,8 @@ class HomeScreen(Translated, Screen):
         yield Static("", id="empty", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.reload()  # also when first shown: a pushed screen is resumed
 
     def refresh_from_disk(self) -> None:
         if self.app.bench.db.fingerprint() != self._seen:
@@ -79,8 +76,7 @@ class HomeScreen(Translated, Screen):
             progress = t("level_areas") if row.area_level else f"{row.scored}/{row.count or '?'}"
             self.cells[row.id] = (row.municipality, str(row.year), row.framework, progress,
                                   f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}")
-        header = Option(_line(*(Text(c, style="bold") for c in
-                                (" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points")))),
+        header = Option(_line(" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points"), style="bold"),
                         disabled=True)
         listing.set_options([header, *(Option(self._prompt(eid), id=eid) for eid in ids)])
         listing.highlighted = ids.index(current) + 1 if current in ids else (1 if ids else None)
@@ -88,7 +84,7 @@ class HomeScreen(Translated, Screen):
         self.query_one("#empty").display = not rows
         self.sub_title = t("n_evaluations", n=len(rows))
 
-    def _prompt(self, eid: str) -> Table:
+    def _prompt(self, eid: str) -> Text:
         return _line("✓" if eid in self.marked else " ", *self.cells[eid])
 
     def selected_id(self) -> str | None:
