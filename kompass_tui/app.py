@@ -10,6 +10,7 @@ is finished. A save that fails is shown, and the screen shows what is on disk ag
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from pathlib import Path
 from typing import Callable, Hashable, TypeVar
@@ -46,7 +47,7 @@ class KompassApp(App[None]):
         self.bench = bench
         self.lang = lang
         self.open_id = open_id
-        self._pending: dict[Hashable, tuple[str, Callable[[], object]]] = {}
+        self._pending: dict[Hashable, tuple[str, Callable[[], Callable[[], object]]]] = {}
         self._pending_timer: Timer | None = None
         self._known: dict[str, Evaluation] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -77,8 +78,11 @@ class KompassApp(App[None]):
             self._known[eid] = shown
         self.writer.submit(eid, change)
 
-    def save_later(self, key: Hashable, eid: str, change: Callable[[], object], shown: Evaluation | None = None) -> None:
-        """Save typed text shortly; a newer change with the same key replaces the pending one."""
+    def save_later(self, key: Hashable, eid: str, change: Callable[[], Callable[[], object]],
+                   shown: Evaluation | None = None) -> None:
+        """Save typed text shortly. change() is called when the save is sent (on this thread) and
+        returns the save to run, so it can read the field as it is then: the text on screen is
+        what is saved, even when the session ends before the field's last events were handled."""
         if shown is not None:
             self._known[eid] = shown
         self._pending[key] = (eid, change)
@@ -93,7 +97,7 @@ class KompassApp(App[None]):
         """Hand the typed text waiting for its half second to the writer now (without waiting)."""
         pending, self._pending = self._pending, {}
         for eid, change in pending.values():
-            self.writer.submit(eid, change)
+            self.writer.submit(eid, change())
 
     def saving(self, eid: str) -> bool:
         """True while a change of eid is typed or being saved."""
@@ -161,8 +165,15 @@ class KompassApp(App[None]):
             pass  # the screen is being taken down (the app is closing)
 
     def on_signal(self, signum: int, frame: object) -> None:
-        """SIGHUP or SIGTERM, in the main thread: hand it to the event loop if it still runs (after
-        it, run() finishes the saves itself)."""
+        """SIGHUP or SIGTERM, in the main thread.
+
+        SIGHUP: the terminal is gone. Finish the saves here and leave at once: an orderly exit
+        would restore a terminal that is no longer there, and can hang doing so.
+        SIGTERM: hand it to the event loop for an orderly exit (the terminal is still there)."""
+        loop = self._loop
+        if signum == signal.SIGHUP or loop is None or not loop.is_running():
+            self.flush()
+            os._exit(128 + signum)
         self._in_loop(self.on_terminal_gone)
 
     def on_terminal_gone(self) -> None:

@@ -16,7 +16,7 @@ class Writer:
     def __init__(self, on_error: Callable[[Hashable, Exception], None], on_done: Callable[[Hashable], None] | None = None):
         self._jobs: queue.Queue[tuple[Hashable, Job]] = queue.Queue()
         self._pending: Counter[Hashable] = Counter()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a signal handler may save while the main thread holds it
         self._on_error, self._on_done = on_error, on_done
         self._thread = threading.Thread(target=self._run, name="kompass-writer", daemon=True)
         self._thread.start()

@@ -71,8 +71,13 @@ class TextEditScreen(Translated, ModalScreen[None]):
         self.query_one("#text", TextArea).focus()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        text = event.text_area.text
-        self.app.save_later(("text", id(self)), self.eid, lambda: self.save(text))
+        area = event.text_area
+
+        def job():
+            text = area.text  # as on screen when the save is sent
+            return lambda: self.save(text)
+
+        self.app.save_later(("text", id(self)), self.eid, job)
 
     def action_done(self) -> None:
         self.app.flush()  # the overview underneath shows the text as saved

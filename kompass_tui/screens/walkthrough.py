@@ -213,12 +213,20 @@ class WalkthroughScreen(Translated, Screen):
 
     @on(TextArea.Changed, "#note")
     def note_changed(self, event: TextArea.Changed) -> None:
-        eid, qid, text, bench = self.eid, self.question.id, event.text_area.text, self.app.bench
-        self.ev = edits.set_note(self.ev, self.fw, qid, text)
-        self.app.save_later(("note", eid, qid), eid, lambda: bench.note(eid, qid, text), self.ev)
+        eid, qid, area, bench = self.eid, self.question.id, event.text_area, self.app.bench
+        self.ev = edits.set_note(self.ev, self.fw, qid, area.text)
+
+        def job():
+            text = area.text  # as on screen when the save is sent, even at a sudden end
+            return lambda: bench.note(eid, qid, text)
+
+        self.app.save_later(("note", eid, qid), eid, job, self.ev)
 
     @on(Checkbox.Changed)
     def source_changed(self, event: Checkbox.Changed) -> None:
+        self.save_sources()
+
+    def save_sources(self) -> None:
         eid, qid, bench = self.eid, self.question.id, self.app.bench
         sources = [s for s in SOURCES if self.query_one(f"#{s}", Checkbox).value]
         self.ev = edits.set_note(self.ev, self.fw, qid, sources=sources)
@@ -244,7 +252,9 @@ class WalkthroughScreen(Translated, Screen):
 
     def action_toggle(self, source: str) -> None:
         box = self.query_one(f"#{source}", Checkbox)
-        box.value = not box.value
+        with box.prevent(Checkbox.Changed):
+            box.value = not box.value
+        self.save_sources()  # at once, not when the box's event comes round
 
     def action_help(self) -> None:
         self.app.action_help()
