@@ -41,9 +41,11 @@ class KompassApp(App[None]):
         Binding("ctrl+c", "quit", "k_quit", priority=True, show=False),
     ]
 
-    def __init__(self, bench: Workbench, lang: str = "en", open_id: str | None = None, cursor_blink: bool = True):
+    def __init__(self, bench: Workbench, lang: str = "en", open_id: str | None = None, cursor_blink: bool = True,
+                 evaluator: str = ""):
         super().__init__()
         self.cursor_blink = cursor_blink
+        self.evaluator = evaluator or "evaluator"  # whose scores and notes the walk-through edits
         self.bench = bench
         self.lang = lang
         self.open_id = open_id
@@ -195,11 +197,11 @@ class KompassApp(App[None]):
         self.flush()
 
 
-def run(bench: Workbench, lang: str, open_id: str | None = None) -> None:
+def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str = "") -> None:
     """Run the app in this terminal. A closed terminal sends SIGHUP just as reading from it fails:
     the handlers are the process's own (not the event loop's, which end with the loop), so the
     signal can never kill the process before what was typed is saved."""
-    app = KompassApp(bench, lang, open_id)
+    app = KompassApp(bench, lang, open_id, evaluator=evaluator)
     previous = {signum: signal.signal(signum, app.on_signal) for signum in (signal.SIGHUP, signal.SIGTERM)}
     try:
         app.run()

@@ -66,6 +66,8 @@ DbOption = Annotated[
                  show_default=False, metavar="PATH"),
 ]
 LangOption = Annotated[Optional[str], typer.Option("--lang", help="sv or en (default: from your locale).", metavar="sv|en")]
+AsOption = Annotated[Optional[str], typer.Option("--as", help="Who you are: your scores and notes are yours (default: $KOMPASS_AS, else your login name).",
+                                                metavar="NAME", show_default=False)]
 
 
 def _bench(ctx: typer.Context | None, db: Optional[Path]):
@@ -78,7 +80,7 @@ def _bench(ctx: typer.Context | None, db: Optional[Path]):
 
 
 def _root_lang(ctx: typer.Context) -> Optional[str]:
-    return (ctx.find_root().obj or {}).get("lang")
+    return _root_obj(ctx).get("lang")
 
 
 def _text_arg(text: str) -> str:
@@ -99,27 +101,48 @@ def _console():
     return Console(highlight=False, soft_wrap=False)
 
 
-def _open_app(bench, lang: str, open_id: str | None = None) -> bool:
+def _evaluator(ctx: typer.Context | None, name: Optional[str]) -> str:
+    """--as on the command, else --as before it, else $KOMPASS_AS, else the login name."""
+    name = name or (_root_obj(ctx).get("as") if ctx is not None else None) or os.environ.get("KOMPASS_AS")
+    if not name:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # no login name (some containers): a name is still needed
+            name = "evaluator"
+    name = " ".join(name.split())
+    if not name:
+        raise KompassError("--as needs a name")
+    return name
+
+
+def _root_obj(ctx: typer.Context) -> dict:
+    return ctx.find_root().obj or {}
+
+
+def _open_app(bench, lang: str, open_id: str | None = None, evaluator: str = "") -> bool:
     """Run the app if there is a terminal to run it in; False (and nothing done) if there is not."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    served = "TEXTUAL_DRIVER" in os.environ  # run by `kompass serve` (textual-serve) for a browser
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         return False
     from kompass_tui.app import run
 
-    run(bench, lang, open_id)
+    run(bench, lang, open_id, evaluator)
     return True
 
 
 @app.callback()
-def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None,
+def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None, as_: AsOption = None,
          version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False) -> None:
     """Without a command: open the app on the database."""
-    ctx.obj = {"db": db, "lang": lang}
+    ctx.obj = {"db": db, "lang": lang, "as": as_}
     if version:
         from kompass_tui import __version__
 
         typer.echo(f"kompass {__version__}")
         raise typer.Exit()
-    if ctx.invoked_subcommand is None and not _open_app(_bench(ctx, db), _lang(lang)):
+    if ctx.invoked_subcommand is None and not _open_app(_bench(ctx, db), _lang(lang), evaluator=_evaluator(ctx, as_)):
         typer.echo(ctx.get_help())
         typer.echo("\n(kompass opens the app when it runs in a terminal)")
 
@@ -133,7 +156,7 @@ def open_(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", he
     its overview."""
     bench = _bench(ctx, db)
     bench.get(id)  # an unknown id is refused here, with the usual one-line message
-    if not _open_app(bench, _lang(lang, ctx), id):
+    if not _open_app(bench, _lang(lang, ctx), id, _evaluator(ctx, None)):
         raise KompassError("kompass open needs a terminal; use `kompass show` to print an evaluation")
 
 
@@ -152,7 +175,7 @@ def demo(ctx: typer.Context, db: DbOption = None,
     if not loaded:
         typer.echo("the demo evaluations are already loaded")
     typer.echo(f"database: {bench.folder}")
-    if no_open or not _open_app(bench, _lang(lang, ctx)):
+    if no_open or not _open_app(bench, _lang(lang, ctx), evaluator=_evaluator(ctx, None)):
         typer.echo("next: kompass (the app) · kompass list · kompass show botkyrka-2003 · "
                    "kompass export botkyrka-2003 --compare kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --lang sv")
 
@@ -231,24 +254,79 @@ def score(ctx: typer.Context,
           value: Annotated[str, typer.Argument(metavar="VALUE", help="Points in half steps: 9,5 or 9.5.")],
           note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", help="Evidence note ('-' reads standard input).")] = None,
           source: Annotated[Optional[list[str]], typer.Option("--source", "-s", metavar="SOURCE", help="interview, document or website; repeat for more.")] = None,
-          db: DbOption = None) -> None:
+          as_: AsOption = None, db: DbOption = None) -> None:
     """Score a sub-question, with its evidence if given.
 
-    Scores are half points from 0 to the sub-question's maximum; 9,5 and 9.5 both work.
+    The score, note and sources are yours (--as); the score that counts is the team's consensus
+    (kompass consensus), or yours and the others' where you all agree. Scores are half points from
+    0 to the sub-question's maximum; 9,5 and 9.5 both work.
 
     Example: kompass score botkyrka-2003 2.4 18 --note "Brukarenkät varje år" -s document -s interview"""
-    from kompass_tui import edits
+    from kompass_tui import edits, model
     from kompass_tui.points import fmt
 
+    by, at = _evaluator(ctx, as_), model.now()
+
     def change(ev, fw):
-        ev = edits.set_score(ev, fw, question, value)
+        mine = None if ev.area_level else by
+        ev = edits.set_score(ev, fw, question, value, mine, at)
         if note is not None or source:
-            ev = edits.set_note(ev, fw, question, _text_arg(note) if note is not None else None, source or None)
+            ev = edits.set_note(ev, fw, question, _text_arg(note) if note is not None else None, source or None, mine, at)
         return ev
 
     ev = _bench(ctx, db).edit(id, change)
-    stored = ev.area(question).score if ev.area_level else ev.answer(question).score
-    typer.echo(f"{id} {question} = {fmt(stored)}")
+    stored = ev.area(question).score if ev.area_level else ev.answer(question).entry(by).score
+    typer.echo(f"{id} {question} = {fmt(stored)}" + ("" if ev.area_level else f" ({by})"))
+
+
+@app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
+def consensus(ctx: typer.Context,
+              id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+              question: Annotated[str, typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4.")],
+              value: Annotated[str, typer.Argument(metavar="VALUE", help="The agreed points (9,5 or 9.5), or 'none' to clear.")],
+              as_: AsOption = None, db: DbOption = None) -> None:
+    """Set the consensus score of a sub-question.
+
+    The consensus is what totals, charts and reports use; it is set by the lead evaluator, whose
+    name (--as) is kept with it. See kompass disagreements for where the evaluators differ."""
+    from kompass_tui.points import fmt
+
+    clear = value.strip().lower() in ("none", "-", "")
+    ev = _bench(ctx, db).consensus(id, question, None if clear else value, _evaluator(ctx, as_))
+    typer.echo(f"{id} {question}: consensus {fmt(ev.answer(question).score) if not clear else 'cleared'}")
+
+
+@app.command()
+def disagreements(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+                  db: DbOption = None, lang: LangOption = None) -> None:
+    """List where the evaluators' scores differ, largest spread first.
+
+    For the consensus meeting: each evaluator's score and note side by side, and the consensus
+    where it is set (kompass consensus ID QUESTION VALUE sets it; so does d in the app)."""
+    from kompass_tui.cli_views import disagreements_view
+
+    ev, fw, found = _bench(ctx, db).disagreements(id)
+    if not found:
+        typer.echo(f"{id}: no disagreements")
+        return
+    console = _console()
+    for part in disagreements_view(ev, fw, found, _lang(lang, ctx)):
+        console.print(part)
+
+
+@app.command()
+def merge(ctx: typer.Context,
+          file: Annotated[Path, typer.Argument(metavar="FILE", help="An evaluation exported with kompass export ID --format json.")],
+          db: DbOption = None) -> None:
+    """Merge another copy of an evaluation (from another laptop) into this database.
+
+    Each evaluator's scores and notes are kept from whichever copy has them; where one evaluator
+    edited the same sub-question in both, the newer is kept and this says so. Differing shared
+    texts are both kept. The version before the merge is kept too (kompass restore)."""
+    result = _bench(ctx, db).merge(file)
+    for line in result.messages:
+        typer.echo(line)
+    typer.echo(f"merged {file} into {result.evaluation.id}")
 
 
 def _area_text_command(kind: str, doc: str):
@@ -424,6 +502,29 @@ def restore(ctx: typer.Context,
         return
     ev = bench.restore(id, version)
     typer.echo(f"restored {ev.id} (version {version})")
+
+
+@app.command()
+def serve(ctx: typer.Context,
+          host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on. The default, loopback, is reachable from this machine only.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on.", min=1, max=65535)] = 8000,
+          db: DbOption = None, lang: LangOption = None, as_: AsOption = None) -> None:
+    """Run the app in a browser (textual-serve), for colleagues who do not use a terminal.
+
+    Each browser tab runs its own session of the app on this database; every change is saved as in
+    the terminal. It listens on 127.0.0.1 by default. From another machine, tunnel over SSH:
+
+    ssh -L 8000:127.0.0.1:8000 you@this-server   and then open http://localhost:8000"""
+    import shlex
+
+    from textual_serve.server import Server
+
+    bench = _bench(ctx, db)
+    bench.db.exists()  # a wrong --db is refused here, not in every browser tab
+    command = shlex.join([sys.executable, "-m", "kompass_tui", "--db", str(bench.folder),
+                          "--lang", _lang(lang, ctx), "--as", _evaluator(ctx, as_)])
+    typer.echo(f"Kompass in the browser: http://{host}:{port}  (ctrl+c stops it)")
+    Server(command, host=host, port=port, title="Kompass").serve()
 
 
 @app.command()

@@ -50,7 +50,7 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
         table.add_row(*cells, *([str(scoring.area_progress(ev, area))] if not ev.area_level else []))
         if questions and not ev.area_level:
             for q in area.questions:
-                table.add_row(Text(f"  {q.id} {q.text(lang)}", style="dim"), fmt(ev.answer(q.id).score, lang),
+                table.add_row(Text(f"  {q.id} {q.text(lang)}", style="dim"), fmt(scoring.question_score(ev, q.id), lang),
                               fmt(q.maximum, lang), "")
     total = [Text(t(lang, "total"), style="bold"), Text(fmt(scoring.total(ev, fw), lang), style="bold"), fmt(fw.maximum, lang)]
     table.add_row(*total, *([str(done)] if not ev.area_level else []), end_section=True)
@@ -140,3 +140,25 @@ def _comparison_by_rows(table, names: list[str], lang: str) -> list:
     key = " · ".join(f"{row.area.id} {row.area.short(lang)}" for row in table.rows)
     notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"
     return [Text("\n".join(lines), no_wrap=True, overflow="ignore"), "", Text(notes, style="dim")]
+
+
+def disagreements_view(ev, fw, found, lang: str) -> list:
+    """Where the evaluators differ, largest spread first: each one's score and note side by side."""
+    from kompass_tui import consensus
+
+    names = consensus.evaluators(ev)
+    grid = Table(box=None, pad_edge=False, header_style="bold")
+    grid.add_column(t(lang, "question"))
+    grid.add_column(t(lang, "spread"), justify="right")
+    for name in names:
+        grid.add_column(name, justify="right")
+    grid.add_column(t(lang, "consensus"), justify="right")
+    notes = Text()
+    for d in found:
+        grid.add_row(f"{d.question.id} {d.question.text(lang)}", fmt(d.spread, lang),
+                     *(fmt(d.scores.get(n), lang) for n in names), fmt(d.consensus, lang))
+        for name in names:
+            if d.notes.get(name):
+                notes.append(f"{d.question.id} {name}: ", style="bold")
+                notes.append(" ".join(d.notes[name].split()) + "\n")
+    return [Text(f"{ev.title}: {len(found)} {t(lang, 'disagreements_count')}", style="bold"), "", grid, "", notes]

@@ -1,5 +1,8 @@
 """CSV in and out, as Swedish Excel writes it (`;`, decimal comma, BOM) and as everyone else does.
 
+CSV carries the agreed view of an evaluation (the score that counts, the notes, the sources); JSON
+carries everything, each evaluator's own entries included.
+
 Two shapes, told apart by the header:
 - area scores, one row per municipality:  municipality;year;1;2;…;8   (area ids as columns)
 - sub-question scores, one row each:      question;score;note[;sources]
@@ -18,6 +21,7 @@ from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.model import SOURCES, Evaluation
 from kompass_tui.points import fmt, parse_number
+from kompass_tui.scoring import effective
 
 ALIASES = {
     "municipality": "municipality", "kommun": "municipality",
@@ -149,5 +153,8 @@ def write(ev: Evaluation, fw: Framework, lang: str) -> str:
         writer.writerow(["question", "score", "note", "sources"])
         for q in fw.questions:
             answer = ev.answer(q.id)
-            writer.writerow([q.id, fmt(answer.score, lang, ""), answer.note, " ".join(answer.sources)])
+            notes = [answer.note] if answer.note else []
+            notes += [f"{name}: {e.note}" for name, e in answer.entries.items() if e.note]
+            sources = set(answer.sources).union(*(e.sources for e in answer.entries.values()))
+            writer.writerow([q.id, fmt(effective(answer), lang, ""), "\n".join(notes), " ".join(s for s in SOURCES if s in sources)])
     return out.getvalue()

@@ -30,8 +30,17 @@ def _question_level(ev: Evaluation, what: str) -> None:
         )
 
 
-def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str) -> Evaluation:
-    """Score a sub-question (or, in an area-level evaluation, an area) from user text like `9,5`."""
+def _mine(ev: Evaluation, question_id: str, by: str, at: str, change) -> Evaluation:
+    """Apply change to evaluator by's own entry; a new evaluator joins the evaluation's list."""
+    answer = ev.answer(question_id)
+    entry = replace(change(answer.entry(by)), updated=at)
+    ev = ev.with_answer(question_id, answer.with_entry(by, entry))
+    return ev if by in ev.evaluators else replace(ev, evaluators=(*ev.evaluators, by))
+
+
+def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str, by: str | None = None, at: str = "") -> Evaluation:
+    """Score a sub-question from user text like `9,5`: evaluator by's own score, or (by None) the
+    agreed score. In an area-level evaluation part_id is an area."""
     if ev.area_level:
         if fw.has_question(part_id):
             _question_level(ev, "sub-question scores")
@@ -40,37 +49,65 @@ def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str) -> Evaluat
     if not fw.has_question(part_id) and part_id in {a.id for a in fw.areas}:
         raise NotFound(f"{part_id!r} is an area; score its sub-questions instead (for example {fw.area(part_id).questions[0].id})")
     question = fw.question(part_id)
-    return ev.with_answer(question.id, replace(ev.answer(question.id), score=parse_score(text, question)))
+    value = parse_score(text, question)
+    if by:
+        return _mine(ev, question.id, by, at, lambda e: replace(e, score=value))
+    return ev.with_answer(question.id, replace(ev.answer(question.id), score=value))
 
 
-def clear_score(ev: Evaluation, fw: Framework, part_id: str) -> Evaluation:
+def set_consensus(ev: Evaluation, fw: Framework, question_id: str, text: str | None, by: str, at: str) -> Evaluation:
+    """Set (or, with None, clear) the consensus score of a sub-question, noting who and when."""
+    _question_level(ev, "consensus")
+    question = fw.question(question_id)
+    value = parse_score(text, question) if text is not None else None
+    return ev.with_answer(question.id, replace(ev.answer(question.id), score=value,
+                                               decided_by=by if value is not None else "",
+                                               decided_at=at if value is not None else ""))
+
+
+def clear_score(ev: Evaluation, fw: Framework, part_id: str, by: str | None = None, at: str = "") -> Evaluation:
     if ev.area_level:
         area = fw.area(part_id)
         return ev.with_area(area.id, replace(ev.area(area.id), score=None))
     question = fw.question(part_id)
+    if by:
+        return _mine(ev, question.id, by, at, lambda e: replace(e, score=None))
     return ev.with_answer(question.id, replace(ev.answer(question.id), score=None))
 
 
+def _checked_sources(sources: Iterable[str]) -> tuple[str, ...]:
+    wanted = set(sources)
+    unknown = sorted(wanted - set(SOURCES))
+    if unknown:
+        raise InputError(f"unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
+    return tuple(s for s in SOURCES if s in wanted)
+
+
 def set_note(ev: Evaluation, fw: Framework, question_id: str, note: str | None = None,
-             sources: Iterable[str] | None = None) -> Evaluation:
-    """Replace the note and/or the evidence sources (interview, document, website) of a sub-question."""
+             sources: Iterable[str] | None = None, by: str | None = None, at: str = "") -> Evaluation:
+    """Replace the note and/or the evidence sources (interview, document, website) of a
+    sub-question: evaluator by's own, or (by None) the agreed ones."""
     _question_level(ev, "sub-question notes")
     question = fw.question(question_id)
-    answer = ev.answer(question.id)
-    if note is not None:
-        answer = replace(answer, note=note.strip())
-    if sources is not None:
-        wanted = set(sources)
-        unknown = sorted(wanted - set(SOURCES))
-        if unknown:
-            raise InputError(f"unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
-        answer = replace(answer, sources=tuple(s for s in SOURCES if s in wanted))
-    return ev.with_answer(question.id, answer)
+    checked = _checked_sources(sources) if sources is not None else None
+
+    def change(item):
+        if note is not None:
+            item = replace(item, note=note.strip())
+        if checked is not None:
+            item = replace(item, sources=checked)
+        return item
+
+    if by:
+        return _mine(ev, question.id, by, at, change)
+    return ev.with_answer(question.id, change(ev.answer(question.id)))
 
 
-def toggle_source(ev: Evaluation, fw: Framework, question_id: str, source: str) -> Evaluation:
-    current = set(ev.answer(question_id).sources)
-    return set_note(ev, fw, question_id, sources=current ^ {source})
+def toggle_source(ev: Evaluation, fw: Framework, question_id: str, source: str, by: str | None = None,
+                  at: str = "") -> Evaluation:
+    answer = ev.answer(question_id)
+    current = set(answer.entry(by).sources if by else answer.sources)
+    return set_note(ev, fw, question_id, sources=current ^ {source}, by=by, at=at)
 
 
 def set_area_text(ev: Evaluation, fw: Framework, area_id: str, kind: str, text: str) -> Evaluation:
@@ -115,6 +152,9 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
             raise InputError(f"{where}: sub-question {qid} is filled in, but the evaluation is area-level")
         if answer.score is not None:
             _checked(check_points, answer.score, fw.question(qid).maximum, f"{where}: question {qid}")
+        for name, entry in answer.entries.items():
+            if entry.score is not None:
+                _checked(check_points, entry.score, fw.question(qid).maximum, f"{where}: question {qid} ({name})")
 
 
 def _checked(fn, *args):

@@ -1,8 +1,12 @@
 """Evaluations as plain, immutable data, and their JSON form.
 
 An evaluation scores one municipality in one year against one framework. It is either
-question-level (a score, note and evidence sources per sub-question) or area-level (only the
-area totals, as published for benchmark municipalities). Edits live in `edits.py`.
+question-level or area-level (only the area totals, as published for benchmark municipalities).
+
+In a question-level evaluation each evaluator's score, note and evidence sources for a
+sub-question are their own (an Entry, kept by name), and the consensus score that the team agrees
+is a separate value. Files from before evaluators had entries hold the agreed score, note and
+sources on the Answer itself. Edits live in `edits.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any, Mapping
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.points import to_decimal, to_json
 
-SCHEMA = 1
+SCHEMA = 2  # 2: evaluators' own entries and the consensus (1 is read as well)
 FORMAT = "kompass-evaluation"
 SOURCES = ("interview", "document", "website")
 QUESTIONS, AREAS = "questions", "areas"
@@ -26,15 +30,38 @@ LEVELS = (QUESTIONS, AREAS)
 
 
 @dataclass(frozen=True)
-class Answer:
-    """One sub-question: the score (None until scored), the evidence note and its sources."""
+class Entry:
+    """One evaluator's own score, note and evidence sources for a sub-question."""
 
     score: Decimal | None = None
     note: str = ""
     sources: tuple[str, ...] = ()
+    updated: str = ""  # when this evaluator last changed it (used to settle merges)
 
     def is_blank(self) -> bool:
         return self.score is None and not self.note and not self.sources
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One sub-question: the consensus score (None until agreed), the agreed note and sources, and
+    each evaluator's own entry."""
+
+    score: Decimal | None = None
+    note: str = ""
+    sources: tuple[str, ...] = ()
+    entries: Mapping[str, Entry] = field(default_factory=dict)
+    decided_by: str = ""  # who set the consensus, and when
+    decided_at: str = ""
+
+    def is_blank(self) -> bool:
+        return self.score is None and not self.note and not self.sources and not self.entries
+
+    def entry(self, evaluator: str) -> Entry:
+        return self.entries.get(evaluator, Entry())
+
+    def with_entry(self, evaluator: str, entry: Entry) -> Answer:
+        return replace(self, entries=_put(self.entries, evaluator, entry))
 
 
 @dataclass(frozen=True)
@@ -87,7 +114,7 @@ class Evaluation:
         return replace(self, areas=_put(self.areas, area_id, entry))
 
 
-def _put(entries: Mapping, key: str, value: Answer | AreaEntry) -> dict:
+def _put(entries: Mapping, key: str, value: Entry | Answer | AreaEntry) -> dict:
     """A copy of entries with value at key; blank values are dropped, so no empty entries are stored."""
     result = dict(entries)
     if value.is_blank():
@@ -144,13 +171,23 @@ def to_dict(ev: Evaluation) -> dict[str, Any]:
             aid: {"score": to_json(a.score), "strengths": a.strengths, "improvements": a.improvements}
             for aid, a in ev.areas.items()
         },
-        "questions": {
-            qid: {"score": to_json(q.score), "note": q.note, "sources": list(q.sources)}
-            for qid, q in ev.questions.items()
-        },
+        "questions": {qid: _answer_dict(q) for qid, q in ev.questions.items()},
         "created": ev.created,
         "updated": ev.updated,
     }
+
+
+def _entry_dict(e: Entry) -> dict[str, Any]:
+    return {"score": to_json(e.score), "note": e.note, "sources": list(e.sources), "updated": e.updated}
+
+
+def _answer_dict(a: Answer) -> dict[str, Any]:
+    data = {"score": to_json(a.score), "note": a.note, "sources": list(a.sources)}
+    if a.entries:
+        data["entries"] = {name: _entry_dict(e) for name, e in a.entries.items()}
+    if a.decided_by or a.decided_at:
+        data["decided_by"], data["decided_at"] = a.decided_by, a.decided_at
+    return data
 
 
 class _Reader:
@@ -195,6 +232,14 @@ class _Reader:
         return value
 
 
+def _sources(r: _Reader, where: str, qid: str) -> tuple[str, ...]:
+    sources = r.texts("sources")
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown:
+        raise InputError(f"{where}, question {qid}: unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
+    return tuple(s for s in SOURCES if s in sources)
+
+
 def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
     """Build an evaluation from untrusted JSON data; InputError names the first bad field."""
     r = _Reader(data, where)
@@ -211,11 +256,12 @@ def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
     questions = {}
     for qid, raw in r.table("questions").items():
         q = _Reader(raw, f"{where}, question {qid}")
-        sources = q.texts("sources")
-        unknown = [s for s in sources if s not in SOURCES]
-        if unknown:
-            raise InputError(f"{where}, question {qid}: unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
-        questions[qid] = Answer(q.score("score"), q.text("note"), tuple(s for s in SOURCES if s in sources))
+        entries = {}
+        for name, raw_entry in q.table("entries").items():
+            e = _Reader(raw_entry, f"{where}, question {qid}, evaluator {name}")
+            entries[name] = Entry(e.score("score"), e.text("note"), _sources(e, where, qid), e.text("updated"))
+        questions[qid] = Answer(q.score("score"), q.text("note"), _sources(q, where, qid), entries,
+                                q.text("decided_by"), q.text("decided_at"))
     return Evaluation(
         id=r.text("id", None),
         municipality=municipality,

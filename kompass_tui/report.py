@@ -45,6 +45,8 @@ def render(ev: Evaluation, fw: Framework, lang: str, table: Comparison | None = 
         parts += [f"## {t(lang, 'comparison')}", comparison_table(table, lang)]
         if charts:
             parts.append(md.fence(grouped_chart(table, lang, CHART_WIDTH)))
+    if not ev.area_level:
+        parts += _appendix(ev, fw, lang)
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
@@ -129,7 +131,7 @@ def _area_section(ev: Evaluation, fw: Framework, area, lang: str) -> list[str]:
             return []
     else:
         rows = [
-            [md.cell(f"{q.id} {q.text(lang)}"), fmt(ev.answer(q.id).score, lang), fmt(q.maximum, lang)]
+            [md.cell(f"{q.id} {q.text(lang)}"), fmt(scoring.question_score(ev, q.id), lang), fmt(q.maximum, lang)]
             for q in area.questions
         ]
         parts.append(md.table([t(lang, "question"), t(lang, "points"), t(lang, "max")], rows, "lrr"))
@@ -137,13 +139,34 @@ def _area_section(ev: Evaluation, fw: Framework, area, lang: str) -> list[str]:
         text = getattr(entry, kind)
         if text:
             parts += [f"**{t(lang, kind)}**", md.blocks(text)]
-    notes = [
-        f"- {q.id}{_sources(ev.answer(q.id).sources, lang)}: {md.inline(' '.join(ev.answer(q.id).note.split()))}"
-        for q in area.questions if ev.answer(q.id).note
-    ]
+    notes = [line for q in area.questions for line in _note_lines(ev.answer(q.id), q.id, lang)]
     if notes:
         parts += [f"**{t(lang, 'notes')}**", "\n".join(notes)]
     return parts
+
+
+def _note_lines(answer, qid: str, lang: str) -> list[str]:
+    """The agreed note, then each evaluator's own, with their evidence sources."""
+    lines = []
+    if answer.note:
+        lines.append(f"- {qid}{_sources(answer.sources, lang)}: {md.inline(' '.join(answer.note.split()))}")
+    for name, entry in answer.entries.items():
+        if entry.note:
+            lines.append(f"- {qid} {md.inline(name)}{_sources(entry.sources, lang)}: {md.inline(' '.join(entry.note.split()))}")
+    return lines
+
+
+def _appendix(ev: Evaluation, fw: Framework, lang: str) -> list[str]:
+    """Every evaluator's own score beside the consensus: for a team of two or more."""
+    from kompass_tui.consensus import evaluators
+
+    names = evaluators(ev)
+    if len(names) < 2:
+        return []
+    rows = [[md.cell(q.id), *(fmt(ev.answer(q.id).entry(n).score, lang) for n in names),
+             fmt(ev.answer(q.id).score, lang), fmt(scoring.question_score(ev, q.id), lang)] for q in fw.questions]
+    header = [t(lang, "question"), *(md.cell(n) for n in names), t(lang, "consensus"), t(lang, "points")]
+    return [f"## {t(lang, 'appendix')}", md.table(header, rows, "l" + "r" * (len(names) + 2))]
 
 
 def _sources(sources: tuple[str, ...], lang: str) -> str:

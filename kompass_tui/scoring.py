@@ -1,4 +1,7 @@
-"""Totals, subtotals, completion and ranks: pure functions with exact half-point arithmetic."""
+"""Totals, subtotals, completion and ranks: pure functions with exact half-point arithmetic.
+
+A sub-question's score is its consensus where one is set; without one, the evaluators' score when
+all who scored it agree; when they differ, it counts as not yet scored (the team must agree)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from decimal import Decimal
 from typing import Mapping
 
 from kompass_tui.criteria import Area, Framework, Question
-from kompass_tui.model import Evaluation
+from kompass_tui.model import Answer, Evaluation
 from kompass_tui.errors import ScoreError
 from kompass_tui.points import ZERO, check_points, fmt, normal, parse_number
 
@@ -23,11 +26,23 @@ def parse_score(text: str, question: Question | Area) -> Decimal:
     return check_points(value, question.maximum, what)
 
 
+def effective(answer: Answer) -> Decimal | None:
+    """The score that counts: the consensus, else the evaluators' score if they all agree."""
+    if answer.score is not None:
+        return answer.score
+    given = {e.score for e in answer.entries.values() if e.score is not None}
+    return given.pop() if len(given) == 1 else None
+
+
+def question_score(ev: Evaluation, question_id: str) -> Decimal | None:
+    return effective(ev.answer(question_id))
+
+
 def area_score(ev: Evaluation, area: Area) -> Decimal | None:
     """The area's points: the sum of its scored sub-questions, or the published area score."""
     if ev.area_level:
         return ev.area(area.id).score
-    scores = [ev.answer(q.id).score for q in area.questions]
+    scores = [question_score(ev, q.id) for q in area.questions]
     scored = [s for s in scores if s is not None]
     return normal(sum(scored, ZERO)) if scored else None
 
@@ -56,7 +71,7 @@ class Progress:
 def area_progress(ev: Evaluation, area: Area) -> Progress:
     if ev.area_level:
         return Progress(int(ev.area(area.id).score is not None), 1)
-    return Progress(sum(ev.answer(q.id).score is not None for q in area.questions), len(area.questions))
+    return Progress(sum(question_score(ev, q.id) is not None for q in area.questions), len(area.questions))
 
 
 def progress(ev: Evaluation, fw: Framework) -> Progress:
@@ -65,12 +80,16 @@ def progress(ev: Evaluation, fw: Framework) -> Progress:
     return Progress(sum(p.scored for p in parts), sum(p.count for p in parts))
 
 
-def next_unscored(ev: Evaluation, fw: Framework, after: str | None = None) -> str | None:
-    """The first unscored sub-question after `after` (or from the start), wrapping around."""
+def next_unscored(ev: Evaluation, fw: Framework, after: str | None = None, by: str | None = None) -> str | None:
+    """The first sub-question after `after` (or from the start, wrapping around) that still needs a
+    score: from evaluator `by` (unless the team has agreed one), or at all."""
     ids = [q.id for q in fw.questions]
     start = ids.index(after) + 1 if after in ids else 0
     for qid in ids[start:] + ids[:start]:
-        if ev.answer(qid).score is None:
+        answer = ev.answer(qid)
+        if by is None and effective(answer) is None:
+            return qid
+        if by is not None and answer.score is None and answer.entry(by).score is None:
             return qid
     return None
 

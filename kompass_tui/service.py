@@ -200,14 +200,48 @@ class Workbench:
 
         return model.from_dict(self.db.update(eid, apply))
 
-    def score(self, eid: str, part_id: str, text: str) -> Evaluation:
-        return self.edit(eid, lambda ev, fw: edits.set_score(ev, fw, part_id, text))
+    def score(self, eid: str, part_id: str, text: str, by: str | None = None) -> Evaluation:
+        """Evaluator by's own score (by None: the agreed score, as in files without evaluators)."""
+        return self.edit(eid, lambda ev, fw: edits.set_score(ev, fw, part_id, text, by, model.now()))
 
-    def clear_score(self, eid: str, part_id: str) -> Evaluation:
-        return self.edit(eid, lambda ev, fw: edits.clear_score(ev, fw, part_id))
+    def clear_score(self, eid: str, part_id: str, by: str | None = None) -> Evaluation:
+        return self.edit(eid, lambda ev, fw: edits.clear_score(ev, fw, part_id, by, model.now()))
 
-    def note(self, eid: str, question_id: str, note: str | None = None, sources: Iterable[str] | None = None) -> Evaluation:
-        return self.edit(eid, lambda ev, fw: edits.set_note(ev, fw, question_id, note, sources))
+    def note(self, eid: str, question_id: str, note: str | None = None, sources: Iterable[str] | None = None,
+             by: str | None = None) -> Evaluation:
+        return self.edit(eid, lambda ev, fw: edits.set_note(ev, fw, question_id, note, sources, by, model.now()))
+
+    def consensus(self, eid: str, question_id: str, text: str | None, by: str) -> Evaluation:
+        """Set the agreed score of a sub-question (None clears it); by is noted as who decided."""
+        return self.edit(eid, lambda ev, fw: edits.set_consensus(ev, fw, question_id, text, by, model.now()))
+
+    def disagreements(self, eid: str):
+        from kompass_tui import consensus
+
+        ev, fw = self.get_with_framework(eid)
+        return ev, fw, consensus.disagreements(ev, fw)
+
+    def merge(self, path: Path):
+        """Merge an evaluation exported as JSON (from another laptop, say) into the stored one of
+        the same id, or add it if there is none. Returns what happened, as a Merge."""
+        from kompass_tui import merging
+
+        name = str(path)
+        theirs = parse_file(read_text_file(path), name)
+        if not isinstance(theirs, Evaluation):
+            raise InputError(f"{name}: merge takes an evaluation exported with --format json, not CSV")
+        edits.check(theirs, self.framework(theirs.framework), name)
+        if theirs.id not in self.db.ids():
+            return merging.Merge(self.add(theirs, name), [f"{theirs.id} was not here: added it"])
+        result: list = []
+
+        def change(mine: Evaluation, fw: Framework) -> Evaluation:
+            merged = merging.merge(mine, theirs, name)
+            result[:] = [merged]
+            return merged.evaluation
+
+        ev = self.edit(theirs.id, change)
+        return merging.Merge(ev, result[0].messages)
 
     def area_text(self, eid: str, area_id: str, kind: str, text: str) -> Evaluation:
         return self.edit(eid, lambda ev, fw: edits.set_area_text(ev, fw, area_id, kind, text))

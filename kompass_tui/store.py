@@ -41,7 +41,7 @@ from tinydb.storages import Storage
 
 from kompass_tui.errors import KompassError, NotFound, StoreError
 
-SCHEMA = 1
+SCHEMA = 2  # 2: evaluation documents with evaluators' entries (files of schema 1 are read, and written as 2)
 APP = "kompass"
 INDEX_NAME = "kompass.json"
 EVALUATIONS = "evaluations"

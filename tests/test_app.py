@@ -19,8 +19,8 @@ from kompass_tui.service import Workbench
 SIZE = (80, 24)
 
 
-def make_app(bench: Workbench, open_id: str | None = None, lang: str = "en") -> KompassApp:
-    return KompassApp(bench, lang, open_id, cursor_blink=False)
+def make_app(bench: Workbench, open_id: str | None = None, lang: str = "en", evaluator: str = "Anna") -> KompassApp:
+    return KompassApp(bench, lang, open_id, cursor_blink=False, evaluator=evaluator)
 
 
 def plain(renderable, width: int = 76) -> str:
@@ -43,7 +43,7 @@ async def type_text(pilot, text: str) -> None:
 
 
 async def test_scoring_all_37_seed_questions_key_by_key_gives_the_seeds_totals(bench):
-    async with make_app(bench).run_test(size=SIZE) as pilot:
+    async with make_app(bench, evaluator="Lena Langlet").run_test(size=SIZE) as pilot:
         app = pilot.app
         await pilot.press("n")
         assert isinstance(app.screen, NewEvaluationScreen)
@@ -67,10 +67,10 @@ async def test_scoring_all_37_seed_questions_key_by_key_gives_the_seeds_totals(b
     assert [line.split()[2] for line in shown] == seed_totals
     ev = bench.get("botkyrka-2003")
     assert ev.evaluators == ("Lena Langlet", "Inga-Lill Elwin")
-    assert {q: str(ev.answer(q).score) for q in SEED_QUESTIONS} == SEED_QUESTIONS
+    assert {q: str(ev.answer(q).entry("Lena Langlet").score) for q in SEED_QUESTIONS} == SEED_QUESTIONS
 
     # Restart on the same database: the same figures, from disk.
-    async with make_app(Workbench(bench.folder), "botkyrka-2003").run_test(size=SIZE) as pilot:
+    async with make_app(Workbench(bench.folder), "botkyrka-2003", evaluator="Lena Langlet").run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, OverviewScreen)  # fully scored: no walk-through on top
@@ -99,7 +99,7 @@ async def test_invalid_scores_show_the_reason_save_nothing_and_stay(bench):
         assert screen.question.id == "1.2" and text_of(screen.query_one("#error")) == ""
         await pilot.press("enter")  # empty: moves on, changes nothing
         assert screen.question.id == "1.3"
-    assert {q: str(a.score) for q, a in bench.get("nacka-2010").questions.items()} == {"1.1": "9.5"}
+    assert {q: str(a.entry("Anna").score) for q, a in bench.get("nacka-2010").questions.items()} == {"1.1": "9.5"}
 
 
 async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_move_without_saving(bench):
@@ -121,7 +121,7 @@ async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_
         await pilot.pause()
         assert isinstance(pilot.app.screen, OverviewScreen)
         pilot.app.flush()
-        assert bench.get("nacka-2010").answer("8.4").score == 20
+        assert bench.get("nacka-2010").answer("8.4").entry("Anna").score == 20
 
 
 async def test_opening_from_home_resumes_at_the_first_unscored_question(bench):
@@ -149,10 +149,10 @@ async def test_notes_and_evidence_toggles_are_saved_as_made(bench):
         screen = pilot.app.screen
         await pilot.press("i", "w")
         pilot.app.flush()  # saves run in the background: wait for them before looking at the disk
-        assert bench.get("nacka-2010").answer("1.1").sources == ("interview", "website")
+        assert bench.get("nacka-2010").answer("1.1").entry("Anna").sources == ("interview", "website")
         await pilot.press("i")
         pilot.app.flush()
-        assert bench.get("nacka-2010").answer("1.1").sources == ("website",)
+        assert bench.get("nacka-2010").answer("1.1").entry("Anna").sources == ("website",)
         await pilot.press("n")
         assert isinstance(screen.focused, TextArea)
         await type_text(pilot, "Protokoll | <b>online</b>, idu")  # letters go into the note, not the toggles
@@ -165,7 +165,7 @@ async def test_notes_and_evidence_toggles_are_saved_as_made(bench):
         await pilot.press("up")
         assert screen.query_one("#note", TextArea).text == "Protokoll | <b>online</b>, idu"
         assert screen.query_one("#website", Checkbox).value and not screen.query_one("#interview", Checkbox).value
-    answer = bench.get("nacka-2010").answer("1.1")
+    answer = bench.get("nacka-2010").answer("1.1").entry("Anna")
     assert (answer.score, answer.note, answer.sources) == (Decimal(30), "Protokoll | <b>online</b>, idu", ("website",))
 
 
@@ -175,7 +175,7 @@ async def test_a_note_typed_just_before_quitting_is_saved(bench):
         await pilot.press("n")
         await type_text(pilot, "sista ordet")
         await pilot.press("ctrl+q")
-    assert bench.get("nacka-2010").answer("1.1").note == "sista ordet"
+    assert bench.get("nacka-2010").answer("1.1").entry("Anna").note == "sista ordet"
 
 
 async def test_terminal_gone_saves_pending_text(bench):
@@ -185,7 +185,7 @@ async def test_terminal_gone_saves_pending_text(bench):
         await type_text(pilot, "SIGHUP")
         pilot.app.on_terminal_gone()
         await pilot.pause()
-    assert bench.get("nacka-2010").answer("1.1").note == "SIGHUP"
+    assert bench.get("nacka-2010").answer("1.1").entry("Anna").note == "SIGHUP"
 
 
 async def test_strengths_improvements_summary_and_challenges(demo):
@@ -386,7 +386,7 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
         failures = [str(n.message) for n in pilot.app._notifications if n.severity == "error"]
         assert any("could not save nacka-2010: No space left on device; nothing was changed" in m for m in failures)
         await pilot.press("up")  # the screen shows what is stored again: 1.1 is not scored
-        assert "not scored now" in text_of(screen.query_one("#score-label"))
+        assert "(not scored," in text_of(screen.query_one("#score-label"))
         await pilot.press("n")
         await type_text(pilot, "lost?")
         await pilot.press("escape")  # leaving the note saves it: the failure is shown, not swallowed
@@ -402,14 +402,12 @@ async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench)
     other = Workbench(bench.folder)
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
-        other.score("nacka-2010", "1.1", "25")
-        other.note("nacka-2010", "1.1", "From the other laptop", ["document"])
-        other.score("nacka-2010", "1.2", "30")
+        other.score("nacka-2010", "1.1", "25", by="Bo")
+        other.note("nacka-2010", "1.1", "From the other laptop", ["document"], by="Bo")
+        other.score("nacka-2010", "1.2", "30", by="Bo")
         pilot.app.check_outside_changes()  # what the two-second timer does
         await pilot.pause()
-        assert "25 now" in text_of(screen.query_one("#score-label"))
-        assert screen.query_one("#note", TextArea).text == "From the other laptop"
-        assert screen.query_one("#document", Checkbox).value
+        assert text_of(screen.query_one("#others")) == "Bo 25"
         await pilot.press("i")  # our own edit of 1.1 keeps theirs
         await pilot.press("escape")
         await pilot.pause()
@@ -419,4 +417,5 @@ async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench)
         await pilot.pause()
         assert text_of(overview.query_one("#totals")).startswith("Total 60 / 800 · 3/37")
     ev = bench.get("nacka-2010")
-    assert (str(ev.answer("1.2").score), ev.answer("1.1").sources) == ("30", ("interview", "document"))
+    assert ev.answer("1.1").entry("Anna").sources == ("interview",)
+    assert ev.answer("1.1").entry("Bo").note == "From the other laptop" and ev.answer("1.2").entry("Bo").score == 30

@@ -36,7 +36,7 @@ def test_done_when_the_swedish_report_with_comparison_matches_the_seed(db):
 
 
 def test_demo_twice_keeps_what_is_there(db):
-    run("score", "botkyrka-2003", "1.1", "40", "--db", db)
+    run("consensus", "botkyrka-2003", "1.1", "40", "--db", db)
     assert "already loaded" in run("demo", "--db", db, "--no-open").stdout
     assert "| 89 | 100 |" in run("export", "botkyrka-2003", "--db", db).stdout
 
@@ -45,8 +45,9 @@ def test_new_score_show_and_list(tmp_path):
     db = tmp_path / "x"
     assert run("new", "Västerås", "--year", "2010", "-e", "Anna", "-e", "Bo", "--db", db).stdout == "vasteras-2010\n"
     assert run("new", "Västerås", "--year", "2010", "--db", db).stdout == "vasteras-2010-2\n"
-    assert run("score", "vasteras-2010", "2.1", "9,5", "--note", "Intervju", "-s", "interview", "--db", db).stdout == "vasteras-2010 2.1 = 9.5\n"
-    run("score", "vasteras-2010", "2.2", "3.5", "--db", db)
+    assert run("score", "vasteras-2010", "2.1", "9,5", "--note", "Intervju", "-s", "interview", "--as", "Anna",
+               "--db", db).stdout == "vasteras-2010 2.1 = 9.5 (Anna)\n"
+    run("--as", "Anna", "score", "vasteras-2010", "2.2", "3.5", "--db", db)
     shown = run("show", "vasteras-2010", "--db", db, "--lang", "sv").stdout
     assert "2 Tillgänglighet och medborgar-/brukarorientering" in shown and "13" in shown and "2/37" in shown
     assert "Anna, Bo" in shown
@@ -121,7 +122,7 @@ def test_criteria_commands(tmp_path):
     result = run("criteria", "check", bad, code=1)
     assert result.stderr.startswith(f"kompass: {bad}: area 1, field 'max': expected the sub-question maxima to sum")
     evaluation = run("new", "Ort", "--year", "2020", "--framework", "mini", "--db", tmp_path / "m").stdout.strip()
-    assert run("score", evaluation, "1.1", "1,5", "--db", tmp_path / "m").stdout == "ort-2020 1.1 = 1.5\n"
+    assert run("score", evaluation, "1.1", "1,5", "--as", "Bo", "--db", tmp_path / "m").stdout == "ort-2020 1.1 = 1.5 (Bo)\n"
 
 
 def test_bare_kompass_and_help_teach():

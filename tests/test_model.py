@@ -101,11 +101,14 @@ def test_check_refuses_evaluations_that_do_not_fit_the_framework(fw):
 
 text = st.text(max_size=40)
 scores = st.none() | st.integers(0, 20).map(lambda n: Decimal(n) / 2)
+entries = st.dictionaries(st.sampled_from(["Lena", "Inga-Lill", "Omar Said"]),
+                          st.builds(model.Entry, scores, text, st.sampled_from([(), ("website",)]), text), max_size=3)
 
 
 @given(
     st.text(min_size=1, max_size=20).filter(str.strip), st.integers(1900, 2200),
-    st.dictionaries(st.sampled_from(["1.1", "2.4", "8.4"]), st.builds(Answer, scores, text, st.sampled_from([(), ("interview",), ("document", "website")]))),
+    st.dictionaries(st.sampled_from(["1.1", "2.4", "8.4"]), st.builds(Answer, scores, text, st.sampled_from([(), ("interview",), ("document", "website")]),
+                                                                      entries, text, text)),
     st.dictionaries(st.sampled_from(["1", "8"]), st.builds(AreaEntry, st.none(), text, text)), text,
 )
 def test_json_document_round_trips_exactly(name, year, questions, areas, summary):

@@ -22,7 +22,7 @@ class Terminal:
     def __init__(self, db, eid: str):
         pid, fd = pty.fork()
         if pid == 0:  # the child: the app, as a user starts it
-            os.environ.update({"KOMPASS_LANG": "en", "TERM": "xterm-256color"})
+            os.environ.update({"KOMPASS_LANG": "en", "TERM": "xterm-256color", "KOMPASS_AS": "Anna"})
             os.execvp(sys.executable, [sys.executable, "-m", "kompass_tui", "--db", str(db), "open", eid])
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.pid, self.fd, self.seen = pid, fd, b""
@@ -83,6 +83,6 @@ def test_text_typed_just_before_the_end_is_saved(demo, ending):
     if term.fd is not None:
         term.close()
     ev = Workbench(demo.folder).get("nacka-2010")
-    assert ev.answer("1.1").score == 12
-    assert ev.answer("1.2").note == "typed at the last second", (status, term.seen[-400:])
-    assert ev.answer("1.2").sources == ("interview", "website")
+    assert ev.answer("1.1").entry("Anna").score == 12
+    assert ev.answer("1.2").entry("Anna").note == "typed at the last second", (status, term.seen[-400:])
+    assert ev.answer("1.2").entry("Anna").sources == ("interview", "website")

@@ -54,4 +54,5 @@ class TitleBar(Static):
         self.watch(self.screen, "sub_title", self._show, init=True)
 
     def _show(self, sub_title: str) -> None:
-        self.update(f"{self.app.title} — {sub_title}" if sub_title else self.app.title)
+        title = f"{self.app.title} — {sub_title}" if sub_title else self.app.title
+        self.update(f"{title} · {self.app.evaluator}")

@@ -44,6 +44,7 @@ class OverviewScreen(Translated, Screen):
         Binding("m", "text('summary')", "k_summary"),
         Binding("c", "text('challenges')", "k_challenges"),
         Binding("p", "profile", "k_profile"),
+        Binding("d", "disagreements", "k_disagreements"),
         Binding("escape", "back", "k_back", show=False),
     ]
 
@@ -176,7 +177,7 @@ class OverviewScreen(Translated, Screen):
             highlighted = questions.highlighted
             questions.clear_options()
             for q in area.questions:
-                score = fmt(ev.answer(q.id).score, lang)
+                score = fmt(scoring.question_score(ev, q.id), lang)
                 questions.add_option(Option(_row(f"{q.id} {q.text(lang)}", (f"{score} / {fmt(q.maximum, lang)}", 9)), id=q.id))
             if highlighted is not None and highlighted < len(area.questions):
                 questions.highlighted = highlighted
@@ -205,14 +206,14 @@ class OverviewScreen(Translated, Screen):
     # -- actions ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "walkthrough" and self.ev.area_level:
+        if action in ("walkthrough", "disagreements") and self.ev.area_level:
             return None  # shown disabled: area-level evaluations have no sub-questions
         return True
 
     def resume_walkthrough(self, only_if_unscored: bool = False) -> None:
         if self.ev.area_level:
             return
-        qid = scoring.next_unscored(self.ev, self.fw)
+        qid = scoring.next_unscored(self.ev, self.fw, by=self.app.evaluator)
         if qid is None and only_if_unscored:
             return
         self.open_walkthrough(qid or self.fw.questions[0].id)
@@ -240,6 +241,11 @@ class OverviewScreen(Translated, Screen):
         bench, eid = self.app.bench, self.eid
         self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {self.ev.title}", getattr(self.ev, kind), eid,
                                             lambda text: bench.text(eid, kind, text)))
+
+    def action_disagreements(self) -> None:
+        from kompass_tui.screens.disagreements import DisagreementScreen
+
+        self.app.push_screen(DisagreementScreen(self.eid))
 
     def action_profile(self) -> None:
         views = self.query_one("#views", ContentSwitcher)

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
-from kompass_tui import edits, scoring
+from kompass_tui import edits, model, scoring
 from kompass_tui.criteria import Question
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.model import SOURCES
@@ -100,6 +100,7 @@ class WalkthroughScreen(Translated, Screen):
                 yield Static(id="error", classes="error")
             yield Label(t("note"), id="note-label")
             yield TextArea(id="note", soft_wrap=True)
+            yield Static(id="others", classes="hint")
             with Horizontal(id="sources"):
                 for source in SOURCES:
                     yield SourceBox(t(f"source_{source}"), id=source, compact=True)
@@ -131,13 +132,14 @@ class WalkthroughScreen(Translated, Screen):
         ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
         area = fw.area(q.area_id)
         answer = ev.answer(q.id)
+        mine = answer.entry(self.app.evaluator)
         self._set("#area-name", Text(f"{t('area')} {area.id} {area.name(lang)}", style="bold"))
         self._set("#question-text", Text(f"{q.id} {q.text(lang)}", style="bold"))
         guidance = q.guidance(lang)
         if self.query_one("#guidance").display != bool(guidance):
             self.query_one("#guidance").display = bool(guidance)
         self._set("#guidance", guidance)
-        current = fmt(answer.score, lang, t("not_scored"))
+        current = fmt(mine.score, lang, t("not_scored"))
         self._set("#score-label", t("score_label", current=current, max=fmt(q.maximum, lang)))
         score = self.query_one("#score", ScoreInput)
         score.placeholder = t("score_placeholder", max=fmt(q.maximum, lang))
@@ -145,15 +147,27 @@ class WalkthroughScreen(Translated, Screen):
         if not keep_typing:
             score.value = ""
             self._set("#error", "")
-        if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))) and note.text != answer.note:
+        if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))) and note.text != mine.note:
             with note.prevent(TextArea.Changed):
-                note.load_text(answer.note)
+                note.load_text(mine.note)
         for source in SOURCES:
             box = self.query_one(f"#{source}", Checkbox)
-            if box.value != (source in answer.sources):
+            if box.value != (source in mine.sources):
                 with box.prevent(Checkbox.Changed):
-                    box.value = source in answer.sources
+                    box.value = source in mine.sources
+        self._set("#others", self._others(answer))
         self.show_progress()
+
+    def _others(self, answer) -> str:
+        """One line: the other evaluators' scores, the consensus, and an agreed note if there is one."""
+        t, lang = self.app.t, self.app.lang
+        parts = [f"{name} {fmt(e.score, lang)}" for name, e in answer.entries.items()
+                 if name != self.app.evaluator and e.score is not None]
+        if answer.score is not None:
+            parts.append(f"{t('consensus')} {fmt(answer.score, lang)}")
+        if answer.note:
+            parts.append(f"{t('agreed_note')}: {' '.join(answer.note.split())}")
+        return " · ".join(parts)
 
     def _set(self, selector: str, content) -> None:
         """Update a fixed-size label if its content changed, without a layout pass."""
@@ -196,9 +210,9 @@ class WalkthroughScreen(Translated, Screen):
         if not text:
             self.go_to(self.index + 1)
             return
-        eid, qid, bench = self.eid, self.question.id, self.app.bench
+        eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
         try:
-            shown = edits.set_score(self.ev, self.fw, qid, text)  # checked here, saved in the background
+            shown = edits.set_score(self.ev, self.fw, qid, text, by, model.now())  # checked here, saved in the background
         except ScoreError as exc:
             self._set("#error", self.app.t("score_invalid", text=exc.text or text,
                                            max=fmt(self.question.maximum, self.app.lang)))
@@ -208,17 +222,17 @@ class WalkthroughScreen(Translated, Screen):
             self._set("#error", str(exc))
             return
         self.ev = shown
-        self.app.submit(eid, lambda: bench.score(eid, qid, text), shown)
+        self.app.submit(eid, lambda: bench.score(eid, qid, text, by), shown)
         self.go_to(self.index + 1)
 
     @on(TextArea.Changed, "#note")
     def note_changed(self, event: TextArea.Changed) -> None:
-        eid, qid, area, bench = self.eid, self.question.id, event.text_area, self.app.bench
-        self.ev = edits.set_note(self.ev, self.fw, qid, area.text)
+        eid, qid, area, bench, by = self.eid, self.question.id, event.text_area, self.app.bench, self.app.evaluator
+        self.ev = edits.set_note(self.ev, self.fw, qid, area.text, by=by, at=model.now())
 
         def job():
             text = area.text  # as on screen when the save is sent, even at a sudden end
-            return lambda: bench.note(eid, qid, text)
+            return lambda: bench.note(eid, qid, text, by=by)
 
         self.app.save_later(("note", eid, qid), eid, job, self.ev)
 
@@ -227,10 +241,10 @@ class WalkthroughScreen(Translated, Screen):
         self.save_sources()
 
     def save_sources(self) -> None:
-        eid, qid, bench = self.eid, self.question.id, self.app.bench
+        eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
         sources = [s for s in SOURCES if self.query_one(f"#{s}", Checkbox).value]
-        self.ev = edits.set_note(self.ev, self.fw, qid, sources=sources)
-        self.app.submit(eid, lambda: bench.note(eid, qid, sources=sources), self.ev)
+        self.ev = edits.set_note(self.ev, self.fw, qid, sources=sources, by=by, at=model.now())
+        self.app.submit(eid, lambda: bench.note(eid, qid, sources=sources, by=by), self.ev)
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -244,7 +258,7 @@ class WalkthroughScreen(Translated, Screen):
             self.go_to(self.index + step)
 
     def action_next_unscored(self) -> None:
-        qid = scoring.next_unscored(self.ev, self.fw, after=self.question.id)
+        qid = scoring.next_unscored(self.ev, self.fw, after=self.question.id, by=self.app.evaluator)
         if qid is None:
             self.notify(self.app.t("all_scored"))
             return

@@ -1,0 +1,109 @@
+"""The consensus meeting: the sub-questions where the evaluators' scores differ, largest spread
+first, each evaluator's score and note side by side; one key sets the consensus."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kompass_tui import consensus, edits, model
+from kompass_tui.points import fmt
+from kompass_tui.screens.base import TitleBar, Translated
+
+
+class DisagreementScreen(Translated, Screen):
+    HELP_KEY = "help_disagreements"
+    CSS_PATH = "overview.tcss"
+    BINDINGS = [
+        Binding("1", "take(1)", "k_take", key_display="1–9"),
+        *(Binding(str(n), f"take({n})", "k_take", show=False) for n in range(2, 10)),
+        Binding("m", "middle", "k_middle"),
+        Binding("x", "clear", "k_clear"),
+        Binding("escape", "app.pop_screen", "k_back"),
+    ]
+
+    def __init__(self, eid: str):
+        super().__init__()
+        self.eid = eid
+        self.ev, self.fw = self.app.bench.get_with_framework(eid)
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield OptionList(id="disagreements")
+        yield Static(id="notes")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.ev.title} · {self.app.t('k_disagreements')}"
+        self.render_list()
+        self.query_one(OptionList).focus()
+
+    def render_list(self) -> None:
+        t, lang = self.app.t, self.app.lang
+        self.names = consensus.evaluators(self.ev)
+        self.found = consensus.disagreements(self.ev, self.fw)
+        listing = self.query_one(OptionList)
+        highlighted = listing.highlighted
+        listing.clear_options()
+        for d in self.found:
+            scores = "  ".join(f"{n + 1}:{name} {fmt(d.scores[name], lang)}" for n, name in enumerate(self.names)
+                               if name in d.scores)
+            agreed = fmt(d.consensus, lang, "–")
+            line = Text.assemble((f"{d.question.id:<5}", "bold"), f" ±{fmt(d.spread, lang):<5} ", scores,
+                                 f"  → {t('consensus')} ", (agreed, "bold"))
+            listing.add_option(Option(line, id=d.question.id))
+        if not self.found:
+            listing.add_option(Option(t("no_disagreements"), disabled=True))
+        elif highlighted is not None:
+            listing.highlighted = min(highlighted, len(self.found) - 1)
+        else:
+            listing.highlighted = 0
+        self.render_notes()
+
+    def render_notes(self) -> None:
+        d = self.current
+        lang = self.app.lang
+        if d is None:
+            self.query_one("#notes", Static).update("")
+            return
+        text = Text.assemble((f"{d.question.id} {d.question.text(lang)}\n", "bold"))
+        for name in self.names:
+            if name in d.scores:
+                text.append(f"{name} ({fmt(d.scores[name], lang)}): ", style="bold")
+                text.append((" ".join(d.notes.get(name, "").split()) or "–") + "\n")
+        self.query_one("#notes", Static).update(text)
+
+    @property
+    def current(self) -> consensus.Disagreement | None:
+        index = self.query_one(OptionList).highlighted
+        return self.found[index] if self.found and index is not None and index < len(self.found) else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.render_notes()
+
+    def _decide(self, value) -> None:
+        d = self.current
+        if d is None:
+            return
+        eid, qid, bench, by = self.eid, d.question.id, self.app.bench, self.app.evaluator
+        text = None if value is None else str(value)
+        self.ev = edits.set_consensus(self.ev, self.fw, qid, text, by, model.now())
+        self.app.submit(eid, lambda: bench.consensus(eid, qid, text, by), self.ev)
+        self.render_list()
+        self.notify(self.app.t("consensus_set", question=qid, value=fmt(value, self.app.lang, "–")))
+
+    def action_take(self, n: int) -> None:
+        d = self.current
+        if d is not None and n <= len(self.names) and self.names[n - 1] in d.scores:
+            self._decide(d.scores[self.names[n - 1]])
+
+    def action_middle(self) -> None:
+        if self.current is not None:
+            self._decide(self.current.middle)
+
+    def action_clear(self) -> None:
+        self._decide(None)
