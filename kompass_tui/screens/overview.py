@@ -41,8 +41,8 @@ class OverviewScreen(Translated, Screen):
         Binding("w", "walkthrough", "k_walkthrough"),
         Binding("s", "area_text('strengths')", "k_strengths"),
         Binding("i", "area_text('improvements')", "k_improvements"),
-        Binding("m", "text('summary')", "k_summary"),
-        Binding("c", "text('challenges')", "k_challenges"),
+        Binding("m", "text('summary')", "k_summary", show=False),  # in F1 help; the footer has no room
+        Binding("c", "text('challenges')", "k_challenges", show=False),
         Binding("p", "profile", "k_profile"),
         Binding("d", "disagreements", "k_disagreements"),
         Binding("escape", "back", "k_back", show=False),
