@@ -103,13 +103,6 @@ def set_note(ev: Evaluation, fw: Framework, question_id: str, note: str | None =
     return ev.with_answer(question.id, change(ev.answer(question.id)))
 
 
-def toggle_source(ev: Evaluation, fw: Framework, question_id: str, source: str, by: str | None = None,
-                  at: str = "") -> Evaluation:
-    answer = ev.answer(question_id)
-    current = set(answer.entry(by).sources if by else answer.sources)
-    return set_note(ev, fw, question_id, sources=current ^ {source}, by=by, at=at)
-
-
 def set_area_text(ev: Evaluation, fw: Framework, area_id: str, kind: str, text: str) -> Evaluation:
     """Set an area's strengths or improvement areas (utvecklingsområden)."""
     if kind not in AREA_TEXTS:
@@ -123,15 +116,6 @@ def set_text(ev: Evaluation, kind: str, text: str) -> Evaluation:
     if kind not in ("summary", "challenges"):
         raise InputError(f"unknown text {kind!r}; use summary or challenges")
     return replace(ev, **{kind: text.strip()})
-
-
-def set_details(ev: Evaluation, **details) -> Evaluation:
-    """Change municipality, year, evaluators, start or end (the id stays)."""
-    allowed = {"municipality", "year", "evaluators", "start", "end"}
-    unknown = set(details) - allowed
-    if unknown:
-        raise InputError(f"cannot change {', '.join(sorted(unknown))}")
-    return replace(ev, **details)
 
 
 def check(ev: Evaluation, fw: Framework, where: str) -> None:

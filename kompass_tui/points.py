@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 
 from kompass_tui.errors import ScoreError
 
-HALF = Decimal("0.5")
 ZERO = Decimal(0)
 
 

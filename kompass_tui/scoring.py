@@ -60,10 +60,6 @@ class Progress:
     scored: int
     count: int
 
-    @property
-    def complete(self) -> bool:
-        return self.scored == self.count
-
     def __str__(self) -> str:
         return f"{self.scored}/{self.count}"
 

@@ -68,8 +68,8 @@ def test_area_level_evaluations_take_area_scores_only(fw):
 def test_sources_are_kept_in_canonical_order_and_toggle(fw):
     ev = edits.set_note(make(fw), fw, "1.1", sources=["website", "interview"])
     assert ev.answer("1.1").sources == ("interview", "website")
-    ev = edits.toggle_source(ev, fw, "1.1", "interview")
-    assert ev.answer("1.1").sources == ("website",)
+    ev = edits.set_note(ev, fw, "1.1", sources=["website"], by="Anna", at="2026-11-27T10:00:00+00:00")
+    assert ev.answer("1.1").sources == ("interview", "website") and ev.answer("1.1").entry("Anna").sources == ("website",)
     with pytest.raises(InputError, match="unknown evidence source 'rumour'"):
         edits.set_note(ev, fw, "1.1", sources=["rumour"])
 
