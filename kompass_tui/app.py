@@ -118,6 +118,15 @@ class KompassApp(App[None]):
         self._known.pop(eid, None)
         return self.save(lambda: self.bench.get(eid))
 
+    def evaluation_and_framework(self, eid: str):
+        """For a screen that opens: the evaluation as last seen (see evaluation) and its framework.
+        Raises KompassError if it cannot be read."""
+        if self.saving(eid) and eid in self._known:
+            ev = self._known[eid]
+        else:
+            ev = self.bench.get(eid)
+        return ev, self.bench.framework(ev.framework)
+
     def _save_failed(self, eid: Hashable, exc: Exception) -> None:
         """In the writer's thread: show the failure, and what is on disk again."""
         message = str(exc) if isinstance(exc, KompassError) else f"{type(exc).__name__}: {exc}"

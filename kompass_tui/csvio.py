@@ -92,7 +92,8 @@ def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     """Parse a CSV text into area rows or question rows; InputError names the line and column."""
     text = text.lstrip("\ufeff")
     delimiter, header = _dialect(text, name)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
     wide = header[0] == "municipality"
     if wide and (len(header) < 3 or header[1] != "year"):
         raise InputError(f"{name}: line 1: expected municipality{delimiter}year{delimiter} then one column per area id, found {delimiter.join(header)!r}")
@@ -101,7 +102,8 @@ def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     if len(set(header)) != len(header):
         raise InputError(f"{name}: line 1: a column appears twice in {delimiter.join(header)!r}")
     parsed: list = []
-    for number, cells in enumerate(rows, start=2):
+    for cells in reader:
+        number = reader.line_num  # the line the row ends on: notes may span lines
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
@@ -110,7 +112,7 @@ def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
         cell = dict(zip(header, cells))
         if wide:
             year_text = cell["year"].strip()
-            if not year_text.isdigit():
+            if not year_text.isdigit() or not 1900 <= int(year_text) <= 2200:
                 raise InputError(f"{name}: line {number}, column 'year': expected a year such as 2003, found {year_text!r}")
             if not cell["municipality"].strip():
                 raise InputError(f"{name}: line {number}, column 'municipality': empty")

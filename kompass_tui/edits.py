@@ -33,8 +33,11 @@ def _question_level(ev: Evaluation, what: str) -> None:
 def _mine(ev: Evaluation, question_id: str, by: str, at: str, change) -> Evaluation:
     """Apply change to evaluator by's own entry; a new evaluator joins the evaluation's list."""
     answer = ev.answer(question_id)
-    entry = replace(change(answer.entry(by)), updated=at)
-    ev = ev.with_answer(question_id, answer.with_entry(by, entry))
+    old = answer.entry(by)
+    new = change(old)
+    if new == old:
+        return ev  # nothing changed: no new time stamp (it would win a merge it should not)
+    ev = ev.with_answer(question_id, answer.with_entry(by, replace(new, updated=at)))
     return ev if by in ev.evaluators else replace(ev, evaluators=(*ev.evaluators, by))
 
 

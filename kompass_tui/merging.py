@@ -1,5 +1,5 @@
 """Merging offline work: two copies of one evaluation (say, two evaluators' laptops) into one,
-losing neither's scores or notes. Pure: two evaluations in, the merged one and what happened out.
+losing no evaluator's scores or notes. Pure: two evaluations in, the merged one and what happened out.
 
 - Each evaluator's own entry for a sub-question is taken from whichever copy has it. When both
   copies hold a different entry of the same evaluator (edited on both laptops), the newer one is
@@ -23,10 +23,20 @@ class Merge:
     messages: list[str]
 
 
+def _blocks(text: str) -> list[str]:
+    """The paragraphs of a text, without the "(from where:)" lines an earlier merge put in."""
+    blocks = []
+    for block in text.split("\n\n"):
+        first, _, rest = block.partition("\n")
+        blocks.append(rest if first.startswith("(") and first.endswith(":)") else block)
+    return blocks
+
+
 def _text(mine: str, theirs: str, source: str) -> tuple[str, bool]:
-    if not theirs or theirs == mine or theirs in mine:
+    """Both texts, unless one already holds the other (as written on, or after an earlier merge)."""
+    if not theirs or theirs == mine or mine.startswith(theirs) or theirs in _blocks(mine):
         return mine, False
-    if not mine:
+    if not mine or theirs.startswith(mine) or mine in _blocks(theirs):
         return theirs, False
     return f"{mine}\n\n({source}:)\n{theirs}", True
 

@@ -84,6 +84,13 @@ class Workbench:
 
         return previous(ev, self.related(ev, rows))
 
+    def _installed(self, framework_id: str) -> bool:
+        try:
+            self.framework(framework_id)
+        except KompassError:
+            return False
+        return True
+
     def _readable_rows(self) -> list[Row]:
         return [r for r in self.rows() if not r.error]
 
@@ -119,13 +126,19 @@ class Workbench:
         if key[0] is not None and self._rows_cache[0] == key:
             return list(self._rows_cache[1])
         rows = self._rows()
-        self._rows_cache = ((self.db.fingerprint(), self.db.index_fingerprint()), rows)
+        # Keyed by the folder as it was before the scan (a save during the scan means a rescan next
+        # time), and the index as the scan left it (a repair rewrites it).
+        self._rows_cache = ((key[0], self.db.index_fingerprint()), rows)
         return list(rows)
 
     def _rows(self) -> list[Row]:
         raw_rows = self.db.rows()
-        older = [raw["id"] for raw in raw_rows if "maximum" not in raw and "count" in raw and not raw.get("error")]
-        if older:  # an index written before it kept area scores: summarise those evaluations again, once
+        # Rows without a full summary: from an index written before it kept area scores, or made
+        # where the framework was not installed (a shared database). Summarise those again, once
+        # the framework is there.
+        older = [raw["id"] for raw in raw_rows if "maximum" not in raw and not raw.get("error")
+                 and self._installed(raw.get("framework", ""))]
+        if older:
             raw_rows = self.db.rows(refresh=older)
         result = []
         for raw in raw_rows:
@@ -182,6 +195,8 @@ class Workbench:
     def add(self, ev: Evaluation, where: str) -> Evaluation:
         """Store an evaluation read from a file (JSON import, demo), under a free id."""
         edits.check(ev, self.framework(ev.framework), where)
+
+        model.from_dict(model.to_dict(ev), where)  # what is stored must read back: refuse it here, not later
 
         def make(taken: set[str]) -> dict:
             wanted = ev.id if ev.id and ev.id not in taken and model.slug(ev.id) == ev.id else model.unique_id(ev.municipality, ev.year, taken)

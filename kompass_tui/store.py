@@ -201,6 +201,11 @@ def _is_temp(name: str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
 
 
+def _is_evaluation_file(name: str) -> bool:
+    """<id>.json; anything else in evaluations/ (a copy someone made by hand, say) is left alone."""
+    return name.endswith(".json") and ID_RE.match(name[:-5]) is not None
+
+
 def _fingerprint(stat: os.stat_result) -> list[int]:
     """Changes whenever the file is replaced: a save writes a new file (new inode, new times)."""
     return [stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size]
@@ -454,7 +459,7 @@ class Database:
     def ids(self) -> set[str]:
         if not self.evaluations.is_dir():
             return set()
-        return {name[:-5] for name in os.listdir(self.evaluations) if name.endswith(".json") and not _is_temp(name)}
+        return {name[:-5] for name in os.listdir(self.evaluations) if _is_evaluation_file(name)}
 
     # -- index ------------------------------------------------------------------------
 
@@ -490,7 +495,7 @@ class Database:
         for entry in os.scandir(self.evaluations) if self.evaluations.is_dir() else ():
             if _is_temp(entry.name):
                 temp_seen = True
-            elif entry.name.endswith(".json"):
+            elif _is_evaluation_file(entry.name):
                 try:
                     found[entry.name[:-5]] = _fingerprint(entry.stat())
                 except FileNotFoundError:

@@ -16,7 +16,7 @@ class Writer:
     def __init__(self, on_error: Callable[[Hashable, Exception], None], on_done: Callable[[Hashable], None] | None = None):
         self._jobs: queue.Queue[tuple[Hashable, Job]] = queue.Queue()
         self._pending: Counter[Hashable] = Counter()
-        self._lock = threading.RLock()  # re-entrant: a signal handler may save while the main thread holds it
+        self._lock = threading.RLock()  # re-entrant: a signal handler may submit while the main thread holds it
         self._on_error, self._on_done = on_error, on_done
         self._thread = threading.Thread(target=self._run, name="kompass-writer", daemon=True)
         self._thread.start()
@@ -42,12 +42,21 @@ class Writer:
             try:
                 job()
             except Exception as exc:  # noqa: BLE001 - reported, never lost silently
-                self._on_error(key, exc)
-            finally:
-                with self._lock:
-                    self._pending[key] -= 1
-                    if self._pending[key] <= 0:
-                        del self._pending[key]
-                self._jobs.task_done()
-                if self._on_done is not None:
-                    self._on_done(key)
+                self._report(self._on_error, key, exc)
+            # Done before the lock is taken: a signal handler waiting in wait() on the main thread,
+            # which may hold the lock, must not wait on us forever.
+            self._jobs.task_done()
+            with self._lock:
+                self._pending[key] -= 1
+                if self._pending[key] <= 0:
+                    del self._pending[key]
+            if self._on_done is not None:
+                self._report(self._on_done, key)
+
+    @staticmethod
+    def _report(callback, *args) -> None:
+        """Tell the app; a failure there must not end the writer (nothing would be saved after)."""
+        try:
+            callback(*args)
+        except Exception:  # noqa: BLE001
+            pass

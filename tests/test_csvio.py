@@ -38,6 +38,8 @@ BAD = [
     ("text for a number", "question;score\n2.1;nio\n", "line 2, column 'score': expected a number such as 9,5, found 'nio'"),
     ("unquoted decimal comma", "question,score,note\n2.1,9,5,x\n", "line 2: 4 columns, expected 3"),
     ("bad year", "kommun;år;1\nKalix;tjugo;5\n", "line 2, column 'year'"),
+    ("year out of range", "kommun;år;1\nKalix;99999;5\n", "line 2, column 'year': expected a year such as 2003, found '99999'"),
+    ("error after a note spanning lines", 'question;score;note\n1.1;3;"rad ett\nrad två"\n2.1;nio;x\n', "line 4, column 'score'"),
     ("bad source", "question;score;sources\n2.1;3;rykten\n", "unknown source 'rykten'"),
     ("duplicate column", "question;score;score\n2.1;3;3\n", "a column appears twice"),
 ]

@@ -147,6 +147,23 @@ def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path)
     assert lena.restore(ev.id, 2).answer("1.1").entry("Inga-Lill Elwin").score is None  # the version before the merge was kept
 
 
+def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it_should_not(bench):
+    ev = bench.create("Botkyrka", 2003, evaluators=["Lena Langlet"])
+    first = bench.score(ev.id, "2.1", "9", by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
+    time.sleep(1.1)  # entry times have whole seconds
+    again = bench.score(ev.id, "2.1", "9", by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
+    assert again == first
+
+
+def test_merged_texts_do_not_grow_when_merged_again_from_the_other_side():
+    from kompass_tui import merging
+    merged, changed = merging._text("Dialog", "Områdesgrupperna", "inga.json")
+    assert changed and "Dialog" in merged and "Områdesgrupperna" in merged
+    assert merging._text(merged, "Områdesgrupperna", "inga.json") == (merged, False)
+    assert merging._text("Områdesgrupperna", merged, "lena.json") == (merged, False)
+    assert merging._text("Dial", "Dialog", "x") == ("Dialog", False)  # written on since: the longer one
+
+
 def test_merge_refuses_another_evaluation_or_a_csv(tmp_path, demo):
     nacka = tmp_path / "nacka.json"
     nacka.write_text(json.dumps({**json.loads(demo.export("kalix-2003", "json", "sv")),

@@ -121,6 +121,13 @@ def test_an_evaluation_file_removed_behind_the_index_disappears_from_the_list(de
     assert "kalix-2003" not in {r.id for r in Workbench(demo.folder).rows()}
 
 
+def test_a_hand_made_copy_in_the_evaluations_folder_is_left_alone(demo):
+    folder = demo.folder / "evaluations"
+    (folder / "Kalix 2003 (kopia).json").write_bytes((folder / "kalix-2003.json").read_bytes())
+    assert "Kalix 2003 (kopia)" not in {r.id for r in Workbench(demo.folder).rows()}
+    assert (folder / "Kalix 2003 (kopia).json").exists()
+
+
 def test_orphaned_temp_files_are_removed_under_the_lock(bench):
     bench.create("Botkyrka", 2003)
     orphan = bench.folder / "evaluations" / ".botkyrka-2003.json.abc123.tmp"

@@ -26,10 +26,10 @@ class DisagreementScreen(Translated, Screen):
         Binding("escape", "app.pop_screen", "k_back"),
     ]
 
-    def __init__(self, eid: str):
+    def __init__(self, eid: str, loaded=None):
         super().__init__()
         self.eid = eid
-        self.ev, self.fw = self.app.bench.get_with_framework(eid)
+        self.ev, self.fw = loaded or self.app.evaluation_and_framework(eid)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()

@@ -55,8 +55,8 @@ class HomeScreen(Translated, Screen):
     def on_screen_resume(self) -> None:
         self.reload()  # also when first shown: a pushed screen is resumed
 
-    def refresh_from_disk(self) -> None:
-        if self.app.bench.db.fingerprint() != self._seen:
+    def refresh_from_disk(self, force: bool = False) -> None:
+        if force or self.app.bench.db.fingerprint() != self._seen:
             self.reload()
 
     def reload(self, select: str | None = None) -> None:
@@ -101,10 +101,10 @@ class HomeScreen(Translated, Screen):
         """The overview, and on top of it the walk-through at the first unscored sub-question."""
         from kompass_tui.screens.overview import OverviewScreen
 
-        loaded = self.app.save(lambda: self.app.bench.get_with_framework(eid))
+        loaded = self.app.save(lambda: self.app.evaluation_and_framework(eid))
         if loaded is None:
             return
-        overview = OverviewScreen(eid)
+        overview = OverviewScreen(eid, loaded)
         self.app.push_screen(overview)
         overview.resume_walkthrough(only_if_unscored=True)
 
@@ -122,6 +122,7 @@ class HomeScreen(Translated, Screen):
         """Compare the marked evaluations; with none marked, every one of the highlighted one's framework."""
         from kompass_tui.screens.compare import CompareScreen
 
+        self.app.flush()  # compare what was just scored
         eid = self.selected_id()
         if len(self.marked) == 1:
             self.notify(self.app.t("mark_two"))
@@ -152,6 +153,7 @@ class HomeScreen(Translated, Screen):
             return
 
         def answered(yes: bool | None) -> None:
+            self.app.flush()  # a save on its way must not recreate what is deleted
             if yes and self.app.save(lambda: self.app.bench.delete(eid) or True):
                 self.notify(self.app.t("deleted", id=eid), timeout=10)
                 self.reload()
@@ -168,6 +170,7 @@ class HomeScreen(Translated, Screen):
         def chosen(path: str | None) -> None:
             if not path:
                 return
+            self.app.flush()  # export what was just scored
             written = self.app.save(lambda: self.app.bench.write_export(eid, path, "md", self.app.lang))
             if written is not None:
                 self.notify(self.app.t("exported", path=written))

@@ -48,13 +48,15 @@ class OverviewScreen(Translated, Screen):
         Binding("escape", "back", "k_back", show=False),
     ]
 
-    def __init__(self, eid: str):
+    def __init__(self, eid: str, loaded=None):
+        """loaded: the (evaluation, framework) the caller has just read, else they are read here."""
         super().__init__()
         self.eid = eid
         self._seen = self.app.bench.db.fingerprint(eid)
-        self.ev, self.fw = self.app.bench.get_with_framework(eid)
+        self.ev, self.fw = loaded or self.app.evaluation_and_framework(eid)
         self.rounds = self.app.bench.related(self.ev)
         self._profile_drawn: tuple | None = None
+        self._shown_once = False
 
     # -- layout ---------------------------------------------------------------------
 
@@ -83,7 +85,9 @@ class OverviewScreen(Translated, Screen):
         self.query_one("#areas", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self._shown_once:  # back from the walk-through, a text, help: take what changed
+            self.reload()
+        self._shown_once = True
 
     def refresh_from_disk(self, force: bool = False) -> None:
         if force or (not self.app.saving(self.eid) and self.app.bench.db.fingerprint(self.eid) != self._seen):
@@ -221,7 +225,7 @@ class OverviewScreen(Translated, Screen):
     def open_walkthrough(self, question_id: str) -> None:
         from kompass_tui.screens.walkthrough import WalkthroughScreen
 
-        self.app.push_screen(WalkthroughScreen(self.eid, question_id))
+        self.app.push_screen(WalkthroughScreen(self.eid, question_id, (self.ev, self.fw)))
 
     def action_walkthrough(self) -> None:
         self.resume_walkthrough()
@@ -245,7 +249,7 @@ class OverviewScreen(Translated, Screen):
     def action_disagreements(self) -> None:
         from kompass_tui.screens.disagreements import DisagreementScreen
 
-        self.app.push_screen(DisagreementScreen(self.eid))
+        self.app.push_screen(DisagreementScreen(self.eid, (self.ev, self.fw)))
 
     def action_profile(self) -> None:
         views = self.query_one("#views", ContentSwitcher)

@@ -74,11 +74,12 @@ class WalkthroughScreen(Translated, Screen):
         Binding("escape", "back", "k_overview"),
     ]
 
-    def __init__(self, eid: str, question_id: str):
+    def __init__(self, eid: str, question_id: str, loaded=None):
+        """loaded: the (evaluation, framework) the overview shows, else they are read here."""
         super().__init__()
         self.eid = eid
         self._seen = self.app.bench.db.fingerprint(eid)
-        self.ev, self.fw = self.app.bench.get_with_framework(eid)
+        self.ev, self.fw = loaded or self.app.evaluation_and_framework(eid)
         self.ids = [q.id for q in self.fw.questions]
         self.index = self.ids.index(question_id)
         self._shown: dict[str, object] = {}
@@ -117,9 +118,10 @@ class WalkthroughScreen(Translated, Screen):
     def refresh_from_disk(self, force: bool = False) -> None:
         """Another session saved this evaluation (or a save of ours failed): show what is stored,
         but keep what is being typed here. Never while our own saves are on their way."""
-        if not force and (self.app.saving(self.eid) or self.app.bench.db.fingerprint(self.eid) == self._seen):
+        seen = self.app.bench.db.fingerprint(self.eid)
+        if not force and (self.app.saving(self.eid) or seen == self._seen):
             return
-        self._seen = self.app.bench.db.fingerprint(self.eid)
+        self._seen = seen
         fresh = self.app.evaluation(self.eid)
         if fresh is None:
             return
