@@ -97,25 +97,11 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
     for name in names:
         grid.add_column(name, justify="right")
     grid.add_column(t(lang, "average"), justify="right", style="italic")
-
-    def cell(value, best: bool, delta) -> Text:
-        text = comparison.cell(value, delta, lang)
-        return Text(text + "*", style="bold") if best else Text(text + " ")
-
-    for row in table.rows:
-        deltas = [c.areas[row.area.id] if c else None for c in table.changes]
-        grid.add_row(f"{row.area.id} {row.area.short(lang)}",
-                     *(cell(v, i in row.best, d) for i, (v, d) in enumerate(zip(row.values, deltas))),
-                     fmt(row.average, lang) + " ")
-    grid.add_row(Text(t(lang, "total"), style="bold"),
-                 *(cell(v, i in table.best_total, c.total if c else None) for i, (v, c) in enumerate(zip(table.totals, table.changes))),
-                 fmt(table.average_total, lang) + " ", end_section=True)
-    grid.add_row(t(lang, "rank"), *(f"{r} " for r in table.ranks), "")
-    notes = [t(lang, "best_note_cli")]
-    if table.has_changes:
-        notes.append(t(lang, "change_note", rounds=", ".join(
-            f"{n} {c.previous.year}" for n, c in zip(names, table.changes) if c)))
-    return [grid, "", Text(" ".join(notes), style="dim")]
+    for row in comparison.grid(table, lang):
+        grid.add_row(Text(row.label, style="bold") if row.kind == "total" else row.label,
+                     *(Text(c.text + "*", style="bold") if c.best else Text(c.text + " ") for c in row.cells),
+                     row.average + " " if row.average else "", end_section=row.kind == "total")
+    return [grid, "", Text(comparison.notes(table, lang, "best_note_cli"), style="dim")]
 
 
 def _comparison_by_rows(table, names: list[str], lang: str) -> list:

@@ -78,11 +78,8 @@ def _area_maximum(fw: Framework) -> Decimal:
 
 def _change_section(ev: Evaluation, before: Evaluation, fw: Framework, lang: str, rounds: list[Evaluation],
                     charts: bool) -> list[str]:
-    delta = comparison.change(ev, before, fw)
-    rows = [[md.cell(f"{a.id} {a.name(lang)}"), fmt(scoring.area_score(before, a), lang), fmt(scoring.area_score(ev, a), lang),
-             comparison.signed(delta.areas[a.id], lang) or "–"] for a in fw.areas]
-    rows.append([f"**{t(lang, 'total')}**", f"**{fmt(scoring.total(before, fw), lang)}**",
-                 f"**{fmt(scoring.total(ev, fw), lang)}**", f"**{comparison.signed(delta.total, lang)}**"])
+    *areas, total = comparison.change_rows(ev, before, fw, lang, long_names=True)
+    rows = [[md.cell(label), *figures] for label, *figures in areas] + [[f"**{text}**" for text in total]]
     parts = [f"## {t(lang, 'change_since', year=before.year)}",
              md.table([t(lang, "area"), str(before.year), str(ev.year), t(lang, "change")], rows, "lrrr")]
     if charts and len(rounds) > 1:
@@ -178,23 +175,8 @@ def comparison_table(table: Comparison, lang: str) -> str:
     the best value of each row in bold; (+n) the change since that municipality's previous round."""
     names = comparison.names(table.evaluations)
     header = [t(lang, "criterion"), *(md.cell(n) for n in names), t(lang, "average")]
-
-    def cell(value, best: bool, delta) -> str:
-        text = comparison.cell(value, delta, lang)
-        return f"**{text}**" if best else text
-
-    rows = []
-    for row in table.rows:
-        deltas = [c.areas[row.area.id] if c else None for c in table.changes]
-        rows.append([md.cell(f"{row.area.id} {row.area.short(lang)}"),
-                     *(cell(v, i in row.best, d) for i, (v, d) in enumerate(zip(row.values, deltas))),
-                     fmt(row.average, lang)])
-    totals = [cell(v, i in table.best_total, c.total if c else None) for i, (v, c) in enumerate(zip(table.totals, table.changes))]
-    rows.append([f"**{t(lang, 'total')}**", *totals, fmt(table.average_total, lang)])
-    rows.append([t(lang, "rank"), *(str(r) for r in table.ranks), ""])
+    rows = [[f"**{row.label}**" if row.kind == "total" else md.cell(row.label),
+             *(f"**{c.text}**" if c.best else c.text for c in row.cells), row.average]
+            for row in comparison.grid(table, lang)]
     text = md.table(header, rows, "l" + "r" * (len(names) + 1))
-    notes = [t(lang, "best_note")]
-    if table.has_changes:
-        notes.append(t(lang, "change_note", rounds=", ".join(
-            f"{md.inline(n)} {c.previous.year}" for n, c in zip(names, table.changes) if c)))
-    return text + "\n\n" + " ".join(notes)
+    return text + "\n\n" + comparison.notes(table, lang, "best_note", md.inline)

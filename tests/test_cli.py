@@ -2,7 +2,6 @@ import json
 import stat
 
 import pytest
-from conftest import snapshot_files
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app

@@ -12,7 +12,6 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from kompass_tui import comparison
 from kompass_tui.errors import KompassError
-from kompass_tui.points import fmt
 from kompass_tui.screens.base import TitleBar, Translated
 
 
@@ -58,24 +57,12 @@ class CompareScreen(Translated, Screen):
             grid.add_column(name, key=str(i))
         grid.add_column(t("average"), key="average")
 
-        def cell(value, best: bool, delta) -> Text:
-            text = comparison.cell(value, delta, lang)
-            return Text(text + "*", style="bold", justify="right") if best else Text(text + " ", justify="right")
-
-        for row in table.rows:
-            deltas = [c.areas[row.area.id] if c else None for c in table.changes]
-            grid.add_row(f"{row.area.id} {row.area.short(lang)}",
-                         *(cell(v, i in row.best, d) for i, (v, d) in enumerate(zip(row.values, deltas))),
-                         Text(fmt(row.average, lang) + " ", justify="right"), key=row.area.id)
-        grid.add_row(Text(t("total"), style="bold"),
-                     *(cell(v, i in table.best_total, c.total if c else None)
-                       for i, (v, c) in enumerate(zip(table.totals, table.changes))),
-                     Text(fmt(table.average_total, lang) + " ", justify="right"), key="total")
-        grid.add_row(t("rank"), *(Text(f"{r} ", justify="right") for r in table.ranks), "", key="rank")
-        notes = [t("best_note_cli")]
-        if table.has_changes:
-            notes.append(t("change_note", rounds=", ".join(f"{n} {c.previous.year}" for n, c in zip(names, table.changes) if c)))
-        note.update(" ".join(notes))
+        for row in comparison.grid(table, lang):
+            grid.add_row(Text(row.label, style="bold") if row.kind == "total" else row.label,
+                         *(Text(c.text + "*", style="bold", justify="right") if c.best else Text(c.text + " ", justify="right")
+                           for c in row.cells),
+                         Text(row.average + " ", justify="right") if row.average else "", key=row.key)
+        note.update(comparison.notes(table, lang, "best_note_cli"))
         grid.focus()
 
     def action_toggle_chart(self) -> None:

@@ -150,17 +150,15 @@ class OverviewScreen(Translated, Screen):
         changes.display = trend.display = before is not None
         if before is None:
             return
-        delta = comparison.change(ev, before, fw)
         table = Table(title=t("change_since", year=before.year), title_justify="left", box=None, expand=False)
         table.add_column(t("area"))
         table.add_column(str(before.year), justify="right")
         table.add_column(str(ev.year), justify="right")
         table.add_column(t("change"), justify="right")
-        for area in fw.areas:
-            table.add_row(f"{area.id} {area.short(lang)}", fmt(scoring.area_score(before, area), lang),
-                          fmt(scoring.area_score(ev, area), lang), comparison.signed(delta.areas[area.id], lang) or "–")
-        table.add_row(Text(t("total"), style="bold"), fmt(scoring.total(before, fw), lang),
-                      fmt(scoring.total(ev, fw), lang), Text(comparison.signed(delta.total, lang), style="bold"))
+        *areas, (label, *figures, difference) = comparison.change_rows(ev, before, fw, lang)
+        for row in areas:
+            table.add_row(*row)
+        table.add_row(Text(label, style="bold"), *figures, Text(difference, style="bold"))
         changes.update(table)
         trend.update(trend_chart(comparison.history(ev, self.rounds), fw, lang, width))
 
