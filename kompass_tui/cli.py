@@ -251,7 +251,7 @@ TEXTS_MAY_START_WITH_DASH = {"ignore_unknown_options": True, "help_option_names"
 def score(ctx: typer.Context,
           id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
           question: Annotated[str, typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4 (an area id for area-level evaluations).")],
-          value: Annotated[str, typer.Argument(metavar="VALUE", help="Points in half steps: 9,5 or 9.5.")],
+          value: Annotated[str, typer.Argument(metavar="VALUE", help="Points in half steps: 9,5 or 9.5; 'none' removes your score.")],
           note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", help="Evidence note ('-' reads standard input).")] = None,
           source: Annotated[Optional[list[str]], typer.Option("--source", "-s", metavar="SOURCE", help="interview, document or website; repeat for more.")] = None,
           as_: AsOption = None, db: DbOption = None) -> None:
@@ -262,21 +262,22 @@ def score(ctx: typer.Context,
     0 to the sub-question's maximum; 9,5 and 9.5 both work.
 
     Example: kompass score botkyrka-2003 2.4 18 --note "Brukarenkät varje år" -s document -s interview"""
-    from kompass_tui import edits, model
+    from kompass_tui import edits, model, scoring
     from kompass_tui.points import fmt
 
     by, at = _evaluator(ctx, as_), model.now()
+    wanted = None if scoring.clears(value) else value
 
     def change(ev, fw):
         mine = None if ev.area_level else by
-        ev = edits.set_score(ev, fw, question, value, mine, at)
+        ev = edits.set_score(ev, fw, question, wanted, mine, at)
         if note is not None or source:
             ev = edits.set_note(ev, fw, question, _text_arg(note) if note is not None else None, source or None, mine, at)
         return ev
 
     ev = _bench(ctx, db).edit(id, change)
     stored = ev.area(question).score if ev.area_level else ev.answer(question).entry(by).score
-    typer.echo(f"{id} {question} = {fmt(stored)}" + ("" if ev.area_level else f" ({by})"))
+    typer.echo(f"{id} {question} = {fmt(stored, empty='none')}" + ("" if ev.area_level else f" ({by})"))
 
 
 @app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
@@ -289,9 +290,10 @@ def consensus(ctx: typer.Context,
 
     The consensus is what totals, charts and reports use; it is set by the lead evaluator, whose
     name (--as) is kept with it. See kompass disagreements for where the evaluators differ."""
+    from kompass_tui import scoring
     from kompass_tui.points import fmt
 
-    clear = value.strip().lower() in ("none", "-", "")
+    clear = scoring.clears(value) or not value.strip()
     ev = _bench(ctx, db).consensus(id, question, None if clear else value, _evaluator(ctx, as_))
     typer.echo(f"{id} {question}: consensus {fmt(ev.answer(question).score) if not clear else 'cleared'}")
 

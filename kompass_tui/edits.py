@@ -41,18 +41,19 @@ def _mine(ev: Evaluation, question_id: str, by: str, at: str, change) -> Evaluat
     return ev if by in ev.evaluators else replace(ev, evaluators=(*ev.evaluators, by))
 
 
-def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str, by: str | None = None, at: str = "") -> Evaluation:
-    """Score a sub-question from user text like `9,5`: evaluator by's own score, or (by None) the
-    agreed score. In an area-level evaluation part_id is an area."""
+def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str | None, by: str | None = None,
+              at: str = "") -> Evaluation:
+    """Score a sub-question from user text like `9,5` (None clears it): evaluator by's own score,
+    or (by None) the agreed score. In an area-level evaluation part_id is an area."""
     if ev.area_level:
         if fw.has_question(part_id):
             _question_level(ev, "sub-question scores")
         area = fw.area(part_id)
-        return ev.with_area(area.id, replace(ev.area(area.id), score=parse_score(text, area)))
+        return ev.with_area(area.id, replace(ev.area(area.id), score=parse_score(text, area) if text is not None else None))
     if not fw.has_question(part_id) and part_id in {a.id for a in fw.areas}:
         raise NotFound(f"{part_id!r} is an area; score its sub-questions instead (for example {fw.area(part_id).questions[0].id})")
     question = fw.question(part_id)
-    value = parse_score(text, question)
+    value = parse_score(text, question) if text is not None else None
     if by:
         return _mine(ev, question.id, by, at, lambda e: replace(e, score=value))
     return ev.with_answer(question.id, replace(ev.answer(question.id), score=value))
@@ -66,16 +67,6 @@ def set_consensus(ev: Evaluation, fw: Framework, question_id: str, text: str | N
     return ev.with_answer(question.id, replace(ev.answer(question.id), score=value,
                                                decided_by=by if value is not None else "",
                                                decided_at=at if value is not None else ""))
-
-
-def clear_score(ev: Evaluation, fw: Framework, part_id: str, by: str | None = None, at: str = "") -> Evaluation:
-    if ev.area_level:
-        area = fw.area(part_id)
-        return ev.with_area(area.id, replace(ev.area(area.id), score=None))
-    question = fw.question(part_id)
-    if by:
-        return _mine(ev, question.id, by, at, lambda e: replace(e, score=None))
-    return ev.with_answer(question.id, replace(ev.answer(question.id), score=None))
 
 
 def _checked_sources(sources: Iterable[str]) -> tuple[str, ...]:

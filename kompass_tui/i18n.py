@@ -96,7 +96,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          "opens it in the walk-through. p shows the full profile chart and, when the municipality "
                          "was evaluated before, the change per area and the trend.",
         "help_walkthrough": "Type a score (9,5 or 9.5) and press enter to save it and go on; enter on an "
-                            "empty field goes on without a change. While the score field has focus, "
+                            "empty field goes on without a change, and - removes your score. While the score field has focus, "
                             "i, d and w toggle the evidence sources, n edits the note, u jumps to the next "
                             "unscored sub-question. Esc leaves the note, then the walk-through.",
         "unreadable": "unreadable",
@@ -202,7 +202,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_overview": "Tab växlar mellan områdena och delfrågorna; enter på en delfråga öppnar den i genomgången. "
                          "p visar hela profildiagrammet och, om kommunen utvärderats förut, förändringen per område och trenden.",
         "help_walkthrough": "Skriv poäng (9,5 eller 9.5) och tryck enter för att spara och gå vidare; enter i ett "
-                            "tomt fält går vidare utan ändring. När poängfältet har fokus växlar i, d och w "
+                            "tomt fält går vidare utan ändring och - tar bort din poäng. När poängfältet har fokus växlar i, d och w "
                             "underlagskällorna, n redigerar anteckningen och u hoppar till nästa obedömda "
                             "delfråga. Esc lämnar anteckningen, sedan genomgången.",
         "unreadable": "oläsbar",

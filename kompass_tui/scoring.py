@@ -15,6 +15,14 @@ from kompass_tui.errors import ScoreError
 from kompass_tui.points import ZERO, check_points, fmt, normal, parse_number
 
 
+CLEAR_WORDS = ("-", "none", "ingen")
+
+
+def clears(text: str) -> bool:
+    """Whether user text in a score field asks to remove the score: `-`, `none` (or Swedish `ingen`)."""
+    return text.strip().lower() in CLEAR_WORDS
+
+
 def parse_score(text: str, question: Question | Area) -> Decimal:
     """`9,5` / `9.5` -> Decimal(9.5) if it is 0..max in half points, else ScoreError with the range."""
     what = f"{'question' if isinstance(question, Question) else 'area'} {question.id}"

@@ -215,12 +215,10 @@ class Workbench:
 
         return model.from_dict(self.db.update(eid, apply))
 
-    def score(self, eid: str, part_id: str, text: str, by: str | None = None) -> Evaluation:
-        """Evaluator by's own score (by None: the agreed score, as in files without evaluators)."""
+    def score(self, eid: str, part_id: str, text: str | None, by: str | None = None) -> Evaluation:
+        """Evaluator by's own score, None to clear it (by None: the agreed score, as in files
+        without evaluators)."""
         return self.edit(eid, lambda ev, fw: edits.set_score(ev, fw, part_id, text, by, model.now()))
-
-    def clear_score(self, eid: str, part_id: str, by: str | None = None) -> Evaluation:
-        return self.edit(eid, lambda ev, fw: edits.clear_score(ev, fw, part_id, by, model.now()))
 
     def note(self, eid: str, question_id: str, note: str | None = None, sources: Iterable[str] | None = None,
              by: str | None = None) -> Evaluation:

@@ -124,6 +124,19 @@ async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_
         assert bench.get("nacka-2010").answer("8.4").entry("Anna").score == 20
 
 
+async def test_a_dash_takes_a_mistaken_score_back(bench):
+    bench.create("Nacka", 2010)
+    bench.score("nacka-2010", "1.1", "12", by="Anna")
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        screen.go_to(0)
+        await type_text(pilot, "-")
+        await pilot.press("enter")
+        pilot.app.flush()
+        assert screen.question.id == "1.2"
+        assert bench.get("nacka-2010").answer("1.1").entry("Anna").score is None
+
+
 async def test_opening_from_home_resumes_at_the_first_unscored_question(bench):
     bench.create("Nacka", 2010)
     for qid in ("1.1", "1.2", "1.3", "2.1", "2.3"):

@@ -102,6 +102,13 @@ async def test_the_app_sets_a_consensus_with_one_key_per_question(team):
         assert text_of(pilot.app.screen.query_one("#totals")).startswith("Total 639 / 800 · 37/37")
 
 
+def test_an_evaluator_removes_only_their_own_score_from_the_cli(team):
+    assert run("score", "botkyrka-2003", "6.5", "none", "--as", "Inga-Lill Elwin", "--db", team.folder).stdout == \
+        "botkyrka-2003 6.5 = none (Inga-Lill Elwin)\n"
+    answer = team.get("botkyrka-2003").answer("6.5")
+    assert answer.entry("Inga-Lill Elwin").score is None and answer.entry("Lena Langlet").score is not None
+
+
 def test_the_walkthrough_edits_the_evaluators_own_entry(team):
     ev, fw = team.get_with_framework("botkyrka-2003")
     ev = edits.set_score(ev, fw, "3.1", "30", by="Omar Said", at="2026-11-27T10:00:00+00:00")

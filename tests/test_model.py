@@ -86,7 +86,7 @@ def test_area_texts_summary_and_challenges(fw):
 
 def test_clearing_everything_leaves_no_empty_entries(fw):
     ev = edits.set_score(make(fw), fw, "1.1", "3")
-    ev = edits.clear_score(ev, fw, "1.1")
+    ev = edits.set_score(ev, fw, "1.1", None)
     assert ev.questions == {}
 
 

@@ -213,8 +213,9 @@ class WalkthroughScreen(Translated, Screen):
             self.go_to(self.index + 1)
             return
         eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
+        wanted = None if scoring.clears(text) else text  # `-` takes a score back
         try:
-            shown = edits.set_score(self.ev, self.fw, qid, text, by, model.now())  # checked here, saved in the background
+            shown = edits.set_score(self.ev, self.fw, qid, wanted, by, model.now())  # checked here, saved in the background
         except ScoreError as exc:
             self._set("#error", self.app.t("score_invalid", text=exc.text or text,
                                            max=fmt(self.question.maximum, self.app.lang)))
@@ -224,7 +225,7 @@ class WalkthroughScreen(Translated, Screen):
             self._set("#error", str(exc))
             return
         self.ev = shown
-        self.app.submit(eid, lambda: bench.score(eid, qid, text, by), shown)
+        self.app.submit(eid, lambda: bench.score(eid, qid, wanted, by), shown)
         self.go_to(self.index + 1)
 
     @on(TextArea.Changed, "#note")
