@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, ScoreError
-from kompass_tui.model import SOURCES, Evaluation
+from kompass_tui.model import SOURCES, Evaluation, ordered_sources
 from kompass_tui.points import fmt, parse_number
 from kompass_tui.scoring import effective
 
@@ -140,7 +140,7 @@ def _sources(cell: str, name: str, line: int) -> tuple[str, ...]:
         if word not in SOURCE_ALIASES:
             raise InputError(f"{name}: line {line}, column 'sources': unknown source {word!r}; use {', '.join(SOURCES)}")
         found.add(SOURCE_ALIASES[word])
-    return tuple(s for s in SOURCES if s in found)
+    return ordered_sources(found)
 
 
 def write(ev: Evaluation, fw: Framework, lang: str) -> str:
@@ -158,5 +158,5 @@ def write(ev: Evaluation, fw: Framework, lang: str) -> str:
             notes = [answer.note] if answer.note else []
             notes += [f"{name}: {e.note}" for name, e in answer.entries.items() if e.note]
             sources = set(answer.sources).union(*(e.sources for e in answer.entries.values()))
-            writer.writerow([q.id, fmt(effective(answer), lang, ""), "\n".join(notes), " ".join(s for s in SOURCES if s in sources)])
+            writer.writerow([q.id, fmt(effective(answer), lang, ""), "\n".join(notes), " ".join(ordered_sources(sources))])
     return out.getvalue()

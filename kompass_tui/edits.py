@@ -11,7 +11,7 @@ from typing import Iterable
 
 from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, KompassError, NotFound
-from kompass_tui.model import SOURCES, Evaluation
+from kompass_tui.model import Evaluation, ordered_sources
 from kompass_tui.points import check_points
 from kompass_tui.scoring import parse_score
 
@@ -69,21 +69,13 @@ def set_consensus(ev: Evaluation, fw: Framework, question_id: str, text: str | N
                                                decided_at=at if value is not None else ""))
 
 
-def _checked_sources(sources: Iterable[str]) -> tuple[str, ...]:
-    wanted = set(sources)
-    unknown = sorted(wanted - set(SOURCES))
-    if unknown:
-        raise InputError(f"unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
-    return tuple(s for s in SOURCES if s in wanted)
-
-
 def set_note(ev: Evaluation, fw: Framework, question_id: str, note: str | None = None,
              sources: Iterable[str] | None = None, by: str | None = None, at: str = "") -> Evaluation:
     """Replace the note and/or the evidence sources (interview, document, website) of a
     sub-question: evaluator by's own, or (by None) the agreed ones."""
     _question_level(ev, "sub-question notes")
     question = fw.question(question_id)
-    checked = _checked_sources(sources) if sources is not None else None
+    checked = ordered_sources(sources) if sources is not None else None
 
     def change(item):
         if note is not None:

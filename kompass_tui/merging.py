@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from kompass_tui.errors import InputError
-from kompass_tui.model import SOURCES, Answer, AreaEntry, Evaluation, slug
+from kompass_tui.model import Answer, AreaEntry, Evaluation, ordered_sources, slug
 
 
 @dataclass
@@ -89,7 +89,7 @@ def _answer(mine: Answer, theirs: Answer, qid: str, source: str, messages: list[
     note, both = _text(mine.note, theirs.note, source)
     if both:
         messages.append(f"{qid}: the agreed note differs: both are kept, {source}'s last")
-    sources = tuple(s for s in SOURCES if s in set(mine.sources) | set(theirs.sources))
+    sources = ordered_sources((*mine.sources, *theirs.sources))
     return Answer(score, note, sources, entries, decided_by, decided_at)
 
 

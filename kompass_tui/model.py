@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.points import to_decimal, to_json
@@ -27,6 +27,15 @@ FORMAT = "kompass-evaluation"
 SOURCES = ("interview", "document", "website")
 QUESTIONS, AREAS = "questions", "areas"
 LEVELS = (QUESTIONS, AREAS)
+
+
+def ordered_sources(sources: Iterable[str]) -> tuple[str, ...]:
+    """Evidence sources in their fixed order, each once; InputError for one that is not known."""
+    wanted = set(sources)
+    unknown = sorted(wanted - set(SOURCES))
+    if unknown:
+        raise InputError(f"unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
+    return tuple(s for s in SOURCES if s in wanted)
 
 
 @dataclass(frozen=True)
@@ -233,11 +242,10 @@ class _Reader:
 
 
 def _sources(r: _Reader, where: str, qid: str) -> tuple[str, ...]:
-    sources = r.texts("sources")
-    unknown = [s for s in sources if s not in SOURCES]
-    if unknown:
-        raise InputError(f"{where}, question {qid}: unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
-    return tuple(s for s in SOURCES if s in sources)
+    try:
+        return ordered_sources(r.texts("sources"))
+    except InputError as exc:
+        raise InputError(f"{where}, question {qid}: {exc}") from None
 
 
 def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
