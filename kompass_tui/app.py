@@ -188,7 +188,7 @@ class KompassApp(App[None]):
         self._in_loop(self.on_terminal_gone)
 
     def on_terminal_gone(self) -> None:
-        """SIGHUP (terminal closed, SSH dropped) or SIGTERM: save what is pending, then leave."""
+        """SIGTERM, in the event loop (SIGHUP is handled in on_signal itself): save what is pending, then leave."""
         self.flush()
         self.exit(return_code=1)
 

@@ -37,7 +37,7 @@ def _ticks(maximum: Decimal, lang: str) -> tuple[list[float], list[str]]:
 
 
 def profile(labels: Sequence[str], values: Sequence[Decimal | None], width: int, lang: str,
-            maximum: Decimal = Decimal(100), title: str = "") -> str:
+            maximum: Decimal = Decimal(100)) -> str:
     """Horizontal bars, one per area, top to bottom, on a 0–maximum axis; each label carries its value."""
     rows = [f"{label} {fmt(value, lang)}" for label, value in zip(labels, values)]
     numbers = [float(v) if v is not None else 0.0 for v in values]
@@ -47,10 +47,8 @@ def profile(labels: Sequence[str], values: Sequence[Decimal | None], width: int,
         plt.bar(rows[::-1], numbers[::-1], orientation="horizontal", width=0.5, marker="█")
         plt.xlim(0, float(maximum))
         plt.xticks(*_ticks(maximum, lang))
-        if title:
-            plt.title(title)
 
-    return _build(draw, width, len(rows) + 3 + bool(title))
+    return _build(draw, width, len(rows) + 3)
 
 
 def trend(points: Sequence[tuple[str, Decimal]], width: int, height: int, lang: str,

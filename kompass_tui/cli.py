@@ -445,13 +445,12 @@ def chart(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", he
 
     The area scores as bars and, if the municipality has been evaluated before, the trend of its
     total across the rounds."""
-    from kompass_tui import comparison
     from kompass_tui.report import profile_chart, trend_chart
 
     bench, language = _bench(ctx, db), _lang(lang, ctx)
     ev, fw = bench.get_with_framework(id)
     typer.echo(profile_chart(ev, fw, language, _width()))
-    rounds = comparison.history(ev, bench.related(ev))
+    rounds = bench.related(ev)
     if len(rounds) > 1:
         typer.echo()
         typer.echo(trend_chart(rounds, fw, language, _width()))

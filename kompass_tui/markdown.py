@@ -51,8 +51,8 @@ def table(header: list[str], rows: list[list[str]], align: str) -> str:
     return "\n".join(lines)
 
 
-def fence(text: str, info: str = "text") -> str:
+def fence(text: str) -> str:
     """A fenced block longer than any run of backticks inside, so the text cannot close it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marker = "`" * max(3, longest + 1)
-    return f"{marker}{info}\n{text.rstrip()}\n{marker}"
+    return f"{marker}text\n{text.rstrip()}\n{marker}"

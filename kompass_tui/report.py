@@ -40,7 +40,7 @@ def render(ev: Evaluation, fw: Framework, lang: str, table: Comparison | None = 
         parts += [f"## {t(lang, 'challenges')}", md.blocks(ev.challenges)]
     before = comparison.previous(ev, rounds)
     if before is not None:
-        parts += _change_section(ev, before, fw, lang, [r for r in comparison.history(ev, rounds)], charts)
+        parts += _change_section(ev, before, fw, lang, comparison.history(ev, rounds), charts)
     if table is not None:
         parts += [f"## {t(lang, 'comparison')}", comparison_table(table, lang)]
         if charts:

@@ -72,7 +72,7 @@ class Workbench:
 
     def related(self, ev: Evaluation, rows: list[Row] | None = None) -> list[Evaluation]:
         """Every round of ev's municipality and framework, oldest first: ev itself and the others'
-        area scores from the index (enough for changes and trends; no file is read)."""
+        area scores from the index (enough for changes and trends; no other evaluation file is read)."""
         from kompass_tui.comparison import history
 
         rows = self._readable_rows() if rows is None else rows

@@ -59,7 +59,7 @@ Doc = dict[str, Any]
 _NO_DIR_FSYNC = {errno.EINVAL, errno.ENOTSUP, errno.EBADF}
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600, before_replace: Callable[[], object] | None = None) -> None:
+def atomic_write(path: Path, data: bytes, before_replace: Callable[[], object] | None = None) -> None:
     """Write data to path so that a reader or a crash sees either the old file or the new one.
 
     before_replace runs once the new data is safely on disk, just before it takes the old file's
@@ -71,7 +71,7 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600, before_replace: Cal
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, 0o600)  # owner only, whatever the umask
         if before_replace is not None:
             before_replace()
         os.replace(tmp, path)

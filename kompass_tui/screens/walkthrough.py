@@ -129,7 +129,7 @@ class WalkthroughScreen(Translated, Screen):
         self.show_question(keep_typing=True)
 
     def show_question(self, keep_typing: bool = False) -> None:
-        """Show the current sub-question. Every label has a fixed size (kompass.tcss), so an update
+        """Show the current sub-question. Every label has a fixed size (walkthrough.tcss), so an update
         repaints it without a new layout, and only what changed is touched: a key costs one frame."""
         ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
         area = fw.area(q.area_id)
