@@ -191,7 +191,8 @@ def notes(table: Comparison, lang: str, best_key: str, name=lambda n: n) -> str:
     parts = [t(lang, best_key)]
     if table.has_changes:
         parts.append(t(lang, "change_note", rounds=", ".join(
-            f"{name(n)} {c.previous.year}" for n, c in zip(names(table.evaluations), table.changes) if c)))
+            t(lang, "round_since", name=name(n), year=c.previous.year)
+            for n, c in zip(names(table.evaluations), table.changes) if c)))
     return " ".join(parts)
 
 

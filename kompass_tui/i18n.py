@@ -56,6 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "best_note_column": "* the best value of the column.",
         "change_short": "the change in total since the previous evaluation",
         "change_note": "In brackets: the change since the previous evaluation ({rounds}).",
+        "round_since": "{name} since {year}",
         # -- the app ----------------------------------------------------------------
         "k_help": "help", "k_quit": "quit", "k_open": "open", "k_new": "new", "k_delete": "delete",
         "k_export": "export", "k_walkthrough": "walk-through", "k_strengths": "strengths",
@@ -161,6 +162,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "best_note_column": "* kolumnens högsta värde.",
         "change_short": "förändringen av totalen sedan föregående utvärdering",
         "change_note": "Inom parentes: förändringen sedan föregående utvärdering ({rounds}).",
+        "round_since": "{name} sedan {year}",
         # -- the app ----------------------------------------------------------------
         "k_help": "hjälp", "k_quit": "avsluta", "k_open": "öppna", "k_new": "ny", "k_delete": "radera",
         "k_export": "exportera", "k_walkthrough": "genomgång", "k_strengths": "styrkor",

@@ -55,7 +55,9 @@ def test_same_municipality_twice_gets_the_year_in_the_column(fw):
 
     a = Evaluation(id="b-2003", municipality="Botkyrka", year=2003, framework=fw.id)
     b = Evaluation(id="b-2008", municipality="Botkyrka", year=2008, framework=fw.id)
-    assert "| Kriterium | Botkyrka 2003 | Botkyrka 2008 | Medel |" in report.comparison_table(comparison.compare([a, b], fw), "sv")
+    text = report.comparison_table(comparison.compare([a, b], fw, {"b-2008": a}), "sv")
+    assert "| Kriterium | Botkyrka 2003 | Botkyrka 2008 | Medel |" in text
+    assert "förändringen sedan föregående utvärdering (Botkyrka 2008 sedan 2003)." in text
 
 
 HOSTILE = "a | b `code` <script>alert(1)</script> &amp; **bold** [x](http://e)\n# heading\n```\n    indented"
