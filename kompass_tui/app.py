@@ -76,8 +76,7 @@ class KompassApp(App[None]):
     def submit(self, eid: str, change: Callable[[], object], shown: Evaluation | None = None) -> None:
         """Save a change of evaluation eid in the background; shown is the evaluation as the screen
         now shows it (the edit applied), which screens use until the writer has caught up."""
-        if shown is not None:
-            self._known[eid] = shown
+        self._show(eid, shown)
         self.writer.submit(eid, change)
 
     def save_later(self, key: Hashable, eid: str, change: Callable[[], Callable[[], object]],
@@ -85,8 +84,7 @@ class KompassApp(App[None]):
         """Save typed text shortly. change() is called when the save is sent (on this thread) and
         returns the save to run, so it can read the field as it is then: the text on screen is
         what is saved, even when the session ends before the field's last events were handled."""
-        if shown is not None:
-            self._known[eid] = shown
+        self._show(eid, shown)
         self._pending[key] = (eid, change)
         if self._pending_timer is not None:
             self._pending_timer.stop()
@@ -110,21 +108,26 @@ class KompassApp(App[None]):
         self.send_pending()
         self.writer.wait()
 
-    def evaluation(self, eid: str) -> Evaluation | None:
-        """The evaluation as the user last saw it: the screens' own while saves are on their way,
-        else as stored (None, with the error shown, if it cannot be read)."""
+    def _show(self, eid: str, shown: Evaluation | None) -> None:
+        if shown is not None:
+            self._known[eid] = shown
+
+    def _latest(self, eid: str) -> Evaluation:
+        """The screens' own copy while saves are on their way, else as stored (KompassError if it
+        cannot be read)."""
         if self.saving(eid) and eid in self._known:
             return self._known[eid]
         self._known.pop(eid, None)
-        return self.save(lambda: self.bench.get(eid))
+        return self.bench.get(eid)
+
+    def evaluation(self, eid: str) -> Evaluation | None:
+        """The evaluation as the user last saw it (None, with the error shown, if it cannot be read)."""
+        return self.save(lambda: self._latest(eid))
 
     def evaluation_and_framework(self, eid: str):
-        """For a screen that opens: the evaluation as last seen (see evaluation) and its framework.
+        """For a screen that opens: the evaluation as last seen and its framework.
         Raises KompassError if it cannot be read."""
-        if self.saving(eid) and eid in self._known:
-            ev = self._known[eid]
-        else:
-            ev = self.bench.get(eid)
+        ev = self._latest(eid)
         return ev, self.bench.framework(ev.framework)
 
     def _save_failed(self, eid: Hashable, exc: Exception) -> None:

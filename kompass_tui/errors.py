@@ -18,12 +18,11 @@ class CriteriaError(KompassError):
 class ScoreError(KompassError):
     """A score that is not a number, out of range, or not a half point.
 
-    `text` is what was given and `maximum` the allowed top (when known), so a screen can word the
-    reason in its own language."""
+    `text` is what was given, so a screen can word the reason in its own language."""
 
-    def __init__(self, message: str, text: str = "", maximum=None):
+    def __init__(self, message: str, text: str = ""):
         super().__init__(message)
-        self.text, self.maximum = text, maximum
+        self.text = text
 
 
 class NotFound(KompassError):

@@ -48,7 +48,7 @@ def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
         raise ScoreError(
             f"{what}: {fmt(value)} is not allowed; "
             f"give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)",
-            fmt(value), maximum,
+            fmt(value),
         )
     return normal(value)
 

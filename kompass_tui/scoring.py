@@ -30,7 +30,7 @@ def parse_score(text: str, question: Question | Area) -> Decimal:
         value = parse_number(text)
     except ScoreError as exc:
         raise ScoreError(f"{what}: {exc}; give 0 to {fmt(question.maximum)} in steps of 0.5",
-                         exc.text, question.maximum) from None
+                         exc.text) from None
     return check_points(value, question.maximum, what)
 
 

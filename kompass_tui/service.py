@@ -78,12 +78,6 @@ class Workbench:
         rows = self._readable_rows() if rows is None else rows
         return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
 
-    def previous(self, ev: Evaluation, rows: list[Row] | None = None) -> Evaluation | None:
-        """The municipality's evaluation before ev (same framework), as area scores."""
-        from kompass_tui.comparison import previous
-
-        return previous(ev, self.related(ev, rows))
-
     def _installed(self, framework_id: str) -> bool:
         try:
             self.framework(framework_id)
@@ -116,7 +110,10 @@ class Workbench:
         groups: dict[tuple[str, str], list[Row]] = {}
         for row in rows:
             groups.setdefault(comparison.round_key(row), []).append(row)
-        before = {ev.id: self.previous(ev, groups.get(comparison.round_key(ev), [])) for ev in evaluations}
+        before = {}
+        for ev in evaluations:
+            row = comparison.previous(ev, groups.get(comparison.round_key(ev), []))
+            before[ev.id] = self._area_scores(row) if row is not None else None
         return comparison.compare(evaluations, fw, before)
 
     def rows(self) -> list[Row]:
@@ -206,14 +203,19 @@ class Workbench:
 
     def edit(self, eid: str, change: Callable[[Evaluation, Framework], Evaluation]) -> Evaluation:
         """Apply change to the freshly read evaluation under the lock and save it; returns the result."""
+        result: list[Evaluation] = []
+
         def apply(doc: dict) -> dict:
             ev = model.from_dict(doc)
             new = change(ev, self.framework(ev.framework))
             if new == ev:
+                result.append(ev)
                 return doc
-            return model.to_dict(replace(new, updated=model.now()))
+            result.append(replace(new, updated=model.now()))
+            return model.to_dict(result[-1])
 
-        return model.from_dict(self.db.update(eid, apply))
+        self.db.update(eid, apply)
+        return result[-1]
 
     def score(self, eid: str, part_id: str, text: str | None, by: str | None = None) -> Evaluation:
         """Evaluator by's own score, None to clear it (by None: the agreed score, as in files
@@ -243,9 +245,9 @@ class Workbench:
         theirs = parse_file(read_text_file(path), name)
         if not isinstance(theirs, Evaluation):
             raise InputError(f"{name}: merge takes an evaluation exported with --format json, not CSV")
-        edits.check(theirs, self.framework(theirs.framework), name)
         if theirs.id not in self.db.ids():
             return merging.Merge(self.add(theirs, name), [f"{theirs.id} was not here: added it"])
+        edits.check(theirs, self.framework(theirs.framework), name)
         result: list = []
 
         def change(mine: Evaluation, fw: Framework) -> Evaluation:
