@@ -267,12 +267,12 @@ def score(ctx: typer.Context,
 
     by, at = _evaluator(ctx, as_), model.now()
     wanted = None if scoring.clears(value) else value
+    text = _text_arg(note) if note is not None else None  # read before the edit takes the lock
 
     def change(ev, fw):
-        mine = None if ev.area_level else by
-        ev = edits.set_score(ev, fw, question, wanted, mine, at)
-        if note is not None or source:
-            ev = edits.set_note(ev, fw, question, _text_arg(note) if note is not None else None, source or None, mine, at)
+        ev = edits.set_score(ev, fw, question, wanted, by, at)  # area-level: by plays no part
+        if text is not None or source:
+            ev = edits.set_note(ev, fw, question, text, source or None, by, at)
         return ev
 
     ev = _bench(ctx, db).edit(id, change)

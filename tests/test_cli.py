@@ -5,6 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app
+from kompass_tui.service import Workbench
 
 runner = CliRunner()
 
@@ -157,6 +158,30 @@ def test_compare_refuses_mixed_frameworks_and_unknown_ids(db, tmp_path):
 def test_chart_prints_the_profile(db):
     out = run("chart", "botkyrka-2003", "--lang", "sv", "--db", db).stdout
     assert "2 Tillgänglighet 76,5┤" in out and "8 Samhälle 93┤" in out
+
+
+def test_a_note_read_from_standard_input_is_read_before_the_database_is_locked(db):
+    import fcntl
+    import io
+
+    held = []
+
+    class Typing(io.BytesIO):
+        """Standard input that notes whether another session could save while it is read."""
+
+        def read(self, *args):
+            with open(db / ".lock", "a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+                except BlockingIOError:
+                    held.append(True)
+            return super().read(*args)
+
+    run("score", "botkyrka-2003", "2.1", "9", "--note", "-", "--as", "Lena", "--db", db,
+        input=Typing("Brukarenkät varje år".encode()))
+    assert held == []
+    assert Workbench(db).get("botkyrka-2003").answer("2.1").entry("Lena").note == "Brukarenkät varje år"
 
 
 def test_a_reevaluation_reports_the_change_and_the_trend(db):
