@@ -262,6 +262,21 @@ async def test_export_proposes_a_path_and_writes_the_report(demo, tmp_path, monk
     assert "| **Total** | **639** | **800** |" in (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")
 
 
+async def test_the_overview_keeps_its_cursors_when_help_closes(demo):
+    async with make_app(demo, "botkyrka-2003").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter", "down", "down")  # area 2, then its third sub-question
+        screen = pilot.app.screen
+        assert screen.area.id == "2" and screen.query_one("#questions", OptionList).highlighted == 2
+        await pilot.press("f1")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.area.id == "2" and screen.query_one("#questions", OptionList).highlighted == 2
+        await pilot.press("shift+tab", "down")  # another area starts at its first sub-question
+        await pilot.pause()
+        assert screen.area.id == "3" and screen.query_one("#questions", OptionList).highlighted == 0
+
+
 async def test_help_lists_the_keys_of_the_current_screen(bench):
     bench.create("Nacka", 2010)
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:

@@ -57,6 +57,7 @@ class OverviewScreen(Translated, Screen):
         self.rounds = self.app.bench.related(self.ev)
         self._profile_drawn: tuple | None = None
         self._shown_once = False
+        self._area_shown = ""  # the area whose sub-questions are listed
 
     # -- layout ---------------------------------------------------------------------
 
@@ -81,7 +82,6 @@ class OverviewScreen(Translated, Screen):
         self.sub_title = self.ev.title
         self.query_one("#areas", OptionList).border_title = self.app.t("areas")
         self.render_all()
-        self.query_one("#areas", OptionList).highlighted = 0
         self.query_one("#areas", OptionList).focus()
 
     def on_screen_resume(self) -> None:
@@ -169,6 +169,7 @@ class OverviewScreen(Translated, Screen):
 
     def render_area(self) -> None:
         ev, t, lang, area = self.ev, self.app.t, self.app.lang, self.area
+        self._area_shown = area.id
         questions = self.query_one("#questions", OptionList)
         questions.border_title = f"{area.id} {area.name(lang)}"
         questions.display = not ev.area_level
@@ -194,7 +195,8 @@ class OverviewScreen(Translated, Screen):
     # -- events ----------------------------------------------------------------------
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_list.id == "areas":
+        # A redraw of the list highlights the same area again: keep the question cursor then.
+        if event.option_list.id == "areas" and event.option.id != self._area_shown:
             self.query_one("#questions", OptionList).highlighted = 0
             self.render_area()
 
