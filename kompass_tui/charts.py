@@ -86,15 +86,14 @@ def grouped(groups: Sequence[tuple[str, Sequence[tuple[str, Decimal | None]]]], 
     name_width = max((len(n) for n in names), default=0) + 3
     value_width = max((len(fmt(v, lang)) for _, members in groups for _, v in members), default=1) + 1
     cells = max(10, width - name_width - value_width - 2)
-    ticks = [fmt(maximum * k / 4, lang) for k in range(5)]
-    axis = [" "] * (cells + 1)
+    _, ticks = _ticks(maximum, lang)
+    axis = ["─"] * (cells + 1)
     scale = list(" " * (cells + len(ticks[-1])))
     for k, tick in enumerate(ticks):
         at = round(cells * k / 4)
         axis[min(at, cells)] = "┼" if 0 < k < 4 else ("├" if k == 0 else "┤")
         start = min(max(0, at - len(tick) // 2), len(scale) - len(tick))
         scale[start:start + len(tick)] = tick
-    axis = ["─" if c == " " else c for c in axis]
     pad = " " * name_width
     lines = [pad + "".join(scale).rstrip(), pad + "".join(axis)]
     for label, members in groups:

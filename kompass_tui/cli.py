@@ -198,20 +198,8 @@ def new(ctx: typer.Context,
     """
     from kompass_tui.model import AREAS, QUESTIONS
 
-    _check_dates(start, end)
     ev = _bench(ctx, db).create(municipality, year, framework, evaluator or (), AREAS if area_level else QUESTIONS, start, end)
     typer.echo(ev.id)
-
-
-def _check_dates(*dates: str) -> None:
-    from datetime import date
-
-    for text in dates:
-        if text:
-            try:
-                date.fromisoformat(text)
-            except ValueError:
-                raise KompassError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2003-06-04") from None
 
 
 @app.command("list")

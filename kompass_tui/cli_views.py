@@ -35,8 +35,8 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
     head.append(f"{t(lang, 'framework')}: {fw.name(lang)}")
     if ev.evaluators:
         head.append(f" · {t(lang, 'evaluators')}: {', '.join(ev.evaluators)}")
-    if ev.start or ev.end:
-        head.append(f" · {t(lang, 'dates')}: {' – '.join(d for d in (ev.start, ev.end) if d)}")
+    if ev.dates:
+        head.append(f" · {t(lang, 'dates')}: {ev.dates}")
     if ev.area_level:
         head.append(f"\n{t(lang, 'area_level_note')}")
     table = Table(box=None, pad_edge=False, header_style="bold")

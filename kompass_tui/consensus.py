@@ -44,10 +44,9 @@ def disagreements(ev: Evaluation, fw: Framework) -> list[Disagreement]:
     found = []
     for question in fw.questions:
         answer = ev.answer(question.id)
-        scores = {name: answer.entries[name].score for name in order
-                  if name in answer.entries and answer.entries[name].score is not None}
+        scores = {name: answer.entry(name).score for name in order if answer.entry(name).score is not None}
         if len(set(scores.values())) > 1:
-            notes = {name: answer.entries[name].note for name in scores}
+            notes = {name: answer.entry(name).note for name in scores}
             found.append(Disagreement(question, scores, notes, answer.score))
     position = {q.id: n for n, q in enumerate(fw.questions)}
     return sorted(found, key=lambda d: (-d.spread, position[d.question.id]))

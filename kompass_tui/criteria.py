@@ -121,6 +121,9 @@ class Framework:
     def has_question(self, question_id: str) -> bool:
         return question_id in self._questions_by_id
 
+    def has_area(self, area_id: str) -> bool:
+        return area_id in self._areas_by_id
+
 
 # ---------------------------------------------------------------- validation
 

@@ -50,7 +50,7 @@ def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str | None, by:
             _question_level(ev, "sub-question scores")
         area = fw.area(part_id)
         return ev.with_area(area.id, replace(ev.area(area.id), score=parse_score(text, area) if text is not None else None))
-    if not fw.has_question(part_id) and part_id in {a.id for a in fw.areas}:
+    if not fw.has_question(part_id) and fw.has_area(part_id):
         raise NotFound(f"{part_id!r} is an area; score its sub-questions instead (for example {fw.area(part_id).questions[0].id})")
     question = fw.question(part_id)
     value = parse_score(text, question) if text is not None else None
@@ -109,7 +109,7 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
     if ev.framework != fw.id:
         raise InputError(f"{where}: uses framework {ev.framework!r}, not {fw.id!r}")
     for aid, entry in ev.areas.items():
-        if aid not in {a.id for a in fw.areas}:
+        if not fw.has_area(aid):
             raise InputError(f"{where}: unknown area {aid!r} for {fw.id}")
         if entry.score is not None:
             if not ev.area_level:

@@ -7,7 +7,7 @@ import re
 
 _INLINE = re.compile(r"([\\`*_\[\]|#~!])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^([-+=>]|\d+[.)])")
+_LINE_START = re.compile(r"^([-+=]|\d+[.)])")  # `>` is &gt; by then (inline)
 
 
 def inline(text: str) -> str:
@@ -39,7 +39,7 @@ def blocks(text: str) -> str:
             if out and out[-1].startswith("- "):
                 out.append("")
             escaped = inline(line)
-            out.append(_LINE_START.sub(r"\\\1", escaped) if not escaped.startswith("&gt;") else escaped)
+            out.append(_LINE_START.sub(r"\\\1", escaped))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
 
 

@@ -110,6 +110,11 @@ class Evaluation:
     def title(self) -> str:
         return f"{self.municipality} {self.year}"
 
+    @property
+    def dates(self) -> str:
+        """The evaluation's days as `start – end` (or the one given; '' if none)."""
+        return " – ".join(d for d in (self.start, self.end) if d)
+
     def answer(self, question_id: str) -> Answer:
         return self.questions.get(question_id, Answer())
 

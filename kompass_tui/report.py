@@ -91,9 +91,8 @@ def _head(ev: Evaluation, fw: Framework, lang: str) -> str:
     facts = [(t(lang, "framework"), md.inline(fw.name(lang)))]
     if ev.evaluators:
         facts.append((t(lang, "evaluators"), md.inline(", ".join(ev.evaluators))))
-    if ev.start or ev.end:
-        dates = " – ".join(d for d in (ev.start, ev.end) if d)
-        facts.append((t(lang, "dates"), md.inline(dates)))
+    if ev.dates:
+        facts.append((t(lang, "dates"), md.inline(ev.dates)))
     done = scoring.progress(ev, fw)
     total = fmt(scoring.total(ev, fw), lang)
     if ev.area_level:

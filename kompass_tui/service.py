@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
@@ -177,6 +177,12 @@ class Workbench:
             raise InputError(f"year {year} is out of range; give a year such as 2003")
         if level not in model.LEVELS:
             raise InputError(f"unknown level {level!r}; use questions or areas")
+        for day in (start, end):
+            if day:
+                try:
+                    date.fromisoformat(day)
+                except ValueError:
+                    raise InputError(f"{day!r} is not a date; use YYYY-MM-DD, e.g. 2003-06-04") from None
         self.framework(framework_id)  # refuse an unknown framework before writing anything
         stamp = model.now()
 
@@ -307,10 +313,9 @@ class Workbench:
 
     def _import_area_rows(self, rows, name: str, framework_id: str, skip_existing: bool) -> list[Evaluation]:
         fw = self.framework(framework_id)
-        area_ids = {a.id for a in fw.areas}
         for column in rows[0].scores:
-            if column not in area_ids:
-                raise InputError(f"{name}: line 1: column {column!r} is not an area of {fw.id} (areas: {', '.join(sorted(area_ids))})")
+            if not fw.has_area(column):
+                raise InputError(f"{name}: line 1: column {column!r} is not an area of {fw.id} (areas: {', '.join(sorted(a.id for a in fw.areas))})")
         taken = self.db.ids()
         new = []
         for row in rows:

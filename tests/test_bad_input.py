@@ -113,6 +113,7 @@ CASES = [
     Case("unknown area", ["strengths", "botkyrka-2003", "9", "Bra"], "no area '9'"),
     Case("unknown comparison id", ["export", "botkyrka-2003", "--compare", "nowhere-2003"], "no evaluation 'nowhere-2003'"),
     Case("unknown framework", ["new", "Ort", "--year", "2020", "--framework", "nope"], "framework 'nope' is not installed"),
+    Case("not a date", ["new", "Ort", "--year", "2020", "--start", "2020-13-01"], "'2020-13-01' is not a date; use YYYY-MM-DD"),
     Case("unknown version", ["restore", "botkyrka-2003", "--version", "3"], "no kept versions of 'botkyrka-2003'"),
     # -- databases ---------------------------------------------------------------------------------
     Case("database: corrupt JSON", ["list"], "kompass.json is corrupt: not valid JSON (line 1", setup=corrupt_index('{"_meta": ')),

@@ -108,7 +108,7 @@ class OverviewScreen(Translated, Screen):
 
     def render_all(self) -> None:
         ev, fw, t, lang = self.ev, self.fw, self.app.t, self.app.lang
-        facts = [fw.name(lang), ", ".join(ev.evaluators), " – ".join(d for d in (ev.start, ev.end) if d)]
+        facts = [fw.name(lang), ", ".join(ev.evaluators), ev.dates]
         self.query_one("#facts", Static).update(" · ".join(f for f in facts if f))
         areas = self.query_one("#areas", OptionList)
         highlighted = areas.highlighted
