@@ -79,6 +79,14 @@ class KompassApp(App[None]):
         self._show(eid, shown)
         self.writer.submit(eid, change)
 
+    def apply(self, eid: str, ev: Evaluation, fw, change: Callable[[Evaluation, object], Evaluation]) -> Evaluation:
+        """Apply change to the evaluation as the screen shows it, and save the same change in the
+        background (to the stored evaluation, under the lock); returns the evaluation to show.
+        What change raises (a score out of range, say) is raised here, and nothing is saved."""
+        shown = change(ev, fw)
+        self.submit(eid, lambda: self.bench.edit(eid, change), shown)
+        return shown
+
     def save_later(self, key: Hashable, eid: str, change: Callable[[], Callable[[], object]],
                    shown: Evaluation | None = None) -> None:
         """Save typed text shortly. change() is called when the save is sent (on this thread) and

@@ -89,10 +89,9 @@ class DisagreementScreen(Translated, Screen):
         d = self.current
         if d is None:
             return
-        eid, qid, bench, by = self.eid, d.question.id, self.app.bench, self.app.evaluator
+        qid, by, at = d.question.id, self.app.evaluator, model.now()
         text = None if value is None else str(value)
-        self.ev = edits.set_consensus(self.ev, self.fw, qid, text, by, model.now())
-        self.app.submit(eid, lambda: bench.consensus(eid, qid, text, by), self.ev)
+        self.ev = self.app.apply(self.eid, self.ev, self.fw, lambda ev, fw: edits.set_consensus(ev, fw, qid, text, by, at))
         self.render_list()
         self.notify(self.app.t("consensus_set", question=qid, value=fmt(value, self.app.lang, "–")))
 

@@ -212,10 +212,10 @@ class WalkthroughScreen(Translated, Screen):
         if not text:
             self.go_to(self.index + 1)
             return
-        eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
+        qid, by, at = self.question.id, self.app.evaluator, model.now()
         wanted = None if scoring.clears(text) else text  # `-` takes a score back
         try:
-            shown = edits.set_score(self.ev, self.fw, qid, wanted, by, model.now())  # checked here, saved in the background
+            self.ev = self.app.apply(self.eid, self.ev, self.fw, lambda ev, fw: edits.set_score(ev, fw, qid, wanted, by, at))
         except ScoreError as exc:
             self._set("#error", self.app.t("score_invalid", text=exc.text or text,
                                            max=fmt(self.question.maximum, self.app.lang)))
@@ -224,8 +224,6 @@ class WalkthroughScreen(Translated, Screen):
         except KompassError as exc:
             self._set("#error", str(exc))
             return
-        self.ev = shown
-        self.app.submit(eid, lambda: bench.score(eid, qid, wanted, by), shown)
         self.go_to(self.index + 1)
 
     @on(TextArea.Changed, "#note")
@@ -244,10 +242,10 @@ class WalkthroughScreen(Translated, Screen):
         self.save_sources()
 
     def save_sources(self) -> None:
-        eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
+        qid, by, at = self.question.id, self.app.evaluator, model.now()
         sources = [s for s in SOURCES if self.query_one(f"#{s}", Checkbox).value]
-        self.ev = edits.set_note(self.ev, self.fw, qid, sources=sources, by=by, at=model.now())
-        self.app.submit(eid, lambda: bench.note(eid, qid, sources=sources, by=by), self.ev)
+        self.ev = self.app.apply(self.eid, self.ev, self.fw,
+                                 lambda ev, fw: edits.set_note(ev, fw, qid, sources=sources, by=by, at=at))
 
     # -- actions ----------------------------------------------------------------------------
 
