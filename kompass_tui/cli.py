@@ -74,13 +74,13 @@ def _bench(ctx: typer.Context | None, db: Optional[Path]):
     from kompass_tui.service import Workbench
 
     if db is None and ctx is not None:
-        root = ctx.find_root()
-        db = (root.obj or {}).get("db")
+        db = _root_obj(ctx).get("db")
     return Workbench(db)
 
 
-def _root_lang(ctx: typer.Context) -> Optional[str]:
-    return _root_obj(ctx).get("lang")
+def _ids(values: list[str]) -> list[str]:
+    """Evaluation ids given apart or joined by commas (`a b`, `a,b`)."""
+    return [part for value in values for part in value.split(",") if part]
 
 
 def _text_arg(text: str) -> str:
@@ -92,7 +92,7 @@ def _lang(lang: Optional[str], ctx: typer.Context | None = None) -> str:
     """--lang on the command, else --lang before it (`kompass --lang sv list`), else the locale."""
     from kompass_tui.i18n import resolve
 
-    return resolve(lang or (_root_lang(ctx) if ctx is not None else None))
+    return resolve(lang or (_root_obj(ctx).get("lang") if ctx is not None else None))
 
 
 def _console():
@@ -386,7 +386,7 @@ def export(ctx: typer.Context,
     extra = list(ctx.args)
     if extra and not compare:
         raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
-    others = [part for value in (compare or []) + extra for part in value.split(",") if part]
+    others = _ids((compare or []) + extra)
     bench = _bench(ctx, db)
     if output is None:
         sys.stdout.write(bench.export(id, format, _lang(lang, ctx), others, charts))
@@ -413,7 +413,7 @@ def compare(ctx: typer.Context,
 
     Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
     bench, language = _bench(ctx, db), _lang(lang, ctx)
-    table = bench.comparison([part for value in ids for part in value.split(",") if part])
+    table = bench.comparison(_ids(ids))
     from kompass_tui.cli_views import comparison_view
 
     console = _console()
