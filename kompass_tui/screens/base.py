@@ -1,4 +1,5 @@
-"""What every screen shares: binding descriptions in the user's language."""
+"""What the screens share: binding descriptions in the user's language, the title bar, and
+taking in what another session saved."""
 
 from __future__ import annotations
 
@@ -22,6 +23,32 @@ class Translated:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         translate_bindings(self, self.app.t)
+
+
+class FollowsDisk:
+    """Mixin for a screen showing one evaluation (eid, ev, and _seen: the file's fingerprint when
+    last read) that takes in what another session saved. show_fresh() redraws."""
+
+    def refresh_from_disk(self, force: bool = False) -> None:
+        """Another session saved this evaluation (or a save of ours failed): show what is stored.
+        Never while our own saves are on their way."""
+        seen = self.app.bench.db.fingerprint(self.eid)
+        if force or (not self.app.saving(self.eid) and seen != self._seen):
+            self._take(seen)
+
+    def reload(self) -> None:
+        """Take the evaluation as last seen: the screens' own copy while saves are on their way."""
+        self._take(self.app.bench.db.fingerprint(self.eid))
+
+    def _take(self, seen) -> None:
+        self._seen = seen
+        fresh = self.app.evaluation(self.eid)
+        if fresh is not None:
+            self.ev = fresh
+            self.show_fresh()
+
+    def show_fresh(self) -> None:
+        raise NotImplementedError
 
 
 def settle(screen) -> None:

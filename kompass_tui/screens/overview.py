@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from kompass_tui import charts, comparison, scoring
 from kompass_tui.criteria import Area
 from kompass_tui.points import fmt
-from kompass_tui.screens.base import TitleBar, Translated
+from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated
 
 
 def _row(label: str, *figures: tuple[str, int]) -> Table:
@@ -34,7 +34,7 @@ def _row(label: str, *figures: tuple[str, int]) -> Table:
 BAR_CELLS = 10
 
 
-class OverviewScreen(Translated, Screen):
+class OverviewScreen(FollowsDisk, Translated, Screen):
     CSS_PATH = "overview.tcss"
     HELP_KEY = "help_overview"
     BINDINGS = [
@@ -89,18 +89,9 @@ class OverviewScreen(Translated, Screen):
             self.reload()
         self._shown_once = True
 
-    def refresh_from_disk(self, force: bool = False) -> None:
-        if force or (not self.app.saving(self.eid) and self.app.bench.db.fingerprint(self.eid) != self._seen):
-            self.reload()
-
-    def reload(self) -> None:
-        """Take the evaluation afresh: it may have changed in the walk-through or another session."""
-        self._seen = self.app.bench.db.fingerprint(self.eid)
-        ev = self.app.evaluation(self.eid)
-        if ev is not None:
-            self.ev = ev
-            self.rounds = self.app.save(lambda: self.app.bench.related(self.ev)) or self.rounds
-            self.render_all()
+    def show_fresh(self) -> None:
+        self.rounds = self.app.save(lambda: self.app.bench.related(self.ev)) or self.rounds
+        self.render_all()
 
     @property
     def previous(self):

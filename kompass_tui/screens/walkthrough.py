@@ -20,7 +20,7 @@ from kompass_tui.criteria import Question
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.model import SOURCES
 from kompass_tui.points import ZERO, fmt
-from kompass_tui.screens.base import TitleBar, Translated, settle
+from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated, settle
 
 SCORE_CHARACTERS = set("0123456789,.-")
 
@@ -56,7 +56,7 @@ class ScoreInput(Translated, Input):
         return self.MAX_LENGTH + 2
 
 
-class WalkthroughScreen(Translated, Screen):
+class WalkthroughScreen(FollowsDisk, Translated, Screen):
     CSS_PATH = "walkthrough.tcss"
     HELP_KEY = "help_walkthrough"
     AUTO_FOCUS = "#score"
@@ -115,18 +115,8 @@ class WalkthroughScreen(Translated, Screen):
 
     # -- display -----------------------------------------------------------------------
 
-    def refresh_from_disk(self, force: bool = False) -> None:
-        """Another session saved this evaluation (or a save of ours failed): show what is stored,
-        but keep what is being typed here. Never while our own saves are on their way."""
-        seen = self.app.bench.db.fingerprint(self.eid)
-        if not force and (self.app.saving(self.eid) or seen == self._seen):
-            return
-        self._seen = seen
-        fresh = self.app.evaluation(self.eid)
-        if fresh is None:
-            return
-        self.ev = fresh
-        self.show_question(keep_typing=True)
+    def show_fresh(self) -> None:
+        self.show_question(keep_typing=True)  # what is being typed here stays
 
     def show_question(self, keep_typing: bool = False) -> None:
         """Show the current sub-question. Every label has a fixed size (walkthrough.tcss), so an update
