@@ -53,6 +53,7 @@ class KompassApp(App[None]):
         self._pending_timer: Timer | None = None
         self._known: dict[str, Evaluation] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._ending = False  # a signal ends the process now: save what can be saved, raise nothing
         self.writer = Writer(self._save_failed, self._save_done)
         from kompass_tui.screens.base import translate_bindings
 
@@ -112,7 +113,19 @@ class KompassApp(App[None]):
         return self.writer.pending(eid) or any(e == eid for e, _ in self._pending.values())
 
     def flush(self) -> None:
-        """Finish every save now, waiting for the writer (on exit, and where a test looks at the disk)."""
+        """Finish every save now, waiting for the writer (on exit, and where a test looks at the disk).
+        Text already in a field but whose keys the screen has not handled yet (the session ends
+        between the two) is taken too: screens with text fields have keep_typed() for that."""
+        for screen in self.screen_stack:
+            keep = getattr(screen, "keep_typed", None)
+            if keep is not None:
+                try:
+                    keep()
+                except NoMatches:
+                    pass  # the screen is being taken down: its text was handed on when it was left
+                except Exception:  # noqa: BLE001 - at a sudden end, the saves already queued go first
+                    if not self._ending:
+                        raise
         self.send_pending()
         self.writer.wait()
 
@@ -194,6 +207,7 @@ class KompassApp(App[None]):
         SIGTERM: hand it to the event loop for an orderly exit (the terminal is still there)."""
         loop = self._loop
         if signum == signal.SIGHUP or loop is None or not loop.is_running():
+            self._ending = True
             self.flush()
             os._exit(128 + signum)
         self._in_loop(self.on_terminal_gone)

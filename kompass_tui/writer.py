@@ -1,6 +1,12 @@
 """A background writer: save jobs run one at a time, in the order given, on a thread of their own,
 so a screen never waits for the disk. `wait()` blocks until every job given so far is done (on exit,
-before a signal ends the process, in tests)."""
+before a signal ends the process, in tests).
+
+A signal handler on the submitting thread may interrupt `submit` or `pending` at any point and then
+submit and wait itself (SIGHUP: finish the saves, then leave). So nothing here takes a lock that the
+interrupted code could be holding: the queue is a SimpleQueue (its put is re-entrant), each counter
+is written by one thread only, and `wait` puts a barrier job in the queue and waits on its own event.
+"""
 
 from __future__ import annotations
 
@@ -10,46 +16,45 @@ from collections import Counter
 from typing import Callable, Hashable
 
 Job = Callable[[], object]
+_BARRIER = object()  # the key of wait()'s job: not a save, not counted, not reported
 
 
 class Writer:
     def __init__(self, on_error: Callable[[Hashable, Exception], None], on_done: Callable[[Hashable], None] | None = None):
-        self._jobs: queue.Queue[tuple[Hashable, Job]] = queue.Queue()
-        self._pending: Counter[Hashable] = Counter()
-        self._lock = threading.RLock()  # re-entrant: a signal handler may submit while the main thread holds it
+        self._jobs: queue.SimpleQueue[tuple[Hashable, Job]] = queue.SimpleQueue()
+        self._submitted: Counter[Hashable] = Counter()  # written by the submitting thread only
+        self._finished: Counter[Hashable] = Counter()  # written by the writer's thread only
         self._on_error, self._on_done = on_error, on_done
         self._thread = threading.Thread(target=self._run, name="kompass-writer", daemon=True)
         self._thread.start()
 
     def submit(self, key: Hashable, job: Job) -> None:
-        """Run job after every job submitted before it; key groups jobs (an evaluation id)."""
-        with self._lock:
-            self._pending[key] += 1
+        """Run job after every job submitted before it; key groups jobs (an evaluation id).
+        Call from one thread (the app's), or a signal handler on it."""
+        self._submitted[key] += 1
         self._jobs.put((key, job))
 
     def pending(self, key: Hashable) -> bool:
         """True while a job for key is queued or running."""
-        with self._lock:
-            return self._pending[key] > 0
+        return self._finished[key] < self._submitted[key]
 
     def wait(self) -> None:
         """Block until every job submitted so far has finished."""
-        self._jobs.join()
+        done = threading.Event()
+        self._jobs.put((_BARRIER, done.set))
+        done.wait()
 
     def _run(self) -> None:
         while True:
             key, job = self._jobs.get()
+            if key is _BARRIER:
+                job()
+                continue
             try:
                 job()
             except Exception as exc:  # noqa: BLE001 - reported, never lost silently
                 self._report(self._on_error, key, exc)
-            # Done before the lock is taken: a signal handler waiting in wait() on the main thread,
-            # which may hold the lock, must not wait on us forever.
-            self._jobs.task_done()
-            with self._lock:
-                self._pending[key] -= 1
-                if self._pending[key] <= 0:
-                    del self._pending[key]
+            self._finished[key] += 1
             if self._on_done is not None:
                 self._report(self._on_done, key)
 

@@ -201,6 +201,24 @@ async def test_terminal_gone_saves_pending_text(bench):
     assert bench.get("nacka-2010").answer("1.1").entry("Anna").note == "SIGHUP"
 
 
+async def test_text_in_a_field_whose_keys_were_not_handled_yet_is_saved_at_the_end(demo):
+    """A session can end (SIGHUP) after a field took keys but before the screen heard of them:
+    the text on screen is what is saved, in the walk-through's note and in a text dialog."""
+    demo.create("Nacka", 2010)
+    async with make_app(demo, "nacka-2010").run_test(size=SIZE) as pilot:
+        note = pilot.app.screen.query_one("#note", TextArea)
+        with note.prevent(TextArea.Changed):  # the keys arrived; their Changed event did not
+            note.insert("sista sekunden")
+        pilot.app.flush()
+        assert demo.get("nacka-2010").answer("1.1").entry("Anna").note == "sista sekunden"
+        await pilot.press("escape", "c")  # the overview's closing challenges
+        area = pilot.app.screen.query_one("#text", TextArea)
+        with area.prevent(TextArea.Changed):
+            area.insert("Ett slutord")
+        pilot.app.flush()
+        assert demo.get("nacka-2010").challenges == "Ett slutord"
+
+
 async def test_strengths_improvements_summary_and_challenges(demo):
     async with make_app(demo, "botkyrka-2003").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import threading
 
 from kompass_tui.errors import StoreError
@@ -29,3 +31,30 @@ def test_a_failing_job_is_reported_and_the_next_ones_still_run():
     writer.submit("y", lambda: None)
     writer.wait()
     assert errors == [("x", "could not save x: No space left on device")] and done == ["x", "y"]
+
+
+SIGNAL_ON_SUBMITTER = """
+import random, signal
+from kompass_tui.writer import Writer
+writer, hits = Writer(lambda key, exc: None), []
+def on_signal(signum, frame):  # like the app's SIGHUP handler: save, wait, (then leave)
+    writer.submit("eid", lambda: None)
+    writer.wait()
+    hits.append(1)
+    if len(hits) < 300:
+        signal.setitimer(signal.ITIMER_REAL, random.uniform(0.0001, 0.001))
+signal.signal(signal.SIGALRM, on_signal)
+signal.setitimer(signal.ITIMER_REAL, 0.0005)
+while len(hits) < 300:  # the app's thread, submitting and asking, interrupted anywhere
+    writer.submit("eid", lambda: None)
+    writer.pending("eid")
+writer.wait()
+print(len(hits), writer.pending("eid"))
+"""
+
+
+def test_a_signal_handler_can_submit_and_wait_wherever_it_interrupts_the_submitting_thread():
+    """300 signals land inside submit/pending at random points; none may deadlock (the old writer's
+    queue lock did, within a few hundred). Run in a child so a deadlock is a failure, not a hang."""
+    result = subprocess.run([sys.executable, "-c", SIGNAL_ON_SUBMITTER], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.split()) == (0, ["300", "False"]), result.stderr[-500:]

@@ -58,6 +58,7 @@ class TextEditScreen(Translated, ModalScreen[None]):
     def __init__(self, title: str, text: str, eid: str, save: Callable[[str], object]):
         super().__init__()
         self.title_text, self.initial, self.eid, self.save = title, text, eid, save
+        self._handed = text  # the text as last handed on to be saved
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -71,13 +72,21 @@ class TextEditScreen(Translated, ModalScreen[None]):
         self.query_one("#text", TextArea).focus()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        area = event.text_area
+        self._typed(event.text_area)
 
+    def _typed(self, area: TextArea) -> None:
         def job():
             text = area.text  # as on screen when the save is sent
             return lambda: self.save(text)
 
         self.app.save_later(("text", id(self)), self.eid, job)
+        self._handed = area.text
+
+    def keep_typed(self) -> None:
+        """Before the app ends: text on screen whose Changed event was not handled yet is saved too."""
+        area = self.query_one("#text", TextArea)
+        if area.text != self._handed:
+            self._typed(area)
 
     def action_done(self) -> None:
         self.app.flush()  # the overview underneath shows the text as saved

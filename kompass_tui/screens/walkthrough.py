@@ -83,6 +83,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         self.ids = [q.id for q in self.fw.questions]
         self.index = self.ids.index(question_id)
         self._shown: dict[str, object] = {}
+        self._handed = ""  # the note's text as last handed on to be saved (or as loaded)
 
     @property
     def question(self) -> Question:
@@ -139,9 +140,11 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         if not keep_typing:
             score.value = ""
             self._set("#error", "")
-        if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))) and note.text != mine.note:
-            with note.prevent(TextArea.Changed):
-                note.load_text(mine.note)
+        if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))):
+            if note.text != mine.note:
+                with note.prevent(TextArea.Changed):
+                    note.load_text(mine.note)
+            self._handed = note.text
         for source in SOURCES:
             box = self.query_one(f"#{source}", Checkbox)
             if box.value != (source in mine.sources):
@@ -218,14 +221,24 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
 
     @on(TextArea.Changed, "#note")
     def note_changed(self, event: TextArea.Changed) -> None:
-        eid, qid, area, bench, by = self.eid, self.question.id, event.text_area, self.app.bench, self.app.evaluator
-        self.ev = edits.set_note(self.ev, self.fw, qid, area.text, by=by, at=model.now())
+        self._note_typed(event.text_area)
+
+    def _note_typed(self, area: TextArea) -> None:
+        eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
+        shown = edits.set_note(self.ev, self.fw, qid, area.text, by=by, at=model.now())
 
         def job():
             text = area.text  # as on screen when the save is sent, even at a sudden end
             return lambda: bench.note(eid, qid, text, by=by)
 
-        self.app.save_later(("note", eid, qid), eid, job, self.ev)
+        self.app.save_later(("note", eid, qid), eid, job, shown)
+        self.ev, self._handed = shown, area.text  # after the hand-over: a signal before it finds the text unhanded
+
+    def keep_typed(self) -> None:
+        """Before the app ends: text on screen whose Changed event was not handled yet is saved too."""
+        note = self.query_one("#note", TextArea)
+        if note.text != self._handed:
+            self._note_typed(note)
 
     @on(Checkbox.Changed)
     def source_changed(self, event: Checkbox.Changed) -> None:
