@@ -3,12 +3,13 @@ user settings from the machine it runs on."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from kompass_tui import criteria
+from kompass_tui import criteria, model
 from kompass_tui.service import Workbench
 
 # The seed report's published figures: the acceptance test for every total.
@@ -51,6 +52,23 @@ def bench(db_path: Path) -> Workbench:
 def demo(bench: Workbench) -> Workbench:
     bench.load_demo()
     return bench
+
+
+class Clock:
+    """The time edits are stamped with, moved on by the test: no test waits for the wall clock."""
+
+    def __init__(self) -> None:
+        self.at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+    def tick(self, seconds: int = 1) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    stopped = Clock()
+    monkeypatch.setattr(model, "now", lambda: stopped.at.isoformat())
+    return stopped
 
 
 @pytest.fixture

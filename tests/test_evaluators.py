@@ -120,7 +120,7 @@ def test_the_walkthrough_edits_the_evaluators_own_entry(team):
 # -- offline work ---------------------------------------------------------------------------------
 
 
-def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path):
+def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path, clock):
     lena, inga = Workbench(tmp_path / "lena"), Workbench(tmp_path / "inga")
     ev = lena.create("Botkyrka", 2003, evaluators=["Lena Langlet", "Inga-Lill Elwin"])
     lena.score(ev.id, "1.1", "34", by="Lena Langlet")
@@ -134,7 +134,7 @@ def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path)
     inga.score(ev.id, "1.1", "36", by="Inga-Lill Elwin")
     inga.note(ev.id, "1.1", "Hemsidan är bra", ["website"], by="Inga-Lill Elwin")
     lena.score(ev.id, "2.1", "9,5", by="Lena Langlet")
-    time.sleep(1.1)  # entry times have whole seconds: the later edit must be later
+    clock.tick()  # entry times have whole seconds: the later edit must be later
     inga.score(ev.id, "2.1", "9", by="Lena Langlet")
     inga.area_text(ev.id, "1", "strengths", "Områdesgrupperna")
     theirs = tmp_path / "inga.json"
@@ -154,10 +154,10 @@ def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path)
     assert lena.restore(ev.id, 2).answer("1.1").entry("Inga-Lill Elwin").score is None  # the version before the merge was kept
 
 
-def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it_should_not(bench):
+def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it_should_not(bench, clock):
     ev = bench.create("Botkyrka", 2003, evaluators=["Lena Langlet"])
     first = bench.score(ev.id, "2.1", "9", by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
-    time.sleep(1.1)  # entry times have whole seconds
+    clock.tick()
     again = bench.score(ev.id, "2.1", "9", by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
     assert again == first
 
