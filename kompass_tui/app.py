@@ -104,9 +104,10 @@ class KompassApp(App[None]):
 
     def send_pending(self) -> None:
         """Hand the typed text waiting for its half second to the writer now (without waiting)."""
-        pending, self._pending = self._pending, {}
-        for eid, change in pending.values():
+        for key in list(self._pending):  # each handed on before it is let go: a signal may come between
+            eid, change = self._pending[key]
             self.writer.submit(eid, change())
+            self._pending.pop(key, None)
 
     def saving(self, eid: str) -> bool:
         """True while a change of eid is typed or being saved."""
@@ -145,11 +146,13 @@ class KompassApp(App[None]):
         """The evaluation as the user last saw it (None, with the error shown, if it cannot be read)."""
         return self.save(lambda: self._latest(eid))
 
-    def evaluation_and_framework(self, eid: str):
-        """For a screen that opens: the evaluation as last seen and its framework.
+    def to_show(self, eid: str):
+        """For a screen that opens: the evaluation as last seen, its framework, and the file's
+        fingerprint, taken before the read (a save in between is then taken in at the next look).
         Raises KompassError if it cannot be read."""
+        seen = self.bench.db.fingerprint(eid)
         ev = self._latest(eid)
-        return ev, self.bench.framework(ev.framework)
+        return ev, self.bench.framework(ev.framework), seen
 
     def _save_failed(self, eid: Hashable, exc: Exception) -> None:
         """In the writer's thread: show the failure, and what is on disk again."""
@@ -207,10 +210,16 @@ class KompassApp(App[None]):
         SIGTERM: hand it to the event loop for an orderly exit (the terminal is still there)."""
         loop = self._loop
         if signum == signal.SIGHUP or loop is None or not loop.is_running():
-            self._ending = True
-            self.flush()
-            os._exit(128 + signum)
+            # If the signal came inside a save of this thread's own (home creates and deletes, a
+            # listing mends the index), the writer waits for that lock: finish it first.
+            self.bench.db.when_free(lambda: self._end_now(signum))
+            return
         self._in_loop(self.on_terminal_gone)
+
+    def _end_now(self, signum: int) -> None:
+        self._ending = True
+        self.flush()
+        os._exit(128 + signum)
 
     def on_terminal_gone(self) -> None:
         """SIGTERM, in the event loop (SIGHUP is handled in on_signal itself): save what is pending, then leave."""

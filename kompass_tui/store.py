@@ -225,6 +225,7 @@ class Database:
         self._summarize = summarize or (lambda doc: {})
         self._mutex = threading.RLock()
         self._depth = 0
+        self._here = threading.local()  # this thread's locked sections (depth) and what to run after them
         self._lock_fd: int | None = None
         self._cleaned = False
         self._verified = False
@@ -270,16 +271,33 @@ class Database:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the database lock (re-entrant in this process). Creates the folder if needed."""
-        with self._mutex:
-            if self._depth == 0:
-                self._acquire()
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
+        here = self._here
+        here.depth = getattr(here, "depth", 0) + 1  # before the mutex: a signal handler here must see it
+        try:
+            with self._mutex:
                 if self._depth == 0:
-                    self._release()
+                    self._acquire()
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                    if self._depth == 0:
+                        self._release()
+        finally:
+            here.depth -= 1
+            if here.depth == 0 and getattr(here, "then", None) is not None:
+                then, here.then = here.then, None
+                then()
+
+    def when_free(self, callback: Callable[[], object]) -> None:
+        """Run callback on this thread once it is out of its locked section: now if it is in none.
+        For a signal handler that must wait for other threads' saves: if it interrupted this thread
+        inside the lock, waiting there would wait forever."""
+        if getattr(self._here, "depth", 0) > 0:
+            self._here.then = callback
+        else:
+            callback()
 
     def _acquire(self) -> None:
         self.exists()

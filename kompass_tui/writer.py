@@ -31,8 +31,8 @@ class Writer:
     def submit(self, key: Hashable, job: Job) -> None:
         """Run job after every job submitted before it; key groups jobs (an evaluation id).
         Call from one thread (the app's), or a signal handler on it."""
+        self._jobs.put((key, job))  # queued first: a signal handler's wait() after this line waits for it
         self._submitted[key] += 1
-        self._jobs.put((key, job))
 
     def pending(self, key: Hashable) -> bool:
         """True while a job for key is queued or running."""

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from conftest import SEED_AREAS, SEED_QUESTIONS
 from rich.console import Console
+from textual import events
 from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
 
 from kompass_tui.app import KompassApp
@@ -124,6 +125,41 @@ async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_
         assert bench.get("nacka-2010").answer("8.4").entry("Anna").score == 20
 
 
+def burst(app, *keys: str) -> None:
+    """Keys that arrive at once, as from a fast typist over a slow link: all handed to the app
+    before it handles the first (pilot.press waits after each key)."""
+    for key in keys:
+        app.post_message(events.Key(key, {"enter": "\r"}.get(key, key if len(key) == 1 else None)))
+
+
+async def test_keys_arriving_in_one_burst_count_in_the_order_typed(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        burst(pilot.app, "1", "enter", "5", "enter", "i", "2", "0", "enter", "down", "3", "enter", "u")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert (screen.question.id, screen.query_one("#score", Input).value) == ("2.4", "")  # u: after 2.3
+        pilot.app.flush()
+    ev = bench.get("nacka-2010")
+    mine = {q: ev.answer(q).entry("Anna") for q in ("1.1", "1.2", "1.3", "2.1", "2.2")}
+    assert {q: e.score for q, e in mine.items()} == {"1.1": 1, "1.2": 5, "1.3": 20, "2.1": None, "2.2": 3}
+    assert mine["1.3"].sources == ("interview",) and mine["1.2"].sources == ()
+
+
+async def test_keys_typed_before_a_refusal_was_on_screen_save_nothing(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        burst(pilot.app, "9", "9", "enter", "3", "6", "enter", "down")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert screen.question.id == "1.1" and screen.query_one("#score", Input).value == "99"
+        assert "99" in text_of(screen.query_one("#error"))
+        await pilot.press("3", "6", "enter")  # typed after seeing it: taken
+        pilot.app.flush()
+    assert bench.get("nacka-2010").answer("1.1").entry("Anna").score == 36
+    assert bench.get("nacka-2010").answer("1.2").entry("Anna").score is None
+
+
 async def test_a_dash_takes_a_mistaken_score_back(bench):
     bench.create("Nacka", 2010)
     bench.score("nacka-2010", "1.1", "12", by="Anna")
@@ -217,6 +253,30 @@ async def test_text_in_a_field_whose_keys_were_not_handled_yet_is_saved_at_the_e
             area.insert("Ett slutord")
         pilot.app.flush()
         assert demo.get("nacka-2010").challenges == "Ett slutord"
+
+
+async def test_a_closed_terminal_while_typed_text_is_being_handed_on_loses_nothing(bench, monkeypatch):
+    """SIGHUP can come while the half-second save is being handed to the writer: the handler's own
+    flush must still find it."""
+    from kompass_tui import app as app_module
+
+    bench.create("Nacka", 2010)
+    on_disk_at_exit = []
+    monkeypatch.setattr(app_module.os, "_exit", lambda code: on_disk_at_exit.append(
+        bench.get("nacka-2010").answer("1.1").entry("Anna").note))
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "important evidence")
+        app, submit = pilot.app, pilot.app.writer.submit
+
+        def signal_first(key, job):  # the signal lands as the text is handed on
+            app.writer.submit = submit
+            app.on_signal(app_module.signal.SIGHUP, None)
+            submit(key, job)
+
+        app.writer.submit = signal_first
+        app.send_pending()
+    assert on_disk_at_exit[0] == "important evidence"
 
 
 async def test_strengths_improvements_summary_and_challenges(demo):
@@ -441,6 +501,24 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
         assert len([n for n in pilot.app._notifications if n.severity == "error"]) == 2
         monkeypatch.undo()
     assert snapshot_files(bench.folder) == before
+
+
+async def test_a_walkthrough_opened_from_the_overview_takes_in_what_the_overview_had_not_yet(demo):
+    """The walk-through starts from the overview's copy and that copy's age: a save by another
+    session just before is taken in at the next look, never overwritten by a note typed after."""
+    async with make_app(demo, "botkyrka-2003", evaluator="Lena Langlet").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        demo.note("botkyrka-2003", "1.1", "piped in with kompass score --note -", by="Lena Langlet")
+        await pilot.press("w")  # before the overview's next look
+        pilot.app.check_outside_changes()
+        await pilot.pause()
+        note = pilot.app.screen.query_one("#note", TextArea)
+        assert note.text == "piped in with kompass score --note -"
+        await pilot.press("n", "end")
+        await type_text(pilot, " ok")
+        await pilot.press("escape")
+        pilot.app.flush()
+    assert demo.get("botkyrka-2003").answer("1.1").entry("Lena Langlet").note == "piped in with kompass score --note - ok"
 
 
 async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench):

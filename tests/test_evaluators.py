@@ -102,6 +102,24 @@ async def test_the_app_sets_a_consensus_with_one_key_per_question(team):
         assert text_of(pilot.app.screen.query_one("#totals")).startswith("Total 639 / 800 · 37/37")
 
 
+async def test_the_disagreement_list_takes_in_a_score_changed_in_another_session(team):
+    from test_app import make_app
+
+    async with make_app(team, "botkyrka-2003", evaluator="Lena Langlet").run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("d")  # 6.5 first: Lena 0, Inga-Lill 5
+        team.score("botkyrka-2003", "6.5", "2", by="Inga-Lill Elwin")  # her own laptop, during the meeting
+        pilot.app.check_outside_changes()  # what the app's timer does
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert {d.question.id: d.scores["Inga-Lill Elwin"] for d in screen.found}["6.5"] == 2
+        assert screen.current.question.id == "6.5"  # the spreads tie now (2, 2, 0.5): still on 6.5
+        await pilot.press("2")  # take Inga-Lill's score
+        pilot.app.flush()
+    answer = team.get("botkyrka-2003").answer("6.5")
+    assert answer.score == answer.entry("Inga-Lill Elwin").score == 2
+
+
 def test_an_evaluator_removes_only_their_own_score_from_the_cli(team):
     assert run("score", "botkyrka-2003", "6.5", "none", "--as", "Inga-Lill Elwin", "--db", team.folder).stdout == \
         "botkyrka-2003 6.5 = none (Inga-Lill Elwin)\n"

@@ -7,6 +7,7 @@ import pty
 import select
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -86,3 +87,32 @@ def test_text_typed_just_before_the_end_is_saved(demo, ending):
     assert ev.answer("1.1").entry("Anna").score == 12
     assert ev.answer("1.2").entry("Anna").note == "typed at the last second", (status, term.seen[-400:])
     assert ev.answer("1.2").entry("Anna").sources == ("interview", "website")
+
+
+HANGUP_INSIDE_THE_LOCK = """
+import os, signal, sys
+from kompass_tui import store
+from kompass_tui.app import KompassApp
+from kompass_tui.service import Workbench
+bench = Workbench(sys.argv[1])
+app = KompassApp(bench, "en", evaluator="Anna")
+signal.signal(signal.SIGHUP, app.on_signal)  # as run() installs it
+write = store.atomic_write
+def hang_up_while_locked(path, data, before_replace=None):
+    if path.name == "kompass.json":  # this thread mends the index, inside the lock
+        app.writer.submit("botkyrka-2003", lambda: bench.note("botkyrka-2003", "1.1", "typed", by="Anna"))
+        os.kill(os.getpid(), signal.SIGHUP)  # the terminal closes now
+    return write(path, data, before_replace)
+store.atomic_write = hang_up_while_locked
+bench.score("botkyrka-2003", "1.1", "30", by="Anna")  # leaves the index row stale
+bench.rows()  # what home and the overview do when they show
+"""
+
+
+def test_a_closed_terminal_while_this_thread_holds_the_lock_still_saves_and_ends(demo):
+    """The handler must not wait for the writer while the thread it interrupted holds the lock the
+    writer needs: it finishes that section first, then saves and leaves (and frees the lock)."""
+    child = subprocess.run([sys.executable, "-c", HANGUP_INSIDE_THE_LOCK, str(demo.folder)],
+                           capture_output=True, text=True, timeout=60)
+    assert child.returncode == 128 + signal.SIGHUP, child.stderr[-500:]
+    assert Workbench(demo.folder).get("botkyrka-2003").answer("1.1").entry("Anna").note == "typed"

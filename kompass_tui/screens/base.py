@@ -26,8 +26,19 @@ class Translated:
 
 
 class FollowsDisk:
-    """Mixin for a screen showing one evaluation (eid, ev, and _seen: the file's fingerprint when
-    last read) that takes in what another session saved. show_fresh() redraws."""
+    """Mixin for a screen showing one evaluation (eid, ev, fw, and _seen: the file's fingerprint
+    when last read) that takes in what another session saved. show_fresh() redraws."""
+
+    def follow(self, eid: str, loaded=None) -> None:
+        """Show evaluation eid. loaded: what the opening screen shows (app.to_show(), or another
+        screen's `shown`), so this screen starts from that copy and its age, else it is read here."""
+        self.eid = eid
+        self.ev, self.fw, self._seen = loaded or self.app.to_show(eid)
+
+    @property
+    def shown(self):
+        """The evaluation, framework and fingerprint this screen shows: to open another screen with."""
+        return self.ev, self.fw, self._seen
 
     def refresh_from_disk(self, force: bool = False) -> None:
         """Another session saved this evaluation (or a save of ours failed): show what is stored.

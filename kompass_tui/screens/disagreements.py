@@ -12,10 +12,10 @@ from textual.widgets.option_list import Option
 
 from kompass_tui import consensus, edits, model
 from kompass_tui.points import fmt
-from kompass_tui.screens.base import TitleBar, Translated
+from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated
 
 
-class DisagreementScreen(Translated, Screen):
+class DisagreementScreen(FollowsDisk, Translated, Screen):
     HELP_KEY = "help_disagreements"
     CSS_PATH = "overview.tcss"
     BINDINGS = [
@@ -28,8 +28,7 @@ class DisagreementScreen(Translated, Screen):
 
     def __init__(self, eid: str, loaded=None):
         super().__init__()
-        self.eid = eid
-        self.ev, self.fw = loaded or self.app.evaluation_and_framework(eid)
+        self.follow(eid, loaded)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -42,12 +41,16 @@ class DisagreementScreen(Translated, Screen):
         self.render_list()
         self.query_one(OptionList).focus()
 
+    def show_fresh(self) -> None:
+        self.render_list()
+
     def render_list(self) -> None:
         t, lang = self.app.t, self.app.lang
         self.names = consensus.evaluators(self.ev)
         self.found = consensus.disagreements(self.ev, self.fw)
         listing = self.query_one(OptionList)
         highlighted = listing.highlighted
+        was = listing.get_option_at_index(highlighted).id if highlighted is not None and listing.option_count else None
         listing.clear_options()
         for d in self.found:
             scores = "  ".join(f"{n + 1}:{name} {fmt(d.scores[name], lang)}" for n, name in enumerate(self.names)
@@ -58,6 +61,8 @@ class DisagreementScreen(Translated, Screen):
             listing.add_option(Option(line, id=d.question.id))
         if not self.found:
             listing.add_option(Option(t("no_disagreements"), disabled=True))
+        elif was in (ids := [d.question.id for d in self.found]):
+            listing.highlighted = ids.index(was)  # the same question, wherever it moved (a reload re-sorts)
         elif highlighted is not None:
             listing.highlighted = min(highlighted, len(self.found) - 1)
         else:

@@ -101,7 +101,7 @@ class HomeScreen(Translated, Screen):
         """The overview, and on top of it the walk-through at the first unscored sub-question."""
         from kompass_tui.screens.overview import OverviewScreen
 
-        loaded = self.app.save(lambda: self.app.evaluation_and_framework(eid))
+        loaded = self.app.save(lambda: self.app.to_show(eid))
         if loaded is None:
             return
         overview = OverviewScreen(eid, loaded)

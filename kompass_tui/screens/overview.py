@@ -49,11 +49,8 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
     ]
 
     def __init__(self, eid: str, loaded=None):
-        """loaded: the (evaluation, framework) the caller has just read, else they are read here."""
         super().__init__()
-        self.eid = eid
-        self._seen = self.app.bench.db.fingerprint(eid)
-        self.ev, self.fw = loaded or self.app.evaluation_and_framework(eid)
+        self.follow(eid, loaded)
         self.rounds = self.app.bench.related(self.ev)
         self._profile_drawn: tuple | None = None
         self._shown_once = False
@@ -216,7 +213,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
     def open_walkthrough(self, question_id: str) -> None:
         from kompass_tui.screens.walkthrough import WalkthroughScreen
 
-        self.app.push_screen(WalkthroughScreen(self.eid, question_id, (self.ev, self.fw)))
+        self.app.push_screen(WalkthroughScreen(self.eid, question_id, self.shown))
 
     def action_walkthrough(self) -> None:
         self.resume_walkthrough()
@@ -240,7 +237,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
     def action_disagreements(self) -> None:
         from kompass_tui.screens.disagreements import DisagreementScreen
 
-        self.app.push_screen(DisagreementScreen(self.eid, (self.ev, self.fw)))
+        self.app.push_screen(DisagreementScreen(self.eid, self.shown))
 
     def action_profile(self) -> None:
         views = self.query_one("#views", ContentSwitcher)

@@ -7,8 +7,11 @@ unscored; i/d/w toggle the evidence sources; n edits the note; escape returns to
 
 from __future__ import annotations
 
+from time import monotonic
+from typing import Callable
+
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -40,13 +43,43 @@ class ScoreInput(Translated, Input):
     """The score field: digits, comma, point and minus (so `-1` can be refused with a reason).
 
     It leaves every other character to the screen, so letters work as shortcuts while it has focus
-    (a note field, which takes every character, keeps them)."""
+    (a note field, which takes every character, keeps them).
+
+    Keys count in the order typed, also when several arrive at once (a fast typist over a slow SSH
+    link, keys sent by a script). Enter is handled here, as the field's own key: as a binding,
+    Textual would run it after the keys queued behind it, and "1⏎5⏎" in one burst would save 15.
+    Keys typed before a refusal was on screen are dropped, so "99⏎36⏎" cannot save 36 for the
+    sub-question that refused 99."""
 
     BINDINGS = [Binding("enter", "submit", "k_save")]
     MAX_LENGTH = 8
 
+    def __init__(self, on_enter: Callable[[str], bool], **kwargs) -> None:
+        """on_enter(text) saves what was typed and moves on; False if it refused it."""
+        super().__init__(**kwargs)
+        self.on_enter = on_enter
+        self._refused_at = float("-inf")
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character in SCORE_CHARACTERS
+
+    def seen_refusal(self, typed_at: float) -> bool:
+        """True for a key typed after the last refusal was on screen (typed_at: Textual's event clock)."""
+        return typed_at > self._refused_at
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.seen_refusal(event.time) and event.key != "enter":
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        if self.seen_refusal(event.time):
+            await self.action_submit()
+
+    async def action_submit(self) -> None:
+        if not self.on_enter(self.value):
+            self._refused_at = monotonic()  # Textual stamps key events with this clock (POSIX)
+            self.action_select_all()
 
     @property
     def content_width(self) -> int:
@@ -75,11 +108,8 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
     ]
 
     def __init__(self, eid: str, question_id: str, loaded=None):
-        """loaded: the (evaluation, framework) the overview shows, else they are read here."""
         super().__init__()
-        self.eid = eid
-        self._seen = self.app.bench.db.fingerprint(eid)
-        self.ev, self.fw = loaded or self.app.evaluation_and_framework(eid)
+        self.follow(eid, loaded)
         self.ids = [q.id for q in self.fw.questions]
         self.index = self.ids.index(question_id)
         self._shown: dict[str, object] = {}
@@ -98,7 +128,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
             yield Static(id="guidance", classes="hint")
             with Horizontal(id="score-row"):
                 yield Label(id="score-label")
-                yield ScoreInput(id="score", restrict=r"[0-9.,-]*", max_length=ScoreInput.MAX_LENGTH, select_on_focus=True)
+                yield ScoreInput(self.save_score, id="score", restrict=r"[0-9.,-]*", max_length=ScoreInput.MAX_LENGTH, select_on_focus=True)
                 yield Static(id="error", classes="error")
             yield Label(t("note"), id="note-label")
             yield TextArea(id="note", soft_wrap=True)
@@ -199,12 +229,13 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
 
     # -- saving --------------------------------------------------------------------------
 
-    @on(Input.Submitted, "#score")
-    def save_score(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    def save_score(self, typed: str) -> bool:
+        """Enter in the score field: save the score and go to the next sub-question (an empty field
+        just moves on). False, with the reason beside the field, if the score cannot be taken."""
+        text = typed.strip()
         if not text:
             self.go_to(self.index + 1)
-            return
+            return True
         qid, by, at = self.question.id, self.app.evaluator, model.now()
         wanted = None if scoring.clears(text) else text  # `-` takes a score back
         try:
@@ -212,12 +243,12 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         except ScoreError as exc:
             self._set("#error", self.app.t("score_invalid", text=exc.text or text,
                                            max=fmt(self.question.maximum, self.app.lang)))
-            event.input.action_select_all()
-            return
+            return False
         except KompassError as exc:
             self._set("#error", str(exc))
-            return
+            return False
         self.go_to(self.index + 1)
+        return True
 
     @on(TextArea.Changed, "#note")
     def note_changed(self, event: TextArea.Changed) -> None:
@@ -257,11 +288,27 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
             return isinstance(self.focused, ScoreInput)  # in the note, the arrows move the cursor
         return True
 
+    def in_typing_order(self, action: Callable[..., None], *args: object) -> None:
+        """Run the action of a priority key (arrows, u, i/d/w) after the keys typed before it. Textual
+        runs priority keys as they arrive, while keys for the score field wait in the field's queue:
+        "34⏎↓" in one burst would move first and then save 34 for the wrong sub-question."""
+        score, pressed = self.query_one("#score", ScoreInput), monotonic()
+        if self.focused is not score:
+            action(*args)
+        else:
+            score.call_later(lambda: self.is_current and score.seen_refusal(pressed) and action(*args))
+
     def action_move(self, step: int) -> None:
+        self.in_typing_order(self.move, step)
+
+    def move(self, step: int) -> None:
         if 0 <= self.index + step < len(self.ids):
             self.go_to(self.index + step)
 
     def action_next_unscored(self) -> None:
+        self.in_typing_order(self.next_unscored)
+
+    def next_unscored(self) -> None:
         qid = scoring.next_unscored(self.ev, self.fw, after=self.question.id, by=self.app.evaluator)
         if qid is None:
             self.notify(self.app.t("all_scored"))
@@ -269,6 +316,9 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         self.go_to(self.ids.index(qid))
 
     def action_toggle(self, source: str) -> None:
+        self.in_typing_order(self.toggle, source)
+
+    def toggle(self, source: str) -> None:
         box = self.query_one(f"#{source}", Checkbox)
         with box.prevent(Checkbox.Changed):
             box.value = not box.value
