@@ -494,11 +494,11 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
         await pilot.press("up")  # the screen shows what is stored again: 1.1 is not scored
         assert "(not scored," in text_of(screen.query_one("#score-label"))
         await pilot.press("n")
-        await type_text(pilot, "lost?")
+        await type_text(pilot, "lost?")  # a slow machine may try to save part of it already: fails too
         await pilot.press("escape")  # leaving the note saves it: the failure is shown, not swallowed
         pilot.app.flush()
         await pilot.pause()
-        assert len([n for n in pilot.app._notifications if n.severity == "error"]) == 2
+        assert len([n for n in pilot.app._notifications if n.severity == "error"]) > len(failures)
         monkeypatch.undo()
     assert snapshot_files(bench.folder) == before
 
@@ -521,6 +521,16 @@ async def test_a_walkthrough_opened_from_the_overview_takes_in_what_the_overview
     assert demo.get("botkyrka-2003").answer("1.1").entry("Lena Langlet").note == "piped in with kompass score --note - ok"
 
 
+async def test_the_look_for_other_sessions_saves_may_come_before_home_is_shown(demo):
+    """On a loaded machine the two-second timer can fire between home being pushed and shown."""
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        home = HomeScreen()
+        pilot.app.push_screen(home)  # not awaited: pushed, not yet composed or shown
+        pilot.app.check_outside_changes()
+        await pilot.pause()
+        assert pilot.app.screen is home and home.query_one("#evaluations").option_count == 1 + 5  # header + 5
+
+
 async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench):
     bench.create("Nacka", 2010)
     other = Workbench(bench.folder)
@@ -534,6 +544,7 @@ async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench)
         assert text_of(screen.query_one("#others")) == "Bo 25"
         await pilot.press("i")  # our own edit of 1.1 keeps theirs
         await pilot.press("escape")
+        pilot.app.flush()  # our save is done: the app takes in other sessions' saves only then
         await pilot.pause()
         overview = pilot.app.screen
         other.score("nacka-2010", "2.1", "5")

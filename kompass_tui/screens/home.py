@@ -45,6 +45,7 @@ class HomeScreen(Translated, Screen):
     def __init__(self):
         super().__init__()
         self.marked: set[str] = set()
+        self._seen: list[int] | None = None  # the folder's fingerprint when last listed (the timer may look before)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
