@@ -146,7 +146,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "municipality": "Kommun",
         "year": "År",
         "id": "Id",
-        "level_areas": "endast områden",
+        "level_areas": "områdesnivå",
         "profile": "Profil",
         "spread": "Spridning",
         "agreed_note": "gemensam anteckning",
