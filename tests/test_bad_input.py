@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -50,10 +51,13 @@ def framework_file(old: str, new: str) -> str:
     return FRAMEWORK.replace(old, new)
 
 
-def corrupt_index(text: str | None = None, folder: bool = False):
+def corrupt_index(text: str | None = None, folder: bool = False, without_evaluations: bool = False):
     def setup(db: Path, monkeypatch) -> None:
         index = db / "kompass.json"
         index.unlink()
+        if without_evaluations:  # then it is not recognisably a Kompass folder: refused, not rebuilt
+            shutil.rmtree(db / "evaluations")
+            shutil.rmtree(db / "backups", ignore_errors=True)
         if folder:
             index.mkdir()
         else:
@@ -116,7 +120,8 @@ CASES = [
     Case("not a date", ["new", "Ort", "--year", "2020", "--start", "2020-13-01"], "'2020-13-01' is not a date; use YYYY-MM-DD"),
     Case("unknown version", ["restore", "botkyrka-2003", "--version", "3"], "no kept versions of 'botkyrka-2003'"),
     # -- databases ---------------------------------------------------------------------------------
-    Case("database: corrupt JSON", ["list"], "kompass.json is corrupt: not valid JSON (line 1", setup=corrupt_index('{"_meta": ')),
+    Case("database: corrupt JSON", ["list"], "kompass.json is corrupt: not valid JSON (line 1",
+         setup=corrupt_index('{"_meta": ', without_evaluations=True)),
     Case("database: another program's TinyDB file", ["score", "botkyrka-2003", "1.1", "3"],
          "is not a Kompass database file", setup=corrupt_index('{"_default": {"1": {"x": 1}}}')),
     Case("database: newer schema", ["show", "botkyrka-2003"], "written by a newer Kompass (schema 7",
