@@ -235,23 +235,21 @@ def test_serve_answers_on_loopback_and_runs_the_app(demo):
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "kompass_tui", "serve", "--port", str(port), "--db", str(demo.folder),
                                "--as", "Anna", "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "COLUMNS": "80"})
+                              env={**os.environ, "COLUMNS": "80"}, text=True)
 
     async def visit() -> bytes:
-        async with aiohttp.ClientSession() as session:
-            deadline = time.monotonic() + 30
-            while True:  # until the server listens (bounded)
-                try:
-                    page = await (await session.get(f"http://127.0.0.1:{port}/")).text()
-                    break
-                except aiohttp.ClientConnectionError:
-                    assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
-                    await asyncio.sleep(0.1)
+        first = server.stdout.readline()  # printed once it listens: the URL with this run's token
+        token_url = re.search(r"http://\S+/\?token=\S+", first).group(0)
+        deadline = time.monotonic() + 30
+        # unsafe=True: keep the cookie for an address (127.0.0.1), as a browser does
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            assert (await session.get(f"http://127.0.0.1:{port}/")).status == 401  # no token: nothing
+            page = await (await session.get(token_url)).text()  # the token becomes a cookie
             assert "Kompass" in page
             url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
             assert url.startswith(f"ws://127.0.0.1:{port}")
             seen = b""
-            async with session.ws_connect(url) as ws:
+            async with session.ws_connect(url, origin=f"http://127.0.0.1:{port}") as ws:
                 await ws.send_str(json.dumps(["resize", {"width": 80, "height": 24}]))
                 while b"Municipality" not in seen:  # the app's home screen, drawn for the browser
                     assert time.monotonic() < deadline, seen[-300:]
