@@ -23,6 +23,7 @@ from textual.timer import Timer
 from kompass_tui import i18n
 from kompass_tui.errors import KompassError
 from kompass_tui.model import Evaluation
+from kompass_tui.sanitize import visible
 from kompass_tui.service import Workbench
 from kompass_tui.writer import Writer
 
@@ -55,6 +56,7 @@ class KompassApp(App[None]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ending = False  # a signal ends the process now: save what can be saved, raise nothing
         self.writer = Writer(self._save_failed, self._save_done)
+        bench.report = lambda message: self._in_loop(self.notify, message)  # from any thread
         from kompass_tui.screens.base import translate_bindings
 
         translate_bindings(self, self.t)
@@ -63,6 +65,34 @@ class KompassApp(App[None]):
 
     def t(self, key: str, **values: object) -> str:
         return i18n.t(self.lang, key, **values)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every toast: its text is never read as markup (it may hold a name, a note or a file
+        name) and shows control characters as visible escapes."""
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
+
+    def _fatal_error(self) -> None:
+        """An unexpected error ends the app. Its traceback never shows local variables (they hold
+        notes), and in the browser (kompass serve) it is not shown at all: it goes to a file only
+        the user can read, and the page says where."""
+        import sys
+        import traceback
+
+        from rich.text import Text
+
+        self.bell()
+        details = "".join(traceback.format_exception(*sys.exc_info())) if sys.exc_info()[0] else "unknown error"
+        from kompass_tui.paths import served
+
+        if served():
+            where = _crash_log(details)
+            message = Text(f"Kompass stopped on an internal error; the details are in {where}." if where else
+                           "Kompass stopped on an internal error.")
+        else:
+            message = Text(visible(details))
+        self._exit_renderables.append(message)
+        self._close_messages_no_wait()
 
     # -- saving ----------------------------------------------------------------------
 
@@ -238,6 +268,23 @@ class KompassApp(App[None]):
 
     def on_unmount(self) -> None:
         self.flush()
+
+
+def _crash_log(details: str) -> str:
+    """Write a crash's traceback to the data folder, readable by the user only; its path, or ''."""
+    from datetime import datetime
+
+    from kompass_tui import paths
+    from kompass_tui.store import _make_dirs, atomic_write
+
+    try:
+        folder = paths.data_home() / "crashes"
+        _make_dirs(folder)
+        target = folder / f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+        atomic_write(target, details.encode("utf-8", "replace"))
+        return str(target)
+    except OSError:
+        return ""
 
 
 def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str = "") -> None:

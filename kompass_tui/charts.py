@@ -1,7 +1,7 @@
 """Charts as plain text: the area profile and the trend drawn with plotext, the grouped comparison
 drawn here (plotext's grouped bars overlap and vary in width by rounding, which misreports scores).
 
-Pure: numbers in, text out, no colour codes, so the same text serves the terminal, the app and a
+Pure: numbers in, text out, no colour codes (and labels shown through sanitize.one_line), so the same text serves the terminal, the app and a
 fenced block in the Markdown report. Every bar is labelled with what it is and its value, so a
 chart reads the same with NO_COLOR. Labels are whole words or area numbers, never cut.
 """
@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from kompass_tui.points import fmt
+from kompass_tui.sanitize import one_line
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 _plotext_lock = threading.Lock()  # plotext keeps one global figure
@@ -39,7 +40,7 @@ def _ticks(maximum: Decimal, lang: str) -> tuple[list[float], list[str]]:
 def profile(labels: Sequence[str], values: Sequence[Decimal | None], width: int, lang: str,
             maximum: Decimal = Decimal(100)) -> str:
     """Horizontal bars, one per area, top to bottom, on a 0–maximum axis; each label carries its value."""
-    rows = [f"{label} {fmt(value, lang)}" for label, value in zip(labels, values)]
+    rows = [f"{one_line(label)} {fmt(value, lang)}" for label, value in zip(labels, values)]
     numbers = [float(v) if v is not None else 0.0 for v in values]
 
     def draw(plt) -> None:
@@ -59,12 +60,12 @@ def trend(points: Sequence[tuple[str, Decimal]], width: int, height: int, lang: 
     def draw(plt) -> None:
         plt.plot(xs, [float(v) for _, v in points], marker="dot")
         plt.scatter(xs, [float(v) for _, v in points], marker="●")
-        plt.xticks(xs, [f"{label}: {fmt(v, lang)}" for label, v in points])
+        plt.xticks(xs, [f"{one_line(label)}: {fmt(v, lang)}" for label, v in points])
         plt.xlim(0.5, len(points) + 0.5)
         plt.ylim(0, float(maximum))
         plt.yticks(*_ticks(maximum, lang))
         if title:
-            plt.title(title)
+            plt.title(one_line(title))
 
     return _build(draw, width, height)
 
@@ -82,6 +83,7 @@ def bar(value: Decimal | None, maximum: Decimal, cells: int) -> str:
 def grouped(groups: Sequence[tuple[str, Sequence[tuple[str, Decimal | None]]]], width: int, lang: str,
             maximum: Decimal = Decimal(100)) -> str:
     """Groups of labelled horizontal bars (an area, then one bar per municipality), on one axis."""
+    groups = [(one_line(label), [(one_line(name), value) for name, value in members]) for label, members in groups]
     names = [name for _, members in groups for name, _ in members]
     name_width = max((len(n) for n in names), default=0) + 3
     value_width = max((len(fmt(v, lang)) for _, members in groups for _, v in members), default=1) + 1

@@ -23,7 +23,7 @@ class KompassGroup(TyperGroup):
             return super().invoke(ctx)
         except KompassError as exc:
             for line in str(exc).splitlines() or [type(exc).__name__]:
-                typer.echo(f"kompass: {line}", err=True)
+                _say(f"kompass: {line}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -34,9 +34,9 @@ class KompassGroup(TyperGroup):
                 raise
             if isinstance(exc, OSError):
                 where = f"{exc.filename}: " if exc.filename else ""
-                typer.echo(f"kompass: {where}{exc.strerror or exc}", err=True)
+                _say(f"kompass: {where}{exc.strerror or exc}", err=True)
                 raise typer.Exit(1) from None
-            typer.echo(f"kompass: internal error ({type(exc).__name__}: {exc}); "
+            _say(f"kompass: internal error ({type(exc).__name__}: {exc}); "
                        "please report it; KOMPASS_DEBUG=1 shows the details", err=True)
             raise typer.Exit(70) from None
 
@@ -70,12 +70,27 @@ AsOption = Annotated[Optional[str], typer.Option("--as", help="Who you are: your
                                                 metavar="NAME", show_default=False)]
 
 
+def _say(text: object = "", err: bool = False) -> None:
+    """Every line the CLI prints: user text in it (names, notes, file names) can never write a
+    control character or an escape sequence to the terminal (sanitize.visible)."""
+    from kompass_tui.sanitize import visible
+
+    typer.echo(visible(str(text)), err=err)
+
+
+def _warn(message: str) -> None:
+    _say(f"kompass: {message}", err=True)
+
+
 def _bench(ctx: typer.Context | None, db: Optional[Path]):
     from kompass_tui.service import Workbench
 
+    from kompass_tui.store import DEFAULT_WAIT
+
     if db is None and ctx is not None:
         db = _root_obj(ctx).get("db")
-    return Workbench(db)
+    wait = _root_obj(ctx).get("wait") if ctx is not None else None
+    return Workbench(db, report=_warn, wait=DEFAULT_WAIT if wait is None else wait)
 
 
 def _ids(values: list[str]) -> list[str]:
@@ -83,9 +98,16 @@ def _ids(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part]
 
 
-def _text_arg(text: str) -> str:
-    """TEXT arguments: '-' reads the text from standard input (for long, multi-line notes)."""
-    return sys.stdin.read() if text == "-" else text
+def _text_arg(text: str, what: str) -> str:
+    """TEXT arguments: '-' reads the text from standard input (for long, multi-line notes). Kept as
+    sanitize.clean_text leaves it; what it removed is said."""
+    from kompass_tui.sanitize import clean_text
+
+    kept, removed = clean_text(sys.stdin.read() if text == "-" else text, what)
+    if removed:
+        _warn(f"removed {removed} control character{'s' if removed != 1 else ''} from {what} "
+              "(escape sequences and the like are never kept)")
+    return kept
 
 
 def _lang(lang: Optional[str], ctx: typer.Context | None = None) -> str:
@@ -96,9 +118,9 @@ def _lang(lang: Optional[str], ctx: typer.Context | None = None) -> str:
 
 
 def _console():
-    from rich.console import Console
+    from kompass_tui.cli_views import SafeConsole
 
-    return Console(highlight=False, soft_wrap=False)
+    return SafeConsole(soft_wrap=False)
 
 
 def _evaluator(ctx: typer.Context | None, name: Optional[str]) -> str:
@@ -111,9 +133,13 @@ def _evaluator(ctx: typer.Context | None, name: Optional[str]) -> str:
             name = getpass.getuser()
         except Exception:  # no login name (some containers): a name is still needed
             name = "evaluator"
-    name = " ".join(name.split())
+    from kompass_tui.sanitize import clean_name
+
+    name, removed = clean_name(name, "--as")
     if not name:
         raise KompassError("--as needs a name")
+    if removed:
+        _warn(f"removed {removed} control character{'s' if removed != 1 else ''} from --as: you are {name!r}")
     return name
 
 
@@ -121,30 +147,36 @@ def _root_obj(ctx: typer.Context) -> dict:
     return ctx.find_root().obj or {}
 
 
-def _open_app(bench, lang: str, open_id: str | None = None, evaluator: str = "") -> bool:
+def _open_app(bench, lang: str, open_id: str | None = None, evaluator: str = "", ctx: typer.Context | None = None) -> bool:
     """Run the app if there is a terminal to run it in; False (and nothing done) if there is not."""
-    served = "TEXTUAL_DRIVER" in os.environ  # run by `kompass serve` (textual-serve) for a browser
-    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
+    from kompass_tui.paths import served
+
+    if not served() and not (sys.stdin.isatty() and sys.stdout.isatty()):
         return False
     from kompass_tui.app import run
 
+    if ctx is None or _root_obj(ctx).get("wait") is None:
+        bench.db.wait = None  # a save in the app waits for another session as long as it takes (and says so)
     run(bench, lang, open_id, evaluator)
     return True
 
 
 @app.callback()
 def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None, as_: AsOption = None,
+         wait: Annotated[Optional[float], typer.Option("--wait", metavar="SECONDS", min=0, show_default=False,
+                                                       help="How long a change waits for another Kompass session that holds the database, "
+                                                            "before it gives up (default: 30; the app waits as long as it takes).")] = None,
          version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False) -> None:
     """Without a command: open the app on the database."""
-    ctx.obj = {"db": db, "lang": lang, "as": as_}
+    ctx.obj = {"db": db, "lang": lang, "as": as_, "wait": wait}
     if version:
         from kompass_tui import __version__
 
-        typer.echo(f"kompass {__version__}")
+        _say(f"kompass {__version__}")
         raise typer.Exit()
-    if ctx.invoked_subcommand is None and not _open_app(_bench(ctx, db), _lang(lang), evaluator=_evaluator(ctx, as_)):
-        typer.echo(ctx.get_help())
-        typer.echo("\n(kompass opens the app when it runs in a terminal)")
+    if ctx.invoked_subcommand is None and not _open_app(_bench(ctx, db), _lang(lang), evaluator=_evaluator(ctx, as_), ctx=ctx):
+        _say(ctx.get_help())
+        _say("\n(kompass opens the app when it runs in a terminal)")
 
 
 @app.command("open")
@@ -156,7 +188,7 @@ def open_(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", he
     its overview."""
     bench = _bench(ctx, db)
     bench.get(id)  # an unknown id is refused here, with the usual one-line message
-    if not _open_app(bench, _lang(lang, ctx), id, _evaluator(ctx, None)):
+    if not _open_app(bench, _lang(lang, ctx), id, _evaluator(ctx, None), ctx):
         raise KompassError("kompass open needs a terminal; use `kompass show` to print an evaluation")
 
 
@@ -171,12 +203,12 @@ def demo(ctx: typer.Context, db: DbOption = None,
     bench = _bench(ctx, db)
     loaded = bench.load_demo()
     for ev in loaded:
-        typer.echo(f"loaded {ev.id}")
+        _say(f"loaded {ev.id}")
     if not loaded:
-        typer.echo("the demo evaluations are already loaded")
-    typer.echo(f"database: {bench.folder}")
-    if no_open or not _open_app(bench, _lang(lang, ctx), evaluator=_evaluator(ctx, None)):
-        typer.echo("next: kompass (the app) · kompass list · kompass show botkyrka-2003 · "
+        _say("the demo evaluations are already loaded")
+    _say(f"database: {bench.folder}")
+    if no_open or not _open_app(bench, _lang(lang, ctx), evaluator=_evaluator(ctx, None), ctx=ctx):
+        _say("next: kompass (the app) · kompass list · kompass show botkyrka-2003 · "
                    "kompass export botkyrka-2003 --compare kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --lang sv")
 
 
@@ -199,7 +231,7 @@ def new(ctx: typer.Context,
     from kompass_tui.model import AREAS, QUESTIONS
 
     ev = _bench(ctx, db).create(municipality, year, framework, evaluator or (), AREAS if area_level else QUESTIONS, start, end)
-    typer.echo(ev.id)
+    _say(ev.id)
 
 
 @app.command("list")
@@ -210,9 +242,13 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
     bench = _bench(ctx, db)
     rows = bench.rows()
     if not rows:
-        typer.echo(f"no evaluations in {bench.folder} yet; try `kompass demo` or `kompass new NAME --year YEAR`")
+        _say(f"no evaluations in {bench.folder} yet; try `kompass demo` or `kompass new NAME --year YEAR`")
         return
     _console().print(evaluations_table(rows, _lang(lang, ctx)))
+    unfit = [row.id for row in rows if row.unfit]
+    if unfit:
+        _warn(f"{', '.join(unfit[:5])}{' …' if len(unfit) > 5 else ''}: hold scores their framework does not allow; "
+              "those are not counted (kompass show ID names them)")
 
 
 @app.command()
@@ -255,7 +291,7 @@ def score(ctx: typer.Context,
 
     by, at = _evaluator(ctx, as_), model.now()
     wanted = None if scoring.clears(value) else value
-    text = _text_arg(note) if note is not None else None  # read before the edit takes the lock
+    text = _text_arg(note, "the note") if note is not None else None  # read before the edit takes the lock
 
     def change(ev, fw):
         ev = edits.set_score(ev, fw, question, wanted, by, at)  # area-level: by plays no part
@@ -265,7 +301,7 @@ def score(ctx: typer.Context,
 
     ev = _bench(ctx, db).edit(id, change)
     stored = ev.area(question).score if ev.area_level else ev.answer(question).entry(by).score
-    typer.echo(f"{id} {question} = {fmt(stored, empty='none')}" + ("" if ev.area_level else f" ({by})"))
+    _say(f"{id} {question} = {fmt(stored, empty='none')}" + ("" if ev.area_level else f" ({by})"))
 
 
 @app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
@@ -283,7 +319,7 @@ def consensus(ctx: typer.Context,
 
     clear = scoring.clears(value) or not value.strip()
     ev = _bench(ctx, db).consensus(id, question, None if clear else value, _evaluator(ctx, as_))
-    typer.echo(f"{id} {question}: consensus {fmt(ev.answer(question).score) if not clear else 'cleared'}")
+    _say(f"{id} {question}: consensus {fmt(ev.answer(question).score) if not clear else 'cleared'}")
 
 
 @app.command()
@@ -297,7 +333,7 @@ def disagreements(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar=
 
     ev, fw, found = _bench(ctx, db).disagreements(id)
     if not found:
-        typer.echo(f"{id}: no disagreements")
+        _say(f"{id}: no disagreements")
         return
     console = _console()
     for part in disagreements_view(ev, fw, found, _lang(lang, ctx)):
@@ -315,8 +351,8 @@ def merge(ctx: typer.Context,
     texts are both kept. The version before the merge is kept too (kompass restore)."""
     result = _bench(ctx, db).merge(file)
     for line in result.messages:
-        typer.echo(line)
-    typer.echo(f"merged {file} into {result.evaluation.id}")
+        _say(line)
+    _say(f"merged {file} into {result.evaluation.id}")
 
 
 def _area_text_command(kind: str, doc: str):
@@ -325,8 +361,8 @@ def _area_text_command(kind: str, doc: str):
                 area: Annotated[str, typer.Argument(metavar="AREA", help="Area id, 1 to 8 in Kommunkompassen.")],
                 text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
                 db: DbOption = None) -> None:
-        _bench(ctx, db).area_text(id, area, kind, _text_arg(text))
-        typer.echo(f"{id} area {area}: {kind} saved")
+        _bench(ctx, db).area_text(id, area, kind, _text_arg(text, f"the {kind}"))
+        _say(f"{id} area {area}: {kind} saved")
 
     command.__doc__ = doc
     return command
@@ -337,8 +373,8 @@ def _eval_text_command(kind: str, doc: str):
                 id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
                 text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
                 db: DbOption = None) -> None:
-        _bench(ctx, db).text(id, kind, _text_arg(text))
-        typer.echo(f"{id}: {kind} saved")
+        _bench(ctx, db).text(id, kind, _text_arg(text, f"the {kind}"))
+        _say(f"{id}: {kind} saved")
 
     command.__doc__ = doc
     return command
@@ -355,18 +391,20 @@ def import_(ctx: typer.Context,
             file: Annotated[Path, typer.Argument(metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores.")],
             into: Annotated[Optional[str], typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
             framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")] = "kommunkompassen-2003",
+            encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="NAME", help="The file's encoding, e.g. cp1252 (default: UTF-8, else Windows-1252 as Excel writes it).", show_default=False)] = None,
             db: DbOption = None) -> None:
     """Import evaluations from JSON or CSV.
 
-    CSV may use ; or , and decimal comma, as Swedish Excel saves it. Two shapes:
+    CSV may use ; or , and decimal comma, as Swedish Excel saves it (UTF-8, or Windows-1252 as in
+    Excel's "CSV (semikolonavgränsad)"). Two shapes:
 
     Area scores, one new area-level evaluation per row: municipality;year;1;2;3;4;5;6;7;8
 
     Sub-question scores, into an evaluation (--into ID): question;score;note;sources
 
     Nothing is written unless the whole file is valid."""
-    for ev in _bench(ctx, db).import_file(file, into, framework):
-        typer.echo(f"imported {ev.id}")
+    for ev in _bench(ctx, db).import_file(file, into, framework, encoding=encoding):
+        _say(f"imported {ev.id}")
 
 
 @app.command(context_settings={"allow_extra_args": True})
@@ -389,10 +427,12 @@ def export(ctx: typer.Context,
     others = _ids((compare or []) + extra)
     bench = _bench(ctx, db)
     if output is None:
-        sys.stdout.write(bench.export(id, format, _lang(lang, ctx), others, charts))
+        from kompass_tui.sanitize import visible
+
+        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts)))
         return
-    output = bench.write_export(id, output, format, _lang(lang, ctx), others, charts)
-    typer.echo(f"wrote {output}")
+    written, replaced = bench.write_export(id, output, format, _lang(lang, ctx), others, charts)
+    _say(f"wrote {written}" + (" (it replaced the file that was there)" if replaced else ""))
 
 
 def _width() -> int:
@@ -437,11 +477,11 @@ def chart(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", he
 
     bench, language = _bench(ctx, db), _lang(lang, ctx)
     ev, fw = bench.get_with_framework(id)
-    typer.echo(profile_chart(ev, fw, language, _width()))
+    _say(profile_chart(ev, fw, language, _width()))
     rounds = bench.related(ev)
     if len(rounds) > 1:
-        typer.echo()
-        typer.echo(trend_chart(rounds, fw, language, _width()))
+        _say()
+        _say(trend_chart(rounds, fw, language, _width()))
 
 
 @app.command()
@@ -454,7 +494,7 @@ def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", h
     if not yes and not typer.confirm(f"Delete {ev.id} ({ev.title})?", default=False):
         raise typer.Exit(1)
     bench.delete(id)
-    typer.echo(f"deleted {id}")
+    _say(f"deleted {id}")
 
 
 @app.command()
@@ -474,7 +514,7 @@ def restore(ctx: typer.Context,
     if id is None:
         current = bench.db.ids()
         for eid in bench.backed_up():
-            typer.echo(f"{eid}{'' if eid in current else '  (deleted)'}")
+            _say(f"{eid}{'' if eid in current else '  (deleted)'}")
         return
     if list_:
         from kompass_tui.points import fmt
@@ -487,33 +527,54 @@ def restore(ctx: typer.Context,
                 figures = f"{fmt(scoring.total(ev, fw))} points, {scoring.progress(ev, fw)} scored"
             except KompassError:
                 figures = ev.framework
-            typer.echo(f"{number:>3}  {when.astimezone():%Y-%m-%d %H:%M:%S}  {figures}")
+            _say(f"{number:>3}  {when.astimezone():%Y-%m-%d %H:%M:%S}  {figures}")
         return
     ev = bench.restore(id, version)
-    typer.echo(f"restored {ev.id} (version {version})")
+    _say(f"restored {ev.id} (version {version})")
 
 
 @app.command()
 def serve(ctx: typer.Context,
-          host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on. The default, loopback, is reachable from this machine only.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on.", min=1, max=65535)] = 8000,
+          host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on. The default, loopback, is reachable from this machine only; any other address needs --allow-remote.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on (with --socket: the local port of the SSH tunnel it suggests).", min=1, max=65535)] = 8000,
+          socket_path: Annotated[Optional[Path], typer.Option("--socket", metavar="PATH", help="Listen on this Unix socket instead of a port, in a folder only you can enter (created 0700 if missing). Reach it with ssh -L 8000:PATH you@server.", show_default=False)] = None,
+          allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a --host other machines can reach: anyone who can reach it and has the URL can use the app, and nothing is encrypted.")] = False,
           db: DbOption = None, lang: LangOption = None, as_: AsOption = None) -> None:
     """Run the app in a browser (textual-serve), for colleagues who do not use a terminal.
 
     Each browser tab runs its own session of the app on this database; every change is saved as in
-    the terminal. It listens on 127.0.0.1 by default. From another machine, tunnel over SSH:
+    the terminal. Each run makes a secret token and prints the URL that carries it: the server
+    refuses every request without it. It listens on 127.0.0.1 by default. From another machine,
+    tunnel over SSH (there is no encryption otherwise) and open the printed
+    http://localhost:8000/?token=... URL:
 
-    ssh -L 8000:127.0.0.1:8000 you@this-server   and then open http://localhost:8000"""
+    \b
+    ssh -L 8000:127.0.0.1:8000 you@this-server
+
+    Or listen on a Unix socket in a folder of yours, which other users cannot even reach:
+
+    \b
+    kompass serve --socket ~/.kompass-serve/kompass.sock
+    ssh -L 8000:/home/you/.kompass-serve/kompass.sock you@this-server"""
     import shlex
 
-    from textual_serve.server import Server
+    from kompass_tui.serve import OwnerServer, ServeError, check_host, prepare_socket
 
+    if socket_path is not None and (allow_remote or ctx.get_parameter_source("host") is click.core.ParameterSource.COMMANDLINE):
+        raise ServeError("--socket listens on a Unix socket only: leave out --host and --allow-remote")
+    warning = None if socket_path is not None else check_host(host, allow_remote)
     bench = _bench(ctx, db)
     bench.db.exists()  # a wrong --db is refused here, not in every browser tab
+    wait = _root_obj(ctx).get("wait")
     command = shlex.join([sys.executable, "-m", "kompass_tui", "--db", str(bench.folder),
-                          "--lang", _lang(lang, ctx), "--as", _evaluator(ctx, as_)])
-    typer.echo(f"Kompass in the browser: http://{host}:{port}  (ctrl+c stops it)")
-    Server(command, host=host, port=port, title="Kompass").serve()
+                          "--lang", _lang(lang, ctx), "--as", _evaluator(ctx, as_),
+                          *(["--wait", str(wait)] if wait is not None else [])])
+    if socket_path is not None:
+        socket_path = prepare_socket(socket_path)
+    if warning:
+        typer.echo(warning, err=True)
+    server = OwnerServer(command, host=host, port=port, socket_path=socket_path, title="Kompass")
+    server.serve(on_listening=lambda: [typer.echo(line) for line in server.connect_lines()])
 
 
 @app.command()
@@ -525,7 +586,7 @@ def locate(ctx: typer.Context, db: DbOption = None) -> None:
     for label, path in (("database", bench.folder), ("kept versions", bench.db.backups),
                         ("your frameworks", paths.user_criteria_dir()),
                         ("built-in frameworks", paths.bundled_criteria_dir())):
-        typer.echo(f"{label + ':':<21} {path}")
+        _say(f"{label + ':':<21} {path}")
 
 
 @criteria_app.command("list")
@@ -538,7 +599,7 @@ def criteria_list(ctx: typer.Context, lang: LangOption = None, db: DbOption = No
     frameworks = criteria.installed(problems)
     _console().print(frameworks_table(frameworks, _lang(lang, ctx)))
     for line in problems:
-        typer.echo(f"kompass: skipped {line}", err=True)
+        _say(f"kompass: skipped {line}", err=True)
 
 
 @criteria_app.command("show")
@@ -559,22 +620,41 @@ def criteria_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="A 
     from kompass_tui import criteria
 
     fw = criteria.load(file)
-    typer.echo(f"{file}: ok: {fw.id}, {len(fw.areas)} areas, {len(fw.questions)} sub-questions, {fw.maximum} points")
+    _say(f"{file}: ok: {fw.id}, {len(fw.areas)} areas, {len(fw.questions)} sub-questions, {fw.maximum} points")
 
 
 @criteria_app.command("add")
-def criteria_add(file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")],
+def criteria_add(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")],
                  replace: Annotated[bool, typer.Option("--replace", metavar="", help="Use this file instead of an installed framework with the same id.")] = False,
+                 force: Annotated[bool, typer.Option("--force", metavar="", help="Install it even if scores stored in the database would not fit it (they are then flagged and not counted).")] = False,
                  db: DbOption = None) -> None:
     """Check a framework file and install it.
 
     It goes into your frameworks folder (see kompass locate), after which every command can use it
-    by its id."""
-    from kompass_tui import criteria
+    by its id. If scores stored in the database would not fit it (a maximum lowered, a sub-question
+    gone), it lists them and installs nothing, unless --force."""
+    fw = _bench(ctx, db).add_framework(file, replace, force)
+    _say(f"installed {fw.id} as {fw.path}")
 
-    fw = criteria.add(file, replace)
-    typer.echo(f"installed {fw.id} as {fw.path}")
+
+class _VisibleStream:
+    """Standard error with sanitize.visible on every write: also Click's own messages (an unknown
+    option, a bad value) repeat what was typed, and must not write control characters either.
+    (The app draws on sys.__stderr__ and is not affected.)"""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from kompass_tui.sanitize import visible
+
+        return self._stream.write(visible(text) if isinstance(text, str) else text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def main() -> None:
+    if not isinstance(sys.stderr, _VisibleStream) and sys.stderr is not None:
+        sys.stderr = _VisibleStream(sys.stderr)
     app()

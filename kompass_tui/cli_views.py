@@ -1,7 +1,14 @@
-"""Rich renderables for the CLI's tables: plain functions from the core's data to rich objects."""
+"""Rich renderables for the CLI's tables: plain functions from the core's data to rich objects.
+
+User text (names, notes, framework texts, messages with file names) is shown through
+sanitize.visible and never as markup; SafeConsole is the console that prints them."""
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -10,7 +17,21 @@ from kompass_tui.criteria import Framework
 from kompass_tui.i18n import t
 from kompass_tui.model import Evaluation
 from kompass_tui.points import fmt
+from kompass_tui.sanitize import one_line, visible
 from kompass_tui.service import Row
+
+
+class SafeConsole(Console):
+    """A console for user text: no markup ([/] and [link=…] print as typed), no :emoji: codes, no
+    highlighting, and, as a last guard, no control character in any text it writes (the views
+    already show user text through sanitize.visible; only Rich's own styling codes are written)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:  # rich 14–15
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer)
 
 
 def evaluations_table(rows: list[Row], lang: str) -> Table:
@@ -20,23 +41,23 @@ def evaluations_table(rows: list[Row], lang: str) -> Table:
         table.add_column(t(lang, name), justify=justify)
     for row in rows:
         if row.error:
-            table.add_row(row.id, Text(row.error, style="red"), "", "", "", "")
+            table.add_row(row.id, Text(one_line(row.error), style="red"), "", "", "", "")
             continue
         progress = t(lang, "level_areas") if row.area_level else (f"{row.scored}/{row.count}" if row.count else "?")
-        table.add_row(row.id, row.municipality, str(row.year), row.framework, progress, fmt(row.total, lang))
+        table.add_row(row.id, one_line(row.municipality), str(row.year), row.framework, progress, fmt(row.total, lang))
     return table
 
 
 def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -> list:
     done = scoring.progress(ev, fw)
     head = Text()
-    head.append(f"{ev.title}", style="bold")
+    head.append(one_line(ev.title), style="bold")
     head.append(f"  {ev.id}\n")
-    head.append(f"{t(lang, 'framework')}: {fw.name(lang)}")
+    head.append(f"{t(lang, 'framework')}: {one_line(fw.name(lang))}")
     if ev.evaluators:
-        head.append(f" · {t(lang, 'evaluators')}: {', '.join(ev.evaluators)}")
+        head.append(f" · {t(lang, 'evaluators')}: {', '.join(one_line(e) for e in ev.evaluators)}")
     if ev.dates:
-        head.append(f" · {t(lang, 'dates')}: {ev.dates}")
+        head.append(f" · {t(lang, 'dates')}: {one_line(ev.dates)}")
     if ev.area_level:
         head.append(f"\n{t(lang, 'area_level_note')}")
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -46,11 +67,11 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
     if not ev.area_level:
         table.add_column(t(lang, "progress"), justify="right")
     for area in fw.areas:
-        cells = [f"{area.id} {area.name(lang)}", fmt(scoring.area_score(ev, area), lang), fmt(area.maximum, lang)]
+        cells = [f"{area.id} {one_line(area.name(lang))}", fmt(scoring.area_score(ev, area), lang), fmt(area.maximum, lang)]
         table.add_row(*cells, *([str(scoring.area_progress(ev, area))] if not ev.area_level else []))
         if questions and not ev.area_level:
             for q in area.questions:
-                table.add_row(Text(f"  {q.id} {q.text(lang)}", style="dim"), fmt(scoring.question_score(ev, q.id), lang),
+                table.add_row(Text(f"  {q.id} {one_line(q.text(lang))}", style="dim"), fmt(scoring.question_score(ev, q.id), lang),
                               fmt(q.maximum, lang), "")
     total = [Text(t(lang, "total"), style="bold"), Text(fmt(scoring.total(ev, fw), lang), style="bold"), fmt(fw.maximum, lang)]
     table.add_row(*total, *([str(done)] if not ev.area_level else []), end_section=True)
@@ -62,25 +83,25 @@ def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
     for name in ("Id", "Name", "Areas", "Questions", "Points", "Installed"):
         table.add_column(name, justify="right" if name in ("Areas", "Questions", "Points") else "left", no_wrap=name == "Id")
     for fw in frameworks:
-        table.add_row(fw.id, fw.name(lang), str(len(fw.areas)), str(len(fw.questions)), fmt(fw.maximum, lang),
+        table.add_row(fw.id, one_line(fw.name(lang)), str(len(fw.areas)), str(len(fw.questions)), fmt(fw.maximum, lang),
                       "built in" if fw.origin == "bundled" else "yours")
     return table
 
 
 def framework_view(fw: Framework, lang: str) -> list:
-    head = Text(f"{fw.name(lang)}  ({fw.id}, {fw.origin}: {fw.path})", style="bold")
-    note = fw.note(lang)
+    head = Text(f"{one_line(fw.name(lang))}  ({fw.id}, {fw.origin}: {one_line(str(fw.path))})", style="bold")
+    note = visible(fw.note(lang))
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("Id")
     table.add_column(t(lang, "question"))
     table.add_column(t(lang, "max"), justify="right")
     for area in fw.areas:
-        table.add_row(Text(area.id, style="bold"), Text(area.name(lang), style="bold"), Text(fmt(area.maximum, lang), style="bold"))
+        table.add_row(Text(area.id, style="bold"), Text(one_line(area.name(lang)), style="bold"), Text(fmt(area.maximum, lang), style="bold"))
         for q in area.questions:
-            table.add_row(q.id, q.text(lang), fmt(q.maximum, lang))
+            table.add_row(q.id, one_line(q.text(lang)), fmt(q.maximum, lang))
             guidance = q.guidance(lang)
             if guidance:
-                table.add_row("", Text(guidance, style="dim italic"), "")
+                table.add_row("", Text(visible(guidance), style="dim italic"), "")
     return [head, *([Text(note, style="italic")] if note else []), "", table]
 
 
@@ -89,7 +110,7 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
     More evaluations than fit side by side are listed one per row instead, by rank."""
     from kompass_tui import comparison
 
-    names = comparison.names(table.evaluations)
+    names = [one_line(n) for n in comparison.names(table.evaluations)]
     if 18 + 10 * (len(names) + 1) > width:
         return _comparison_by_rows(table, names, lang)
     grid = Table(box=None, pad_edge=False, header_style="bold")
@@ -98,10 +119,10 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
         grid.add_column(name, justify="right")
     grid.add_column(t(lang, "average"), justify="right", style="italic")
     for row in comparison.grid(table, lang):
-        grid.add_row(Text(row.label, style="bold") if row.kind == "total" else row.label,
+        grid.add_row(Text(one_line(row.label), style="bold") if row.kind == "total" else one_line(row.label),
                      *(Text(c.text + "*", style="bold") if c.best else Text(c.text + " ") for c in row.cells),
                      row.average + " " if row.average else "", end_section=row.kind == "total")
-    return [grid, "", Text(comparison.notes(table, lang, "best_note_cli"), style="dim")]
+    return [grid, "", Text(visible(comparison.notes(table, lang, "best_note_cli")), style="dim")]
 
 
 def _comparison_by_rows(table, names: list[str], lang: str) -> list:
@@ -123,9 +144,9 @@ def _comparison_by_rows(table, names: list[str], lang: str) -> list:
                                f"{comparison.signed(change.total, lang) if change else '':>7}"]).rstrip())
     lines.append(" ".join(["    ", f"{t(lang, 'average'):<{name_width}}", *(cell(fmt(r.average, lang), False) for r in table.rows),
                            cell(fmt(table.average_total, lang), False, 6)]).rstrip())
-    key = " · ".join(f"{row.area.id} {row.area.short(lang)}" for row in table.rows)
+    key = " · ".join(f"{row.area.id} {one_line(row.area.short(lang))}" for row in table.rows)
     notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"
-    return [Text("\n".join(lines), no_wrap=True, overflow="ignore"), "", Text(notes, style="dim")]
+    return [Text("\n".join(lines), no_wrap=True, overflow="ignore"), "", Text(visible(notes), style="dim")]
 
 
 def disagreements_view(ev, fw, found, lang: str) -> list:
@@ -137,14 +158,14 @@ def disagreements_view(ev, fw, found, lang: str) -> list:
     grid.add_column(t(lang, "question"))
     grid.add_column(t(lang, "spread"), justify="right")
     for name in names:
-        grid.add_column(name, justify="right")
+        grid.add_column(one_line(name), justify="right")
     grid.add_column(t(lang, "consensus"), justify="right")
     notes = Text()
     for d in found:
-        grid.add_row(f"{d.question.id} {d.question.text(lang)}", fmt(d.spread, lang),
+        grid.add_row(f"{d.question.id} {one_line(d.question.text(lang))}", fmt(d.spread, lang),
                      *(fmt(d.scores.get(n), lang) for n in names), fmt(d.consensus, lang))
         for name in names:
             if d.notes.get(name):
-                notes.append(f"{d.question.id} {name}: ", style="bold")
-                notes.append(" ".join(d.notes[name].split()) + "\n")
-    return [Text(f"{ev.title}: {len(found)} {t(lang, 'disagreements_count')}", style="bold"), "", grid, "", notes]
+                notes.append(f"{d.question.id} {one_line(name)}: ", style="bold")
+                notes.append(one_line(d.notes[name]) + "\n")
+    return [Text(f"{one_line(ev.title)}: {len(found)} {t(lang, 'disagreements_count')}", style="bold"), "", grid, "", notes]

@@ -10,7 +10,7 @@ from typing import Iterable, Mapping, Sequence
 from kompass_tui import scoring
 from kompass_tui.criteria import Area, Framework
 from kompass_tui.errors import InputError
-from kompass_tui.model import Evaluation, slug
+from kompass_tui.model import Evaluation, name_key
 from kompass_tui.i18n import t
 from kompass_tui.points import fmt, normal
 
@@ -79,9 +79,10 @@ def _best(values: Sequence[Decimal | None]) -> frozenset[int]:
 
 
 def round_key(ev) -> tuple[str, str]:
-    """What makes evaluations rounds of one another: the framework and the municipality (by name,
-    folded: Västerås = vasteras). Works on evaluations and on the index's rows alike."""
-    return ev.framework, slug(ev.municipality)
+    """What makes evaluations rounds of one another: the framework and the municipality (by its
+    name, case and Unicode form aside: model.name_key; Håbo and Habo stay two). Works on
+    evaluations and on the index's rows alike."""
+    return ev.framework, name_key(ev.municipality)
 
 
 def history(ev, candidates: Iterable) -> list:

@@ -16,6 +16,7 @@ from pathlib import Path
 from kompass_tui import paths
 from kompass_tui.errors import CriteriaError, NotFound, ScoreError
 from kompass_tui.points import fmt, is_half_step, to_decimal
+from kompass_tui.sanitize import MAX_NAME, is_safe
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 PART_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -147,7 +148,7 @@ def _show(value: object) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
-        return repr(value) if value.strip() else "an empty text"
+        return (repr(value[:60]) + ("…" if len(value) > 60 else "")) if value.strip() else "an empty text"
     if isinstance(value, (list, dict)):
         return "a list" if isinstance(value, list) else "a table"
     if isinstance(value, Decimal):
@@ -168,6 +169,10 @@ def _texts(table: dict, key: str, where: str, problems: _Problems, required: boo
             continue
         if not isinstance(value, str) or not value.strip():
             problems.add(where, name, "a non-empty text", value)
+        elif not is_safe(value, lines=key == "guidance"):
+            problems.add(where, name, "a text without control characters or escape sequences", value)
+        elif key in ("name", "short") and len(value.strip()) > MAX_NAME:
+            problems.add(where, name, f"a text of at most {MAX_NAME} characters", f"{len(value.strip())} characters")
         else:
             texts[lang] = value.strip()
     if required and key not in table:
@@ -370,10 +375,14 @@ def add(path: Path, replace: bool = False) -> Framework:
         where = existing[framework.id].path
         raise CriteriaError([f"{path}: a framework with id '{framework.id}' is already installed ({where}); "
                              "give it another id, or pass --replace to use yours instead"])
+    from kompass_tui.store import _make_dirs, atomic_write  # here: the store never imports criteria
+
     folder = paths.user_criteria_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / f"{framework.id}.toml"
-    tmp = target.with_suffix(".toml.tmp")
-    shutil.copyfile(path, tmp)
-    tmp.replace(target)
+    try:
+        raw = Path(path).read_bytes()
+        _make_dirs(folder)  # each missing level made 0700 (never 0777/0755 under a loose umask)
+        atomic_write(target, raw)  # 0600, fsynced, replaced in one step
+    except OSError as exc:
+        raise CriteriaError([f"{path}: cannot install it in {folder} ({exc.strerror}); nothing was changed"]) from None
     return load(target, "user")

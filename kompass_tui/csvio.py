@@ -21,6 +21,7 @@ from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.model import SOURCES, Evaluation, ordered_sources
 from kompass_tui.points import fmt, parse_number
+from kompass_tui.sanitize import visible
 from kompass_tui.scoring import effective
 
 ALIASES = {
@@ -37,6 +38,22 @@ SOURCE_ALIASES = {
     "website": "website", "webb": "website", "web": "website", "hemsida": "website", "webbplats": "website",
 }
 DELIMITERS = (";", ",", "\t")
+# A cell Excel would read as a formula (OWASP "CSV injection"): written with a leading ' so Excel
+# shows it as text; reading takes that ' off again, so Kompass's own exports round-trip exactly.
+# A text that itself starts with ' and then one of these gets one ' more, for the same reason.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+FIELD_LIMIT = 1_000_000  # characters in one cell; notes are at most sanitize.MAX_TEXT anyway
+
+
+def defuse(cell: str) -> str:
+    """A text cell as written: shown as sanitize.visible shows it, and never a formula in Excel."""
+    cell = visible(cell)
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def restore(cell: str) -> str:
+    """A text cell as read: the ' that defuse() put before a formula-like text is taken off."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
 
 
 @dataclass(frozen=True)
@@ -90,9 +107,20 @@ def _number(cell: str, name: str, line: int, column: str) -> Decimal | None:
 
 def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     """Parse a CSV text into area rows or question rows; InputError names the line and column."""
+    try:
+        return _read(text, name)
+    except csv.Error as exc:
+        line = f"line {exc.line}: " if hasattr(exc, "line") else ""
+        raise InputError(f"{name}: {line}not a CSV file Kompass can read ({exc}); a cell holds at most "
+                         f"{FIELD_LIMIT:,} characters") from None
+
+
+def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     text = text.lstrip("\ufeff")
     delimiter, header = _dialect(text, name)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline=None: line ends as \n, \r\n or \r alone (old Mac Excel) all end a line
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     next(reader, None)
     wide = header[0] == "municipality"
     if wide and (len(header) < 3 or header[1] != "year"):
@@ -102,7 +130,7 @@ def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     if len(set(header)) != len(header):
         raise InputError(f"{name}: line 1: a column appears twice in {delimiter.join(header)!r}")
     parsed: list = []
-    for cells in reader:
+    for cells in _rows(reader):
         number = reader.line_num  # the line the row ends on: notes may span lines
         if not any(c.strip() for c in cells):
             continue
@@ -114,10 +142,11 @@ def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
             year_text = cell["year"].strip()
             if not year_text.isdigit() or not 1900 <= int(year_text) <= 2200:
                 raise InputError(f"{name}: line {number}, column 'year': expected a year such as 2003, found {year_text!r}")
-            if not cell["municipality"].strip():
+            municipality = restore(cell["municipality"].strip())
+            if not municipality:
                 raise InputError(f"{name}: line {number}, column 'municipality': empty")
             scores = {col: _number(cell[col], name, number, col) for col in header[2:]}
-            parsed.append(AreaRow(number, cell["municipality"].strip(), int(year_text), scores))
+            parsed.append(AreaRow(number, municipality, int(year_text), scores))
         else:
             sources = None
             if "sources" in cell:
@@ -125,11 +154,23 @@ def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
             parsed.append(QuestionRow(
                 number, cell["question"].strip(),
                 _number(cell.get("score", ""), name, number, "score"),
-                cell["note"] if "note" in cell else None, sources,
+                restore(cell["note"]) if "note" in cell else None, sources,
             ))
     if not parsed:
         raise InputError(f"{name}: no rows after the header")
     return parsed
+
+
+def _rows(reader):
+    """The reader's rows, with the line a csv.Error happened on (its own message does not say)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            exc.line = reader.line_num + 1  # type: ignore[attr-defined]
+            raise
 
 
 def _sources(cell: str, name: str, line: int) -> tuple[str, ...]:
@@ -150,7 +191,7 @@ def write(ev: Evaluation, fw: Framework, lang: str) -> str:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     if ev.area_level:
         writer.writerow(["municipality", "year", *[a.id for a in fw.areas]])
-        writer.writerow([ev.municipality, ev.year, *[fmt(ev.area(a.id).score, lang, "") for a in fw.areas]])
+        writer.writerow([defuse(ev.municipality), ev.year, *[fmt(ev.area(a.id).score, lang, "") for a in fw.areas]])
     else:
         writer.writerow(["question", "score", "note", "sources"])
         for q in fw.questions:
@@ -158,5 +199,5 @@ def write(ev: Evaluation, fw: Framework, lang: str) -> str:
             notes = [answer.note] if answer.note else []
             notes += [f"{name}: {e.note}" for name, e in answer.entries.items() if e.note]
             sources = set(answer.sources).union(*(e.sources for e in answer.entries.values()))
-            writer.writerow([q.id, fmt(effective(answer), lang, ""), "\n".join(notes), " ".join(ordered_sources(sources))])
+            writer.writerow([q.id, fmt(effective(answer), lang, ""), defuse("\n".join(notes)), " ".join(ordered_sources(sources))])
     return out.getvalue()

@@ -1,5 +1,8 @@
 """Edits to an evaluation: pure functions, old evaluation in, new one out, checked against its framework.
 
+Texts and names are kept as sanitize.clean_text / clean_name leave them (no control characters,
+within the length limits), whichever way they arrive.
+
 The store applies them under its lock to freshly read data, so two sessions never overwrite each
 other's changes; the CLI and the UI only ever call these.
 """
@@ -13,6 +16,7 @@ from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, KompassError, NotFound
 from kompass_tui.model import Evaluation, ordered_sources
 from kompass_tui.points import check_points
+from kompass_tui.sanitize import clean_name, clean_text
 from kompass_tui.scoring import parse_score
 
 AREA_TEXTS = ("strengths", "improvements")
@@ -32,6 +36,7 @@ def _question_level(ev: Evaluation, what: str) -> None:
 
 def _mine(ev: Evaluation, question_id: str, by: str, at: str, change) -> Evaluation:
     """Apply change to evaluator by's own entry; a new evaluator joins the evaluation's list."""
+    by = clean_name(by, "the evaluator's name")[0]
     answer = ev.answer(question_id)
     old = answer.entry(by)
     new = change(old)
@@ -64,6 +69,7 @@ def set_consensus(ev: Evaluation, fw: Framework, question_id: str, text: str | N
     _question_level(ev, "consensus")
     question = fw.question(question_id)
     value = parse_score(text, question) if text is not None else None
+    by = clean_name(by, "the evaluator's name")[0]
     return ev.with_answer(question.id, replace(ev.answer(question.id), score=value,
                                                decided_by=by if value is not None else "",
                                                decided_at=at if value is not None else ""))
@@ -76,10 +82,11 @@ def set_note(ev: Evaluation, fw: Framework, question_id: str, note: str | None =
     _question_level(ev, "sub-question notes")
     question = fw.question(question_id)
     checked = ordered_sources(sources) if sources is not None else None
+    kept = clean_text(note, "the note")[0].strip() if note is not None else None
 
     def change(item):
-        if note is not None:
-            item = replace(item, note=note.strip())
+        if kept is not None:
+            item = replace(item, note=kept)
         if checked is not None:
             item = replace(item, sources=checked)
         return item
@@ -94,14 +101,14 @@ def set_area_text(ev: Evaluation, fw: Framework, area_id: str, kind: str, text: 
     if kind not in AREA_TEXTS:
         raise InputError(f"unknown area text {kind!r}; use strengths or improvements")
     area = fw.area(area_id)
-    return ev.with_area(area.id, replace(ev.area(area.id), **{kind: text.strip()}))
+    return ev.with_area(area.id, replace(ev.area(area.id), **{kind: clean_text(text, f"the {kind}")[0].strip()}))
 
 
 def set_text(ev: Evaluation, kind: str, text: str) -> Evaluation:
     """Set the evaluation's summary or closing challenges (the report's Slutord)."""
     if kind not in ("summary", "challenges"):
         raise InputError(f"unknown text {kind!r}; use summary or challenges")
-    return replace(ev, **{kind: text.strip()})
+    return replace(ev, **{kind: clean_text(text, f"the {kind}")[0].strip()})
 
 
 def check(ev: Evaluation, fw: Framework, where: str) -> None:

@@ -1,9 +1,12 @@
 """Safe Markdown from user text: no user string can add a table column, open or close a code
-block, start a heading, or add raw HTML. Only `- ` at the start of a line keeps its meaning (a list)."""
+block, start a heading, add raw HTML, or write a control character to a terminal that shows the
+report. Only `- ` at the start of a line keeps its meaning (a list)."""
 
 from __future__ import annotations
 
 import re
+
+from kompass_tui.sanitize import visible
 
 _INLINE = re.compile(r"([\\`*_\[\]|#~!])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -11,8 +14,9 @@ _LINE_START = re.compile(r"^([-+=]|\d+[.)])")  # `>` is &gt; by then (inline)
 
 
 def inline(text: str) -> str:
-    """One line of user text, safe inside a paragraph or a table cell."""
-    text = _INLINE.sub(r"\\\1", text)
+    """One line of user text, safe inside a paragraph or a table cell (and in a terminal:
+    control characters are shown as sanitize.visible shows them)."""
+    text = _INLINE.sub(r"\\\1", visible(text))
     text = _ENTITY.sub("&amp;", text)
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
@@ -53,6 +57,7 @@ def table(header: list[str], rows: list[list[str]], align: str) -> str:
 
 def fence(text: str) -> str:
     """A fenced block longer than any run of backticks inside, so the text cannot close it."""
+    text = visible(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marker = "`" * max(3, longest + 1)
     return f"{marker}text\n{text.rstrip()}\n{marker}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from kompass_tui.errors import InputError
-from kompass_tui.model import Answer, AreaEntry, Evaluation, ordered_sources, slug
+from kompass_tui.model import Answer, AreaEntry, Evaluation, name_key, ordered_sources
 
 
 @dataclass
@@ -43,7 +43,7 @@ def _text(mine: str, theirs: str, source: str) -> tuple[str, bool]:
 
 def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
     """Merge theirs (read from source) into mine."""
-    if (slug(mine.municipality), mine.year, mine.framework) != (slug(theirs.municipality), theirs.year, theirs.framework):
+    if (name_key(mine.municipality), mine.year, mine.framework) != (name_key(theirs.municipality), theirs.year, theirs.framework):
         raise InputError(f"{source} is {theirs.title} ({theirs.framework}), not {mine.title} ({mine.framework}); "
                          "merge copies of the same evaluation")
     if mine.level != theirs.level:

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.points import to_decimal, to_json
+from kompass_tui.sanitize import clean_name, clean_text
 
 SCHEMA = 2  # 2: evaluators' own entries and the consensus (1 is read as well)
 FORMAT = "kompass-evaluation"
@@ -150,6 +151,13 @@ def slug(municipality: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "kommun"
 
 
+def name_key(municipality: str) -> str:
+    """What makes two names one municipality: the same letters, case and spacing aside
+    ('Västerås' = 'VÄSTERÅS' = 'Va\u0308stera\u030as'), but never by dropping accents: Håbo and
+    Habo are two municipalities, though their ids are both habo-…"""
+    return " ".join(unicodedata.normalize("NFC", municipality).casefold().split())
+
+
 def base_id(municipality: str, year: int) -> str:
     return f"{slug(municipality)}-{year}"
 
@@ -163,6 +171,56 @@ def unique_id(municipality: str, year: int, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+# ---------------------------------------------------------------- text from elsewhere
+
+
+def cleaned(ev: Evaluation, where: str) -> tuple[Evaluation, int]:
+    """An evaluation from a file (import, merge) with its texts as Kompass keeps them
+    (sanitize.clean_name / clean_text), and how many characters that removed. InputError for a
+    name or text over the limits, or two evaluators whose names differ only by what is removed."""
+    removed = 0
+
+    def name(text: str, what: str) -> str:
+        nonlocal removed
+        kept, count = clean_name(text, f"{where}: {what}")
+        removed += count
+        return kept
+
+    def text(value: str, what: str) -> str:
+        nonlocal removed
+        kept, count = clean_text(value, f"{where}: {what}")
+        removed += count
+        return kept.strip()  # as an edit keeps it
+
+    def names(entries: Mapping[str, Entry], qid: str) -> dict[str, Entry]:
+        result: dict[str, Entry] = {}
+        for who, e in entries.items():
+            key = name(who, f"question {qid}, an evaluator's name")
+            if not key:
+                raise InputError(f"{where}: question {qid}: an evaluator's name is empty once control characters "
+                                 "are removed; name them in the file")
+            if key in result:
+                raise InputError(f"{where}: question {qid}: two evaluators are both called {key!r} "
+                                 "once control characters are removed; rename one in the file")
+            result[key] = replace(e, note=text(e.note, f"question {qid}, {key}'s note"), updated=name(e.updated, "a time"))
+        return result
+
+    municipality = name(ev.municipality, "the municipality")
+    questions = {qid: replace(a, note=text(a.note, f"question {qid}, the note"), entries=names(a.entries, qid),
+                              decided_by=name(a.decided_by, f"question {qid}, decided by"),
+                              decided_at=name(a.decided_at, "a time"))
+                 for qid, a in ev.questions.items()}
+    areas = {aid: replace(a, strengths=text(a.strengths, f"area {aid}, strengths"),
+                          improvements=text(a.improvements, f"area {aid}, improvement areas"))
+             for aid, a in ev.areas.items()}
+    evaluators = tuple(e for e in dict.fromkeys(name(e, "an evaluator's name") for e in ev.evaluators) if e)
+    result = replace(ev, municipality=municipality, evaluators=evaluators,
+                     start=name(ev.start, "the start date"), end=name(ev.end, "the end date"),
+                     summary=text(ev.summary, "the summary"), challenges=text(ev.challenges, "the challenges"),
+                     areas=areas, questions=questions, created=name(ev.created, "a time"), updated=name(ev.updated, "a time"))
+    return result, removed
 
 
 # ---------------------------------------------------------------- JSON form

@@ -14,6 +14,11 @@ APP_NAME = "kompass"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def served() -> bool:
+    """True in the app that `kompass serve` runs for a browser (textual-serve sets this variable)."""
+    return "TEXTUAL_DRIVER" in os.environ
+
+
 def data_home() -> Path:
     env = os.environ.get("KOMPASS_HOME")
     if env:

@@ -42,9 +42,15 @@ def parse_number(text: str) -> Decimal:
     return value
 
 
+def allowed(value: Decimal, maximum: Decimal) -> bool:
+    """True when value is a score a sub-question (or area) with this maximum takes: finite,
+    0..maximum, in half points."""
+    return value.is_finite() and 0 <= value <= maximum and is_half_step(value)
+
+
 def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
     """Return value if it is 0..maximum in half points, else a ScoreError naming the range."""
-    if value < 0 or value > maximum or not is_half_step(value):
+    if not allowed(value, maximum):
         raise ScoreError(
             f"{what}: {fmt(value)} is not allowed; "
             f"give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)",
@@ -64,6 +70,8 @@ def fmt(value: Decimal | None, lang: str = "en", empty: str = "–") -> str:
     """76.5 -> '76,5' in Swedish, '76.5' in English; whole numbers without decimals."""
     if value is None:
         return empty
+    if not value.is_finite() or abs(value.adjusted()) > 12:  # only from a hand-edited file
+        return str(value)
     text = format(normal(value), "f")
     return text.replace(".", ",") if lang == "sv" else text
 

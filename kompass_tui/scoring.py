@@ -5,14 +5,14 @@ all who scored it agree; when they differ, it counts as not yet scored (the team
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Mapping
 
 from kompass_tui.criteria import Area, Framework, Question
 from kompass_tui.model import Answer, Evaluation
 from kompass_tui.errors import ScoreError
-from kompass_tui.points import ZERO, check_points, fmt, normal, parse_number
+from kompass_tui.points import ZERO, allowed, check_points, fmt, normal, parse_number
 
 
 CLEAR_WORDS = ("-", "none", "ingen")
@@ -103,3 +103,41 @@ def ranks(values: Mapping[str, Decimal]) -> dict[str, int]:
     ordered = sorted(values.values(), reverse=True)
     return {key: ordered.index(value) + 1 for key, value in values.items()}
 
+
+
+def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
+    """ev with only the scores its framework allows, and one line for each one it does not (a
+    hand-edited file, or a framework whose maxima were lowered since): below 0, above the
+    maximum, off the half-point step, not a number, or for a part the framework does not have.
+    Those are not counted; the file keeps them, so nothing is lost."""
+    problems: list[str] = []
+    rule = f"in {fw.id}"
+
+    def keep(value: Decimal | None, maximum: Decimal, where: str) -> Decimal | None:
+        if value is None or allowed(value, maximum):
+            return value
+        problems.append(f"{ev.id}: {where}: {fmt(value)} is not allowed {rule} (0 to {fmt(maximum)} in steps "
+                        "of 0.5); it is not counted")
+        return None
+
+    areas = dict(ev.areas)
+    for aid, entry in ev.areas.items():
+        if entry.score is not None:
+            if not fw.has_area(aid):
+                problems.append(f"{ev.id}: area {aid!r} is not an area {rule}; its score is not counted")
+                areas[aid] = replace(entry, score=None)
+            else:
+                areas[aid] = replace(entry, score=keep(entry.score, fw.area(aid).maximum, f"area {aid}"))
+    questions = dict(ev.questions)
+    for qid, answer in ev.questions.items():
+        if not fw.has_question(qid):
+            if answer.score is not None or any(e.score is not None for e in answer.entries.values()):
+                problems.append(f"{ev.id}: {qid!r} is not a sub-question {rule}; its scores are not counted")
+            continue
+        maximum = fw.question(qid).maximum
+        entries = {name: replace(e, score=keep(e.score, maximum, f"question {qid} ({name})"))
+                   for name, e in answer.entries.items()}
+        questions[qid] = replace(answer, score=keep(answer.score, maximum, f"question {qid}"), entries=entries)
+    if not problems:
+        return ev, []
+    return replace(ev, areas=areas, questions=questions), problems

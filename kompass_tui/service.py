@@ -17,9 +17,11 @@ from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, KompassError
 from kompass_tui.model import QUESTIONS, Evaluation
 from kompass_tui.points import to_decimal
-from kompass_tui.store import Database
+from kompass_tui.sanitize import BIDI, clean_name, clean_text
+from kompass_tui.store import DEFAULT_WAIT, Database
 
 DEFAULT_FRAMEWORK = "kommunkompassen-2003"
+SUMMARY = 2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Row:
     created: str = ""
     error: str = ""
     areas: dict[str, str | None] | None = None  # area scores as stored; None in an index from before they were kept
+    unfit: int = 0  # stored scores the framework does not allow (not counted; `kompass show` names them)
 
     @property
     def area_level(self) -> bool:
@@ -53,10 +56,20 @@ class Row:
 
 
 class Workbench:
-    def __init__(self, folder: str | os.PathLike[str] | None = None):
+    def __init__(self, folder: str | os.PathLike[str] | None = None, report: Callable[[str], object] | None = None,
+                 wait: float | None = DEFAULT_WAIT):
+        """report: where warnings go (removed characters, stored scores that do not fit, waiting
+        for another session's lock): the CLI prints them on stderr, the app shows them. wait: how
+        long a change waits for another session before it gives up (None: as long as it takes)."""
+        self.report: Callable[[str], object] = report or (lambda message: None)
+        self._flagged: set[str] = set()  # stored scores that do not fit, reported once each
         self.folder = paths.database(folder)
-        self.db = Database(self.folder, summarize=self._summarize)
+        self.db = Database(self.folder, summarize=self._summarize, wait=wait, on_wait=self._waiting)
         self._rows_cache: tuple[tuple | None, list[Row]] = (None, [])
+
+    def _waiting(self, pid: int | None) -> None:
+        self.report(f"waiting for another Kompass session{f': PID {pid}' if pid else ''} "
+                    f"(it holds {self.folder}){'' if self.db.wait is None else f'; giving up after {self.db.wait:g} s'}")
 
     # -- reading -----------------------------------------------------------------
 
@@ -64,7 +77,19 @@ class Workbench:
         return criteria.get(framework_id)
 
     def get(self, eid: str) -> Evaluation:
-        return model.from_dict(self.db.read(eid), f"{self.db.path_of(eid)}")
+        """The stored evaluation, with only the scores its framework allows: any other (a
+        hand-edited file, maxima lowered since) is reported once and not counted (the file keeps it)."""
+        ev = model.from_dict(self.db.read(eid), f"{self.db.path_of(eid)}")
+        try:
+            fw = self.framework(ev.framework)
+        except KompassError:
+            return ev  # not installed here: nothing is counted without it anyway
+        ev, problems = scoring.fitting(ev, fw)
+        for line in problems:
+            if line not in self._flagged:
+                self._flagged.add(line)
+                self.report(line)
+        return ev
 
     def get_with_framework(self, eid: str) -> tuple[Evaluation, Framework]:
         ev = self.get(eid)
@@ -130,10 +155,10 @@ class Workbench:
 
     def _rows(self) -> list[Row]:
         raw_rows = self.db.rows()
-        # Rows without a full summary: from an index written before it kept area scores, or made
-        # where the framework was not installed (a shared database). Summarise those again, once
-        # the framework is there.
-        older = [raw["id"] for raw in raw_rows if "maximum" not in raw and not raw.get("error")
+        # Rows without a full summary: from an index written by an older Kompass (before it kept
+        # area scores, or counted scores the framework does not allow), or made where the framework
+        # was not installed (a shared database). Summarise those again, once the framework is there.
+        older = [raw["id"] for raw in raw_rows if raw.get("summary") != SUMMARY and not raw.get("error")
                  and self._installed(raw.get("framework", ""))]
         if older:
             raw_rows = self.db.rows(refresh=older)
@@ -150,6 +175,7 @@ class Workbench:
                 total=to_decimal(total) if total is not None else None, created=raw.get("created", ""),
                 maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
                 areas=areas if isinstance(areas, dict) else None,
+                unfit=raw.get("unfit", 0) if isinstance(raw.get("unfit", 0), int) else 0,
             ))
         return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
 
@@ -161,18 +187,21 @@ class Workbench:
             fw = self.framework(ev.framework)
         except KompassError:
             return row
+        ev, problems = scoring.fitting(ev, fw)  # counted as `get` counts them
         done = scoring.progress(ev, fw)
         areas = {a: (str(v) if v is not None else None) for a, v in scoring.area_scores(ev, fw).items()}
         return {**row, "scored": done.scored, "count": done.count, "total": str(scoring.total(ev, fw)),
-                "maximum": str(fw.maximum), "areas": areas}
+                "maximum": str(fw.maximum), "areas": areas, "summary": SUMMARY, **({"unfit": len(problems)} if problems else {})}
 
     # -- changing ------------------------------------------------------------------
 
     def create(self, municipality: str, year: int, framework_id: str = DEFAULT_FRAMEWORK,
                evaluators: Iterable[str] = (), level: str = QUESTIONS, start: str = "", end: str = "") -> Evaluation:
-        municipality = municipality.strip()
+        municipality, removed = clean_name(municipality, "the municipality's name")
         if not municipality:
             raise InputError("give the municipality's name")
+        team = [clean_name(e, "an evaluator's name") for e in evaluators]
+        removed += sum(count for _, count in team)
         if not 1900 <= year <= 2200:
             raise InputError(f"year {year} is out of range; give a year such as 2003")
         if level not in model.LEVELS:
@@ -189,23 +218,49 @@ class Workbench:
         def make(taken: set[str]) -> dict:
             return model.to_dict(Evaluation(
                 id=model.unique_id(municipality, year, taken), municipality=municipality, year=year,
-                framework=framework_id, level=level, evaluators=tuple(e.strip() for e in evaluators if e.strip()),
+                framework=framework_id, level=level, evaluators=tuple(dict.fromkeys(e for e, _ in team if e)),
                 start=start, end=end, created=stamp, updated=stamp,
             ))
 
-        return model.from_dict(self.db.create(make))
+        created = model.from_dict(self.db.create(make))
+        self._removed(removed, created.id)
+        return created
+
+    def _removed(self, count: int, where: str) -> None:
+        if count:
+            self.report(f"{where}: removed {count} control character{'s' if count != 1 else ''} "
+                        "(escape sequences and the like are never kept)")
 
     def add(self, ev: Evaluation, where: str) -> Evaluation:
-        """Store an evaluation read from a file (JSON import, demo), under a free id."""
+        """Store an evaluation read from a file (JSON import, demo), under a free id; its texts are
+        cleaned as typed ones are (model.cleaned), and what that removed is reported once stored."""
+        ev, removed = self._prepared(ev, where)
+        added = model.from_dict(self.db.create(lambda taken: _stored(ev, taken)))
+        self._removed(removed, where)
+        return added
+
+    def add_many(self, evaluations: list[tuple[Evaluation, str]], name: str) -> list[Evaluation]:
+        """Store several evaluations (each with where it came from) all or none, even if the
+        process is stopped half-way (store.create_many)."""
+        prepared = [self._prepared(ev, where) for ev, where in evaluations]
+
+        def make(taken: set[str]) -> list[dict]:
+            taken, docs = set(taken), []
+            for ev, _ in prepared:
+                docs.append(_stored(ev, taken))
+                taken.add(docs[-1]["id"])
+            return docs
+
+        added = [model.from_dict(doc) for doc in self.db.create_many(make)] if prepared else []
+        self._removed(sum(removed for _, removed in prepared), name)
+        return added
+
+    def _prepared(self, ev: Evaluation, where: str) -> tuple[Evaluation, int]:
+        """An evaluation from a file, ready to store: texts cleaned, checked against its framework."""
+        ev, removed = model.cleaned(ev, where)
         edits.check(ev, self.framework(ev.framework), where)
-
         model.from_dict(model.to_dict(ev), where)  # what is stored must read back: refuse it here, not later
-
-        def make(taken: set[str]) -> dict:
-            wanted = ev.id if ev.id and ev.id not in taken and model.slug(ev.id) == ev.id else model.unique_id(ev.municipality, ev.year, taken)
-            return model.to_dict(replace(ev, id=wanted, created=ev.created or model.now(), updated=ev.updated or model.now()))
-
-        return model.from_dict(self.db.create(make))
+        return ev, removed
 
     def edit(self, eid: str, change: Callable[[Evaluation, Framework], Evaluation]) -> Evaluation:
         """Apply change to the freshly read evaluation under the lock and save it; returns the result."""
@@ -253,6 +308,7 @@ class Workbench:
             raise InputError(f"{name}: merge takes an evaluation exported with --format json, not CSV")
         if theirs.id not in self.db.ids():
             return merging.Merge(self.add(theirs, name), [f"{theirs.id} was not here: added it"])
+        theirs, removed = model.cleaned(theirs, name)
         edits.check(theirs, self.framework(theirs.framework), name)
         result: list = []
 
@@ -262,6 +318,7 @@ class Workbench:
             return merged.evaluation
 
         ev = self.edit(theirs.id, change)
+        self._removed(removed, name)
         return merging.Merge(ev, result[0].messages)
 
     def area_text(self, eid: str, area_id: str, kind: str, text: str) -> Evaluation:
@@ -286,15 +343,30 @@ class Workbench:
         """Make a kept version current again (undoes a delete or an edit); the replaced one is kept."""
         return model.from_dict(self.db.restore(eid, number))
 
+    def add_framework(self, path: Path, replace: bool = False, force: bool = False) -> Framework:
+        """Check a framework file and install it (criteria.add). Refused if scores stored in this
+        database would no longer fit it (a maximum lowered, a sub-question gone), listing them,
+        unless force: those are then flagged and not counted."""
+        new = criteria.load(Path(path), "user")
+        problems = [line for row in self.rows() if row.framework == new.id and not row.error
+                    for line in scoring.fitting(model.from_dict(self.db.read(row.id)), new)[1]]
+        if problems and not force:
+            shown = problems[:20] + ([f"… and {len(problems) - 20} more"] if len(problems) > 20 else [])
+            raise InputError("\n".join([f"{path}: {len(problems)} stored score{'s' if len(problems) != 1 else ''} "
+                                         f"in {self.folder} would not fit {new.id}:", *shown,
+                                         "nothing was installed; correct the file, or add --force to install it "
+                                         "anyway (those scores are then flagged and not counted)"]))
+        return criteria.add(Path(path), replace)
+
     # -- import and export -----------------------------------------------------------
 
     def import_file(self, path: Path, into: str | None = None, framework_id: str = DEFAULT_FRAMEWORK,
-                    skip_existing: bool = False) -> list[Evaluation]:
+                    skip_existing: bool = False, encoding: str | None = None) -> list[Evaluation]:
         """Import a JSON evaluation, a CSV of area scores (new area-level evaluations), or a CSV of
         sub-question scores (into an existing evaluation). Everything is checked before anything is
         written, so a bad file changes nothing."""
         name = str(path)
-        parsed = parse_file(read_text_file(path), name)
+        parsed = parse_file(read_text_file(path, encoding, self.report), name)
         if isinstance(parsed, Evaluation):
             if into:
                 raise InputError(f"{name}: --into is for CSV files of sub-question scores; a JSON file is a whole evaluation")
@@ -323,12 +395,12 @@ class Workbench:
                 continue
             ev = Evaluation(id="", municipality=row.municipality, year=row.year, framework=fw.id, level=model.AREAS,
                             areas={aid: model.AreaEntry(score=s) for aid, s in row.scores.items() if s is not None})
-            edits.check(ev, fw, f"{name}: line {row.line}")
-            new.append(ev)
-        return [self.add(ev, name) for ev in new]
+            new.append((ev, f"{name}: line {row.line}"))
+        return self.add_many(new, name)
 
     def _import_question_rows(self, rows, name: str, into: str) -> Evaluation:
         ev, fw = self.get_with_framework(into)
+        removed = sum(clean_text(row.note, f"{name}: line {row.line}: the note")[1] for row in rows if row.note)
 
         def apply_rows(ev: Evaluation, fw: Framework) -> Evaluation:
             for row in rows:
@@ -343,7 +415,9 @@ class Workbench:
             return ev
 
         apply_rows(ev, fw)  # check every row before taking the lock and writing
-        return self.edit(into, apply_rows)
+        done = self.edit(into, apply_rows)
+        self._removed(removed, name)
+        return done
 
     def export(self, eid: str, form: str, lang: str, compare: Iterable[str] = (), charts: bool = True) -> str:
         """The evaluation as Markdown (md), CSV (csv) or a JSON document (json)."""
@@ -363,21 +437,22 @@ class Workbench:
         if form == "json":
             import json
 
-            return json.dumps(model.to_document(ev), ensure_ascii=False, indent=2) + "\n"
+            # json escapes C0 controls itself; DEL, C1 and bidi controls too, so the file can be
+            # shown in a terminal as it is, and still reads back exactly.
+            return json.dumps(model.to_document(ev), ensure_ascii=False, indent=2).translate(_JSON_ESCAPES) + "\n"
         raise InputError(f"unknown format {form!r}; use md, csv or json")
 
     def write_export(self, eid: str, path: str | os.PathLike[str], form: str, lang: str, compare: Iterable[str] = (),
-                     charts: bool = True) -> Path:
-        """Export to a file, atomically and readable by the owner only; CSV for Swedish gets a BOM for Excel."""
-        from kompass_tui.store import atomic_write
+                     charts: bool = True) -> tuple[Path, bool]:
+        """Export to a file: a regular file only (a symlink, FIFO or device is refused), written
+        atomically and readable by the owner only; CSV for Swedish gets a BOM for Excel. Returns
+        the file and whether it replaced an existing one."""
+        from kompass_tui.store import write_file
 
         text = self.export(eid, form, lang, compare, charts)
         target = Path(path).expanduser()
-        try:
-            atomic_write(target, text.encode("utf-8-sig" if form == "csv" and lang == "sv" else "utf-8"))
-        except OSError as exc:
-            raise InputError(f"cannot write {target}: {exc.strerror}") from None
-        return target
+        replaced = write_file(target, text.encode("utf-8-sig" if form == "csv" and lang == "sv" else "utf-8"))
+        return target, replaced
 
     def load_demo(self) -> list[Evaluation]:
         """Load the bundled demo (the seed's 2003 figures); evaluations already there are kept."""
@@ -388,8 +463,19 @@ class Workbench:
         return loaded
 
 
-def read_text_file(path: Path) -> str:
-    """A user's input file as text, with a one-line error if it cannot be read."""
+def _stored(ev: Evaluation, taken: set[str]) -> dict:
+    """ev as a document to store under its own id if that is free (and an id), else a new one."""
+    wanted = ev.id if ev.id and ev.id not in taken and model.slug(ev.id) == ev.id else model.unique_id(ev.municipality, ev.year, taken)
+    return model.to_dict(replace(ev, id=wanted, created=ev.created or model.now(), updated=ev.updated or model.now()))
+
+
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *BIDI)}
+
+
+def read_text_file(path: Path, encoding: str | None = None, report: Callable[[str], object] | None = None) -> str:
+    """A user's input file as text, with a one-line error if it cannot be read. UTF-8 (with or
+    without a BOM) unless encoding says otherwise; a file that is not UTF-8 is read as Windows-1252,
+    which Swedish Excel's "CSV (semikolonavgränsad)" writes, and report says so."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -398,10 +484,24 @@ def read_text_file(path: Path) -> str:
         raise InputError(f"{path}: is a folder, expected a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}; use utf-8 or cp1252") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not {encoding} text (byte {exc.start + 1} cannot be read); try --encoding utf-8 or cp1252") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file (save it as UTF-8, or CSV UTF-8 in Excel)") from None
+        pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: neither UTF-8 nor Windows-1252 text (save it as CSV UTF-8 in Excel, or give --encoding)") from None
+    if report is not None:
+        report(f"{path}: not UTF-8; read it as Windows-1252 (Excel's CSV), give --encoding if that is wrong")
+    return text
 
 
 # ---------------------------------------------------------------- import and export

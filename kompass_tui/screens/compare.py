@@ -12,7 +12,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from kompass_tui import comparison
 from kompass_tui.errors import KompassError
-from kompass_tui.screens.base import TitleBar, Translated
+from kompass_tui.screens.base import TitleBar, Translated, line, plain
 
 
 class CompareScreen(Translated, Screen):
@@ -48,21 +48,21 @@ class CompareScreen(Translated, Screen):
         note = self.query_one("#compare-note", Static)
         if self.table is None:
             self.query_one("#comparison").display = False
-            note.update(Text(self.problem, style="bold"))
+            note.update(line(self.problem, style="bold"))
             return
         table, names = self.table, comparison.names(self.table.evaluations)
         grid = self.query_one("#comparison", DataTable)
         grid.add_column(t("criterion"), key="area")
         for i, name in enumerate(names):
-            grid.add_column(name, key=str(i))
+            grid.add_column(line(name), key=str(i))
         grid.add_column(t("average"), key="average")
 
         for row in comparison.grid(table, lang):
-            grid.add_row(Text(row.label, style="bold") if row.kind == "total" else row.label,
+            grid.add_row(line(row.label, style="bold" if row.kind == "total" else ""),
                          *(Text(c.text + "*", style="bold", justify="right") if c.best else Text(c.text + " ", justify="right")
                            for c in row.cells),
                          Text(row.average + " ", justify="right") if row.average else "", key=row.key)
-        note.update(comparison.notes(table, lang, "best_note_cli"))
+        note.update(plain(comparison.notes(table, lang, "best_note_cli")))
         grid.focus()
 
     def action_toggle_chart(self) -> None:
@@ -81,4 +81,4 @@ class CompareScreen(Translated, Screen):
         from kompass_tui.report import grouped_chart
 
         width = max(40, self.query_one("#chart-view").size.width - 2)
-        self.query_one("#grouped", Static).update(grouped_chart(self.table, self.app.lang, width))
+        self.query_one("#grouped", Static).update(plain(grouped_chart(self.table, self.app.lang, width)))

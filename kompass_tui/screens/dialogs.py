@@ -12,7 +12,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from kompass_tui import criteria
-from kompass_tui.screens.base import Translated, settle
+from kompass_tui.sanitize import MAX_TEXT, visible
+from kompass_tui.screens.base import SafeInput, SafeTextArea, Translated, line, plain, settle
 
 
 class ConfirmScreen(Translated, ModalScreen[bool]):
@@ -32,7 +33,7 @@ class ConfirmScreen(Translated, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(line(self.question), classes="dialog-title")
             with Horizontal(classes="buttons"):
                 yield Button(self.app.t("yes"), id="yes", variant="error")
                 yield Button(self.app.t("no"), id="no", variant="primary")
@@ -57,14 +58,21 @@ class TextEditScreen(Translated, ModalScreen[None]):
 
     def __init__(self, title: str, text: str, eid: str, save: Callable[[str], object]):
         super().__init__()
-        self.title_text, self.initial, self.eid, self.save = title, text, eid, save
-        self._handed = text  # the text as last handed on to be saved
+        self.title_text, self.eid, self.save = title, eid, save
+        # Control characters (from an older file) show as visible escapes. A text longer than
+        # Kompass keeps (only from an older file) is shown cut and cannot be changed here.
+        self.too_long = len(text) - MAX_TEXT if len(text) > MAX_TEXT else 0
+        self.initial = visible(text[:MAX_TEXT])
+        self._handed = self.initial  # the text as last handed on to be saved
+        self._over = False  # the text typed is longer than Kompass keeps
 
     def compose(self) -> ComposeResult:
+        t = self.app.t
         with Vertical(classes="dialog wide"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield TextArea(self.initial, id="text", soft_wrap=True)
-            yield Static(self.app.t("text_hint"), classes="hint")
+            yield Label(line(self.title_text), classes="dialog-title")
+            yield SafeTextArea(self.initial, id="text", soft_wrap=True, read_only=bool(self.too_long))
+            yield Static(t("note_too_long", n=len(self.initial) + self.too_long, max=MAX_TEXT) if self.too_long
+                         else t("text_hint"), id="text-hint", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -75,12 +83,20 @@ class TextEditScreen(Translated, ModalScreen[None]):
         self._typed(event.text_area)
 
     def _typed(self, area: TextArea) -> None:
+        self._handed = area.text
+        over = len(area.text) > MAX_TEXT  # refused here, at once; nothing is saved until it is shorter
+        if over or self._over:
+            self._over = over
+            self.query_one("#text-hint", Static).update(
+                self.app.t("text_too_long", n=len(area.text), max=MAX_TEXT) if over else self.app.t("text_hint"))
+        if over:
+            return
+
         def job():
             text = area.text  # as on screen when the save is sent
             return lambda: self.save(text)
 
         self.app.save_later(("text", id(self)), self.eid, job)
-        self._handed = area.text
 
     def keep_typed(self) -> None:
         """Before the app ends: text on screen whose Changed event was not handled yet is saved too."""
@@ -107,17 +123,17 @@ class NewEvaluationScreen(Translated, ModalScreen[str | None]):
             yield Label(t("new_title"), classes="dialog-title")
             with Horizontal(classes="field"):
                 yield Label(t("municipality"))
-                yield Input(id="municipality", placeholder=t("example", example="Botkyrka"))
+                yield SafeInput(id="municipality", placeholder=t("example", example="Botkyrka"))
             with Horizontal(classes="field"):
                 yield Label(t("year"))
                 yield Input(str(date.today().year), id="year", restrict=r"[0-9]*", max_length=4)
             with Horizontal(classes="field"):
                 yield Label(t("framework"))
-                yield Select([(f.name(self.app.lang), f.id) for f in frameworks], id="framework",
+                yield Select([(line(f.name(self.app.lang)), f.id) for f in frameworks], id="framework",
                              value=frameworks[0].id if frameworks else Select.NULL, allow_blank=False)
             with Horizontal(classes="field"):
                 yield Label(t("evaluators"))
-                yield Input(id="evaluators", placeholder=t("evaluators_hint"))
+                yield SafeInput(id="evaluators", placeholder=t("evaluators_hint"))
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(t("create"), id="create", variant="primary")
@@ -152,7 +168,7 @@ class NewEvaluationScreen(Translated, ModalScreen[str | None]):
         try:
             ev = self.app.bench.create(self.query_one("#municipality", Input).value, int(year_text), str(framework), evaluators)
         except KompassError as exc:
-            error.update(str(exc))
+            error.update(line(str(exc)))
             return
         self.dismiss(ev.id)
 
@@ -173,8 +189,8 @@ class PathScreen(Translated, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Input(self.proposal, id="path")
+            yield Label(line(self.title_text), classes="dialog-title")
+            yield SafeInput(self.proposal, id="path")
             yield Static(self.app.t("path_hint"), classes="hint")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -214,9 +230,9 @@ class HelpScreen(Translated, ModalScreen[None]):
                 intro = getattr(self.about, "HELP_KEY", "")
                 if intro:
                     yield Static(t(intro), classes="hint")
-                yield Static("\n".join(f"{key:>12}  {what}" for key, what in self.rows), id="keys")
+                yield Static(plain("\n".join(f"{key:>12}  {what}" for key, what in self.rows)), id="keys")
                 yield Static(t("help_general"), classes="hint")
-                yield Static(t("database_at", path=self.app.bench.folder), classes="hint")
+                yield Static(plain(t("database_at", path=self.app.bench.folder)), classes="hint")
         yield Footer(compact=True, show_command_palette=False)
 
     def action_close(self) -> None:

@@ -12,7 +12,11 @@ from textual.widgets.option_list import Option
 
 from kompass_tui import consensus, edits, model
 from kompass_tui.points import fmt
+from kompass_tui.sanitize import one_line
 from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated
+
+
+PREVIEW = 2000  # characters of each note shown side by side
 
 
 class DisagreementScreen(FollowsDisk, Translated, Screen):
@@ -53,7 +57,7 @@ class DisagreementScreen(FollowsDisk, Translated, Screen):
         was = listing.get_option_at_index(highlighted).id if highlighted is not None and listing.option_count else None
         listing.clear_options()
         for d in self.found:
-            scores = "  ".join(f"{n + 1}:{name} {fmt(d.scores[name], lang)}" for n, name in enumerate(self.names)
+            scores = "  ".join(f"{n + 1}:{one_line(name, 40)} {fmt(d.scores[name], lang)}" for n, name in enumerate(self.names)
                                if name in d.scores)
             agreed = fmt(d.consensus, lang, "–")
             line = Text.assemble((f"{d.question.id:<5}", "bold"), f" ±{fmt(d.spread, lang):<5} ", scores,
@@ -75,11 +79,11 @@ class DisagreementScreen(FollowsDisk, Translated, Screen):
         if d is None:
             self.query_one("#notes", Static).update("")
             return
-        text = Text.assemble((f"{d.question.id} {d.question.text(lang)}\n", "bold"))
+        text = Text.assemble((f"{d.question.id} {one_line(d.question.text(lang))}\n", "bold"))
         for name in self.names:
             if name in d.scores:
-                text.append(f"{name} ({fmt(d.scores[name], lang)}): ", style="bold")
-                text.append((" ".join(d.notes.get(name, "").split()) or "–") + "\n")
+                text.append(f"{one_line(name)} ({fmt(d.scores[name], lang)}): ", style="bold")
+                text.append((one_line(d.notes.get(name, ""), PREVIEW) or "–") + "\n")
         self.query_one("#notes", Static).update(text)
 
     @property

@@ -5,6 +5,9 @@ tables per row: both cost the first frame a third more, and this list needs no c
 
 from __future__ import annotations
 
+import os
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,14 +16,16 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kompass_tui.points import fmt
+from kompass_tui.sanitize import one_line
 from kompass_tui.screens.base import TitleBar, Translated
 
 COLUMNS = ((1, "<"), (22, "<"), (4, ">"), (20, "<"), (10, ">"), (9, ">"))  # width, alignment: fits 80 columns
 
 
 def _cell(text: str, width: int, align: str) -> str:
-    text = text if len(text) <= width else text[: width - 1] + "…"
-    return f"{text:{align}{width}}"
+    text = one_line(text, width)
+    pad = " " * max(0, width - cell_len(text))  # by the columns it takes: combining and wide letters
+    return text + pad if align == "<" else pad + text
 
 
 def _line(*cells: str, style: str = "") -> Text:
@@ -162,18 +167,25 @@ class HomeScreen(Translated, Screen):
         self.app.push_screen(ConfirmScreen(self.app.t("confirm_delete", id=eid)), answered)
 
     def action_export(self) -> None:
-        from kompass_tui.screens.dialogs import PathScreen
+        from kompass_tui.screens.dialogs import ConfirmScreen, PathScreen
 
         eid = self.selected_id()
         if eid is None:
             return
 
-        def chosen(path: str | None) -> None:
-            if not path:
-                return
+        def write(path: str) -> None:
             self.app.flush()  # export what was just scored
             written = self.app.save(lambda: self.app.bench.write_export(eid, path, "md", self.app.lang))
             if written is not None:
-                self.notify(self.app.t("exported", path=written))
+                self.notify(self.app.t("exported", path=written[0]))
+
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            if os.path.lexists(os.path.expanduser(path)):  # an existing file is replaced only if you say so
+                self.app.push_screen(ConfirmScreen(self.app.t("confirm_replace", path=path)),
+                                     lambda yes: write(path) if yes else None)
+                return
+            write(path)
 
         self.app.push_screen(PathScreen(self.app.t("export_title", id=eid), f"./{eid}.md"), chosen)

@@ -17,10 +17,11 @@ from textual.widgets.option_list import Option
 from kompass_tui import charts, comparison, scoring
 from kompass_tui.criteria import Area
 from kompass_tui.points import fmt
-from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated
+from kompass_tui.sanitize import one_line
+from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain
 
 
-def _row(label: str, *figures: tuple[str, int]) -> Table:
+def _row(label: Text, *figures: tuple[str, int]) -> Table:
     """One list entry: text that wraps on the left, fixed-width figures on the right (a negative
     width: left-aligned, as bars are)."""
     grid = Table.grid(expand=True, padding=(0, 1))
@@ -32,6 +33,7 @@ def _row(label: str, *figures: tuple[str, int]) -> Table:
 
 
 BAR_CELLS = 10
+PREVIEW = 2000  # characters of a text shown in the area pane (the whole text is in its editor)
 
 
 class OverviewScreen(FollowsDisk, Translated, Screen):
@@ -97,7 +99,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
     def render_all(self) -> None:
         ev, fw, t, lang = self.ev, self.fw, self.app.t, self.app.lang
         facts = [fw.name(lang), ", ".join(ev.evaluators), ev.dates]
-        self.query_one("#facts", Static).update(" · ".join(f for f in facts if f))
+        self.query_one("#facts", Static).update(line(" · ".join(f for f in facts if f)))
         areas = self.query_one("#areas", OptionList)
         highlighted = areas.highlighted
         areas.clear_options()
@@ -106,18 +108,18 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
             figures = [(fmt(score, lang), 5), (charts.bar(score, area.maximum, BAR_CELLS), -BAR_CELLS)]
             if not ev.area_level:
                 figures.append((str(scoring.area_progress(ev, area)), 5))
-            areas.add_option(Option(_row(f"{area.id} {area.short(lang)}", *figures), id=area.id))
+            areas.add_option(Option(_row(line(f"{area.id} {area.short(lang)}"), *figures), id=area.id))
         areas.highlighted = highlighted if highlighted is not None else 0
         self.render_area()
         progress = scoring.progress(ev, fw)
         total = f"{t('total')} {fmt(scoring.total(ev, fw), lang)} / {fmt(fw.maximum, lang)}"
         done = t("area_level_short") if ev.area_level else t("scored_of", scored=progress.scored, count=progress.count)
-        line = Text.assemble((total, "bold"), " · ", done)
+        totals = Text.assemble((total, "bold"), " · ", done)
         before = self.previous
         if before is not None:
             delta = comparison.change(ev, before, fw)
-            line.append(" · " + t("since", change=comparison.signed(delta.total, lang), year=before.year))
-        self.query_one("#totals", Static).update(line)
+            totals.append(" · " + t("since", change=comparison.signed(delta.total, lang), year=before.year))
+        self.query_one("#totals", Static).update(totals)
         if self.query_one("#views", ContentSwitcher).current == "profile":
             self.render_profile()
 
@@ -132,7 +134,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         if key == self._profile_drawn:
             return
         self._profile_drawn = key
-        self.query_one("#profile-chart", Static).update(profile_chart(ev, fw, lang, width))
+        self.query_one("#profile-chart", Static).update(plain(profile_chart(ev, fw, lang, width)))
         before = self.previous
         changes, trend = self.query_one("#changes", Static), self.query_one("#trend", Static)
         changes.display = trend.display = before is not None
@@ -145,10 +147,10 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         table.add_column(t("change"), justify="right")
         *areas, (label, *figures, difference) = comparison.change_rows(ev, before, fw, lang)
         for row in areas:
-            table.add_row(*row)
+            table.add_row(*(line(cell) for cell in row))
         table.add_row(Text(label, style="bold"), *figures, Text(difference, style="bold"))
         changes.update(table)
-        trend.update(trend_chart(comparison.history(ev, self.rounds), fw, lang, width))
+        trend.update(plain(trend_chart(comparison.history(ev, self.rounds), fw, lang, width)))
 
     @property
     def area(self) -> Area:
@@ -159,7 +161,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         ev, t, lang, area = self.ev, self.app.t, self.app.lang, self.area
         self._area_shown = area.id
         questions = self.query_one("#questions", OptionList)
-        questions.border_title = f"{area.id} {area.name(lang)}"
+        questions.border_title = line(f"{area.id} {area.name(lang)}")
         questions.display = not ev.area_level
         self.query_one("#area-level", Static).display = ev.area_level
         if ev.area_level:
@@ -169,13 +171,13 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
             questions.clear_options()
             for q in area.questions:
                 score = fmt(scoring.question_score(ev, q.id), lang)
-                questions.add_option(Option(_row(f"{q.id} {q.text(lang)}", (f"{score} / {fmt(q.maximum, lang)}", 9)), id=q.id))
+                questions.add_option(Option(_row(line(f"{q.id} {q.text(lang)}"), (f"{score} / {fmt(q.maximum, lang)}", 9)), id=q.id))
             if highlighted is not None and highlighted < len(area.questions):
                 questions.highlighted = highlighted
         entry = ev.area(area.id)
         texts = Text()
         for kind in ("strengths", "improvements"):
-            value = " ".join(getattr(entry, kind).split()) or "–"
+            value = one_line(getattr(entry, kind), PREVIEW) or "–"
             texts.append(f"{t(kind)}: ", style="bold")
             texts.append(value + "\n")
         self.query_one("#area-texts", Static).update(texts)
@@ -222,7 +224,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         from kompass_tui.screens.dialogs import TextEditScreen
 
         area, lang = self.area, self.app.lang
-        title = f"{self.app.t(kind)}: {area.id} {area.name(lang)}"
+        title = f"{self.app.t(kind)}: {area.id} {one_line(area.name(lang))}"
         bench, eid, aid = self.app.bench, self.eid, area.id
         self.app.push_screen(TextEditScreen(title, getattr(self.ev.area(aid), kind), eid,
                                             lambda text: bench.area_text(eid, aid, kind, text)))
@@ -231,7 +233,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         from kompass_tui.screens.dialogs import TextEditScreen
 
         bench, eid = self.app.bench, self.eid
-        self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {self.ev.title}", getattr(self.ev, kind), eid,
+        self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {one_line(self.ev.title)}", getattr(self.ev, kind), eid,
                                             lambda text: bench.text(eid, kind, text)))
 
     def action_disagreements(self) -> None:

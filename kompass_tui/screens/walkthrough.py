@@ -23,9 +23,11 @@ from kompass_tui.criteria import Question
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.model import SOURCES
 from kompass_tui.points import ZERO, fmt
-from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated, settle
+from kompass_tui.sanitize import MAX_TEXT, one_line, visible
+from kompass_tui.screens.base import FollowsDisk, SafeTextArea, TitleBar, Translated, line, plain, settle
 
 SCORE_CHARACTERS = set("0123456789,.-")
+PREVIEW = 500  # characters of the others' line (one line: the rest would not show anyway)
 
 
 class SourceBox(Checkbox):
@@ -131,7 +133,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
                 yield ScoreInput(self.save_score, id="score", restrict=r"[0-9.,-]*", max_length=ScoreInput.MAX_LENGTH, select_on_focus=True)
                 yield Static(id="error", classes="error")
             yield Label(t("note"), id="note-label")
-            yield TextArea(id="note", soft_wrap=True)
+            yield SafeTextArea(id="note", soft_wrap=True)
             yield Static(id="others", classes="hint")
             with Horizontal(id="sources"):
                 for source in SOURCES:
@@ -156,12 +158,12 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         area = fw.area(q.area_id)
         answer = ev.answer(q.id)
         mine = answer.entry(self.app.evaluator)
-        self._set("#area-name", Text(f"{t('area')} {area.id} {area.name(lang)}", style="bold"))
-        self._set("#question-text", Text(f"{q.id} {q.text(lang)}", style="bold"))
+        self._set("#area-name", line(f"{t('area')} {area.id} {area.name(lang)}", style="bold"))
+        self._set("#question-text", line(f"{q.id} {q.text(lang)}", style="bold"))
         guidance = q.guidance(lang)
         if self.query_one("#guidance").display != bool(guidance):
             self.query_one("#guidance").display = bool(guidance)
-        self._set("#guidance", guidance)
+        self._set("#guidance", plain(guidance))
         current = fmt(mine.score, lang, t("not_scored"))
         self._set("#score-label", t("score_label", current=current, max=fmt(q.maximum, lang)))
         score = self.query_one("#score", ScoreInput)
@@ -171,17 +173,29 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
             score.value = ""
             self._set("#error", "")
         if not (keep_typing and (note.has_focus or self.app.has_pending(("note", self.eid, q.id)))):
-            if note.text != mine.note:
-                with note.prevent(TextArea.Changed):
-                    note.load_text(mine.note)
-            self._handed = note.text
+            self._load_note(mine.note)
         for source in SOURCES:
             box = self.query_one(f"#{source}", Checkbox)
             if box.value != (source in mine.sources):
                 with box.prevent(Checkbox.Changed):
                     box.value = source in mine.sources
-        self._set("#others", self._others(answer))
+        self._set("#others", line(self._others(answer), limit=PREVIEW))
         self.show_progress()
+
+    def _load_note(self, text: str) -> None:
+        """Show the evaluator's note in its field: control characters as visible escapes (a note
+        from an older file may hold them). A note longer than Kompass edits (MAX_TEXT, only from
+        an older file) is shown cut and cannot be changed here."""
+        note = self.query_one("#note", TextArea)
+        too_long = len(text) > MAX_TEXT
+        shown = visible(text[:MAX_TEXT] + "…" if too_long else text)
+        note.read_only = too_long
+        if note.text != shown:
+            with note.prevent(TextArea.Changed):
+                note.load_text(shown)
+        if too_long:
+            self._set("#error", Text(self.app.t("note_too_long", n=len(text), max=MAX_TEXT)))
+        self._handed = note.text
 
     def _others(self, answer) -> str:
         """One line: the other evaluators' scores, the consensus, and an agreed note if there is one."""
@@ -191,14 +205,15 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         if answer.score is not None:
             parts.append(f"{t('consensus')} {fmt(answer.score, lang)}")
         if answer.note:
-            parts.append(f"{t('agreed_note')}: {' '.join(answer.note.split())}")
+            parts.append(f"{t('agreed_note')}: {one_line(answer.note, PREVIEW)}")
         return " · ".join(parts)
 
-    def _set(self, selector: str, content) -> None:
-        """Update a fixed-size label if its content changed, without a layout pass."""
+    def _set(self, selector: str, content: str | Text) -> None:
+        """Update a fixed-size label if its content changed, without a layout pass. A str is shown
+        as it is (never as markup)."""
         if self._shown.get(selector) != content:
             self._shown[selector] = content
-            self.query_one(selector, Static).update(content, layout=False)
+            self.query_one(selector, Static).update(plain(content) if isinstance(content, str) else content, layout=False)
 
     def show_progress(self) -> None:
         ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
@@ -245,7 +260,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
                                            max=fmt(self.question.maximum, self.app.lang)))
             return False
         except KompassError as exc:
-            self._set("#error", str(exc))
+            self._set("#error", line(str(exc)))
             return False
         self.go_to(self.index + 1)
         return True
@@ -256,7 +271,14 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
 
     def _note_typed(self, area: TextArea) -> None:
         eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
-        shown = edits.set_note(self.ev, self.fw, qid, area.text, by=by, at=model.now())
+        try:
+            shown = edits.set_note(self.ev, self.fw, qid, area.text, by=by, at=model.now())
+        except KompassError as exc:  # longer than Kompass keeps: said beside the field, not saved
+            self._set("#error", line(str(exc)))
+            self._handed = area.text
+            return
+        if self._shown.get("#error"):
+            self._set("#error", "")
 
         def job():
             text = area.text  # as on screen when the save is sent, even at a sudden end
