@@ -75,7 +75,7 @@ class KompassApp(App[None]):
     def _fatal_error(self) -> None:
         """An unexpected error ends the app. Its traceback never shows local variables (they hold
         notes), and in the browser (kompass serve) it is not shown at all: it goes to a file only
-        the user can read, and the page says where."""
+        the user can read, and the terminal running `kompass serve` says where."""
         import sys
         import traceback
 

@@ -3,6 +3,7 @@ commands that use them, so `kompass --help` and `kompass show` start fast."""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -168,6 +169,8 @@ def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None, as_: 
                                                             "before it gives up (default: 30; the app waits as long as it takes).")] = None,
          version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False) -> None:
     """Without a command: open the app on the database."""
+    if wait is not None and not math.isfinite(wait):
+        raise typer.BadParameter("give a number of seconds, such as 60", param_hint="--wait")
     ctx.obj = {"db": db, "lang": lang, "as": as_, "wait": wait}
     if version:
         from kompass_tui import __version__
@@ -491,7 +494,9 @@ def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", h
     """Delete an evaluation (asks first)."""
     bench = _bench(ctx, db)
     ev = bench.get(id)
-    if not yes and not typer.confirm(f"Delete {ev.id} ({ev.title})?", default=False):
+    from kompass_tui.sanitize import one_line
+
+    if not yes and not typer.confirm(f"Delete {ev.id} ({one_line(ev.title)})?", default=False):
         raise typer.Exit(1)
     bench.delete(id)
     _say(f"deleted {id}")
@@ -543,10 +548,10 @@ def serve(ctx: typer.Context,
     """Run the app in a browser (textual-serve), for colleagues who do not use a terminal.
 
     Each browser tab runs its own session of the app on this database; every change is saved as in
-    the terminal. Each run makes a secret token and prints the URL that carries it: the server
-    refuses every request without it. It listens on 127.0.0.1 by default. From another machine,
-    tunnel over SSH (there is no encryption otherwise) and open the printed
-    http://localhost:8000/?token=... URL:
+    the terminal. Each run makes a secret token and a secret path and prints the URL that carries
+    them: the server refuses every request without the token. It listens on 127.0.0.1 by default.
+    From another machine, tunnel over SSH (there is no encryption otherwise) and open the printed
+    http://localhost:8000/k-.../?token=... URL:
 
     \b
     ssh -L 8000:127.0.0.1:8000 you@this-server
@@ -572,9 +577,9 @@ def serve(ctx: typer.Context,
     if socket_path is not None:
         socket_path = prepare_socket(socket_path)
     if warning:
-        typer.echo(warning, err=True)
+        _say(warning, err=True)
     server = OwnerServer(command, host=host, port=port, socket_path=socket_path, title="Kompass")
-    server.serve(on_listening=lambda: [typer.echo(line) for line in server.connect_lines()])
+    server.serve(on_listening=lambda: [_say(line) for line in server.connect_lines()])
 
 
 @app.command()

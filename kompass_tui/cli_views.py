@@ -38,7 +38,8 @@ def evaluations_table(rows: list[Row], lang: str) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
     for name, justify in (("id", "left"), ("municipality", "left"), ("year", "right"), ("framework", "left"),
                           ("progress", "right"), ("total", "right")):
-        table.add_column(t(lang, name), justify=justify)
+        table.add_column(t(lang, name), justify=justify, no_wrap=name in ("id", "year", "total"))
+    table.columns[0].min_width = max((len(row.id) for row in rows), default=0)  # ids whole, for scripts too
     for row in rows:
         if row.error:
             table.add_row(row.id, Text(one_line(row.error), style="red"), "", "", "", "")
@@ -149,6 +150,9 @@ def _comparison_by_rows(table, names: list[str], lang: str) -> list:
     return [Text("\n".join(lines), no_wrap=True, overflow="ignore"), "", Text(visible(notes), style="dim")]
 
 
+NOTE_PREVIEW = 2000  # characters of each note beside the others (the whole note: kompass export)
+
+
 def disagreements_view(ev, fw, found, lang: str) -> list:
     """Where the evaluators differ, largest spread first: each one's score and note side by side."""
     from kompass_tui import consensus
@@ -167,5 +171,5 @@ def disagreements_view(ev, fw, found, lang: str) -> list:
         for name in names:
             if d.notes.get(name):
                 notes.append(f"{d.question.id} {one_line(name)}: ", style="bold")
-                notes.append(one_line(d.notes[name]) + "\n")
+                notes.append(one_line(d.notes[name], NOTE_PREVIEW) + "\n")
     return [Text(f"{one_line(ev.title)}: {len(found)} {t(lang, 'disagreements_count')}", style="bold"), "", grid, "", notes]

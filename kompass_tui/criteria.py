@@ -6,16 +6,16 @@ with a maximum and any number of sub-questions whose maxima sum to it; scores ar
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from kompass_tui import paths
-from kompass_tui.errors import CriteriaError, NotFound, ScoreError
-from kompass_tui.points import fmt, is_half_step, to_decimal
+from kompass_tui.errors import CriteriaError, KompassError, NotFound, ScoreError
+from kompass_tui.points import fmt, is_half_step, ordinary, to_decimal
 from kompass_tui.sanitize import MAX_NAME, is_safe
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -90,6 +90,14 @@ class Framework:
     @cached_property
     def maximum(self) -> Decimal:
         return sum((a.maximum for a in self.areas), Decimal(0))
+
+    @cached_property
+    def signature(self) -> str:
+        """A short fingerprint of the areas, sub-questions and their maxima: what scores it allows."""
+        import hashlib
+
+        parts = [f"{a.id}={a.maximum}:" + ",".join(f"{q.id}={q.maximum}" for q in a.questions) for a in self.areas]
+        return hashlib.sha256(";".join(parts).encode()).hexdigest()[:16]
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -186,7 +194,7 @@ def _maximum(table: dict, where: str, problems: _Problems) -> Decimal | None:
         value = None if isinstance(raw, str) or raw is None else to_decimal(raw)
     except ScoreError:
         value = None
-    if value is None or value <= 0 or not is_half_step(value):
+    if value is None or not ordinary(value) or value <= 0 or not is_half_step(value):
         problems.add(where, "max", "a positive multiple of 0,5", value if value is not None else raw)
         return None
     return value
@@ -232,6 +240,8 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CriteriaError([f"{path}: TOML syntax error: {exc}"]) from None
+    except RecursionError:
+        raise CriteriaError([f"{path}: not a framework file (nested too deeply)"]) from None
     head = data.get("framework")
     if not isinstance(head, dict):
         raise CriteriaError([f"{path}: expected a [framework] table with id and name, found {_show(head)}"])
@@ -243,6 +253,9 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
     names = _texts(head, "name", "[framework]", problems, True, language)
     _unknown(head, FRAMEWORK_FIELDS, "[framework]", problems)
     info = {k: str(v) for k, v in head.items() if k not in {"id", "language"} and not k.startswith("name")}
+    for key, value in info.items():
+        if not is_safe(value):
+            problems.add("[framework]", key, "a text without control characters or escape sequences", value)
 
     raw_areas = data.get("area")
     if not isinstance(raw_areas, list) or not raw_areas:
@@ -331,8 +344,19 @@ def _load_cached(path: Path, mtime_ns: int, size: int, origin: str) -> Framework
 
 
 def _dirs() -> list[tuple[str, Path]]:
-    """Search order: the user's folder first, so a corrected copy replaces the bundled one."""
-    return [("user", paths.user_criteria_dir()), ("bundled", paths.bundled_criteria_dir())]
+    """Search order: the user's folder first, so a corrected copy replaces the bundled one. The
+    user's folder must be theirs and closed to others: a framework planted there would change
+    every total."""
+    folder = paths.user_criteria_dir()
+    try:
+        problem = paths.not_private(os.stat(folder))
+    except OSError:
+        problem = None  # not there (yet): nothing to read from it
+    if problem is not None:
+        what, advice = problem
+        advice = f"run chmod 700 {folder}" if advice.startswith("run chmod") else "move it out of the way"
+        raise CriteriaError([f"{folder} {what}; frameworks there would decide every total: {advice}"])
+    return [("user", folder), ("bundled", paths.bundled_criteria_dir())]
 
 
 def get(framework_id: str) -> Framework:
@@ -348,6 +372,22 @@ def get(framework_id: str) -> Framework:
             return framework
     known = ", ".join(f.id for f in installed()) or "none"
     raise NotFound(f"framework {framework_id!r} is not installed (installed: {known}); add it with `kompass criteria add FILE`")
+
+
+def stamp(framework_id: str) -> str | None:
+    """Changes whenever the installed framework with this id changes (its file replaced or
+    edited: `criteria add --replace`), found with a stat, without reading the file: what an index
+    row remembers of the framework it was summarised with. None if it is not installed."""
+    for origin, folder in _dirs():
+        try:
+            info = (folder / f"{framework_id}.toml").stat()
+        except OSError:
+            continue
+        return f"{origin}:{info.st_ino}:{info.st_mtime_ns}:{info.st_size}"
+    try:
+        return get(framework_id).signature  # a file named otherwise: read it
+    except KompassError:
+        return None
 
 
 def installed(problems: list[str] | None = None) -> list[Framework]:

@@ -169,7 +169,7 @@ def _rows(reader):
         except StopIteration:
             return
         except csv.Error as exc:
-            exc.line = reader.line_num + 1  # type: ignore[attr-defined]
+            exc.line = reader.line_num  # type: ignore[attr-defined]
             raise
 
 

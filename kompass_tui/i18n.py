@@ -85,6 +85,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "note_too_long": "This text has {n:,} characters, more than Kompass edits ({max:,}): shown cut, read-only. "
                          "Replace it with kompass score/strengths … -",
         "pasted_controls": "Removed {n} control characters from what was pasted.",
+        "not_kept": "Not saved: {reason}",
         "new_title": "New evaluation",
         "evaluators_hint": "names, with a comma between",
         "example": "e.g. {example}",
@@ -196,6 +197,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "note_too_long": "Texten har {n} tecken, fler än Kompass redigerar ({max}): visas avkortad, skrivskyddad. "
                          "Ersätt den med kompass score/strengths … -",
         "pasted_controls": "Tog bort {n} styrtecken ur det inklistrade.",
+        "not_kept": "Sparades inte: {reason}",
         "new_title": "Ny utvärdering",
         "evaluators_hint": "namn, med komma emellan",
         "example": "t.ex. {example}",

@@ -17,15 +17,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.points import to_decimal, to_json
-from kompass_tui.sanitize import clean_name, clean_text
+from kompass_tui.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text, name_text
 
 SCHEMA = 2  # 2: evaluators' own entries and the consensus (1 is read as well)
 FORMAT = "kompass-evaluation"
 SOURCES = ("interview", "document", "website")
+SLUG_LENGTH = 80  # characters of an id made from a name (file names end at 255 bytes)
 QUESTIONS, AREAS = "questions", "areas"
 LEVELS = (QUESTIONS, AREAS)
 
@@ -145,17 +146,19 @@ def now() -> str:
 
 @lru_cache(maxsize=4096)
 def slug(municipality: str) -> str:
-    """'Västerås' -> 'vasteras', 'Upplands Väsby' -> 'upplands-vasby'."""
+    """'Västerås' -> 'vasteras', 'Upplands Väsby' -> 'upplands-vasby'; at most SLUG_LENGTH
+    characters, so an id is always a file name (letters like Ⅷ spell out to several)."""
     folded = unicodedata.normalize("NFKD", municipality)
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "kommun"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:SLUG_LENGTH].strip("-") or "kommun"
 
 
+@lru_cache(maxsize=65536)
 def name_key(municipality: str) -> str:
     """What makes two names one municipality: the same letters, case and spacing aside
     ('Västerås' = 'VÄSTERÅS' = 'Va\u0308stera\u030as'), but never by dropping accents: Håbo and
     Habo are two municipalities, though their ids are both habo-…"""
-    return " ".join(unicodedata.normalize("NFC", municipality).casefold().split())
+    return name_text(municipality)[0].casefold()  # as a name is kept, so an older raw one matches its clean copy
 
 
 def base_id(municipality: str, year: int) -> str:
@@ -176,15 +179,48 @@ def unique_id(municipality: str, year: int, taken: set[str]) -> str:
 # ---------------------------------------------------------------- text from elsewhere
 
 
+def _every_text(ev: Evaluation, name: Callable[[str, str], str], text: Callable[[str, str], str]) -> Evaluation:
+    """ev with name(value, what) applied to every name in it (municipality, evaluators, the times
+    and dates) and text(value, what) to every text (notes, strengths, summary …); what says which
+    field it is. InputError if two evaluators end up with one name, or one with none."""
+
+    def entries(answer: Answer, qid: str) -> dict[str, Entry]:
+        result: dict[str, Entry] = {}
+        for who, e in answer.entries.items():
+            key = name(who, f"question {qid}, an evaluator's name")
+            if not key:
+                raise InputError(f"question {qid}: an evaluator's name is empty once control characters are removed; "
+                                 "name them in the file")
+            if key in result:
+                raise InputError(f"question {qid}: two evaluators are both called {key!r} once control characters "
+                                 "are removed, or their names are cut to the limit; rename one in the file")
+            result[key] = replace(e, note=text(e.note, f"question {qid}, {key}'s note"), updated=name(e.updated, "a time"))
+        return result
+
+    municipality = name(ev.municipality, "the municipality")
+    questions = {qid: replace(a, note=text(a.note, f"question {qid}, the note"), entries=entries(a, qid),
+                              decided_by=name(a.decided_by, f"question {qid}, decided by"),
+                              decided_at=name(a.decided_at, "a time"))
+                 for qid, a in ev.questions.items()}
+    areas = {aid: replace(a, strengths=text(a.strengths, f"area {aid}, strengths"),
+                          improvements=text(a.improvements, f"area {aid}, improvement areas"))
+             for aid, a in ev.areas.items()}
+    evaluators = tuple(e for e in dict.fromkeys(name(e, "an evaluator's name") for e in ev.evaluators) if e)
+    return replace(ev, municipality=municipality, evaluators=evaluators,
+                   start=name(ev.start, "the start date"), end=name(ev.end, "the end date"),
+                   summary=text(ev.summary, "the summary"), challenges=text(ev.challenges, "the challenges"),
+                   areas=areas, questions=questions, created=name(ev.created, "a time"), updated=name(ev.updated, "a time"))
+
+
 def cleaned(ev: Evaluation, where: str) -> tuple[Evaluation, int]:
     """An evaluation from a file (import, merge) with its texts as Kompass keeps them
     (sanitize.clean_name / clean_text), and how many characters that removed. InputError for a
     name or text over the limits, or two evaluators whose names differ only by what is removed."""
     removed = 0
 
-    def name(text: str, what: str) -> str:
+    def name(value: str, what: str) -> str:
         nonlocal removed
-        kept, count = clean_name(text, f"{where}: {what}")
+        kept, count = clean_name(value, f"{where}: {what}")
         removed += count
         return kept
 
@@ -194,33 +230,28 @@ def cleaned(ev: Evaluation, where: str) -> tuple[Evaluation, int]:
         removed += count
         return kept.strip()  # as an edit keeps it
 
-    def names(entries: Mapping[str, Entry], qid: str) -> dict[str, Entry]:
-        result: dict[str, Entry] = {}
-        for who, e in entries.items():
-            key = name(who, f"question {qid}, an evaluator's name")
-            if not key:
-                raise InputError(f"{where}: question {qid}: an evaluator's name is empty once control characters "
-                                 "are removed; name them in the file")
-            if key in result:
-                raise InputError(f"{where}: question {qid}: two evaluators are both called {key!r} "
-                                 "once control characters are removed; rename one in the file")
-            result[key] = replace(e, note=text(e.note, f"question {qid}, {key}'s note"), updated=name(e.updated, "a time"))
-        return result
+    try:
+        return _every_text(ev, name, text), removed
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}" if not str(exc).startswith(where) else str(exc)) from None
 
-    municipality = name(ev.municipality, "the municipality")
-    questions = {qid: replace(a, note=text(a.note, f"question {qid}, the note"), entries=names(a.entries, qid),
-                              decided_by=name(a.decided_by, f"question {qid}, decided by"),
-                              decided_at=name(a.decided_at, "a time"))
-                 for qid, a in ev.questions.items()}
-    areas = {aid: replace(a, strengths=text(a.strengths, f"area {aid}, strengths"),
-                          improvements=text(a.improvements, f"area {aid}, improvement areas"))
-             for aid, a in ev.areas.items()}
-    evaluators = tuple(e for e in dict.fromkeys(name(e, "an evaluator's name") for e in ev.evaluators) if e)
-    result = replace(ev, municipality=municipality, evaluators=evaluators,
-                     start=name(ev.start, "the start date"), end=name(ev.end, "the end date"),
-                     summary=text(ev.summary, "the summary"), challenges=text(ev.challenges, "the challenges"),
-                     areas=areas, questions=questions, created=name(ev.created, "a time"), updated=name(ev.updated, "a time"))
-    return result, removed
+
+def within_limits(ev: Evaluation) -> tuple[Evaluation, list[str]]:
+    """ev with every name and text cut to what Kompass keeps (MAX_NAME, MAX_TEXT), and a line for
+    each one cut: only an older file holds longer ones, and an export must import again."""
+    cut: list[str] = []
+
+    def limit(maximum: int) -> Callable[[str, str], str]:
+        def apply(value: str, what: str) -> str:
+            if len(value) <= maximum:
+                return value
+            cut.append(f"{ev.id}: {what} has {len(value):,} characters, more than Kompass keeps; "
+                       f"the export holds the first {maximum:,} (the database keeps it whole)")
+            return value[:maximum]
+        return apply
+
+    result = _every_text(ev, limit(MAX_NAME), limit(MAX_TEXT))
+    return (result, cut) if cut else (ev, [])
 
 
 # ---------------------------------------------------------------- JSON form

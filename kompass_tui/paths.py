@@ -14,6 +14,27 @@ APP_NAME = "kompass"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def owner_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def not_private(info: os.stat_result) -> tuple[str, str] | None:
+    """Why a folder (by its stat) is no place for interview notes, and what to do; None if it is
+    fine: it must be the user's own and closed to writing by its group and others."""
+    if info.st_uid != os.geteuid():
+        return f"belongs to another user ({owner_name(info.st_uid)})", "use a folder of your own"
+    mode = info.st_mode & 0o7777
+    if mode & 0o022:
+        who = "other users" if mode & 0o002 else "its group"
+        return f"is writable by {who} (mode {mode:04o})", "run chmod 700 on it"
+    return None
+
+
 def served() -> bool:
     """True in the app that `kompass serve` runs for a browser (textual-serve sets this variable)."""
     return "TEXTUAL_DRIVER" in os.environ

@@ -45,7 +45,7 @@ def parse_number(text: str) -> Decimal:
 def allowed(value: Decimal, maximum: Decimal) -> bool:
     """True when value is a score a sub-question (or area) with this maximum takes: finite,
     0..maximum, in half points."""
-    return value.is_finite() and 0 <= value <= maximum and is_half_step(value)
+    return ordinary(value) and 0 <= value <= maximum and is_half_step(value)
 
 
 def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
@@ -59,8 +59,17 @@ def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
     return normal(value)
 
 
+def ordinary(value: Decimal) -> bool:
+    """False for what only a hand-edited file holds: NaN, infinity, or a number so large or so
+    small (1e100000000) that writing out its digits would take forever. Such values are shown and
+    kept as they are, never computed with."""
+    return value.is_finite() and abs(value.adjusted()) <= 12
+
+
 def normal(value: Decimal) -> Decimal:
     """The canonical form: 9.50 -> 9.5, 10.0 -> 10, -0 -> 0."""
+    if not ordinary(value):
+        return value
     if value == value.to_integral_value():
         return Decimal(int(value))
     return value.normalize()
@@ -70,15 +79,21 @@ def fmt(value: Decimal | None, lang: str = "en", empty: str = "–") -> str:
     """76.5 -> '76,5' in Swedish, '76.5' in English; whole numbers without decimals."""
     if value is None:
         return empty
-    if not value.is_finite() or abs(value.adjusted()) > 12:  # only from a hand-edited file
+    if not ordinary(value):
         return str(value)
     text = format(normal(value), "f")
     return text.replace(".", ",") if lang == "sv" else text
 
 
-def to_json(value: Decimal | None) -> int | float | None:
-    """A score as a JSON number: 34 or 9.5 (half points are exact in binary floating point)."""
+def to_json(value: Decimal | None) -> int | float | str | None:
+    """A score as a JSON number: 34 or 9.5 (half points are exact in binary floating point). What
+    only a hand-edited file holds is kept as it was read: NaN and infinity as JSON's NaN/Infinity,
+    a number too large for a float as text."""
     if value is None:
         return None
+    if not value.is_finite():
+        return float(value)
+    if not ordinary(value):
+        return str(value)
     value = normal(value)
     return int(value) if value == value.to_integral_value() else float(value)

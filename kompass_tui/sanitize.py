@@ -9,8 +9,8 @@ overrides (which make text read differently from what it is).
   reports: those characters become visible escapes (`␛`, `\\x9b`, `\\u202e`), never written raw.
   Newline and tab are kept (a multi-line note stays multi-line); `one_line` folds them too.
 - `clean_name` and `clean_text` are what enters the database (from the CLI, the app, an import or
-  a merge): names are NFC-normalised, lose every control and bidi character and are at most
-  MAX_NAME characters; notes and texts keep newlines and tabs, lose the other controls and are at
+  a merge): names are NFC-normalised, lose every control and format character (bidi controls,
+  zero-width and tag characters among them) and are at most MAX_NAME characters; notes and texts keep newlines and tabs, lose the other controls and are at
   most MAX_TEXT characters. Both say how many characters they removed.
 
 Markup is a separate matter: user text is never passed through Rich or Textual markup at all
@@ -30,24 +30,33 @@ MAX_TEXT = 100_000  # a note, strengths, improvement areas, a summary, the closi
 _C0 = range(0x00, 0x20)
 _DEL = 0x7F
 _C1 = range(0x80, 0xA0)
-# Unicode bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): the
-# "Trojan Source" characters.
-BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+# Unicode bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI: the
+# "Trojan Source" characters) and the bidi marks (LRM RLM ALM), which reorder what is around them.
+BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
+# Tag characters: invisible, and able to carry a hidden text ("ASCII smuggling").
+_TAGS = range(0xE0000, 0xE0080)
+# Lone surrogates: what Python makes of bytes that are not UTF-8 in a command line; they cannot be
+# written as UTF-8 at all.
+_SURROGATES = range(0xD800, 0xE000)
 LINE_BREAKS = "\n\t"
 
 # Control characters as Unicode's control pictures (one column each, so tables keep their shape),
-# C1 controls and bidi controls as their escape in Python's notation.
+# the others as their escape in Python's notation.
 _SHOWN: dict[int, str] = {
     **{c: chr(0x2400 + c) for c in _C0},
     _DEL: "\u2421",
     **{c: f"\\x{c:02x}" for c in _C1},
     **{c: f"\\u{c:04x}" for c in BIDI},
+    **{c: f"\\U{c:08x}" for c in _TAGS},
+    **{c: f"\\u{c:04x}" for c in _SURROGATES},
 }
 _SHOWN_MULTILINE = {c: s for c, s in _SHOWN.items() if chr(c) not in LINE_BREAKS}
-_UNSAFE = frozenset(_SHOWN)
-_UNSAFE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_UNSAFE)) + "]")
-_UNSAFE_IN_TEXT = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_UNSAFE) if chr(c) not in LINE_BREAKS) + "]")
-_BREAKS_RE = re.compile(r"[\t\n\r]")
+UNSAFE = frozenset(_SHOWN)  # every code point visible() shows as an escape
+_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]")
+_UNSAFE_IN_TEXT = re.compile(  # the same but tab and newline
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]")
+_BREAKS_RE = re.compile(r"[\t\n\r\u2028\u2029]")
+MAX_RAW_NAME = 10 * MAX_NAME  # longer than this is refused before it is looked at character by character
 
 
 def visible(text: str, lines: bool = True) -> str:
@@ -77,12 +86,28 @@ def remove_controls(text: str, lines: bool = True) -> tuple[str, int]:
     return (_UNSAFE_IN_TEXT if lines else _UNSAFE_RE).subn("", text)
 
 
+def name_text(text: str) -> tuple[str, int]:
+    """A name's letters as Kompass keeps them, and how many characters were removed: NFC, without
+    any control or format character (Unicode Cc and Cf: escapes, bidi controls, zero-width and
+    tag characters, so two names that look alike are alike), tabs and line breaks as spaces, one
+    space between words. No length check (clean_name has it)."""
+    kept = _BREAKS_RE.sub(" ", text)
+    if not kept.isprintable():  # a fast test: only then is each character looked at
+        letters = [c for c in kept if c == " " or unicodedata.category(c) not in ("Cc", "Cf", "Cs")]
+        removed = len(kept) - len(letters)
+        kept = "".join(letters)
+    else:
+        removed = 0
+    return " ".join(unicodedata.normalize("NFC", kept).split()), removed
+
+
 def clean_name(text: str, what: str = "the name") -> tuple[str, int]:
-    """A name as Kompass keeps it, and how many characters were removed: NFC, no control or bidi
-    characters (tabs and line breaks become spaces), one space between words. InputError if it is
-    longer than MAX_NAME."""
-    kept, removed = remove_controls(_BREAKS_RE.sub(" ", text), lines=False)
-    name = " ".join(unicodedata.normalize("NFC", kept).split())
+    """A name as Kompass keeps it (name_text), and how many characters were removed. InputError if
+    it is longer than MAX_NAME."""
+    if len(text) > MAX_RAW_NAME:
+        raise InputError(f"{what} is {len(text):,} characters long; at most {MAX_NAME} are allowed "
+                         "(ids and file names are made from it)")
+    name, removed = name_text(text)
     if len(name) > MAX_NAME:
         raise InputError(f"{what} is {len(name):,} characters long; at most {MAX_NAME} are allowed "
                          "(ids and file names are made from it)")

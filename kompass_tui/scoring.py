@@ -108,8 +108,8 @@ def ranks(values: Mapping[str, Decimal]) -> dict[str, int]:
 def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
     """ev with only the scores its framework allows, and one line for each one it does not (a
     hand-edited file, or a framework whose maxima were lowered since): below 0, above the
-    maximum, off the half-point step, not a number, or for a part the framework does not have.
-    Those are not counted; the file keeps them, so nothing is lost."""
+    maximum, off the half-point step, not a number; parts the framework does not have are left
+    out. None of those is counted or exported; the file keeps them, so nothing is lost."""
     problems: list[str] = []
     rule = f"in {fw.id}"
 
@@ -122,17 +122,16 @@ def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
 
     areas = dict(ev.areas)
     for aid, entry in ev.areas.items():
-        if entry.score is not None:
-            if not fw.has_area(aid):
-                problems.append(f"{ev.id}: area {aid!r} is not an area {rule}; its score is not counted")
-                areas[aid] = replace(entry, score=None)
-            else:
-                areas[aid] = replace(entry, score=keep(entry.score, fw.area(aid).maximum, f"area {aid}"))
+        if not fw.has_area(aid):
+            problems.append(f"{ev.id}: {aid!r} is not an area {rule}; it is left out (the file keeps it)")
+            del areas[aid]
+        elif entry.score is not None:
+            areas[aid] = replace(entry, score=keep(entry.score, fw.area(aid).maximum, f"area {aid}"))
     questions = dict(ev.questions)
     for qid, answer in ev.questions.items():
         if not fw.has_question(qid):
-            if answer.score is not None or any(e.score is not None for e in answer.entries.values()):
-                problems.append(f"{ev.id}: {qid!r} is not a sub-question {rule}; its scores are not counted")
+            problems.append(f"{ev.id}: {qid!r} is not a sub-question {rule}; it is left out (the file keeps it)")
+            del questions[qid]
             continue
         maximum = fw.question(qid).maximum
         entries = {name: replace(e, score=keep(e.score, maximum, f"question {qid} ({name})"))

@@ -2,9 +2,13 @@
 
 textual-serve alone lets anyone who can reach the port drive the app as the serving user. Here
 every request needs this run's secret token: in the URL (`?token=`), which the first page turns into
-an HttpOnly, SameSite=Strict cookie, or in that cookie. The websocket must also come from a page
-of the very address it is opened on (Origin = Host), so another web site cannot open it. It
-listens on loopback unless told otherwise, or on a Unix socket in a folder only the user can enter.
+an HttpOnly, SameSite=Strict cookie, or in that cookie. The app lives under a secret path made for
+each run (`/k-…/`), and the cookie is limited to that path: browsers send a cookie to every port of
+its host (RFC 6265 §8.5), so a cookie for `/` would reach any other server on this machine the
+browser visits; one for the secret path reaches only servers asked for that path, i.e. this one.
+The websocket must also come from a page of the very address it is opened on (Origin = Host), so
+another web site cannot open it. It listens on loopback unless told otherwise, or on a Unix socket
+in a folder only the user can enter.
 
 This module imports aiohttp and textual-serve; it never imports textual (the app runs in a child
 process), and the CLI imports it only inside `kompass serve`."""
@@ -127,9 +131,10 @@ def prepare_socket(path: Path) -> Path:
 
 def _login() -> str:
     try:
-        return getpass.getuser()
+        name = getpass.getuser()  # LOGNAME or USER first: whatever the environment says
     except Exception:  # no login name in this environment: a placeholder the user replaces
         return "you"
+    return name if name and name.isprintable() else "you"
 
 
 class _AccessLog(AbstractAccessLogger):
@@ -144,12 +149,15 @@ class OwnerServer(Server):
     """textual-serve's server, answering only requests that carry this run's token."""
 
     def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000,
-                 socket_path: Optional[Path] = None, title: str = "Kompass", token: Optional[str] = None):
+                 socket_path: Optional[Path] = None, title: str = "Kompass", token: Optional[str] = None,
+                 prefix: Optional[str] = None):
         super().__init__(command, host=host, port=port, title=title)
         self.socket_path = socket_path
         self.token = token or secrets.token_urlsafe(32)
-        # Browsers send a cookie to every port of its host: the port in the name keeps two servers
-        # on one machine from overwriting each other's cookie.
+        # Where the app lives: a path nobody else knows, so that the cookie, limited to it, is sent
+        # to this server only (browsers send cookies to every port of a host; RFC 6265 §8.5). It
+        # hides the cookie; the token is still what lets a request in.
+        self.prefix = prefix or f"/k-{secrets.token_urlsafe(12)}/"
         self.cookie_name = f"kompass_token_{port}"
         self.console = Console(stderr=True)  # logs; where to connect goes to stdout (connect_lines)
         self._sockets: set[web.WebSocketResponse] = set()
@@ -159,17 +167,18 @@ class OwnerServer(Server):
     def connect_lines(self) -> list[str]:
         """What to print once it listens; the token appears in the URLs and nowhere else."""
         query = urlencode({"token": self.token})
+        path = self.prefix
+        where = shlex.quote(f"{_login()}@{socket.gethostname()}")  # the ssh target, quoted for the shell
         if self.socket_path is not None:
-            where = f"{_login()}@{socket.gethostname()}"
             return [f"Kompass in the browser, for you only, on the socket {self.socket_path}",
                     f"On your computer run:  ssh -L {shlex.quote(f'{self.port}:{self.socket_path}')} {where}",
-                    f"then open  http://localhost:{self.port}/?{query}",
+                    f"then open  http://localhost:{self.port}{path}?{query}",
                     "Whoever has this URL can use the app as you until you stop it (ctrl+c)."]
         host = url_host(self.host)
-        lines = [f"Kompass in the browser, for you only: http://{host}:{self.port}/?{query}"]
+        lines = [f"Kompass in the browser, for you only: http://{host}:{self.port}{path}?{query}"]
         if is_loopback(self.host):
-            lines += [f"From another machine:  ssh -L {self.port}:{host}:{self.port} {_login()}@{socket.gethostname()}",
-                      f"then open  http://localhost:{self.port}/?{query}"]
+            lines += [f"From another machine:  ssh -L {self.port}:{host}:{self.port} {where}",
+                      f"then open  http://localhost:{self.port}{path}?{query}"]
         lines.append("Whoever has this URL can use the app as you until you stop it (ctrl+c).")
         return lines
 
@@ -177,6 +186,15 @@ class OwnerServer(Server):
 
     def _valid(self, given: str) -> bool:
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("ascii"))
+
+    def _from_cookie(self, request: web.Request) -> Optional[str]:
+        """The cookie's value; of several with its name, the right one if any. Another server on
+        this host can set a same-named cookie for `/`, which browsers send after ours and aiohttp's
+        parser would prefer, only to lock the user out."""
+        values = [value.strip() for header in request.headers.getall("Cookie", [])
+                  for name, _, value in (part.partition("=") for part in header.split(";"))
+                  if name.strip() == self.cookie_name]
+        return next((value for value in values if self._valid(value)), values[0] if values else None)
 
     @staticmethod
     def _same_origin(request: web.Request) -> bool:
@@ -192,22 +210,29 @@ class OwnerServer(Server):
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
         in_url = "token" in request.query
-        given = request.query.get("token") if in_url else request.cookies.get(self.cookie_name)
+        given = request.query.get("token") if in_url else self._from_cookie(request)
         if given is None:
             return self._refuse(401, "401 Unauthorized: open the address kompass serve printed; it carries the token "
                                      "(if you followed a link to it from another site, reload this page).")
         if not self._valid(given):
             return self._refuse(403, "403 Forbidden: wrong token, or one from an earlier run; "
                                      "open the address kompass serve printed.")
-        if request.path == "/ws" and not self._same_origin(request):
+        websocket = (request.match_info.route.name == "websocket"
+                     or request.headers.get("Upgrade", "").lower() == "websocket")
+        if websocket and not self._same_origin(request):
             log.warning("refused a websocket from origin %r for host %r",
                         request.headers.get("Origin"), request.headers.get("Host"))
             return self._refuse(403, "403 Forbidden: the websocket must come from this address's own page.")
-        if in_url and request.path == "/" and request.method in ("GET", "HEAD"):
+        # With the token, the page's address, `/` (a trimmed URL) and the prefix without its final
+        # slash lead to the page; the token leaves the address bar for a cookie. Every other path
+        # outside the prefix is not found (the router has nothing else).
+        home = request.path in ("/", self.prefix[:-1]) or (in_url and request.path == self.prefix)
+        if home and request.method in ("GET", "HEAD"):
             rest = [(key, value) for key, value in request.query.items() if key != "token"]
-            response = web.HTTPSeeOther("/" + (f"?{urlencode(rest)}" if rest else ""))
+            response = web.HTTPSeeOther(self.prefix + (f"?{urlencode(rest)}" if rest else ""))
             response.headers["Cache-Control"] = "no-store"
-            response.set_cookie(self.cookie_name, self.token, path="/", httponly=True, samesite="Strict")
+            if in_url:
+                response.set_cookie(self.cookie_name, self.token, path=self.prefix, httponly=True, samesite="Strict")
             raise response
         return await handler(request)
 
@@ -216,8 +241,10 @@ class OwnerServer(Server):
         response.headers.setdefault("Referrer-Policy", "no-referrer")
 
     async def _make_app(self) -> web.Application:
-        app = await super()._make_app()
-        app.middlewares.append(self._guard)
+        """textual-serve's routes (page, /ws, /static, /download) under the secret prefix, and
+        nothing outside it."""
+        app = web.Application(middlewares=[self._guard])
+        app.add_subapp(self.prefix, await super()._make_app())
         app.on_response_prepare.append(self._headers)
         return app
 

@@ -17,7 +17,7 @@ from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, KompassError
 from kompass_tui.model import QUESTIONS, Evaluation
 from kompass_tui.points import to_decimal
-from kompass_tui.sanitize import BIDI, clean_name, clean_text
+from kompass_tui.sanitize import UNSAFE, clean_name, clean_text
 from kompass_tui.store import DEFAULT_WAIT, Database
 
 DEFAULT_FRAMEWORK = "kommunkompassen-2003"
@@ -103,12 +103,6 @@ class Workbench:
         rows = self._readable_rows() if rows is None else rows
         return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
 
-    def _installed(self, framework_id: str) -> bool:
-        try:
-            self.framework(framework_id)
-        except KompassError:
-            return False
-        return True
 
     def _readable_rows(self) -> list[Row]:
         return [r for r in self.rows() if not r.error]
@@ -156,10 +150,12 @@ class Workbench:
     def _rows(self) -> list[Row]:
         raw_rows = self.db.rows()
         # Rows without a full summary: from an index written by an older Kompass (before it kept
-        # area scores, or counted scores the framework does not allow), or made where the framework
-        # was not installed (a shared database). Summarise those again, once the framework is there.
-        older = [raw["id"] for raw in raw_rows if raw.get("summary") != SUMMARY and not raw.get("error")
-                 and self._installed(raw.get("framework", ""))]
+        # area scores, or counted scores the framework does not allow), made where the framework
+        # was not installed (a shared database), or with other maxima (criteria add --replace).
+        # Summarise those again, once the framework is there.
+        signatures = {f: criteria.stamp(f) for f in {raw.get("framework", "") for raw in raw_rows}}
+        older = [raw["id"] for raw in raw_rows if not raw.get("error") and signatures.get(raw.get("framework", ""))
+                 and (raw.get("summary"), raw.get("framework_stamp")) != (SUMMARY, signatures[raw.get("framework", "")])]
         if older:
             raw_rows = self.db.rows(refresh=older)
         result = []
@@ -191,7 +187,7 @@ class Workbench:
         done = scoring.progress(ev, fw)
         areas = {a: (str(v) if v is not None else None) for a, v in scoring.area_scores(ev, fw).items()}
         return {**row, "scored": done.scored, "count": done.count, "total": str(scoring.total(ev, fw)),
-                "maximum": str(fw.maximum), "areas": areas, "summary": SUMMARY, **({"unfit": len(problems)} if problems else {})}
+                "maximum": str(fw.maximum), "areas": areas, "summary": SUMMARY, "framework_stamp": criteria.stamp(fw.id), **({"unfit": len(problems)} if problems else {})}
 
     # -- changing ------------------------------------------------------------------
 
@@ -303,7 +299,7 @@ class Workbench:
         from kompass_tui import merging
 
         name = str(path)
-        theirs = parse_file(read_text_file(path), name)
+        theirs = parse_file(read_text_file(path)[0], name)
         if not isinstance(theirs, Evaluation):
             raise InputError(f"{name}: merge takes an evaluation exported with --format json, not CSV")
         if theirs.id not in self.db.ids():
@@ -366,7 +362,18 @@ class Workbench:
         sub-question scores (into an existing evaluation). Everything is checked before anything is
         written, so a bad file changes nothing."""
         name = str(path)
-        parsed = parse_file(read_text_file(path, encoding, self.report), name)
+        text, guessed = read_text_file(path, encoding)
+        try:
+            done = self._import_text(text, name, into, framework_id, skip_existing)
+        except InputError as exc:
+            raise InputError(f"{exc} ({guessed})" if guessed else str(exc)) from None
+        if guessed:
+            self.report(f"{name}: {guessed}")
+        return done
+
+    def _import_text(self, text: str, name: str, into: str | None, framework_id: str,
+                     skip_existing: bool) -> list[Evaluation]:
+        parsed = parse_file(text, name)
         if isinstance(parsed, Evaluation):
             if into:
                 raise InputError(f"{name}: --into is for CSV files of sub-question scores; a JSON file is a whole evaluation")
@@ -430,6 +437,10 @@ class Workbench:
             return report.render(ev, fw, lang, table, self.related(ev), charts)
         if compare:
             raise InputError("--compare goes with the Markdown report (--format md)")
+        if form in ("csv", "json"):  # data to import again: nothing longer than an import takes
+            ev, cut = model.within_limits(ev)
+            for line in cut:
+                self.report(line)
         if form == "csv":
             from kompass_tui import csvio
 
@@ -437,8 +448,6 @@ class Workbench:
         if form == "json":
             import json
 
-            # json escapes C0 controls itself; DEL, C1 and bidi controls too, so the file can be
-            # shown in a terminal as it is, and still reads back exactly.
             return json.dumps(model.to_document(ev), ensure_ascii=False, indent=2).translate(_JSON_ESCAPES) + "\n"
         raise InputError(f"unknown format {form!r}; use md, csv or json")
 
@@ -469,13 +478,24 @@ def _stored(ev: Evaluation, taken: set[str]) -> dict:
     return model.to_dict(replace(ev, id=wanted, created=ev.created or model.now(), updated=ev.updated or model.now()))
 
 
-_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *BIDI)}
+def _json_escape(c: int) -> str:
+    """The JSON escape of a code point (a surrogate pair beyond the first plane)."""
+    if c < 0x10000:
+        return f"\\u{c:04x}"
+    c -= 0x10000
+    return f"\\u{0xD800 + (c >> 10):04x}\\u{0xDC00 + (c & 0x3FF):04x}"
 
 
-def read_text_file(path: Path, encoding: str | None = None, report: Callable[[str], object] | None = None) -> str:
-    """A user's input file as text, with a one-line error if it cannot be read. UTF-8 (with or
-    without a BOM) unless encoding says otherwise; a file that is not UTF-8 is read as Windows-1252,
-    which Swedish Excel's "CSV (semikolonavgränsad)" writes, and report says so."""
+# json escapes C0 controls itself; these it leaves raw (only inside strings, so escaping them there
+# keeps the file valid JSON that reads back exactly)
+_JSON_ESCAPES = {c: _json_escape(c) for c in UNSAFE if c >= 0x7F}
+
+
+def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """A user's input file as text, with a one-line error if it cannot be read, and what was
+    guessed about it ('' if nothing). UTF-8 (with or without a BOM) unless encoding says otherwise;
+    a file that is not UTF-8 is read as Windows-1252, which Swedish Excel's "CSV
+    (semikolonavgränsad)" writes."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -486,22 +506,21 @@ def read_text_file(path: Path, encoding: str | None = None, report: Callable[[st
         raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
     if encoding:
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), ""
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}; use utf-8 or cp1252") from None
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not {encoding} text (byte {exc.start + 1} cannot be read); try --encoding utf-8 or cp1252") from None
+        except (UnicodeError, ValueError, TypeError):  # an encoding that is not for text files (punycode, rot13 …)
+            raise InputError(f"{path}: cannot be read as {encoding}; use a text encoding such as utf-8 or cp1252") from None
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), ""
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode("cp1252")
+        return raw.decode("cp1252"), "not UTF-8, so read as Windows-1252 (Excel's CSV); give --encoding if that is wrong"
     except UnicodeDecodeError:
         raise InputError(f"{path}: neither UTF-8 nor Windows-1252 text (save it as CSV UTF-8 in Excel, or give --encoding)") from None
-    if report is not None:
-        report(f"{path}: not UTF-8; read it as Windows-1252 (Excel's CSV), give --encoding if that is wrong")
-    return text
 
 
 # ---------------------------------------------------------------- import and export
@@ -516,6 +535,8 @@ def parse_file(text: str, name: str):
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        except RecursionError:
+            raise InputError(f"{name}: not a Kompass evaluation file (nested too deeply)") from None
         return model.from_document(data, name)
     from kompass_tui import csvio
 

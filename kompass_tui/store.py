@@ -44,9 +44,7 @@ import errno
 import fcntl
 import json
 import os
-import pwd
 import re
-import shutil  # noqa: F401 - kept for callers and tests that patch store.shutil
 import signal
 import tempfile
 import threading
@@ -54,12 +52,13 @@ import time
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from stat import S_IMODE, S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
+from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
 from typing import Any, Callable, Iterable, Iterator
 
 from tinydb.storages import Storage
 
 from kompass_tui.errors import InputError, KompassError, NotFound, StoreError
+from kompass_tui.paths import not_private, owner_name
 
 SCHEMA = 2  # 2: evaluation documents with evaluators' entries (files of schema 1 are read, and written as 2)
 APP = "kompass"
@@ -180,13 +179,6 @@ def _make_dirs(folder: Path) -> None:
         _fsync_dir(path.parent)
 
 
-def _owner(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return f"uid {uid}"
-
-
 def _kind(mode: int) -> str:
     if S_ISLNK(mode):
         return "a symbolic link"
@@ -214,7 +206,7 @@ def _check_own_file(path: Path, info: os.stat_result) -> None:
     if not S_ISREG(info.st_mode):
         raise StoreError(f"{path} is {_kind(info.st_mode)}; Kompass opens only regular files in its database: remove it")
     if info.st_uid != os.geteuid():
-        raise StoreError(f"{path} belongs to another user ({_owner(info.st_uid)}); "
+        raise StoreError(f"{path} belongs to another user ({owner_name(info.st_uid)}); "
                          "Kompass opens only its own files in its database: move it out of the folder")
 
 
@@ -246,23 +238,9 @@ def _read_own(path: Path) -> tuple[bytes, os.stat_result]:
 
 
 def _copy_private(source: Path, target: Path) -> None:
-    """Copy a file of the database to target, created 0600 from the start (a temp file made with
-    O_EXCL and O_NOFOLLOW, synced, then renamed into place: a kill never leaves half a copy). For
-    file systems without hard links."""
-    raw, _ = _read_own(source)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Copy a file of the database to target, created 0600 from the start and whole or not at all
+    (atomic_write). For file systems without hard links."""
+    atomic_write(target, _read_own(source)[0])
 
 
 class _Corrupt(StoreError):
@@ -272,7 +250,7 @@ class _Corrupt(StoreError):
 def _parse(raw: bytes, path: Path) -> Doc:
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise _Corrupt(
             f"{path} is corrupt: not valid JSON{where}; it was left as it is. "
@@ -289,8 +267,15 @@ def _read_error(path: Path, exc: OSError) -> StoreError:
     return StoreError(f"cannot read {path}: {exc.strerror}")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _encode(data: Doc) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (read from an older file's \udcff): kept as that escape
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 class AtomicJSONStorage(Storage):
@@ -379,12 +364,15 @@ def _is_journal(name: str) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    if not isinstance(value, str):
+    """A score or total as the index keeps it: text of a number from 0 to less than a million (the
+    summaries never hold anything else; a row that does was not written by Kompass)."""
+    if not isinstance(value, str) or len(value) > 20:
         return False
     try:
-        return Decimal(value).is_finite()
+        number = Decimal(value)
     except InvalidOperation:
         return False
+    return number.is_finite() and 0 <= number < 1_000_000
 
 
 def _is_int(value: object) -> bool:
@@ -496,7 +484,7 @@ class Database:
             return  # exists() says it is a file
         link = os.lstat(self.folder)
         if S_ISLNK(link.st_mode) and link.st_uid not in (os.geteuid(), 0):
-            raise StoreError(f"{self.folder} is a symbolic link made by another user ({_owner(link.st_uid)}); "
+            raise StoreError(f"{self.folder} is a symbolic link made by another user ({owner_name(link.st_uid)}); "
                              "Kompass keeps interview notes there: use a folder of your own with --db")
         self._check_folder(self.folder, info)
         for sub in (self.evaluations, self.backups):
@@ -515,14 +503,12 @@ class Database:
 
     @staticmethod
     def _check_folder(folder: Path, info: os.stat_result) -> None:
-        if info.st_uid != os.geteuid():
-            raise StoreError(f"{folder} belongs to another user ({_owner(info.st_uid)}); Kompass keeps interview "
-                             "notes there: use a folder of your own, or choose another folder with --db")
-        mode = S_IMODE(info.st_mode)
-        if mode & 0o022:
-            who = "other users" if mode & 0o002 else "its group"
-            raise StoreError(f"{folder} is writable by {who} (mode {mode:04o}); Kompass keeps interview notes there: "
-                             f"run chmod 700 {folder}, or choose another folder with --db")
+        problem = not_private(info)
+        if problem is not None:
+            what, advice = problem
+            advice = f"run chmod 700 {folder}" if advice.startswith("run chmod") else advice
+            raise StoreError(f"{folder} {what}; Kompass keeps interview notes there: {advice}, "
+                             "or choose another folder with --db")
 
     def exists(self) -> bool:
         """True if the folder is a Kompass database; False if it does not exist yet or is empty.
@@ -554,6 +540,8 @@ class Database:
             self._index_data()
         except _BrokenIndex:
             pass  # the evaluation files are there: listing rebuilds it
+        if getattr(self._here, "depth", 0) == 0:  # (inside the lock, taking it rolls batches back itself)
+            self._finish_interrupted_batches()  # no reader sees part of an import a kill cut short
         self._verified = True
         return True
 
@@ -634,9 +622,13 @@ class Database:
             raise StoreError(f"cannot write to {self.folder}: {exc.strerror}; nothing was changed") from None
         self._check_folders()  # a folder made just now, or by someone else meanwhile
         try:
-            fd, _ = _open_own(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+            fd, info = _open_own(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT)
         except OSError as exc:
             raise StoreError(f"cannot write to {self.folder}: {exc.strerror}; nothing was changed") from None
+        if info.st_nlink != 1:  # the PID is written into it: never into another file through a hard link
+            os.close(fd)
+            raise StoreError(f"{self.folder / LOCK_NAME} is also another file (a hard link); remove it, "
+                             "Kompass makes a new one")
         try:
             self._wait_for(fd)
         except BaseException:
@@ -664,17 +656,8 @@ class Database:
         """Take the lock: at once if it is free; else poll (1 ms, doubling to 10 ms, so no session
         waits long behind a stream of others), tell on_wait after WAIT_NOTICE seconds, and give up
         after self.wait seconds."""
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            pass
-        except OSError as exc:
-            raise StoreError(f"cannot lock {self.folder / LOCK_NAME}: {exc.strerror}; nothing was changed") from None
-        start = time.monotonic()
-        delay = 0.001
-        told = self.on_wait is None
-        while True:
+        start, delay, told = time.monotonic(), 0.001, self.on_wait is None
+        while not self._try_lock(fd):
             waited = time.monotonic() - start
             if not told and waited >= WAIT_NOTICE:
                 told = True
@@ -687,13 +670,15 @@ class Database:
             else:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.01)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                continue
-            except OSError as exc:
-                raise StoreError(f"cannot lock {self.folder / LOCK_NAME}: {exc.strerror}; nothing was changed") from None
+
+    def _try_lock(self, fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        except OSError as exc:
+            raise StoreError(f"cannot lock {self.folder / LOCK_NAME}: {exc.strerror}; nothing was changed") from None
 
     @staticmethod
     def _say_who_holds(fd: int) -> None:
@@ -813,9 +798,7 @@ class Database:
             raise _link_error(folder)
         if not S_ISDIR(info.st_mode):
             raise StoreError(f"{folder} is {_kind(info.st_mode)}, not a folder of kept versions; move it out of the way")
-        if info.st_uid != os.geteuid():
-            raise StoreError(f"{folder} belongs to another user ({_owner(info.st_uid)}); "
-                             "Kompass keeps only its own files in its database: move it out of the folder")
+        self._check_folder(folder, info)  # the user's own, and nobody else's to write in
         return folder
 
     def _keep_previous(self, eid: str) -> Path | None:

@@ -132,3 +132,80 @@ def test_csv_round_trip_keeps_scores_notes_and_sources(answers, lang):
     rows = {row.question: row for row in csvio.read(csvio.write(ev, fw, lang), "x.csv")}
     for qid, answer in ev.questions.items():
         assert (rows[qid].score, rows[qid].note, rows[qid].sources) == (answer.score, answer.note, answer.sources)
+
+
+# ---------------------------------------------------------------- Excel: formulas, encodings, line ends
+
+FORMULAS = ['=HYPERLINK("http://evil.example","Klicka")', "+46 8 123 45", "-1+2", "@SUM(1+1)", "\t=1+1",
+            "- Medborgarkontor i alla kommundelar", "'=already quoted", "''+twice", "=", "'", "a = b"]
+
+
+@pytest.mark.parametrize("lang, delimiter", [("sv", ";"), ("en", ",")])
+def test_cells_excel_would_run_are_written_as_text_and_read_back_exactly(bench, fw, lang, delimiter, tmp_path):
+    import csv
+    import io
+
+    from kompass_tui.model import Answer, AreaEntry, Evaluation
+
+    notes = {q.id: text for q, text in zip(fw.questions, FORMULAS)}
+    ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,
+                    questions={qid: Answer(note=text.strip() if text.strip() else text) for qid, text in notes.items()})
+    text = csvio.write(ev, fw, lang)
+    cells = [row[2] for row in csv.reader(io.StringIO(text), delimiter=delimiter)][1:]
+    for cell in cells:  # what Excel sees: never a formula
+        assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), cell
+    assert "'=HYPERLINK(" in text and "'- Medborgarkontor" in text
+    read = {row.question: row.note for row in csvio.read(text, "x.csv")}
+    assert {qid: read[qid] for qid in notes} == {qid: ev.answer(qid).note for qid in notes}
+
+    area = Evaluation(id="y-2003", municipality="=cmd|' /C calc'!A0", year=2003, framework=fw.id, level="areas",
+                      areas={"1": AreaEntry(score=Decimal(50))})
+    exported = csvio.write(area, fw, lang)
+    assert "\n'=cmd|" in exported or "\n\"'=cmd|" in exported
+    assert csvio.read(exported, "y.csv")[0].municipality == "=cmd|' /C calc'!A0"
+
+
+def test_a_kompass_csv_export_imports_back_exactly(demo, tmp_path):
+    demo.note("botkyrka-2003", "1.1", "=HYPERLINK(\"http://evil\")")
+    demo.note("botkyrka-2003", "1.2", "- Medborgarkontor\n- Webb\tmed tabb")
+    path = tmp_path / "b.csv"
+    path.write_bytes(demo.export("botkyrka-2003", "csv", "sv").encode("utf-8-sig"))
+    demo.note("botkyrka-2003", "1.1", "")
+    demo.note("botkyrka-2003", "1.2", "")
+    demo.import_file(path, into="botkyrka-2003")
+    ev = demo.get("botkyrka-2003")
+    assert (ev.answer("1.1").note, ev.answer("1.2").note) == ("=HYPERLINK(\"http://evil\")", "- Medborgarkontor\n- Webb\tmed tabb")
+
+
+def test_swedish_excel_cp1252_with_crlf_is_read_and_said(bench, tmp_path):
+    text = "kommun;år;1;2;3;4;5;6;7;8\r\nVästerås;2003;54;57;73,5;83,5;53;74,5;48;79\r\nHåbo;2003;1;2;3;4;5;6;7;8\r\n"
+    path = write(tmp_path, text, encoding="cp1252")
+    said = []
+    bench.report = said.append
+    imported = bench.import_file(path)
+    assert [ev.municipality for ev in imported] == ["Västerås", "Håbo"]
+    assert any("Windows-1252" in line for line in said)
+    again = write(tmp_path, text.replace("Håbo", "Habo"), name="again.csv", encoding="cp1252")
+    with pytest.raises(InputError, match="not utf-8 text"):
+        bench.import_file(again, encoding="utf-8")
+    assert [ev.municipality for ev in bench.import_file(again, encoding="cp1252")] == ["Västerås", "Habo"]
+
+
+def test_old_mac_line_ends_are_read(bench, tmp_path):
+    path = write(tmp_path, "kommun;år;1;2\rKalix;2003;72;35,5\rLund;2003;1;2\r")
+    assert [ev.municipality for ev in bench.import_file(path)] == ["Kalix", "Lund"]
+    rows = csvio.read('question;score;note\r2.1;9,5;"rad ett\rrad två"\r2.2;3;x\r', "x.csv")
+    assert [(r.line, r.question, r.note) for r in rows] == [(3, "2.1", "rad ett\nrad två"), (4, "2.2", "x")]
+
+
+def test_a_field_over_the_limit_is_one_line_and_changes_nothing(demo, tmp_path, db_path):
+    path = write(tmp_path, "question;score;note\n2.1;3;" + "x" * (csvio.FIELD_LIMIT + 1) + "\n")
+    before = snapshot_files(db_path)
+    with pytest.raises(InputError) as caught:
+        demo.import_file(path, into="botkyrka-2003")
+    assert "line 2" in str(caught.value) and "at most 1,000,000 characters" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    long_note = write(tmp_path, "question;score;note\n2.1;3;" + "x" * 100_001 + "\n", name="long.csv")
+    with pytest.raises(InputError, match="line 2: the note is 100,001 characters long"):
+        demo.import_file(long_note, into="botkyrka-2003")
+    assert snapshot_files(db_path) == before

@@ -19,3 +19,32 @@ def test_six_sessions_editing_at_once_lose_no_update(tmp_path):
     tally = concurrent_sessions(tmp_path / "db", count=500)
     assert tally.edits == 3000 and tally.lost == 0, tally.problems
     assert tally.problems == []
+
+
+def test_a_save_asks_the_disk_to_keep_it_before_it_replaces_the_old_file(tmp_path, monkeypatch):
+    """SIGKILL never loses the page cache, so the crash test cannot tell whether data reaches the
+    disk: this checks the order of the calls that make it durable (file fsync, replace, folder fsync)."""
+    import os
+    import stat
+
+    from kompass_tui import store
+
+    bench = Workbench(tmp_path / "db")
+    bench.load_demo()
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        calls.append("fsync folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    def replace(src, dst):
+        calls.append(f"replace {os.path.basename(dst)}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "fsync", fsync)
+    monkeypatch.setattr(store.os, "replace", replace)
+    bench.score(EID, "1.1", "3")
+    replaced = calls.index(f"replace {EID}.json")
+    assert calls[0] == "fsync file" and "fsync folder" in calls[replaced + 1:], calls
+    assert [c for c in calls if c.startswith("replace")] == [f"replace {EID}.json"]  # (the kept version is a hard link)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 CORE = ["criteria", "model", "scoring", "store", "report", "csvio", "markdown", "points", "edits",
-        "service", "i18n", "paths", "errors", "comparison", "charts"]
+        "service", "i18n", "paths", "errors", "comparison", "charts", "sanitize", "serve"]
 HEAVY = ("textual", "plotext", "textual_plotext")
 
 

@@ -1,6 +1,9 @@
 """`kompass serve` answers its owner only: real servers in real processes, reached with aiohttp's
 client over TCP and over a Unix socket, and tried by a second Unix user. Nothing sleeps for timing:
-every wait polls the server's output or the socket with a deadline."""
+every wait polls the server's output or the socket with a deadline.
+
+The app lives under a secret path made for each run (/k-…/, PATH below), and its cookie is limited
+to that path: browsers send cookies to every port of a host, so it must not be a cookie for `/`."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from kompass_tui.service import Workbench
 
 aiohttp = pytest.importorskip("aiohttp")
 
-URL = re.compile(r"(http://\S+?)/\?token=([A-Za-z0-9_-]+)")
+URL = re.compile(r"(http://\S+?)(/k-[A-Za-z0-9_-]{16}/)\?token=([A-Za-z0-9_-]+)")
 START = 60  # seconds a server may take to start on a loaded machine
 NOBODY = 65534
 
@@ -39,9 +42,9 @@ def free_port() -> int:
 class Served:
     """A `kompass serve` process and the lines it has printed so far."""
 
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, **env: str):
         self.proc = subprocess.Popen([sys.executable, "-m", "kompass_tui", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "80"})
+                                     stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "80", **env})
         self.out: list[str] = []
         self.err: list[str] = []
         self._changed = threading.Condition()
@@ -74,11 +77,12 @@ class Served:
                 assert remaining > 0, f"nothing matched {pattern!r}: {self.out} {self.err}"
                 self._changed.wait(remaining)
 
-    def url(self) -> tuple[str, str]:
-        """(base URL, token) from the first URL it prints, which it prints once it listens."""
+    def url(self) -> tuple[str, str, str]:
+        """(http://host:port, the secret path /k-…/, token) from the first URL it prints, which it
+        prints once it listens."""
         self.wait_for("until you stop it")  # the last line of where to connect
         found = self.wait_for(URL)
-        return found.group(1), found.group(2)
+        return found.group(1), found.group(2), found.group(3)
 
     def stop(self) -> int:
         if self.proc.poll() is None:
@@ -98,8 +102,8 @@ def served():
     """Start servers with served(*args); every one is stopped at the end of the test."""
     started: list[Served] = []
 
-    def start(*args: str) -> Served:
-        started.append(Served(*args))
+    def start(*args: str, **env: str) -> Served:
+        started.append(Served(*args, **env))
         return started[-1]
 
     yield start
@@ -154,44 +158,48 @@ def page_urls(page: str) -> tuple[str, str]:
 def test_every_request_needs_the_token_and_the_websocket_its_own_origin(served, demo_db):
     port = free_port()
     server = served("--db", str(demo_db), "--lang", "en", "serve", "--port", str(port))
-    base, token = server.url()
-    assert base == f"http://127.0.0.1:{port}" and len(token) >= 43  # token_urlsafe(32)
+    root, path, token = server.url()
+    assert root == f"http://127.0.0.1:{port}" and len(token) >= 43  # token_urlsafe(32)
+    base = root + path  # the app's page: http://127.0.0.1:PORT/k-…/
     cookie_name = f"kompass_token_{port}"
     good = {"Cookie": f"{cookie_name}={token}"}
     bad = {"Cookie": f"{cookie_name}={token[:-2]}xx"}
-    ws = f"ws://127.0.0.1:{port}/ws"
+    ws = f"ws://127.0.0.1:{port}{path}ws"
     origin = f"http://127.0.0.1:{port}"
 
     async def visit() -> bytes:
         async with session() as client:
-            # no credential at all: 401, for every route and for ones that do not exist
-            for path in ("/", "/static/js/textual.js", "/static/", "/download/abc", "/nowhere"):
-                async with client.get(base + path, allow_redirects=False) as r:
-                    assert r.status == 401, path
+            # no credential at all: 401, for every route and for ones that do not exist, in the
+            # app's path and outside it
+            for where in (path, f"{path}static/js/textual.js", f"{path}static/", f"{path}download/abc",
+                          f"{path}nowhere", "/", "/static/js/textual.js", "/ws", "/nowhere"):
+                async with client.get(root + where, allow_redirects=False) as r:
+                    assert r.status == 401, where
+                    assert path not in await r.text()
             assert await handshake_status(client, ws, origin=origin) == 401
             # a wrong token, in the URL or in the cookie: 403
-            async with client.get(f"{base}/?token=wrong", allow_redirects=False) as r:
+            async with client.get(f"{base}?token=wrong", allow_redirects=False) as r:
                 assert r.status == 403 and "set-cookie" not in r.headers
-            async with client.get(f"{base}/", headers=bad, allow_redirects=False) as r:
+            async with client.get(base, headers=bad, allow_redirects=False) as r:
                 assert r.status == 403
             assert await handshake_status(client, ws, origin=origin, headers=bad) == 403
             assert await handshake_status(client, f"{ws}?token=wrong", origin=origin) == 403
-            # the token in the URL: a cookie, and the token leaves the address bar
-            async with client.get(f"{base}/?token={token}&fontsize=20", allow_redirects=False) as r:
+            # the token in the URL: a cookie for the app's path only, and the token leaves the address bar
+            async with client.get(f"{base}?token={token}&fontsize=20", allow_redirects=False) as r:
                 assert r.status == 303
-                assert r.headers["Location"] == "/?fontsize=20"
+                assert r.headers["Location"] == f"{path}?fontsize=20"
                 cookie = r.headers["Set-Cookie"]
                 assert cookie.startswith(f"{cookie_name}={token};")
-                assert {"HttpOnly", "Path=/", "SameSite=Strict"} <= {part.strip() for part in cookie.split(";")}
-            async with client.get(f"{base}/static/css/xterm.css?token={token}") as r:
-                assert r.status == 200  # the token is accepted in any URL; only / redirects
+                assert {"HttpOnly", f"Path={path}", "SameSite=Strict"} <= {part.strip() for part in cookie.split(";")}
+            async with client.get(f"{base}static/css/xterm.css?token={token}") as r:
+                assert r.status == 200  # the token is accepted in any URL; only the page redirects
             # the cookie opens the page, the static files and the websocket from the page's origin
-            async with client.get(f"{base}/", headers=good, allow_redirects=False) as r:
+            async with client.get(base, headers=good, allow_redirects=False) as r:
                 assert r.status == 200 and r.headers["Referrer-Policy"] == "no-referrer"
                 page = await r.text()
             assert token not in page
-            assert page_urls(page) == (ws, f"{base}/static/")
-            async with client.get(f"{base}/static/js/textual.js", headers=good) as r:
+            assert page_urls(page) == (ws, f"{base}static/")
+            async with client.get(f"{base}static/js/textual.js", headers=good) as r:
                 assert r.status == 200
             # another web site's page, or no Origin at all: 403 even with the cookie
             assert await handshake_status(client, ws, origin="http://evil.example", headers=good) == 403
@@ -206,29 +214,106 @@ def test_every_request_needs_the_token_and_the_websocket_its_own_origin(served, 
     assert any("401" in line for line in server.err)  # refused requests are logged...
     assert [line for line in printed if token in line] == [line for line in printed if URL.search(line)]
     for line in printed:  # ...but the token shows in the URLs it prints and nowhere else
-        assert token not in line or re.search(rf"http://\S+/\?token={token}$", line), line
+        assert token not in line or re.search(rf"http://\S+{path}\?token={token}$", line), line
+
+
+def test_the_cookie_goes_to_the_secret_path_only_and_nothing_answers_outside_it(served, demo_db):
+    """A browser sends a host's cookies to all its ports (RFC 6265 §8.5): another user's server on
+    127.0.0.1:OTHER would get a cookie for `/`. Kompass's cookie is for its secret path only."""
+    from aiohttp import web
+    from yarl import URL as Address
+
+    port, other = free_port(), free_port()
+    server = served("--db", str(demo_db), "--lang", "en", "serve", "--port", str(port))
+    root, path, token = server.url()
+    cookie_name = f"kompass_token_{port}"
+    elsewhere: list[tuple[str, str | None]] = []  # what the other server was sent: (path, Cookie header)
+
+    async def record(request: web.Request) -> web.Response:
+        elsewhere.append((request.path, request.headers.get("Cookie")))
+        return web.Response(text="another server")
+
+    async def visit() -> None:
+        listener = web.Application()
+        listener.router.add_route("*", "/{tail:.*}", record)
+        runner = web.AppRunner(listener)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", other).start()
+        try:
+            # a jar that follows the standard, keeping cookies for an address as a browser does
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+                async with browser.get(f"{root}{path}?token={token}") as r:  # the printed URL
+                    assert r.status == 200 and str(r.url) == f"{root}{path}" and "Kompass" in await r.text()
+                [kept] = [morsel for morsel in browser.cookie_jar if morsel.key == cookie_name]
+                assert kept.value == token and kept["path"] == path and kept["httponly"]
+                # a cookie for `/` of the same address, as the old one was, goes to every port
+                browser.cookie_jar.update_cookies({"for_every_port": "1"}, Address(f"{root}/"))
+                for where in ("/", "/ws", "/static/js/textual.js", "/k-guess/", f"{path[:-1]}x/"):
+                    async with browser.get(f"http://127.0.0.1:{other}{where}") as r:
+                        assert r.status == 200
+                # back at kompass, it comes along inside the secret path, and not outside it
+                async with browser.get(f"{root}{path}", allow_redirects=False) as r:
+                    assert r.status == 200
+                for where in ("/", "/ws", "/static/js/textual.js", "/download/abc", "/nowhere"):
+                    async with browser.get(root + where, allow_redirects=False) as r:
+                        assert r.status == 401, where
+                # what remains: a server asked for the secret path itself would get it; a browser
+                # only asks for it at the address kompass printed
+                async with browser.get(f"http://127.0.0.1:{other}{path}") as r:
+                    assert r.status == 200
+        finally:
+            await runner.cleanup()
+
+        # with the token but outside the secret path (clients that send any header they like):
+        # nothing there, and nothing that shows the path, except `/` leading to the page
+        async with session() as client:
+            good = {"Cookie": f"{cookie_name}={token}"}
+            for where in ("/ws", "/static/js/textual.js", "/static/", "/download/abc", "/nowhere", "/k-guess/"):
+                async with client.get(root + where, headers=good, allow_redirects=False) as r:
+                    assert r.status == 404 and path not in await r.text() and "Location" not in r.headers, where
+                async with client.get(f"{root}{where}?token={token}", allow_redirects=False) as r:
+                    assert r.status == 404 and "Set-Cookie" not in r.headers, where
+            assert await handshake_status(client, f"ws://127.0.0.1:{port}/ws", origin=root, headers=good) == 404
+            async with client.get(f"{root}/?token=wrong", allow_redirects=False) as r:
+                assert r.status == 403 and path not in await r.text()
+            for where in ("/", path[:-1]):  # a trimmed URL: to the page, the token never in a Location
+                async with client.get(f"{root}{where}?token={token}&fontsize=20", allow_redirects=False) as r:
+                    assert r.status == 303 and r.headers["Location"] == f"{path}?fontsize=20"
+                    assert f"Path={path};" in r.headers["Set-Cookie"]
+            # a same-named cookie for `/` that another server set (browsers send it after ours)
+            # does not lock the owner out
+            planted = {"Cookie": f"{cookie_name}={token}; {cookie_name}=planted"}
+            async with client.get(f"{root}{path}", headers=planted) as r:
+                assert r.status == 200
+
+    asyncio.run(visit())
+    assert [where for where, _ in elsewhere] == ["/", "/ws", "/static/js/textual.js", "/k-guess/", f"{path[:-1]}x/", path]
+    for where, cookie in elsewhere[:-1]:
+        assert cookie == "for_every_port=1", (where, cookie)  # the jar shares cookies between ports...
+    assert token in elsewhere[-1][1]  # ...and sends kompass's only where its path is asked for
 
 
 def test_a_tunnel_to_localhost_gets_a_page_for_localhost(served, demo_db):
     port = free_port()
     server = served("--db", str(demo_db), "serve", "--port", str(port))
-    base, token = server.url()
+    root, path, token = server.url()
+    base = root + path
     assert f"ssh -L {port}:127.0.0.1:{port}" in "\n".join(server.out)
-    assert f"http://localhost:{port}/?token={token}" in "\n".join(server.out)
+    assert f"http://localhost:{port}{path}?token={token}" in "\n".join(server.out)
     tunnel = f"localhost:{port}"  # what the browser at the tunnel's end sends as Host
 
     async def visit() -> None:
         async with session() as client:
-            async with client.get(f"{base}/?token={token}", headers={"Host": tunnel}, allow_redirects=False) as r:
-                assert r.status == 303 and r.headers["Location"] == "/"
+            async with client.get(f"{base}?token={token}", headers={"Host": tunnel}, allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"] == path
             cookie = {"Cookie": f"kompass_token_{port}={token}", "Host": tunnel}
-            async with client.get(f"{base}/", headers=cookie) as r:
+            async with client.get(base, headers=cookie) as r:
                 assert r.status == 200
-                assert page_urls(await r.text()) == (f"ws://{tunnel}/ws", f"http://{tunnel}/static/")
-            ws = f"ws://127.0.0.1:{port}/ws"
+                assert page_urls(await r.text()) == (f"ws://{tunnel}{path}ws", f"http://{tunnel}{path}static/")
+            ws = f"ws://127.0.0.1:{port}{path}ws"
             assert await handshake_status(client, ws, origin=f"http://{tunnel}", headers=cookie) == 101
             assert await handshake_status(client, ws, origin=f"http://127.0.0.1:{port}", headers=cookie) == 403
-            async with client.get(f"{base}/", headers={**cookie, "Host": "<script>"}) as r:
+            async with client.get(base, headers={**cookie, "Host": "<script>"}) as r:
                 assert r.status == 400  # a Host that is not a host is never written into the page
 
     asyncio.run(visit())
@@ -259,23 +344,36 @@ def test_a_host_or_socket_with_control_characters_is_refused_without_writing_the
 def test_the_ssh_command_for_a_socket_is_quoted_for_the_shell():
     from kompass_tui.serve import OwnerServer
 
-    lines = OwnerServer("true", port=8001, socket_path=Path("/srv/my files/kompass.sock"), token="T").connect_lines()
+    server = OwnerServer("true", port=8001, socket_path=Path("/srv/my files/kompass.sock"), token="T")
+    lines = server.connect_lines()
     assert any("ssh -L '8001:/srv/my files/kompass.sock' " in line for line in lines)
-    assert [m.group(0) for line in lines if (m := URL.search(line))] == ["http://localhost:8001/?token=T"]
+    assert re.fullmatch(r"/k-[A-Za-z0-9_-]{16}/", server.prefix)
+    assert [m.group(0) for line in lines if (m := URL.search(line))] == [f"http://localhost:8001{server.prefix}?token=T"]
+    assert OwnerServer("true", port=8001).prefix != server.prefix  # each run its own path
+
+
+def test_a_login_name_with_escapes_never_reaches_the_terminal(served, demo_db):
+    server = served("--db", str(demo_db), "serve", "--port", str(free_port()),
+                    LOGNAME="me\x1b]52;c;aGk=\x07\x1b[2J", USER="me\x1b[2J")
+    server.url()  # it listens and has printed where to connect
+    [ssh] = [line for line in server.out if "ssh -L" in line]
+    assert " you@" in ssh  # a name that is not plain text is left for the user to fill in
+    assert not any(c in line for line in server.out + server.err for c in "\x1b\x07")
 
 
 def test_allow_remote_warns_on_stderr(served, demo_db):
     port = free_port()
     server = served("--db", str(demo_db), "serve", "--host", "0.0.0.0", "--port", str(port), "--allow-remote")
-    base, token = server.url()
-    assert base == f"http://0.0.0.0:{port}"
+    root, path, token = server.url()
+    assert root == f"http://0.0.0.0:{port}"
     warning = server.wait_for("warning", err=True).string
     assert "anyone who can reach" in warning and "no TLS" in warning and token not in warning
 
     async def visit() -> None:  # it listens, and still wants the token
         async with session() as client:
-            async with client.get(f"http://127.0.0.1:{port}/", allow_redirects=False) as r:
-                assert r.status == 401
+            for where in ("/", path):
+                async with client.get(f"http://127.0.0.1:{port}{where}", allow_redirects=False) as r:
+                    assert r.status == 401
 
     asyncio.run(visit())
     assert server.stop() == 0
@@ -325,25 +423,30 @@ def test_a_unix_socket_in_a_private_folder_still_needs_the_token(served, demo_db
     folder = tmp_path / "run"
     sock = folder / "kompass.sock"
     server = served("--db", str(demo_db), "serve", "--socket", str(sock))
-    base, token = server.url()
-    assert base == "http://localhost:8000"  # the tunnel's end: ssh -L 8000:SOCKET
+    root, path, token = server.url()
+    assert root == "http://localhost:8000"  # the tunnel's end: ssh -L 8000:SOCKET
+    base = root + path
     printed = "\n".join(server.out)
     assert f"ssh -L 8000:{sock} " in printed
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_ISSOCK(sock.stat().st_mode)
 
     async def visit() -> None:
         async with session(connector=aiohttp.UnixConnector(path=str(sock))) as client:
-            async with client.get("http://localhost:8000/", allow_redirects=False) as r:
-                assert r.status == 401
-            async with client.get("http://localhost:8000/?token=wrong", allow_redirects=False) as r:
+            for where in (f"{root}/", base):
+                async with client.get(where, allow_redirects=False) as r:
+                    assert r.status == 401
+            async with client.get(f"{base}?token=wrong", allow_redirects=False) as r:
                 assert r.status == 403
-            async with client.get(f"http://localhost:8000/?token={token}", allow_redirects=False) as r:
-                assert r.status == 303 and r.headers["Location"] == "/"
+            async with client.get(f"{base}?token={token}", allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"] == path
+                assert f"Path={path};" in r.headers["Set-Cookie"]
             cookie = {"Cookie": f"kompass_token_8000={token}"}
-            async with client.get("http://localhost:8000/", headers=cookie) as r:
+            async with client.get(base, headers=cookie) as r:
                 assert r.status == 200
-                assert page_urls(await r.text()) == ("ws://localhost:8000/ws", "http://localhost:8000/static/")
-            ws = "ws://localhost:8000/ws"
+                assert page_urls(await r.text()) == (f"ws://localhost:8000{path}ws", f"{base}static/")
+            async with client.get(f"{root}/static/js/textual.js", headers=cookie) as r:
+                assert r.status == 404  # nothing outside the secret path
+            ws = f"ws://localhost:8000{path}ws"
             assert await handshake_status(client, ws, origin="http://localhost:8000") == 401
             assert await handshake_status(client, ws, origin="http://evil.example", headers=cookie) == 403
             assert await handshake_status(client, ws, origin="http://localhost:8000", headers=cookie) == 101
@@ -355,7 +458,8 @@ def test_a_unix_socket_in_a_private_folder_still_needs_the_token(served, demo_db
     with socket.socket(socket.AF_UNIX) as stale:  # a socket left by a server that was killed
         stale.bind(str(sock))
     again = served("--db", str(demo_db), "serve", "--socket", str(sock))  # the folder is reused
-    assert again.url()[1] != token  # each run its own token
+    _, again_path, again_token = again.url()
+    assert again_path != path and again_token != token  # each run its own path and token
     taken = subprocess.run([sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", "--socket", str(sock)],
                            capture_output=True, text=True, timeout=START)
     assert taken.returncode == 1 and taken.stderr.startswith("kompass: a server already listens on")

@@ -24,7 +24,7 @@ import pytest
 from conftest import snapshot_files
 
 from kompass_tui import criteria, model, paths, store
-from kompass_tui.errors import InputError, StoreError
+from kompass_tui.errors import InputError, NotFound, StoreError
 from kompass_tui.service import Workbench
 
 NOBODY = 65534
@@ -116,7 +116,8 @@ def test_a_new_database_folder_is_made_private_and_checked_once_per_session(benc
     fresh.score("nacka-2010", "1.1", "3")
     fresh.get("nacka-2010")
     fresh.score("nacka-2010", "1.1", "4")
-    assert checked == ["db", "evaluations", "backups"]  # once, three folders: not per change, not per file
+    # once, three folders, not per change nor per file; and backups/<id>/ where a version is kept
+    assert checked[:3] == ["db", "evaluations", "backups"] and set(checked[3:]) == {"nacka-2010"}
 
 
 # ---------------------------------------------------------------- 2. no planted link is followed
@@ -392,6 +393,8 @@ GARBAGE = {
     "municipality a number": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "municipality": 5}}),
     "total not a number": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "total": "lots"}}),
     "areas a list": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "areas": [1]}}),
+    "an area score no summary holds": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "areas": {"1": "1e999999999"}}}),
+    "a negative total": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "total": "-5"}}),
 }
 
 
@@ -539,7 +542,7 @@ def _interrupted_batch(demo, monkeypatch) -> list[str]:
     return [d["id"] for d in docs]
 
 
-@pytest.mark.parametrize("next_session", ["a change", "a listing"])
+@pytest.mark.parametrize("next_session", ["a change", "a listing", "a read"])
 def test_a_batch_left_by_a_killed_session_is_rolled_back_by_the_next(demo, monkeypatch, next_session):
     before = snapshot_files(demo.folder)
     ids = _interrupted_batch(demo, monkeypatch)
@@ -549,6 +552,10 @@ def test_a_batch_left_by_a_killed_session_is_rolled_back_by_the_next(demo, monke
     bench = Workbench(demo.folder)
     if next_session == "a change":
         bench.score("botkyrka-2003", "1.1", "30")
+        assert bench.db.ids() == DEMO_IDS
+    elif next_session == "a read":  # no one sees part of an import that a kill cut short
+        with pytest.raises(NotFound):
+            bench.get(ids[0])
         assert bench.db.ids() == DEMO_IDS
     else:
         assert {r.id for r in bench.rows()} == DEMO_IDS
@@ -691,3 +698,30 @@ def test_an_export_that_cannot_be_written_says_why_in_one_line(tmp_path):
     with pytest.raises(InputError) as caught:
         store.write_file(tmp_path / "missing" / "report.md", b"x")
     assert one_line(caught) == f"cannot write {tmp_path / 'missing' / 'report.md'}: No such file or directory"
+
+
+# ---------------------------------------------------------------- found by review
+
+
+def test_a_kept_versions_folder_others_can_write_is_refused(demo):
+    demo.score("botkyrka-2003", "1.1", "3")
+    folder = demo.folder / "backups" / "botkyrka-2003"
+    folder.chmod(0o777)
+    before = snapshot_files(demo.folder)
+    for action in (lambda: Workbench(demo.folder).score("botkyrka-2003", "1.1", "4"),
+                   lambda: Workbench(demo.folder).versions("botkyrka-2003")):
+        with pytest.raises(StoreError) as caught:
+            action()
+        assert "botkyrka-2003 is writable by other users (mode 0777)" in one_line(caught)
+    assert snapshot_files(demo.folder) == before
+
+
+def test_a_lock_file_with_another_name_is_refused_and_the_other_file_kept(demo, tmp_path):
+    precious = tmp_path / "precious.txt"
+    precious.write_text("mine\n")
+    (demo.folder / ".lock").unlink()
+    os.link(precious, demo.folder / ".lock")
+    with pytest.raises(StoreError) as caught:
+        Workbench(demo.folder).score("botkyrka-2003", "1.1", "3")
+    assert "is also another file (a hard link)" in one_line(caught)
+    assert precious.read_text() == "mine\n"

@@ -1,5 +1,5 @@
-"""What the screens share: binding descriptions in the user's language, the title bar, text
-fields and labels that are safe for user text, and taking in what another session saved.
+"""What the screens share: binding descriptions in the user's language, the title bar, labels
+that are safe for user text, and taking in what another session saved.
 
 User text (names, notes, framework texts, file names) is never given to a widget as a `str`, which
 Textual would read as markup (`[/]` crashes it, `[link=…]` makes a link, `[@click=…]` an action):
@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.text import Text
-from textual import events
 from textual.dom import DOMNode
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Static
 
-from kompass_tui.errors import InputError
-from kompass_tui.sanitize import clean_text, one_line, remove_controls, visible
+from kompass_tui.sanitize import one_line, visible
 
 
 def plain(text: str, style: str = "") -> Text:
@@ -27,33 +25,6 @@ def plain(text: str, style: str = "") -> Text:
 def line(text: str, style: str = "", limit: int | None = None) -> Text:
     """User text for a widget on one line (cut to limit characters with …)."""
     return Text(one_line(text, limit), style=style)
-
-
-class SafeInput(Input):
-    """A one-line field for names and paths: what is pasted loses control and bidi characters
-    (typed keys never insert them), so the field never holds an escape sequence to draw."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        # Textual then runs Input's own _on_paste (handlers run down the class tree) with this text.
-        event.text, removed = remove_controls(next(iter(event.text.splitlines()), ""), lines=False)
-        if removed:
-            self.app.notify(self.app.t("pasted_controls", n=removed))
-
-
-class SafeTextArea(TextArea):
-    """A text field for notes and texts: what is pasted keeps its lines and tabs and loses other
-    control and bidi characters."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        # Textual then runs TextArea's own _on_paste (handlers run down the class tree) with this text.
-        try:
-            event.text, removed = clean_text(event.text, "the pasted text")
-        except InputError as exc:  # over the length limit: nothing is pasted
-            event.prevent_default()
-            self.app.notify(str(exc), severity="error")
-            return
-        if removed:
-            self.app.notify(self.app.t("pasted_controls", n=removed))
 
 
 def translate_bindings(node: DOMNode, t) -> None:

@@ -13,7 +13,8 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 
 from kompass_tui import criteria
 from kompass_tui.sanitize import MAX_TEXT, visible
-from kompass_tui.screens.base import SafeInput, SafeTextArea, Translated, line, plain, settle
+from kompass_tui.screens.base import Translated, line, plain, settle
+from kompass_tui.screens.fields import SafeInput, SafeTextArea
 
 
 class ConfirmScreen(Translated, ModalScreen[bool]):
@@ -105,6 +106,9 @@ class TextEditScreen(Translated, ModalScreen[None]):
             self._typed(area)
 
     def action_done(self) -> None:
+        if self._over:  # said beside the field already; leaving must not look like a save
+            self.app.notify(self.app.t("not_kept", reason=self.app.t("text_too_long", n=len(self._handed), max=MAX_TEXT)),
+                            severity="error", timeout=10)
         self.app.flush()  # the overview underneath shows the text as saved
         self.dismiss(None)
 

@@ -24,7 +24,8 @@ from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.model import SOURCES
 from kompass_tui.points import ZERO, fmt
 from kompass_tui.sanitize import MAX_TEXT, one_line, visible
-from kompass_tui.screens.base import FollowsDisk, SafeTextArea, TitleBar, Translated, line, plain, settle
+from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain, settle
+from kompass_tui.screens.fields import SafeTextArea
 
 SCORE_CHARACTERS = set("0123456789,.-")
 PREVIEW = 500  # characters of the others' line (one line: the rest would not show anyway)
@@ -116,6 +117,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         self.index = self.ids.index(question_id)
         self._shown: dict[str, object] = {}
         self._handed = ""  # the note's text as last handed on to be saved (or as loaded)
+        self._refused_note = False  # the note typed is longer than Kompass keeps (and was not saved)
 
     @property
     def question(self) -> Question:
@@ -273,11 +275,15 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
         try:
             shown = edits.set_note(self.ev, self.fw, qid, area.text, by=by, at=model.now())
-        except KompassError as exc:  # longer than Kompass keeps: said beside the field, not saved
+        except KompassError as exc:  # longer than Kompass keeps: said beside the field and once in full, not saved
+            if not self._refused_note:
+                self.app.notify(self.app.t("not_kept", reason=str(exc)), severity="error", timeout=10)
+            self._refused_note = True
             self._set("#error", line(str(exc)))
             self._handed = area.text
             return
-        if self._shown.get("#error"):
+        if self._refused_note:
+            self._refused_note = False
             self._set("#error", "")
 
         def job():
