@@ -96,13 +96,17 @@ class KompassApp(App[None]):
 
     # -- saving ----------------------------------------------------------------------
 
-    def save(self, change: Callable[[], T]) -> T | None:
+    def save(self, change: Callable[[], T], title: str = "not_saved") -> T | None:
         """Run a change through the core; show its error instead of raising. None if it failed."""
         try:
             return change()
         except KompassError as exc:
-            self.notify(str(exc), title=self.t("not_saved"), severity="error", timeout=8)
+            self.notify(str(exc), title=self.t(title), severity="error", timeout=8)
             return None
+
+    def read(self, look: Callable[[], T]) -> T | None:
+        """save() for what only reads: its error is titled as one."""
+        return self.save(look, "cannot_read")
 
     def submit(self, eid: str, change: Callable[[], object], shown: Evaluation | None = None) -> None:
         """Save a change of evaluation eid in the background; shown is the evaluation as the screen
@@ -174,7 +178,7 @@ class KompassApp(App[None]):
 
     def evaluation(self, eid: str) -> Evaluation | None:
         """The evaluation as the user last saw it (None, with the error shown, if it cannot be read)."""
-        return self.save(lambda: self._latest(eid))
+        return self.read(lambda: self._latest(eid))
 
     def to_show(self, eid: str):
         """For a screen that opens: the evaluation as last seen, its framework, and the file's
@@ -287,7 +291,7 @@ def _crash_log(details: str) -> str:
         return ""
 
 
-def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str = "") -> None:
+def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str = "") -> int:
     """Run the app in this terminal. A closed terminal sends SIGHUP just as reading from it fails:
     the handlers are the process's own (not the event loop's, which end with the loop), so the
     signal can never kill the process before what was typed is saved."""
@@ -299,3 +303,4 @@ def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str 
         app.flush()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    return app.return_code or 0  # 1 after an unexpected error (or SIGTERM): the shell can tell

@@ -16,6 +16,7 @@ from kompass_tui.points import fmt
 from kompass_tui.sanitize import one_line
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
+NAME_WIDTH = 24  # characters of a name beside its bar (a long one is cut with …; the bars keep their room)
 _plotext_lock = threading.Lock()  # plotext keeps one global figure
 
 
@@ -83,7 +84,7 @@ def bar(value: Decimal | None, maximum: Decimal, cells: int) -> str:
 def grouped(groups: Sequence[tuple[str, Sequence[tuple[str, Decimal | None]]]], width: int, lang: str,
             maximum: Decimal = Decimal(100)) -> str:
     """Groups of labelled horizontal bars (an area, then one bar per municipality), on one axis."""
-    groups = [(one_line(label), [(one_line(name), value) for name, value in members]) for label, members in groups]
+    groups = [(one_line(label), [(one_line(name, NAME_WIDTH), value) for name, value in members]) for label, members in groups]
     names = [name for _, members in groups for name, _ in members]
     name_width = max((len(n) for n in names), default=0) + 3
     value_width = max((len(fmt(v, lang)) for _, members in groups for _, v in members), default=1) + 1

@@ -158,7 +158,9 @@ def _open_app(bench, lang: str, open_id: str | None = None, evaluator: str = "",
 
     if ctx is None or _root_obj(ctx).get("wait") is None:
         bench.db.wait = None  # a save in the app waits for another session as long as it takes (and says so)
-    run(bench, lang, open_id, evaluator)
+    code = run(bench, lang, open_id, evaluator)
+    if code:
+        raise typer.Exit(code)
     return True
 
 
@@ -247,7 +249,7 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
     if not rows:
         _say(f"no evaluations in {bench.folder} yet; try `kompass demo` or `kompass new NAME --year YEAR`")
         return
-    _console().print(evaluations_table(rows, _lang(lang, ctx)))
+    _console().print(evaluations_table(rows, _lang(lang, ctx)), soft_wrap=True)  # lines whole, never wrapped
     unfit = [row.id for row in rows if row.unfit]
     if unfit:
         _warn(f"{', '.join(unfit[:5])}{' …' if len(unfit) > 5 else ''}: hold scores their framework does not allow; "

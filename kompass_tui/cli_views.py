@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.table import Table
@@ -34,19 +35,38 @@ class SafeConsole(Console):
             segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer)
 
 
-def evaluations_table(rows: list[Row], lang: str) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name, justify in (("id", "left"), ("municipality", "left"), ("year", "right"), ("framework", "left"),
-                          ("progress", "right"), ("total", "right")):
-        table.add_column(t(lang, name), justify=justify, no_wrap=name in ("id", "year", "total"))
-    table.columns[0].min_width = max((len(row.id) for row in rows), default=0)  # ids whole, for scripts too
+NAME_COLUMN = 40  # columns of a municipality's name in the list; the id beside it is always whole
+
+
+def evaluations_table(rows: list[Row], lang: str) -> Text:
+    """Every evaluation on a line of fixed-width columns, ids whole (scripts read them from a pipe)
+    and never wrapped or cut by the terminal's width. Plain text, not a rich Table: it lays out
+    thousands of rows at once."""
+    columns = [(t(lang, name), align) for name, align in (("id", "<"), ("municipality", "<"), ("year", ">"),
+                                                           ("framework", "<"), ("progress", ">"), ("total", ">"))]
+    lines = []
     for row in rows:
         if row.error:
-            table.add_row(row.id, Text(one_line(row.error), style="red"), "", "", "", "")
+            lines.append(([row.id, one_line(row.error)], "red"))
             continue
         progress = t(lang, "level_areas") if row.area_level else (f"{row.scored}/{row.count}" if row.count else "?")
-        table.add_row(row.id, one_line(row.municipality), str(row.year), row.framework, progress, fmt(row.total, lang))
-    return table
+        lines.append(([row.id, one_line(row.municipality, NAME_COLUMN), str(row.year), one_line(row.framework), progress,
+                       fmt(row.total, lang)], ""))
+    widths = [max([cell_len(title), *(cell_len(cells[i]) for cells, style in lines if i < len(cells) and not style)])
+              for i, (title, _) in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        padded = []
+        for cell, width, (_, align) in zip(cells, widths, columns):
+            pad = " " * max(0, width - cell_len(cell))
+            padded.append(cell + pad if align == "<" else pad + cell)
+        return "  ".join(padded).rstrip()
+
+    text = Text(line([title for title, _ in columns]), style="bold", no_wrap=True, overflow="ignore")
+    for cells, style in lines:
+        text.append("\n")
+        text.append(line(cells) if not style else f"{cells[0]:<{widths[0]}}  {cells[1]}", style=style or None)
+    return text
 
 
 def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -> list:

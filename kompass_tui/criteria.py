@@ -202,7 +202,7 @@ def _maximum(table: dict, where: str, problems: _Problems) -> Decimal | None:
 
 def _ident(table: dict, where: str, problems: _Problems, pattern: re.Pattern[str], example: str) -> str | None:
     raw = table.get("id")
-    if not isinstance(raw, str) or not pattern.match(raw):
+    if not isinstance(raw, str) or not pattern.fullmatch(raw):
         problems.add(where, "id", f'a quoted id such as "{example}"', raw)
         return None
     return raw
@@ -240,8 +240,8 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CriteriaError([f"{path}: TOML syntax error: {exc}"]) from None
-    except RecursionError:
-        raise CriteriaError([f"{path}: not a framework file (nested too deeply)"]) from None
+    except (RecursionError, ValueError):  # nested too deeply; an integer of thousands of digits
+        raise CriteriaError([f"{path}: not a framework file (nested too deeply, or a number too long)"]) from None
     head = data.get("framework")
     if not isinstance(head, dict):
         raise CriteriaError([f"{path}: expected a [framework] table with id and name, found {_show(head)}"])
@@ -361,6 +361,8 @@ def _dirs() -> list[tuple[str, Path]]:
 
 def get(framework_id: str) -> Framework:
     """The installed framework with this id (user folder first, then bundled)."""
+    if not ID_PATTERN.fullmatch(framework_id):  # an id from a file is a file name here: never a path or a NUL
+        raise NotFound(f"framework {framework_id!r} is not installed (framework ids look like kommunkompassen-2003)")
     for origin, folder in _dirs():
         candidate = folder / f"{framework_id}.toml"
         if candidate.is_file():
@@ -378,6 +380,8 @@ def stamp(framework_id: str) -> str | None:
     """Changes whenever the installed framework with this id changes (its file replaced or
     edited: `criteria add --replace`), found with a stat, without reading the file: what an index
     row remembers of the framework it was summarised with. None if it is not installed."""
+    if not ID_PATTERN.fullmatch(framework_id):
+        return None
     for origin, folder in _dirs():
         try:
             info = (folder / f"{framework_id}.toml").stat()

@@ -16,12 +16,13 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Callable
 
 from kompass_tui.criteria import Framework
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.model import SOURCES, Evaluation, ordered_sources
 from kompass_tui.points import fmt, parse_number
-from kompass_tui.sanitize import visible
+from kompass_tui.sanitize import MAX_TEXT, visible
 from kompass_tui.scoring import effective
 
 ALIASES = {
@@ -184,8 +185,9 @@ def _sources(cell: str, name: str, line: int) -> tuple[str, ...]:
     return ordered_sources(found)
 
 
-def write(ev: Evaluation, fw: Framework, lang: str) -> str:
-    """An evaluation as CSV: `;` and decimal comma in Swedish, `,` and point in English."""
+def write(ev: Evaluation, fw: Framework, lang: str, report: Callable[[str], object] | None = None) -> str:
+    """An evaluation as CSV: `;` and decimal comma in Swedish, `,` and point in English. A
+    sub-question's notes share one cell, cut to what an import takes (MAX_TEXT); report says so."""
     delimiter = ";" if lang == "sv" else ","
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
@@ -199,5 +201,11 @@ def write(ev: Evaluation, fw: Framework, lang: str) -> str:
             notes = [answer.note] if answer.note else []
             notes += [f"{name}: {e.note}" for name, e in answer.entries.items() if e.note]
             sources = set(answer.sources).union(*(e.sources for e in answer.entries.values()))
-            writer.writerow([q.id, fmt(effective(answer), lang, ""), defuse("\n".join(notes)), " ".join(ordered_sources(sources))])
+            note = visible("\n".join(notes))
+            if len(note) > MAX_TEXT:
+                note = note[:MAX_TEXT]
+                if report is not None:
+                    report(f"{ev.id}: the notes of {q.id} come to more than {MAX_TEXT:,} characters together; "
+                           f"the CSV holds the first {MAX_TEXT:,} (the JSON export holds them all)")
+            writer.writerow([q.id, fmt(effective(answer), lang, ""), defuse(note), " ".join(ordered_sources(sources))])
     return out.getvalue()

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.points import to_decimal, to_json
-from kompass_tui.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text, name_text
+from kompass_tui.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text, name_text, text_kept
 
 SCHEMA = 2  # 2: evaluators' own entries and the consensus (1 is read as well)
 FORMAT = "kompass-evaluation"
@@ -234,6 +234,13 @@ def cleaned(ev: Evaluation, where: str) -> tuple[Evaluation, int]:
         return _every_text(ev, name, text), removed
     except InputError as exc:
         raise InputError(f"{where}: {exc}" if not str(exc).startswith(where) else str(exc)) from None
+
+
+def normalized(ev: Evaluation) -> Evaluation:
+    """ev's names and texts as Kompass keeps new ones (sanitize.name_text / text_kept), without the
+    length limits: a copy stored by an older Kompass, made comparable with one that comes in
+    cleaned (a merge of its own export)."""
+    return _every_text(ev, lambda value, what: name_text(value)[0], lambda value, what: text_kept(value)[0].strip())
 
 
 def within_limits(ev: Evaluation) -> tuple[Evaluation, list[str]]:

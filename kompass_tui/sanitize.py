@@ -57,6 +57,11 @@ _UNSAFE_IN_TEXT = re.compile(  # the same but tab and newline
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]")
 _BREAKS_RE = re.compile(r"[\t\n\r\u2028\u2029]")
 MAX_RAW_NAME = 10 * MAX_NAME  # longer than this is refused before it is looked at character by character
+# Unicode's default-ignorable code points (DerivedCoreProperties): drawn as nothing, so a name
+# holding one looks like another that does not.
+_IGNORABLE_RE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 
 def visible(text: str, lines: bool = True) -> str:
@@ -88,16 +93,15 @@ def remove_controls(text: str, lines: bool = True) -> tuple[str, int]:
 
 def name_text(text: str) -> tuple[str, int]:
     """A name's letters as Kompass keeps them, and how many characters were removed: NFC, without
-    any control or format character (Unicode Cc and Cf: escapes, bidi controls, zero-width and
-    tag characters, so two names that look alike are alike), tabs and line breaks as spaces, one
-    space between words. No length check (clean_name has it)."""
-    kept = _BREAKS_RE.sub(" ", text)
+    any control or format character (Unicode Cc, Cf, Cs: escapes, bidi controls, zero-width and tag
+    characters) nor any other that is drawn as nothing (default-ignorable: variation selectors,
+    fillers), so two names that look alike are alike; tabs and line breaks as spaces, one space
+    between words. No length check (clean_name has it)."""
+    kept, removed = _IGNORABLE_RE.subn("", _BREAKS_RE.sub(" ", text))
     if not kept.isprintable():  # a fast test: only then is each character looked at
         letters = [c for c in kept if c == " " or unicodedata.category(c) not in ("Cc", "Cf", "Cs")]
-        removed = len(kept) - len(letters)
+        removed += len(kept) - len(letters)
         kept = "".join(letters)
-    else:
-        removed = 0
     return " ".join(unicodedata.normalize("NFC", kept).split()), removed
 
 
@@ -114,12 +118,19 @@ def clean_name(text: str, what: str = "the name") -> tuple[str, int]:
     return name, removed
 
 
+def text_kept(text: str) -> tuple[str, int]:
+    """A note's or text's characters as Kompass keeps them, and how many were removed: NFC, line
+    breaks as \\n, tabs kept, every other control and bidi character removed. No length check
+    (clean_text has it)."""
+    kept, removed = remove_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", kept), removed
+
+
 def clean_text(text: str, what: str = "the text") -> tuple[str, int]:
     """A note or text as Kompass keeps it, and how many characters were removed: NFC, line breaks
     as \\n, tabs kept, every other control and bidi character removed. InputError if it is longer
     than MAX_TEXT."""
-    kept, removed = remove_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
-    kept = unicodedata.normalize("NFC", kept)
+    kept, removed = text_kept(text)
     if len(kept) > MAX_TEXT:
         raise InputError(f"{what} is {len(kept):,} characters long; Kompass keeps at most {MAX_TEXT:,} "
                          "(shorten it, or keep the long document elsewhere and refer to it)")

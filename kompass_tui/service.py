@@ -6,6 +6,7 @@ Every method that changes something saves it at once, under the store's lock, on
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -21,6 +22,7 @@ from kompass_tui.sanitize import UNSAFE, clean_name, clean_text
 from kompass_tui.store import DEFAULT_WAIT, Database
 
 DEFAULT_FRAMEWORK = "kommunkompassen-2003"
+MAX_FILE = 512 * 1024 * 1024  # bytes of one file to import (14,500 area rows take about 1 MB)
 SUMMARY = 2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
 
 
@@ -309,7 +311,9 @@ class Workbench:
         result: list = []
 
         def change(mine: Evaluation, fw: Framework) -> Evaluation:
-            merged = merging.merge(mine, theirs, name)
+            # the stored copy as its names and texts would be kept today, so an older one with
+            # control characters or over-long texts meets its own (cleaned, cut) export as equal
+            merged = merging.merge(model.normalized(mine), theirs, name)
             result[:] = [merged]
             return merged.evaluation
 
@@ -444,7 +448,7 @@ class Workbench:
         if form == "csv":
             from kompass_tui import csvio
 
-            return csvio.write(ev, fw, lang)
+            return csvio.write(ev, fw, lang, self.report)
         if form == "json":
             import json
 
@@ -497,7 +501,14 @@ def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
     a file that is not UTF-8 is read as Windows-1252, which Swedish Excel's "CSV
     (semikolonavgränsad)" writes."""
     try:
-        raw = Path(path).read_bytes()
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:  # a FIFO must not hang the open
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a device or a FIFO could be read for ever
+                raise InputError(f"{path}: not a regular file; give a file to import")
+            if info.st_size > MAX_FILE:
+                raise InputError(f"{path}: {info.st_size:,} bytes, more than Kompass imports at once ({MAX_FILE:,}); "
+                                 "split it")
+            raw = handle.read()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -535,8 +546,8 @@ def parse_file(text: str, name: str):
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-        except RecursionError:
-            raise InputError(f"{name}: not a Kompass evaluation file (nested too deeply)") from None
+        except (RecursionError, ValueError):  # nested too deeply; an integer of thousands of digits
+            raise InputError(f"{name}: not a Kompass evaluation file (nested too deeply, or a number too long)") from None
         return model.from_document(data, name)
     from kompass_tui import csvio
 

@@ -250,7 +250,7 @@ class _Corrupt(StoreError):
 def _parse(raw: bytes, path: Path) -> Doc:
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # not UTF-8 or not JSON; nested too deeply; an integer of thousands of digits
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise _Corrupt(
             f"{path} is corrupt: not valid JSON{where}; it was left as it is. "
@@ -351,7 +351,7 @@ def _is_temp(name: str) -> bool:
 
 def _is_evaluation_file(name: str) -> bool:
     """<id>.json; anything else in evaluations/ (a copy someone made by hand, say) is left alone."""
-    return name.endswith(".json") and ID_RE.match(name[:-5]) is not None
+    return name.endswith(".json") and ID_RE.fullmatch(name[:-5]) is not None
 
 
 def _fingerprint(stat: os.stat_result) -> list[int]:
@@ -364,19 +364,19 @@ def _is_journal(name: str) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    """A score or total as the index keeps it: text of a number from 0 to less than a million (the
-    summaries never hold anything else; a row that does was not written by Kompass)."""
+    """A score or total as the index keeps it: text of a number from 0 to less than 10^15 (sums of what
+    points.ordinary allows; a row holding anything else was not written by Kompass)."""
     if not isinstance(value, str) or len(value) > 20:
         return False
     try:
         number = Decimal(value)
     except InvalidOperation:
         return False
-    return number.is_finite() and 0 <= number < 1_000_000
+    return number.is_finite() and 0 <= number < 10**15
 
 
 def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
 
 
 def _is_areas(value: object) -> bool:
@@ -387,7 +387,7 @@ def _is_areas(value: object) -> bool:
 # written by the summarize callback of the workbench). A field of the wrong type means the index
 # is damaged, and it is rebuilt from the evaluation files. Fields not named here are not checked.
 ROW_FIELDS: dict[str, Callable[[object], bool]] = {
-    "id": lambda v: isinstance(v, str) and ID_RE.match(v) is not None,
+    "id": lambda v: isinstance(v, str) and ID_RE.fullmatch(v) is not None,
     "fp": lambda v: isinstance(v, list) and len(v) == 4 and all(_is_int(n) for n in v),
     "error": lambda v: isinstance(v, str),
     "municipality": lambda v: isinstance(v, str),
@@ -732,7 +732,7 @@ class Database:
             try:
                 data = json.loads(raw)
                 ids = data["ids"]
-                if data.get("app") != APP or not all(isinstance(i, str) and ID_RE.match(i) for i in ids):
+                if data.get("app") != APP or not all(isinstance(i, str) and ID_RE.fullmatch(i) for i in ids):
                     raise ValueError
             except (ValueError, TypeError, KeyError, UnicodeDecodeError):
                 raise StoreError(f"{path} is damaged: Kompass cannot tell which evaluations of an interrupted "
@@ -760,7 +760,7 @@ class Database:
     # -- evaluation files -----------------------------------------------------------
 
     def path_of(self, eid: str) -> Path:
-        if not ID_RE.match(eid):
+        if not ID_RE.fullmatch(eid):
             raise NotFound(f"no evaluation {eid!r}; ids look like botkyrka-2003 (see `kompass list`)")
         return self.evaluations / f"{eid}.json"
 
@@ -856,7 +856,7 @@ class Database:
         """Ids with kept versions (deleted evaluations among them)."""
         if not self.exists() or not self._is_own_folder(self.backups):
             return []
-        return sorted(e.name for e in os.scandir(self.backups) if e.is_dir(follow_symlinks=False) and ID_RE.match(e.name))
+        return sorted(e.name for e in os.scandir(self.backups) if e.is_dir(follow_symlinks=False) and ID_RE.fullmatch(e.name))
 
     def restore(self, eid: str, number: int = 1) -> Doc:
         """Make kept version `number` (1 = newest) current again; the version it replaces is kept too."""
@@ -909,7 +909,7 @@ class Database:
             ids: list[str] = []
             for doc in docs:
                 eid = doc.get("id") if isinstance(doc, dict) else None
-                if not isinstance(eid, str) or not ID_RE.match(eid):
+                if not isinstance(eid, str) or not ID_RE.fullmatch(eid):
                     raise StoreError(f"cannot store an evaluation with id {eid!r}; nothing was changed")
                 if eid in taken or eid in ids or _lexists(self.path_of(eid)):
                     raise StoreError(f"evaluation {eid!r} exists already; nothing was changed")

@@ -131,3 +131,42 @@ def test_a_frameworks_folder_others_can_write_is_refused(demo, isolated_home):
     result = runner.invoke(app, ["show", "botkyrka-2003", "--db", str(demo.folder)])
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert "criteria is writable by other users (mode 0777); frameworks there would decide every total" in result.stderr
+
+
+def test_an_integer_of_thousands_of_digits_is_a_damaged_file_not_a_crash(bench, tmp_path):
+    bench.create("Lund", 2021)
+    hand_edited(bench)
+    path = bench.folder / "evaluations" / "sala-2021.json"
+    path.write_text(path.read_text().replace('"1.1":{"score":30', '"1.1":{"score":1' + "0" * 5000))
+    listed = runner.invoke(app, ["list", "--db", str(bench.folder)])
+    assert listed.exit_code == 0 and "sala-2021" in listed.stdout and "corrupt" in listed.stdout
+    assert runner.invoke(app, ["show", "lund-2021", "--db", str(bench.folder)]).exit_code == 0
+    index = bench.folder / "kompass.json"
+    index.write_text(index.read_text().replace('"scored":0', '"scored":1' + "0" * 5000, 1))
+    assert runner.invoke(app, ["list", "--db", str(bench.folder)]).exit_code == 0  # a damaged index: rebuilt
+    bad = tmp_path / "big.json"
+    bad.write_text('{"format": "kompass-evaluation", "schema": 2, "evaluation": {"year": 1' + "0" * 5000 + "}}")
+    imported = runner.invoke(app, ["import", str(bad), "--db", str(bench.folder)])
+    assert imported.exit_code == 1 and imported.stderr.count("\n") == 1 and "a number too long" in imported.stderr
+
+
+def test_a_framework_id_that_is_no_file_name_is_not_installed(bench):
+    hand_edited(bench)
+    path = bench.folder / "evaluations" / "sala-2021.json"
+    path.write_text(path.read_text().replace('"framework":"kommunkompassen-2003"', '"framework":"a\\u0000b/../x"'))
+    listed = runner.invoke(app, ["list", "--db", str(bench.folder)])
+    assert listed.exit_code == 0 and "sala-2021" in listed.stdout
+    shown = runner.invoke(app, ["show", "sala-2021", "--db", str(bench.folder)])
+    assert shown.exit_code == 1 and "framework 'a\\x00b/../x' is not installed" in shown.stderr
+
+
+def test_a_framework_with_large_maxima_keeps_its_index(bench, tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text('[framework]\nid = "big-2020"\nname = "Big"\n\n[[area]]\nid = "1"\nname = "One"\nmax = 2000000\n\n'
+                    '[[area.question]]\nid = "1.1"\ntext = "Q"\nmax = 2000000\n', encoding="utf-8")
+    assert runner.invoke(app, ["criteria", "add", str(path), "--db", str(bench.folder)]).exit_code == 0
+    bench.create("Lund", 2021, "big-2020")
+    bench.score("lund-2021", "1.1", "1500000")
+    for _ in range(2):
+        assert [r.total for r in Workbench(bench.folder).rows()] == [Decimal(1500000)]
+    assert not (bench.folder / "kompass.json.broken").exists()

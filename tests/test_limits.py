@@ -164,3 +164,71 @@ async def test_a_paste_that_would_make_a_note_too_long_is_refused(bench):
         assert any("would be 100,002 characters" in n.message for n in pilot.app._notifications)
         await pilot.press("escape", "escape")
     assert bench.get("sala-2021").answer("1.1").entry("Anna").note == "kort"
+
+
+def test_an_import_that_is_not_a_regular_file_is_one_line(bench, tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        result = runner.invoke(app, ["import", str(path), "--db", str(bench.folder)])
+        assert result.exit_code == 1 and "not a regular file" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_list_keeps_long_ids_whole_on_one_line_when_piped(bench):
+    ids = [bench.create("Långnamn " * 22, 2020).id, bench.create("Lund", 2021).id]
+    out = runner.invoke(app, ["list", "--db", str(bench.folder)]).stdout.splitlines()
+    assert len(out) == 3 and {line.split()[0] for line in out[1:]} == set(ids)
+    assert all(line.split()[-1] == "0" for line in out[1:])  # every column there
+
+
+def test_a_csv_export_whose_notes_together_are_too_long_imports_again(bench, tmp_path):
+    bench.create("Lund", 2021)
+    bench.create("Nacka", 2021)
+    for who in ("Anna", "Bo"):
+        bench.note("lund-2021", "1.1", who[0] * 60_000, by=who)
+    said = []
+    bench.report = said.append
+    path = tmp_path / "lund.csv"
+    path.write_text(bench.export("lund-2021", "csv", "en"))
+    assert any("the notes of 1.1 come to more than 100,000 characters" in line for line in said)
+    bench.import_file(path, into="nacka-2021")
+    assert len(bench.get("nacka-2021").answer("1.1").note) == MAX_TEXT
+
+
+def test_merging_an_older_evaluation_with_its_own_export_changes_nothing_that_matters(bench, tmp_path):
+    bench.create("Lund", 2021)
+    doc = bench.db.read("lund-2021")
+    doc["evaluators"] = ["Anna", "Bo\u202eb"]
+    doc["questions"] = {"1.1": {"score": None, "note": "n" * (MAX_TEXT + 13), "sources": [],
+                                "entries": {"Bo\u202eb": {"score": 3, "note": "x", "sources": [], "updated": "2026-01-01"}}}}
+    bench.db.update("lund-2021", lambda old: doc)
+    out = tmp_path / "lund.json"
+    out.write_text(bench.export("lund-2021", "json", "en"))
+    bench.merge(out)
+    ev = bench.get("lund-2021")
+    assert ev.evaluators == ("Anna", "Bob") and list(ev.answer("1.1").entries) == ["Bob"]
+    assert ev.answer("1.1").note == "n" * (MAX_TEXT + 13)  # whole, not doubled with its cut copy
+
+
+async def test_opening_a_text_and_leaving_it_saves_nothing(bench):
+    bench.create("Lund", 2021)
+    bench.text("lund-2021", "summary", "Rad ett\u2028rad två")
+    doc = bench.db.read("lund-2021")
+    doc["challenges"] = "x\x1b]52;c;aGk=\x07y"  # as an older Kompass may have kept it
+    bench.db.update("lund-2021", lambda old: doc)
+    before = bench.db.read("lund-2021")
+    async with KompassApp(bench, "en", "lund-2021", cursor_blink=False, evaluator="Anna").run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape", "m", "escape", "c", "escape", "s", "escape")
+        await pilot.pause()
+        pilot.app.flush()
+    assert bench.db.read("lund-2021") == before
+
+
+async def test_home_says_why_it_cannot_list_rather_than_that_there_is_nothing(demo, isolated_home):
+    folder = isolated_home / "criteria"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    async with KompassApp(demo, "en", cursor_blink=False, evaluator="Anna").run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        hint = str(pilot.app.screen.query_one("#empty").render())
+        assert "criteria is writable by other users" in hint and "No evaluations" not in hint

@@ -78,7 +78,9 @@ class TextEditScreen(Translated, ModalScreen[None]):
 
     def on_mount(self) -> None:
         settle(self)
-        self.query_one("#text", TextArea).focus()
+        area = self.query_one("#text", TextArea)
+        self._handed = area.text  # as the field holds it (its own line breaks): unchanged until typed into
+        area.focus()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._typed(event.text_area)

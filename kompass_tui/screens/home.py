@@ -17,7 +17,8 @@ from textual.widgets.option_list import Option
 
 from kompass_tui.points import fmt
 from kompass_tui.sanitize import one_line
-from kompass_tui.screens.base import TitleBar, Translated
+from kompass_tui.errors import KompassError
+from kompass_tui.screens.base import TitleBar, Translated, line
 
 COLUMNS = ((1, "<"), (22, "<"), (4, ">"), (20, "<"), (10, ">"), (9, ">"))  # width, alignment: fits 80 columns
 
@@ -69,7 +70,12 @@ class HomeScreen(Translated, Screen):
         self._seen = self.app.bench.db.fingerprint()
         listing = self.query_one(EvaluationList)
         current = select or self.selected_id()
-        rows = self.app.save(self.app.bench.rows) or []
+        problem = ""
+        try:
+            rows = self.app.bench.rows()
+        except KompassError as exc:  # said where the list would be: the evaluations are not gone
+            rows, problem = [], str(exc)
+            self.notify(problem, title=self.app.t("cannot_read"), severity="error", timeout=10)
         t, lang = self.app.t, self.app.lang
         ids = [row.id for row in rows]
         self.marked &= set(ids)
@@ -86,7 +92,7 @@ class HomeScreen(Translated, Screen):
                         disabled=True)
         listing.set_options([header, *(Option(self._prompt(eid), id=eid) for eid in ids)])
         listing.highlighted = ids.index(current) + 1 if current in ids else (1 if ids else None)
-        self.query_one("#empty", Static).update("" if rows else t("empty_home"))
+        self.query_one("#empty", Static).update(line(problem) if problem else ("" if rows else t("empty_home")))
         self.query_one("#empty").display = not rows
         self.sub_title = t("n_evaluations", n=len(rows))
 
@@ -107,7 +113,7 @@ class HomeScreen(Translated, Screen):
         """The overview, and on top of it the walk-through at the first unscored sub-question."""
         from kompass_tui.screens.overview import OverviewScreen
 
-        loaded = self.app.save(lambda: self.app.to_show(eid))
+        loaded = self.app.read(lambda: self.app.to_show(eid))
         if loaded is None:
             return
         overview = OverviewScreen(eid, loaded)

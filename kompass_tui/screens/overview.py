@@ -89,7 +89,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         self._shown_once = True
 
     def show_fresh(self) -> None:
-        self.rounds = self.app.save(lambda: self.app.bench.related(self.ev)) or self.rounds
+        self.rounds = self.app.read(lambda: self.app.bench.related(self.ev)) or self.rounds
         self.render_all()
 
     @property
