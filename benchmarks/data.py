@@ -7,8 +7,8 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from kompass_tui import model
-from kompass_tui.model import Answer, AreaEntry, Evaluation
+from kompass_tui.core import model
+from kompass_tui.core.model import Answer, AreaEntry, Evaluation
 from kompass_tui.service import Workbench
 from kompass_tui.store import AtomicJSONStorage, _meta
 

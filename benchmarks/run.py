@@ -115,7 +115,7 @@ Minimal().run(headless=True, size=(80, 24))
 
 KOMPASS_READY = '''
 import sys
-from kompass_tui.app import KompassApp
+from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
 class Ready(KompassApp):
     def on_ready(self):
@@ -125,7 +125,7 @@ Ready(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
 
 PEAK_MEMORY = '''
 import resource, sys
-from kompass_tui.app import KompassApp
+from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
 class Open(KompassApp):
     def on_ready(self):
@@ -172,8 +172,8 @@ async def key_pass(folder: Path, questions: int) -> tuple[list[float], list[floa
     a digit and enter, each sent as the terminal would and timed to the next painted frame."""
     from textual import events
 
-    from kompass_tui.app import KompassApp
-    from kompass_tui.screens.walkthrough import WalkthroughScreen
+    from kompass_tui.tui.app import KompassApp
+    from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
     from kompass_tui.service import Workbench
 
     app = KompassApp(Workbench(folder), "en", cursor_blink=False)
@@ -235,7 +235,7 @@ def keys(table: Table, databases: dict[int, Path], passes: int, questions: int) 
 
 
 def saves(table: Table, databases: dict[int, Path], runs: int) -> None:
-    from kompass_tui import edits
+    from kompass_tui.core import edits
     from kompass_tui.service import Workbench
 
     first = None

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from kompass_tui import criteria, model
+from kompass_tui.core import model
+from kompass_tui.store import criteria
 from kompass_tui.service import Workbench
 
 # A loaded CI machine must not fail a property on time: speed is the benchmark's job.

@@ -10,7 +10,7 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kompass_tui import edits
+from kompass_tui.core import edits
 from kompass_tui.service import Workbench
 
 EID = "botkyrka-2003"

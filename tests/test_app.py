@@ -10,11 +10,11 @@ from rich.console import Console
 from textual import events
 from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
 
-from kompass_tui.app import KompassApp
-from kompass_tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvaluationScreen, TextEditScreen
-from kompass_tui.screens.home import HomeScreen
-from kompass_tui.screens.overview import OverviewScreen
-from kompass_tui.screens.walkthrough import WalkthroughScreen
+from kompass_tui.tui.app import KompassApp
+from kompass_tui.tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvaluationScreen, TextEditScreen
+from kompass_tui.tui.screens.home import HomeScreen
+from kompass_tui.tui.screens.overview import OverviewScreen
+from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
 from kompass_tui.service import Workbench
 
 SIZE = (80, 24)
@@ -258,7 +258,7 @@ async def test_text_in_a_field_whose_keys_were_not_handled_yet_is_saved_at_the_e
 async def test_a_closed_terminal_while_typed_text_is_being_handed_on_loses_nothing(bench, monkeypatch):
     """SIGHUP can come while the half-second save is being handed to the writer: the handler's own
     flush must still find it."""
-    from kompass_tui import app as app_module
+    from kompass_tui.tui import app as app_module
 
     bench.create("Nacka", 2010)
     on_disk_at_exit = []
@@ -378,7 +378,7 @@ async def test_swedish_interface(demo):
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_every_key_in_the_footer_has_words_in_both_languages(lang):
     from kompass_tui import i18n
-    from kompass_tui.screens import dialogs, home, overview, walkthrough
+    from kompass_tui.tui.screens import dialogs, home, overview, walkthrough
 
     for module in (dialogs, home, overview, walkthrough):
         for name in dir(module):
@@ -393,7 +393,7 @@ def cells(grid, key: str) -> list[str]:
 
 
 async def test_comparison_view_of_the_nominees_matches_the_seed(demo):
-    from kompass_tui.screens.compare import CompareScreen
+    from kompass_tui.tui.screens.compare import CompareScreen
 
     async with make_app(demo, lang="sv").run_test(size=SIZE) as pilot:
         await pilot.press("c")  # nothing marked: every evaluation of the highlighted one's framework
@@ -413,8 +413,8 @@ async def test_comparison_view_of_the_nominees_matches_the_seed(demo):
 
 
 async def test_marked_evaluations_are_compared_and_frameworks_are_not_mixed(demo, tmp_path):
-    from kompass_tui import criteria
-    from kompass_tui.screens.compare import CompareScreen
+    from kompass_tui.store import criteria
+    from kompass_tui.tui.screens.compare import CompareScreen
 
     mini = tmp_path / "mini.toml"
     mini.write_text('[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
@@ -473,7 +473,7 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
 
     from conftest import snapshot_files
 
-    from kompass_tui import store
+    from kompass_tui.store import database as store
 
     bench.create("Nacka", 2010)
     bench.rows()  # the index up to date, as the app's first listing leaves it

@@ -14,7 +14,8 @@ import pytest
 from conftest import snapshot_files
 from typer.testing import CliRunner
 
-from kompass_tui import paths, store
+from kompass_tui import paths
+from kompass_tui.store import database as store
 from kompass_tui.cli import app
 from kompass_tui.service import Workbench
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kompass_tui import charts
-from kompass_tui.report import grouped_chart, profile_chart, trend_chart
+from kompass_tui.exchange import charts
+from kompass_tui.exchange.report import grouped_chart, profile_chart, trend_chart
 
 
 def test_bars_are_exact_to_an_eighth_of_a_cell():
@@ -44,7 +44,7 @@ def test_grouped_chart_has_every_municipality_and_value_at_80_columns(demo):
 
 
 def test_trend_chart_labels_each_round_with_its_total(fw):
-    from kompass_tui.model import Evaluation, AreaEntry
+    from kompass_tui.core.model import Evaluation, AreaEntry
 
     rounds = [Evaluation(id=f"b-{y}", municipality="Botkyrka", year=y, framework=fw.id, level="areas",
                          areas={"1": AreaEntry(Decimal(v))}) for y, v in ((2003, "83"), (2008, "88.5"))]

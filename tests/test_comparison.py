@@ -3,9 +3,9 @@ from decimal import Decimal
 import pytest
 from conftest import SEED_NOMINEES
 
-from kompass_tui import comparison, edits
+from kompass_tui.core import comparison, edits
 from kompass_tui.errors import InputError
-from kompass_tui.model import AreaEntry, Evaluation
+from kompass_tui.core.model import AreaEntry, Evaluation
 
 ORDER = ["kalix-2003", "botkyrka-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003"]  # the seed's columns
 

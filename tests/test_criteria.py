@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from conftest import SEED_QUESTIONS
 
-from kompass_tui import criteria, paths
+from kompass_tui import paths
+from kompass_tui.store import criteria
 from kompass_tui.errors import CriteriaError, NotFound
 
 RECONSTRUCTED = {

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 from conftest import snapshot_files
 
-from kompass_tui import csvio
-from kompass_tui.csvio import AreaRow, QuestionRow
+from kompass_tui.exchange import csvfile as csvio
+from kompass_tui.exchange.csvfile import AreaRow, QuestionRow
 from kompass_tui.errors import InputError, KompassError
 
 
@@ -110,7 +110,7 @@ def test_area_level_export_round_trips(demo, tmp_path):
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kompass_tui.sanitize import clean_text
+from kompass_tui.core.sanitize import clean_text
 
 # Any text as Kompass keeps it (sanitize.clean_text), often starting as a formula would.
 notes = st.tuples(st.sampled_from(["", "=", "+", "-", "@", "\t", "'", "'=", "''+", " ="]),
@@ -123,8 +123,8 @@ notes = st.tuples(st.sampled_from(["", "=", "+", "-", "@", "\t", "'", "'=", "''+
                        st.tuples(st.integers(0, 20).map(lambda n: Decimal(n) / 2), notes, st.sampled_from([(), ("interview",), ("document", "website")]))),
        st.sampled_from(["sv", "en"]))
 def test_csv_round_trip_keeps_scores_notes_and_sources(answers, lang):
-    from kompass_tui import criteria
-    from kompass_tui.model import Answer, Evaluation
+    from kompass_tui.store import criteria
+    from kompass_tui.core.model import Answer, Evaluation
 
     fw = criteria.get("kommunkompassen-2003")
     ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,
@@ -145,7 +145,7 @@ def test_cells_excel_would_run_are_written_as_text_and_read_back_exactly(bench, 
     import csv
     import io
 
-    from kompass_tui.model import Answer, AreaEntry, Evaluation
+    from kompass_tui.core.model import Answer, AreaEntry, Evaluation
 
     notes = {q.id: text for q, text in zip(fw.questions, FORMULAS)}
     ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,

@@ -15,7 +15,7 @@ import pytest
 from conftest import SEED_QUESTIONS
 from typer.testing import CliRunner
 
-from kompass_tui import consensus, edits, scoring
+from kompass_tui.core import consensus, edits, scoring
 from kompass_tui.cli import app
 from kompass_tui.service import Workbench
 
@@ -85,7 +85,7 @@ def test_the_report_uses_the_consensus_and_lists_each_evaluators_scores_in_an_ap
 
 
 async def test_the_app_sets_a_consensus_with_one_key_per_question(team):
-    from kompass_tui.screens.disagreements import DisagreementScreen
+    from kompass_tui.tui.screens.disagreements import DisagreementScreen
     from test_app import make_app, text_of
 
     async with make_app(team, "botkyrka-2003", evaluator="Lena Langlet").run_test(size=(80, 24)) as pilot:
@@ -181,7 +181,7 @@ def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it
 
 
 def test_merged_texts_do_not_grow_when_merged_again_from_the_other_side():
-    from kompass_tui import merging
+    from kompass_tui.core import merging
     merged, changed = merging._text("Dialog", "Områdesgrupperna", "inga.json")
     assert changed and "Dialog" in merged and "Områdesgrupperna" in merged
     assert merging._text(merged, "Områdesgrupperna", "inga.json") == (merged, False)

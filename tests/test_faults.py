@@ -27,7 +27,7 @@ def test_a_save_asks_the_disk_to_keep_it_before_it_replaces_the_old_file(tmp_pat
     import os
     import stat
 
-    from kompass_tui import store
+    from kompass_tui.store import database as store
 
     bench = Workbench(tmp_path / "db")
     bench.load_demo()

@@ -25,11 +25,11 @@ import pytest
 from textual.widgets import Input, TextArea
 from typer.testing import CliRunner
 
-from kompass_tui import model
-from kompass_tui.app import KompassApp
+from kompass_tui.core import model
+from kompass_tui.tui.app import KompassApp
 from kompass_tui.cli import app as cli
-from kompass_tui.model import Answer, AreaEntry, Entry, Evaluation
-from kompass_tui.sanitize import MAX_NAME, MAX_TEXT, is_safe
+from kompass_tui.core.model import Answer, AreaEntry, Entry, Evaluation
+from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, is_safe
 from kompass_tui.service import Workbench
 from kompass_tui.store import Database
 

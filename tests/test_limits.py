@@ -11,12 +11,12 @@ import stat
 import pytest
 from typer.testing import CliRunner
 
-from kompass_tui import store
-from kompass_tui.app import KompassApp
+from kompass_tui.store import database as store
+from kompass_tui.tui.app import KompassApp
 from kompass_tui.cli import app
-from kompass_tui.sanitize import MAX_TEXT
-from kompass_tui.screens.dialogs import TextEditScreen
-from kompass_tui.screens.walkthrough import WalkthroughScreen
+from kompass_tui.core.sanitize import MAX_TEXT
+from kompass_tui.tui.screens.dialogs import TextEditScreen
+from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
 
 runner = CliRunner()
 

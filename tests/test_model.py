@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kompass_tui import edits, model
+from kompass_tui.core import edits, model
 from kompass_tui.errors import InputError, NotFound, ScoreError
-from kompass_tui.model import Answer, AreaEntry, Evaluation
+from kompass_tui.core.model import Answer, AreaEntry, Evaluation
 
 
 @pytest.mark.parametrize("name, year, expected", [

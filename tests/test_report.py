@@ -3,8 +3,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kompass_tui import edits, markdown, report
-from kompass_tui.model import Evaluation
+from kompass_tui.core import edits
+from kompass_tui.exchange import markdown, report
+from kompass_tui.core.model import Evaluation
 
 NOMINEES = ["kalix-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003"]
 
@@ -51,7 +52,7 @@ def test_area_level_report_has_the_area_table_only(demo, fw):
 
 
 def test_same_municipality_twice_gets_the_year_in_the_column(fw):
-    from kompass_tui import comparison
+    from kompass_tui.core import comparison
 
     a = Evaluation(id="b-2003", municipality="Botkyrka", year=2003, framework=fw.id)
     b = Evaluation(id="b-2008", municipality="Botkyrka", year=2008, framework=fw.id)

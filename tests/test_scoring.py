@@ -2,8 +2,8 @@ from decimal import Decimal
 
 from conftest import SEED_AREAS, SEED_NOMINEES, SEED_QUESTIONS
 
-from kompass_tui import scoring
-from kompass_tui.model import Answer, Evaluation
+from kompass_tui.core import scoring
+from kompass_tui.core.model import Answer, Evaluation
 
 
 def test_botkyrka_demo_matches_the_seed_to_the_half_point(demo, fw):

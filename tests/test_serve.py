@@ -342,7 +342,7 @@ def test_a_host_or_socket_with_control_characters_is_refused_without_writing_the
 
 
 def test_the_ssh_command_for_a_socket_is_quoted_for_the_shell():
-    from kompass_tui.serve import OwnerServer
+    from kompass_tui.tui.serve import OwnerServer
 
     server = OwnerServer("true", port=8001, socket_path=Path("/srv/my files/kompass.sock"), token="T")
     lines = server.connect_lines()
@@ -392,7 +392,7 @@ def test_a_busy_port_is_one_line(demo_db):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.1.2.3", "::1", "localhost", "LOCALHOST"])
 def test_loopback_needs_no_flag(host):
-    from kompass_tui.serve import check_host, is_loopback
+    from kompass_tui.tui.serve import check_host, is_loopback
 
     assert is_loopback(host) and check_host(host, allow_remote=False) is None
 
@@ -404,7 +404,7 @@ def test_the_server_module_stays_light_and_logs_no_local_variables():
         "import logging, sys\n"
         "import kompass_tui.cli\n"
         "assert 'aiohttp' not in sys.modules and 'textual_serve' not in sys.modules\n"
-        "from kompass_tui.serve import OwnerServer\n"
+        "from kompass_tui.tui.serve import OwnerServer\n"
         "server = OwnerServer('true', port=8123)\n"
         "server.initialize_logging()\n"
         "handlers = [h for name in ('textual-serve', 'aiohttp', '') for h in logging.getLogger(name).handlers]\n"

@@ -91,8 +91,8 @@ def test_text_typed_just_before_the_end_is_saved(demo, ending):
 
 HANGUP_INSIDE_THE_LOCK = """
 import os, signal, sys
-from kompass_tui import store
-from kompass_tui.app import KompassApp
+from kompass_tui.store import database as store
+from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
 bench = Workbench(sys.argv[1])
 app = KompassApp(bench, "en", evaluator="Anna")

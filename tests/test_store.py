@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from conftest import snapshot_files
 
-from kompass_tui import store
+from kompass_tui.store import database as store
 from kompass_tui.errors import NotFound, StoreError
 from kompass_tui.service import Workbench
 

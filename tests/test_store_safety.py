@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 from conftest import snapshot_files
 
-from kompass_tui import criteria, model, paths, store
+from kompass_tui import paths
+from kompass_tui.core import model
+from kompass_tui.store import criteria, database as store
 from kompass_tui.errors import InputError, NotFound, StoreError
 from kompass_tui.service import Workbench
 

@@ -3,7 +3,7 @@ import sys
 import threading
 
 from kompass_tui.errors import StoreError
-from kompass_tui.writer import Writer
+from kompass_tui.tui.writer import Writer
 
 
 def test_jobs_run_in_order_off_the_calling_thread_and_wait_waits():
@@ -35,7 +35,7 @@ def test_a_failing_job_is_reported_and_the_next_ones_still_run():
 
 SIGNAL_ON_SUBMITTER = """
 import random, signal
-from kompass_tui.writer import Writer
+from kompass_tui.tui.writer import Writer
 writer, hits = Writer(lambda key, exc: None), []
 def on_signal(signum, frame):  # like the app's SIGHUP handler: save, wait, (then leave)
     writer.submit("eid", lambda: None)

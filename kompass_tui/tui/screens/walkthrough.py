@@ -18,14 +18,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
-from kompass_tui import edits, model, scoring
-from kompass_tui.criteria import Question
+from kompass_tui.core import edits, model, scoring
+from kompass_tui.core.framework import Question
 from kompass_tui.errors import KompassError, ScoreError
-from kompass_tui.model import SOURCES
-from kompass_tui.points import ZERO, fmt
-from kompass_tui.sanitize import MAX_TEXT, one_line, visible
-from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain, settle
-from kompass_tui.screens.fields import SafeTextArea
+from kompass_tui.core.model import SOURCES
+from kompass_tui.core.points import ZERO, fmt
+from kompass_tui.core.sanitize import MAX_TEXT, one_line, visible
+from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain, settle
+from kompass_tui.tui.screens.fields import SafeTextArea
 
 SCORE_CHARACTERS = set("0123456789,.-")
 PREVIEW = 500  # characters of the others' line (one line: the rest would not show anyway)

@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from kompass_tui import criteria
-from kompass_tui.sanitize import MAX_TEXT, visible
-from kompass_tui.screens.base import Translated, line, plain, settle
-from kompass_tui.screens.fields import SafeInput, SafeTextArea
+from kompass_tui.store import criteria
+from kompass_tui.core.sanitize import MAX_TEXT, visible
+from kompass_tui.tui.screens.base import Translated, line, plain, settle
+from kompass_tui.tui.screens.fields import SafeInput, SafeTextArea
 
 
 class ConfirmScreen(Translated, ModalScreen[bool]):

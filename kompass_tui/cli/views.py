@@ -13,12 +13,12 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from kompass_tui import scoring
-from kompass_tui.criteria import Framework
+from kompass_tui.core import scoring
+from kompass_tui.core.framework import Framework
 from kompass_tui.i18n import t
-from kompass_tui.model import Evaluation
-from kompass_tui.points import fmt
-from kompass_tui.sanitize import one_line, visible
+from kompass_tui.core.model import Evaluation
+from kompass_tui.core.points import fmt
+from kompass_tui.core.sanitize import one_line, visible
 from kompass_tui.service import Row
 
 
@@ -129,7 +129,7 @@ def framework_view(fw: Framework, lang: str) -> list:
 def comparison_view(table, lang: str, width: int = 100) -> list:
     """The comparison as a rich table: best of each row in bold with a *, average, total, rank.
     More evaluations than fit side by side are listed one per row instead, by rank."""
-    from kompass_tui import comparison
+    from kompass_tui.core import comparison
 
     names = [one_line(n) for n in comparison.names(table.evaluations)]
     if 18 + 10 * (len(names) + 1) > width:
@@ -149,7 +149,7 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
 def _comparison_by_rows(table, names: list[str], lang: str) -> list:
     """One evaluation per row (by rank), areas as columns, the average last; * the best per column.
     Plain fixed-width text: it can be hundreds of rows, and rich's table layout is slow at that."""
-    from kompass_tui import comparison
+    from kompass_tui.core import comparison
 
     def cell(text: str, best: bool, width: int = 5) -> str:
         return f"{text}{'*' if best else ' '}".rjust(width)
@@ -175,7 +175,7 @@ NOTE_PREVIEW = 2000  # characters of each note beside the others (the whole note
 
 def disagreements_view(ev, fw, found, lang: str) -> list:
     """Where the evaluators differ, largest spread first: each one's score and note side by side."""
-    from kompass_tui import consensus
+    from kompass_tui.core import consensus
 
     names = consensus.evaluators(ev)
     grid = Table(box=None, pad_edge=False, header_style="bold")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from kompass_tui.criteria import Framework, Question
-from kompass_tui.model import Evaluation
-from kompass_tui.points import normal
+from kompass_tui.core.framework import Framework, Question
+from kompass_tui.core.model import Evaluation
+from kompass_tui.core.points import normal
 
 
 @dataclass(frozen=True)

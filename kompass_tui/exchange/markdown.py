@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from kompass_tui.sanitize import visible
+from kompass_tui.core.sanitize import visible
 
 _INLINE = re.compile(r"([\\`*_\[\]|#~!])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")

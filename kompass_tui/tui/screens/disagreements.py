@@ -10,10 +10,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kompass_tui import consensus, edits, model
-from kompass_tui.points import fmt
-from kompass_tui.sanitize import one_line
-from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated
+from kompass_tui.core import consensus, edits, model
+from kompass_tui.core.points import fmt
+from kompass_tui.core.sanitize import one_line
+from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated
 
 
 PREVIEW = 2000  # characters of each note shown side by side

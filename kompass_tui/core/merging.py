@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from kompass_tui.errors import InputError
-from kompass_tui.model import Answer, AreaEntry, Evaluation, name_key, ordered_sources
+from kompass_tui.core.model import Answer, AreaEntry, Evaluation, name_key, ordered_sources
 
 
 @dataclass

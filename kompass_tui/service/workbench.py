@@ -13,12 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kompass_tui import criteria, edits, model, paths, scoring
-from kompass_tui.criteria import Framework
+from kompass_tui import paths
+from kompass_tui.core import edits, model, scoring
+from kompass_tui.store import criteria
+from kompass_tui.core.framework import Framework
 from kompass_tui.errors import InputError, KompassError
-from kompass_tui.model import QUESTIONS, Evaluation
-from kompass_tui.points import to_decimal
-from kompass_tui.sanitize import UNSAFE, clean_name, clean_text
+from kompass_tui.core.model import QUESTIONS, Evaluation
+from kompass_tui.core.points import to_decimal
+from kompass_tui.core.sanitize import UNSAFE, clean_name, clean_text
 from kompass_tui.store import DEFAULT_WAIT, Database
 
 DEFAULT_FRAMEWORK = "kommunkompassen-2003"
@@ -100,7 +102,7 @@ class Workbench:
     def related(self, ev: Evaluation, rows: list[Row] | None = None) -> list[Evaluation]:
         """Every round of ev's municipality and framework, oldest first: ev itself and the others'
         area scores from the index (enough for changes and trends; no other evaluation file is read)."""
-        from kompass_tui.comparison import history
+        from kompass_tui.core.comparison import history
 
         rows = self._readable_rows() if rows is None else rows
         return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
@@ -115,7 +117,7 @@ class Workbench:
     def comparison(self, ids: Iterable[str]):
         """The comparison of these evaluations (one framework), with each one's previous round.
         Everything comes from the index: comparing 290 evaluations reads one file."""
-        from kompass_tui import comparison
+        from kompass_tui.core import comparison
 
         ids = list(ids)
         if not ids:
@@ -290,7 +292,7 @@ class Workbench:
         return self.edit(eid, lambda ev, fw: edits.set_consensus(ev, fw, question_id, text, by, model.now()))
 
     def disagreements(self, eid: str):
-        from kompass_tui import consensus
+        from kompass_tui.core import consensus
 
         ev, fw = self.get_with_framework(eid)
         return ev, fw, consensus.disagreements(ev, fw)
@@ -298,7 +300,7 @@ class Workbench:
     def merge(self, path: Path):
         """Merge an evaluation exported as JSON (from another laptop, say) into the stored one of
         the same id, or add it if there is none. Returns what happened, as a Merge."""
-        from kompass_tui import merging
+        from kompass_tui.core import merging
 
         name = str(path)
         theirs = parse_file(read_text_file(path)[0], name)
@@ -384,7 +386,7 @@ class Workbench:
             if skip_existing and parsed.id in self.db.ids():
                 return []
             return [self.add(parsed, name)]
-        from kompass_tui.csvio import AreaRow
+        from kompass_tui.exchange.csvfile import AreaRow
 
         if isinstance(parsed[0], AreaRow):
             if into:
@@ -435,7 +437,7 @@ class Workbench:
         compare = list(compare)
         ev, fw = self.get_with_framework(eid)
         if form == "md":
-            from kompass_tui import report
+            from kompass_tui.exchange import report
 
             table = self.comparison([eid, *compare]) if compare else None
             return report.render(ev, fw, lang, table, self.related(ev), charts)
@@ -446,7 +448,7 @@ class Workbench:
             for line in cut:
                 self.report(line)
         if form == "csv":
-            from kompass_tui import csvio
+            from kompass_tui.exchange import csvfile as csvio
 
             return csvio.write(ev, fw, lang, self.report)
         if form == "json":
@@ -549,6 +551,6 @@ def parse_file(text: str, name: str):
         except (RecursionError, ValueError):  # nested too deeply; an integer of thousands of digits
             raise InputError(f"{name}: not a Kompass evaluation file (nested too deeply, or a number too long)") from None
         return model.from_document(data, name)
-    from kompass_tui import csvio
+    from kompass_tui.exchange import csvfile as csvio
 
     return csvio.read(text, name)

@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
-from kompass_tui import comparison
+from kompass_tui.core import comparison
 from kompass_tui.errors import KompassError
-from kompass_tui.screens.base import TitleBar, Translated, line, plain
+from kompass_tui.tui.screens.base import TitleBar, Translated, line, plain
 
 
 class CompareScreen(Translated, Screen):
@@ -78,7 +78,7 @@ class CompareScreen(Translated, Screen):
         self.query_one("#chart-view").focus()
 
     def _draw_chart(self) -> None:
-        from kompass_tui.report import grouped_chart
+        from kompass_tui.exchange.report import grouped_chart
 
         width = max(40, self.query_one("#chart-view").size.width - 2)
         self.query_one("#grouped", Static).update(plain(grouped_chart(self.table, self.app.lang, width)))

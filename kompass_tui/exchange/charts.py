@@ -12,8 +12,8 @@ import threading
 from decimal import Decimal
 from typing import Sequence
 
-from kompass_tui.points import fmt
-from kompass_tui.sanitize import one_line
+from kompass_tui.core.points import fmt
+from kompass_tui.core.sanitize import one_line
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 NAME_WIDTH = 24  # characters of a name beside its bar (a long one is cut with …; the bars keep their room)

@@ -12,14 +12,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Sequence
 
-from kompass_tui import comparison
-from kompass_tui import markdown as md
-from kompass_tui import scoring
-from kompass_tui.comparison import Comparison
-from kompass_tui.criteria import Framework
+from kompass_tui.core import comparison
+from kompass_tui.exchange import markdown as md
+from kompass_tui.core import scoring
+from kompass_tui.core.comparison import Comparison
+from kompass_tui.core.framework import Framework
 from kompass_tui.i18n import t
-from kompass_tui.model import Evaluation
-from kompass_tui.points import fmt
+from kompass_tui.core.model import Evaluation
+from kompass_tui.core.points import fmt
 
 CHART_WIDTH = 72
 
@@ -51,14 +51,14 @@ def render(ev: Evaluation, fw: Framework, lang: str, table: Comparison | None = 
 
 
 def profile_chart(ev: Evaluation, fw: Framework, lang: str, width: int) -> str:
-    from kompass_tui import charts
+    from kompass_tui.exchange import charts
 
     return charts.profile([f"{a.id} {a.short(lang)}" for a in fw.areas], [scoring.area_score(ev, a) for a in fw.areas],
                           width, lang, _area_maximum(fw))
 
 
 def grouped_chart(table: Comparison, lang: str, width: int) -> str:
-    from kompass_tui import charts
+    from kompass_tui.exchange import charts
 
     names = comparison.names(table.evaluations)
     groups = [(f"{row.area.id} {row.area.name(lang)}", list(zip(names, row.values))) for row in table.rows]
@@ -66,7 +66,7 @@ def grouped_chart(table: Comparison, lang: str, width: int) -> str:
 
 
 def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: int) -> str:
-    from kompass_tui import charts
+    from kompass_tui.exchange import charts
 
     return charts.trend([(str(r.year), scoring.total(r, fw)) for r in rounds], width, 12, lang, fw.maximum,
                         title=rounds[-1].municipality)
@@ -154,7 +154,7 @@ def _note_lines(answer, qid: str, lang: str) -> list[str]:
 
 def _appendix(ev: Evaluation, fw: Framework, lang: str) -> list[str]:
     """Every evaluator's own score beside the consensus: for a team of two or more."""
-    from kompass_tui.consensus import evaluators
+    from kompass_tui.core.consensus import evaluators
 
     names = evaluators(ev)
     if len(names) < 2:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Sequence
 
-from kompass_tui import scoring
-from kompass_tui.criteria import Area, Framework
+from kompass_tui.core import scoring
+from kompass_tui.core.framework import Area, Framework
 from kompass_tui.errors import InputError
-from kompass_tui.model import Evaluation, name_key
+from kompass_tui.core.model import Evaluation, name_key
 from kompass_tui.i18n import t
-from kompass_tui.points import fmt, normal
+from kompass_tui.core.points import fmt, normal
 
 TENTH = Decimal("0.1")
 

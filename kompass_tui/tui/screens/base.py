@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.dom import DOMNode
 from textual.widgets import Static
 
-from kompass_tui.sanitize import one_line, visible
+from kompass_tui.core.sanitize import one_line, visible
 
 
 def plain(text: str, style: str = "") -> Text:

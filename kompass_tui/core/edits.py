@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from kompass_tui.criteria import Framework
+from kompass_tui.core.framework import Framework
 from kompass_tui.errors import InputError, KompassError, NotFound
-from kompass_tui.model import Evaluation, ordered_sources
-from kompass_tui.points import check_points
-from kompass_tui.sanitize import clean_name, clean_text
-from kompass_tui.scoring import parse_score
+from kompass_tui.core.model import Evaluation, ordered_sources
+from kompass_tui.core.points import check_points
+from kompass_tui.core.sanitize import clean_name, clean_text
+from kompass_tui.core.scoring import parse_score
 
 AREA_TEXTS = ("strengths", "improvements")
 

@@ -7,7 +7,7 @@ from textual import events
 from textual.widgets import Input, TextArea
 
 from kompass_tui.errors import InputError
-from kompass_tui.sanitize import MAX_TEXT, clean_text, remove_controls
+from kompass_tui.core.sanitize import MAX_TEXT, clean_text, remove_controls
 
 
 class SafeInput(Input):

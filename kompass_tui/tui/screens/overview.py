@@ -14,11 +14,12 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kompass_tui import charts, comparison, scoring
-from kompass_tui.criteria import Area
-from kompass_tui.points import fmt
-from kompass_tui.sanitize import one_line
-from kompass_tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain
+from kompass_tui.core import comparison, scoring
+from kompass_tui.exchange import charts
+from kompass_tui.core.framework import Area
+from kompass_tui.core.points import fmt
+from kompass_tui.core.sanitize import one_line
+from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain
 
 
 def _row(label: Text, *figures: tuple[str, int]) -> Table:
@@ -126,7 +127,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
     def render_profile(self) -> None:
         """The full profile chart, and with an earlier round the change table and the trend. Drawn
         again only when a score, the width or the rounds changed."""
-        from kompass_tui.report import profile_chart, trend_chart
+        from kompass_tui.exchange.report import profile_chart, trend_chart
 
         ev, fw, t, lang = self.ev, self.fw, self.app.t, self.app.lang
         width = max(40, self.query_one("#profile").size.width - 2)
@@ -213,7 +214,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         self.open_walkthrough(qid or self.fw.questions[0].id)
 
     def open_walkthrough(self, question_id: str) -> None:
-        from kompass_tui.screens.walkthrough import WalkthroughScreen
+        from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
 
         self.app.push_screen(WalkthroughScreen(self.eid, question_id, self.shown))
 
@@ -221,7 +222,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         self.resume_walkthrough()
 
     def action_area_text(self, kind: str) -> None:
-        from kompass_tui.screens.dialogs import TextEditScreen
+        from kompass_tui.tui.screens.dialogs import TextEditScreen
 
         area, lang = self.area, self.app.lang
         title = f"{self.app.t(kind)}: {area.id} {one_line(area.name(lang))}"
@@ -230,14 +231,14 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
                                             lambda text: bench.area_text(eid, aid, kind, text)))
 
     def action_text(self, kind: str) -> None:
-        from kompass_tui.screens.dialogs import TextEditScreen
+        from kompass_tui.tui.screens.dialogs import TextEditScreen
 
         bench, eid = self.app.bench, self.eid
         self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {one_line(self.ev.title)}", getattr(self.ev, kind), eid,
                                             lambda text: bench.text(eid, kind, text)))
 
     def action_disagreements(self) -> None:
-        from kompass_tui.screens.disagreements import DisagreementScreen
+        from kompass_tui.tui.screens.disagreements import DisagreementScreen
 
         self.app.push_screen(DisagreementScreen(self.eid, self.shown))
 

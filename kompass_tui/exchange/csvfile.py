@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from kompass_tui.criteria import Framework
+from kompass_tui.core.framework import Framework
 from kompass_tui.errors import InputError, ScoreError
-from kompass_tui.model import SOURCES, Evaluation, ordered_sources
-from kompass_tui.points import fmt, parse_number
-from kompass_tui.sanitize import MAX_TEXT, visible
-from kompass_tui.scoring import effective
+from kompass_tui.core.model import SOURCES, Evaluation, ordered_sources
+from kompass_tui.core.points import fmt, parse_number
+from kompass_tui.core.sanitize import MAX_TEXT, visible
+from kompass_tui.core.scoring import effective
 
 ALIASES = {
     "municipality": "municipality", "kommun": "municipality",

@@ -20,8 +20,8 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from kompass_tui.errors import InputError, ScoreError
-from kompass_tui.points import to_decimal, to_json
-from kompass_tui.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text, name_text, text_kept
+from kompass_tui.core.points import to_decimal, to_json
+from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text, name_text, text_kept
 
 SCHEMA = 2  # 2: evaluators' own entries and the consensus (1 is read as well)
 FORMAT = "kompass-evaluation"

@@ -15,10 +15,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kompass_tui.points import fmt
-from kompass_tui.sanitize import one_line
+from kompass_tui.core.points import fmt
+from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
-from kompass_tui.screens.base import TitleBar, Translated, line
+from kompass_tui.tui.screens.base import TitleBar, Translated, line
 
 COLUMNS = ((1, "<"), (22, "<"), (4, ">"), (20, "<"), (10, ">"), (9, ">"))  # width, alignment: fits 80 columns
 
@@ -111,7 +111,7 @@ class HomeScreen(Translated, Screen):
 
     def open_evaluation(self, eid: str) -> None:
         """The overview, and on top of it the walk-through at the first unscored sub-question."""
-        from kompass_tui.screens.overview import OverviewScreen
+        from kompass_tui.tui.screens.overview import OverviewScreen
 
         loaded = self.app.read(lambda: self.app.to_show(eid))
         if loaded is None:
@@ -132,7 +132,7 @@ class HomeScreen(Translated, Screen):
 
     def action_compare(self) -> None:
         """Compare the marked evaluations; with none marked, every one of the highlighted one's framework."""
-        from kompass_tui.screens.compare import CompareScreen
+        from kompass_tui.tui.screens.compare import CompareScreen
 
         self.app.flush()  # compare what was just scored
         eid = self.selected_id()
@@ -148,7 +148,7 @@ class HomeScreen(Translated, Screen):
         self.app.push_screen(CompareScreen(ids))
 
     def action_new(self) -> None:
-        from kompass_tui.screens.dialogs import NewEvaluationScreen
+        from kompass_tui.tui.screens.dialogs import NewEvaluationScreen
 
         def created(eid: str | None) -> None:
             if eid:
@@ -158,7 +158,7 @@ class HomeScreen(Translated, Screen):
         self.app.push_screen(NewEvaluationScreen(), created)
 
     def action_delete(self) -> None:
-        from kompass_tui.screens.dialogs import ConfirmScreen
+        from kompass_tui.tui.screens.dialogs import ConfirmScreen
 
         eid = self.selected_id()
         if eid is None:
@@ -173,7 +173,7 @@ class HomeScreen(Translated, Screen):
         self.app.push_screen(ConfirmScreen(self.app.t("confirm_delete", id=eid)), answered)
 
     def action_export(self) -> None:
-        from kompass_tui.screens.dialogs import ConfirmScreen, PathScreen
+        from kompass_tui.tui.screens.dialogs import ConfirmScreen, PathScreen
 
         eid = self.selected_id()
         if eid is None:

@@ -22,10 +22,10 @@ from textual.timer import Timer
 
 from kompass_tui import i18n
 from kompass_tui.errors import KompassError
-from kompass_tui.model import Evaluation
-from kompass_tui.sanitize import visible
+from kompass_tui.core.model import Evaluation
+from kompass_tui.core.sanitize import visible
 from kompass_tui.service import Workbench
-from kompass_tui.writer import Writer
+from kompass_tui.tui.writer import Writer
 
 T = TypeVar("T")
 TEXT_SAVE_DELAY = 0.5
@@ -57,7 +57,7 @@ class KompassApp(App[None]):
         self._ending = False  # a signal ends the process now: save what can be saved, raise nothing
         self.writer = Writer(self._save_failed, self._save_done)
         bench.report = lambda message: self._in_loop(self.notify, message)  # from any thread
-        from kompass_tui.screens.base import translate_bindings
+        from kompass_tui.tui.screens.base import translate_bindings
 
         translate_bindings(self, self.t)
 
@@ -217,7 +217,7 @@ class KompassApp(App[None]):
     # -- life cycle -----------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from kompass_tui.screens.home import HomeScreen
+        from kompass_tui.tui.screens.home import HomeScreen
 
         self._loop = asyncio.get_running_loop()
         self.set_interval(OUTSIDE_CHECK_INTERVAL, self.check_outside_changes)
@@ -265,7 +265,7 @@ class KompassApp(App[None]):
         self.exit()
 
     def action_help(self) -> None:
-        from kompass_tui.screens.dialogs import HelpScreen
+        from kompass_tui.tui.screens.dialogs import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

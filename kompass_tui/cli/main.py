@@ -74,7 +74,7 @@ AsOption = Annotated[Optional[str], typer.Option("--as", help="Who you are: your
 def _say(text: object = "", err: bool = False) -> None:
     """Every line the CLI prints: user text in it (names, notes, file names) can never write a
     control character or an escape sequence to the terminal (sanitize.visible)."""
-    from kompass_tui.sanitize import visible
+    from kompass_tui.core.sanitize import visible
 
     typer.echo(visible(str(text)), err=err)
 
@@ -102,7 +102,7 @@ def _ids(values: list[str]) -> list[str]:
 def _text_arg(text: str, what: str) -> str:
     """TEXT arguments: '-' reads the text from standard input (for long, multi-line notes). Kept as
     sanitize.clean_text leaves it; what it removed is said."""
-    from kompass_tui.sanitize import clean_text
+    from kompass_tui.core.sanitize import clean_text
 
     kept, removed = clean_text(sys.stdin.read() if text == "-" else text, what)
     if removed:
@@ -119,7 +119,7 @@ def _lang(lang: Optional[str], ctx: typer.Context | None = None) -> str:
 
 
 def _console():
-    from kompass_tui.cli_views import SafeConsole
+    from kompass_tui.cli.views import SafeConsole
 
     return SafeConsole(soft_wrap=False)
 
@@ -134,7 +134,7 @@ def _evaluator(ctx: typer.Context | None, name: Optional[str]) -> str:
             name = getpass.getuser()
         except Exception:  # no login name (some containers): a name is still needed
             name = "evaluator"
-    from kompass_tui.sanitize import clean_name
+    from kompass_tui.core.sanitize import clean_name
 
     name, removed = clean_name(name, "--as")
     if not name:
@@ -154,7 +154,7 @@ def _open_app(bench, lang: str, open_id: str | None = None, evaluator: str = "",
 
     if not served() and not (sys.stdin.isatty() and sys.stdout.isatty()):
         return False
-    from kompass_tui.app import run
+    from kompass_tui.tui.app import run
 
     if ctx is None or _root_obj(ctx).get("wait") is None:
         bench.db.wait = None  # a save in the app waits for another session as long as it takes (and says so)
@@ -233,7 +233,7 @@ def new(ctx: typer.Context,
 
     Example: kompass new Botkyrka --year 2026 -e "Lena Langlet" -e "Inga-Lill Elwin"
     """
-    from kompass_tui.model import AREAS, QUESTIONS
+    from kompass_tui.core.model import AREAS, QUESTIONS
 
     ev = _bench(ctx, db).create(municipality, year, framework, evaluator or (), AREAS if area_level else QUESTIONS, start, end)
     _say(ev.id)
@@ -242,7 +242,7 @@ def new(ctx: typer.Context,
 @app.command("list")
 def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> None:
     """List the evaluations with progress and total."""
-    from kompass_tui.cli_views import evaluations_table
+    from kompass_tui.cli.views import evaluations_table
 
     bench = _bench(ctx, db)
     rows = bench.rows()
@@ -261,7 +261,7 @@ def show(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", hel
          questions: Annotated[bool, typer.Option("--questions", "-q", metavar="", help="Also list every sub-question.")] = False,
          db: DbOption = None, lang: LangOption = None) -> None:
     """Show one evaluation: area subtotals, progress, total."""
-    from kompass_tui.cli_views import evaluation_view
+    from kompass_tui.cli.views import evaluation_view
 
     ev, fw = _bench(ctx, db).get_with_framework(id)
     console = _console()
@@ -291,8 +291,8 @@ def score(ctx: typer.Context,
     0 to the sub-question's maximum; 9,5 and 9.5 both work.
 
     Example: kompass score botkyrka-2003 2.4 18 --note "Brukarenkät varje år" -s document -s interview"""
-    from kompass_tui import edits, model, scoring
-    from kompass_tui.points import fmt
+    from kompass_tui.core import edits, model, scoring
+    from kompass_tui.core.points import fmt
 
     by, at = _evaluator(ctx, as_), model.now()
     wanted = None if scoring.clears(value) else value
@@ -319,8 +319,8 @@ def consensus(ctx: typer.Context,
 
     The consensus is what totals, charts and reports use; it is set by the lead evaluator, whose
     name (--as) is kept with it. See kompass disagreements for where the evaluators differ."""
-    from kompass_tui import scoring
-    from kompass_tui.points import fmt
+    from kompass_tui.core import scoring
+    from kompass_tui.core.points import fmt
 
     clear = scoring.clears(value) or not value.strip()
     ev = _bench(ctx, db).consensus(id, question, None if clear else value, _evaluator(ctx, as_))
@@ -334,7 +334,7 @@ def disagreements(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar=
 
     For the consensus meeting: each evaluator's score and note side by side, and the consensus
     where it is set (kompass consensus ID QUESTION VALUE sets it; so does d in the app)."""
-    from kompass_tui.cli_views import disagreements_view
+    from kompass_tui.cli.views import disagreements_view
 
     ev, fw, found = _bench(ctx, db).disagreements(id)
     if not found:
@@ -432,7 +432,7 @@ def export(ctx: typer.Context,
     others = _ids((compare or []) + extra)
     bench = _bench(ctx, db)
     if output is None:
-        from kompass_tui.sanitize import visible
+        from kompass_tui.core.sanitize import visible
 
         sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts)))
         return
@@ -459,13 +459,13 @@ def compare(ctx: typer.Context,
     Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
     bench, language = _bench(ctx, db), _lang(lang, ctx)
     table = bench.comparison(_ids(ids))
-    from kompass_tui.cli_views import comparison_view
+    from kompass_tui.cli.views import comparison_view
 
     console = _console()
     for part in comparison_view(table, language, console.width):
         console.print(part)
     if chart:
-        from kompass_tui.report import grouped_chart
+        from kompass_tui.exchange.report import grouped_chart
 
         console.print()
         console.print(grouped_chart(table, language, _width()), markup=False, highlight=False)
@@ -478,7 +478,7 @@ def chart(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", he
 
     The area scores as bars and, if the municipality has been evaluated before, the trend of its
     total across the rounds."""
-    from kompass_tui.report import profile_chart, trend_chart
+    from kompass_tui.exchange.report import profile_chart, trend_chart
 
     bench, language = _bench(ctx, db), _lang(lang, ctx)
     ev, fw = bench.get_with_framework(id)
@@ -496,7 +496,7 @@ def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", h
     """Delete an evaluation (asks first)."""
     bench = _bench(ctx, db)
     ev = bench.get(id)
-    from kompass_tui.sanitize import one_line
+    from kompass_tui.core.sanitize import one_line
 
     if not yes and not typer.confirm(f"Delete {ev.id} ({one_line(ev.title)})?", default=False):
         raise typer.Exit(1)
@@ -524,12 +524,12 @@ def restore(ctx: typer.Context,
             _say(f"{eid}{'' if eid in current else '  (deleted)'}")
         return
     if list_:
-        from kompass_tui.points import fmt
+        from kompass_tui.core.points import fmt
 
         for number, when, ev in bench.versions(id):
             try:
                 fw = bench.framework(ev.framework)
-                from kompass_tui import scoring
+                from kompass_tui.core import scoring
 
                 figures = f"{fmt(scoring.total(ev, fw))} points, {scoring.progress(ev, fw)} scored"
             except KompassError:
@@ -565,7 +565,7 @@ def serve(ctx: typer.Context,
     ssh -L 8000:/home/you/.kompass-serve/kompass.sock you@this-server"""
     import shlex
 
-    from kompass_tui.serve import OwnerServer, ServeError, check_host, prepare_socket
+    from kompass_tui.tui.serve import OwnerServer, ServeError, check_host, prepare_socket
 
     if socket_path is not None and (allow_remote or ctx.get_parameter_source("host") is click.core.ParameterSource.COMMANDLINE):
         raise ServeError("--socket listens on a Unix socket only: leave out --host and --allow-remote")
@@ -599,8 +599,8 @@ def locate(ctx: typer.Context, db: DbOption = None) -> None:
 @criteria_app.command("list")
 def criteria_list(ctx: typer.Context, lang: LangOption = None, db: DbOption = None) -> None:
     """List installed frameworks."""
-    from kompass_tui import criteria
-    from kompass_tui.cli_views import frameworks_table
+    from kompass_tui.store import criteria
+    from kompass_tui.cli.views import frameworks_table
 
     problems: list[str] = []
     frameworks = criteria.installed(problems)
@@ -613,8 +613,8 @@ def criteria_list(ctx: typer.Context, lang: LangOption = None, db: DbOption = No
 def criteria_show(ctx: typer.Context, framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")], lang: LangOption = None,
                   db: DbOption = None) -> None:
     """Show a framework's areas and sub-questions with their maxima."""
-    from kompass_tui import criteria
-    from kompass_tui.cli_views import framework_view
+    from kompass_tui.store import criteria
+    from kompass_tui.cli.views import framework_view
 
     console = _console()
     for part in framework_view(criteria.get(framework_id), _lang(lang, ctx)):
@@ -624,7 +624,7 @@ def criteria_show(ctx: typer.Context, framework_id: Annotated[str, typer.Argumen
 @criteria_app.command("check")
 def criteria_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")], db: DbOption = None) -> None:
     """Check a framework file; installs nothing."""
-    from kompass_tui import criteria
+    from kompass_tui.store import criteria
 
     fw = criteria.load(file)
     _say(f"{file}: ok: {fw.id}, {len(fw.areas)} areas, {len(fw.questions)} sub-questions, {fw.maximum} points")
@@ -653,7 +653,7 @@ class _VisibleStream:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        from kompass_tui.sanitize import visible
+        from kompass_tui.core.sanitize import visible
 
         return self._stream.write(visible(text) if isinstance(text, str) else text)
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Mapping
 
-from kompass_tui.criteria import Area, Framework, Question
-from kompass_tui.model import Answer, Evaluation
+from kompass_tui.core.framework import Area, Framework, Question
+from kompass_tui.core.model import Answer, Evaluation
 from kompass_tui.errors import ScoreError
-from kompass_tui.points import ZERO, allowed, check_points, fmt, normal, parse_number
+from kompass_tui.core.points import ZERO, allowed, check_points, fmt, normal, parse_number
 
 
 CLEAR_WORDS = ("-", "none", "ingen")

@@ -1,0 +1,1 @@
+"""The Textual app, its screens and widgets, its background writer, and the browser server."""
