@@ -130,6 +130,7 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
     """The comparison as a rich table: best of each row in bold with a *, average, total, rank.
     More evaluations than fit side by side are listed one per row instead, by rank."""
     from kompass_tui.core import comparison
+    from kompass_tui.exchange import tables
 
     names = [one_line(n) for n in comparison.names(table.evaluations)]
     if 18 + 10 * (len(names) + 1) > width:
@@ -139,11 +140,11 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
     for name in names:
         grid.add_column(name, justify="right")
     grid.add_column(t(lang, "average"), justify="right", style="italic")
-    for row in comparison.grid(table, lang):
+    for row in tables.grid(table, lang):
         grid.add_row(Text(one_line(row.label), style="bold") if row.kind == "total" else one_line(row.label),
                      *(Text(c.text + "*", style="bold") if c.best else Text(c.text + " ") for c in row.cells),
                      row.average + " " if row.average else "", end_section=row.kind == "total")
-    return [grid, "", Text(visible(comparison.notes(table, lang, "best_note_cli")), style="dim")]
+    return [grid, "", Text(visible(tables.notes(table, lang, "best_note_cli")), style="dim")]
 
 
 def _comparison_by_rows(table, names: list[str], lang: str) -> list:

@@ -11,7 +11,6 @@ from kompass_tui.core import scoring
 from kompass_tui.core.framework import Area, Framework
 from kompass_tui.errors import InputError
 from kompass_tui.core.model import Evaluation, name_key
-from kompass_tui.i18n import t
 from kompass_tui.core.points import fmt, normal
 
 TENTH = Decimal("0.1")
@@ -142,59 +141,6 @@ def signed(value: Decimal | None, lang: str) -> str:
 def cell(value: Decimal | None, delta: Decimal | None, lang: str) -> str:
     """A comparison cell: the value, and the change since the previous round in brackets."""
     return f"{fmt(value, lang)} ({signed(delta, lang)})" if delta is not None else fmt(value, lang)
-
-
-@dataclass(frozen=True)
-class GridCell:
-    text: str
-    best: bool = False
-
-
-@dataclass(frozen=True)
-class GridRow:
-    """One line of the comparison grid: kind is "area", "total" or "rank"; key the area id or kind."""
-    kind: str
-    key: str
-    label: str
-    cells: tuple[GridCell, ...]
-    average: str
-
-
-def grid(table: Comparison, lang: str) -> list[GridRow]:
-    """The comparison as text, ready for any renderer (terminal, DataTable, Markdown): one row per
-    area, the total, the rank; each cell with its change since the previous round and whether it
-    is the best of its row."""
-    rows = []
-    for row in table.rows:
-        deltas = [c.areas[row.area.id] if c else None for c in table.changes]
-        rows.append(GridRow("area", row.area.id, f"{row.area.id} {row.area.short(lang)}",
-                            tuple(GridCell(cell(v, d, lang), i in row.best) for i, (v, d) in enumerate(zip(row.values, deltas))),
-                            fmt(row.average, lang)))
-    rows.append(GridRow("total", "total", t(lang, "total"),
-                        tuple(GridCell(cell(v, c.total if c else None, lang), i in table.best_total)
-                              for i, (v, c) in enumerate(zip(table.totals, table.changes))),
-                        fmt(table.average_total, lang)))
-    rows.append(GridRow("rank", "rank", t(lang, "rank"), tuple(GridCell(str(r)) for r in table.ranks), ""))
-    return rows
-
-
-def change_rows(ev: Evaluation, before: Evaluation, fw: Framework, lang: str, long_names: bool = False) -> list[tuple[str, ...]]:
-    """(area, score before, score now, change) per area as text, the totals last."""
-    delta = change(ev, before, fw)
-    rows = [(f"{a.id} {a.name(lang) if long_names else a.short(lang)}", fmt(scoring.area_score(before, a), lang),
-             fmt(scoring.area_score(ev, a), lang), signed(delta.areas[a.id], lang) or "–") for a in fw.areas]
-    rows.append((t(lang, "total"), fmt(scoring.total(before, fw), lang), fmt(scoring.total(ev, fw), lang), signed(delta.total, lang)))
-    return rows
-
-
-def notes(table: Comparison, lang: str, best_key: str, name=lambda n: n) -> str:
-    """The line under the grid: how the best is marked, and which earlier rounds the changes are from."""
-    parts = [t(lang, best_key)]
-    if table.has_changes:
-        parts.append(t(lang, "change_note", rounds=", ".join(
-            t(lang, "round_since", name=name(n), year=c.previous.year)
-            for n, c in zip(names(table.evaluations), table.changes) if c)))
-    return " ".join(parts)
 
 
 def names(evaluations: Sequence[Evaluation]) -> list[str]:

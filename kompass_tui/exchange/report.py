@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from kompass_tui.core import comparison
+from kompass_tui.exchange import tables
 from kompass_tui.exchange import markdown as md
 from kompass_tui.core import scoring
 from kompass_tui.core.comparison import Comparison
@@ -78,7 +79,7 @@ def _area_maximum(fw: Framework) -> Decimal:
 
 def _change_section(ev: Evaluation, before: Evaluation, fw: Framework, lang: str, rounds: list[Evaluation],
                     charts: bool) -> list[str]:
-    *areas, total = comparison.change_rows(ev, before, fw, lang, long_names=True)
+    *areas, total = tables.change_rows(ev, before, fw, lang, long_names=True)
     rows = [[md.cell(label), *figures] for label, *figures in areas] + [[f"**{text}**" for text in total]]
     parts = [f"## {t(lang, 'change_since', year=before.year)}",
              md.table([t(lang, "area"), str(before.year), str(ev.year), t(lang, "change")], rows, "lrrr")]
@@ -176,6 +177,6 @@ def comparison_table(table: Comparison, lang: str) -> str:
     header = [t(lang, "criterion"), *(md.cell(n) for n in names), t(lang, "average")]
     rows = [[f"**{row.label}**" if row.kind == "total" else md.cell(row.label),
              *(f"**{c.text}**" if c.best else c.text for c in row.cells), row.average]
-            for row in comparison.grid(table, lang)]
+            for row in tables.grid(table, lang)]
     text = md.table(header, rows, "l" + "r" * (len(names) + 1))
-    return text + "\n\n" + comparison.notes(table, lang, "best_note", md.inline)
+    return text + "\n\n" + tables.notes(table, lang, "best_note", md.inline)

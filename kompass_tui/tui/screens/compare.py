@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from kompass_tui.core import comparison
+from kompass_tui.exchange import tables
 from kompass_tui.errors import KompassError
 from kompass_tui.tui.screens.base import TitleBar, Translated, line, plain
 
@@ -57,12 +58,12 @@ class CompareScreen(Translated, Screen):
             grid.add_column(line(name), key=str(i))
         grid.add_column(t("average"), key="average")
 
-        for row in comparison.grid(table, lang):
+        for row in tables.grid(table, lang):
             grid.add_row(line(row.label, style="bold" if row.kind == "total" else ""),
                          *(Text(c.text + "*", style="bold", justify="right") if c.best else Text(c.text + " ", justify="right")
                            for c in row.cells),
                          Text(row.average + " ", justify="right") if row.average else "", key=row.key)
-        note.update(plain(comparison.notes(table, lang, "best_note_cli")))
+        note.update(plain(tables.notes(table, lang, "best_note_cli")))
         grid.focus()
 
     def action_toggle_chart(self) -> None:

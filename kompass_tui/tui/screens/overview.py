@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kompass_tui.core import comparison, scoring
+from kompass_tui.exchange import tables
 from kompass_tui.exchange import charts
 from kompass_tui.core.framework import Area
 from kompass_tui.core.points import fmt
@@ -146,7 +147,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
         table.add_column(str(before.year), justify="right")
         table.add_column(str(ev.year), justify="right")
         table.add_column(t("change"), justify="right")
-        *areas, (label, *figures, difference) = comparison.change_rows(ev, before, fw, lang)
+        *areas, (label, *figures, difference) = tables.change_rows(ev, before, fw, lang)
         for row in areas:
             table.add_row(*(line(cell) for cell in row))
         table.add_row(Text(label, style="bold"), *figures, Text(difference, style="bold"))
