@@ -19,6 +19,7 @@ Figures (targets from the issue):
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 import asyncio
 import os
 import platform
@@ -245,7 +246,7 @@ def saves(table: Table, databases: dict[int, Path], runs: int) -> None:
         for n in range(runs + 1):
             qid = f"1.{1 + n % 3}"
             started = time.perf_counter()
-            bench.edit(TARGET, lambda ev, fw: edits.set_note(edits.set_score(ev, fw, qid, str(n % 10)), fw, qid, f"Anteckning {n}"))
+            bench.apply(TARGET, edits.chain(edits.score(qid, Decimal(n % 10)), edits.note(qid, f"Anteckning {n}")))
             if n:
                 times.append(time.perf_counter() - started)
         median = statistics.median(times)

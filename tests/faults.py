@@ -8,6 +8,7 @@ import os
 import random
 import signal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from kompass_tui.core import edits
@@ -25,7 +26,7 @@ def prepare(folder: Path) -> list[str]:
 
 def _save(bench: Workbench, qid: str, i: int) -> None:
     """One save: score and note of one sub-question, in one locked write."""
-    bench.edit(EID, lambda ev, fw: edits.set_note(edits.set_score(ev, fw, qid, str(i % 10)), fw, qid, f"save {i}"))
+    bench.apply(EID, edits.chain(edits.score(qid, Decimal(i % 10)), edits.note(qid, f"save {i}")))
 
 
 def _saver(folder: Path, qids: list[str], start: int, ack_fd: int) -> None:
@@ -106,10 +107,10 @@ def _editor(folder: Path, qid: str, tag: str, count: int, barrier) -> None:
     bench = Workbench(folder)
     barrier.wait()
     for k in range(count):
-        def change(ev, fw, k=k):
-            ev = edits.set_note(edits.set_score(ev, fw, qid, str(k % 10)), fw, qid, f"{tag} {k}")
-            return edits.set_text(ev, "summary", str(int(ev.summary) + 1))  # a shared counter
-        bench.edit(EID, change)
+        def change(ev, fw, at, k=k):
+            ev = edits.chain(edits.score(qid, Decimal(k % 10)), edits.note(qid, f"{tag} {k}"))(ev, fw, at)
+            return edits.text("summary", str(int(ev.summary) + 1))(ev, fw, at)  # a shared counter
+        bench.apply(EID, change)
 
 
 @dataclass

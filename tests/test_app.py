@@ -162,7 +162,7 @@ async def test_keys_typed_before_a_refusal_was_on_screen_save_nothing(bench):
 
 async def test_a_dash_takes_a_mistaken_score_back(bench):
     bench.create("Nacka", 2010)
-    bench.score("nacka-2010", "1.1", "12", by="Anna")
+    bench.score("nacka-2010", "1.1", Decimal("12"), by="Anna")
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
         screen.go_to(0)
@@ -176,7 +176,7 @@ async def test_a_dash_takes_a_mistaken_score_back(bench):
 async def test_opening_from_home_resumes_at_the_first_unscored_question(bench):
     bench.create("Nacka", 2010)
     for qid in ("1.1", "1.2", "1.3", "2.1", "2.3"):
-        bench.score("nacka-2010", qid, "1")
+        bench.score("nacka-2010", qid, Decimal("1"))
     async with make_app(bench).run_test(size=SIZE) as pilot:
         assert isinstance(pilot.app.screen, HomeScreen)
         await pilot.press("enter")
@@ -441,7 +441,7 @@ async def test_marked_evaluations_are_compared_and_frameworks_are_not_mixed(demo
 async def test_overview_shows_the_profile_the_change_and_the_trend(demo):
     later = demo.create("Botkyrka", 2008)
     for qid, score in (("1.1", "38"), ("1.2", "36"), ("1.3", "13")):
-        demo.score(later.id, qid, score)
+        demo.score(later.id, qid, Decimal(score))
     async with make_app(demo, "botkyrka-2003").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
         areas = overview_areas(screen)
@@ -536,9 +536,9 @@ async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench)
     other = Workbench(bench.folder)
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
-        other.score("nacka-2010", "1.1", "25", by="Bo")
+        other.score("nacka-2010", "1.1", Decimal("25"), by="Bo")
         other.note("nacka-2010", "1.1", "From the other laptop", ["document"], by="Bo")
-        other.score("nacka-2010", "1.2", "30", by="Bo")
+        other.score("nacka-2010", "1.2", Decimal("30"), by="Bo")
         pilot.app.check_outside_changes()  # what the two-second timer does
         await pilot.pause()
         assert text_of(screen.query_one("#others")) == "Bo 25"
@@ -547,7 +547,7 @@ async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench)
         pilot.app.flush()  # our save is done: the app takes in other sessions' saves only then
         await pilot.pause()
         overview = pilot.app.screen
-        other.score("nacka-2010", "2.1", "5")
+        other.score("nacka-2010", "2.1", Decimal("5"))
         pilot.app.check_outside_changes()
         await pilot.pause()
         assert text_of(overview.query_one("#totals")).startswith("Total 60 / 800 · 3/37")

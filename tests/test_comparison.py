@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from conftest import SEED_NOMINEES
 
+from kompass_tui.core.points import parse_entry
 from kompass_tui.core import comparison, edits
 from kompass_tui.errors import InputError
 from kompass_tui.core.model import AreaEntry, Evaluation
@@ -56,12 +57,8 @@ def reevaluate(demo, year: int, changes: dict[str, str]):
     ev = demo.create("Botkyrka", year)
     seed = demo.get("botkyrka-2003")
 
-    def copy(new, fw):
-        for qid, answer in seed.questions.items():
-            new = edits.set_score(new, fw, qid, changes.get(qid, str(answer.score)))
-        return new
-
-    return demo.edit(ev.id, copy)
+    scores = {qid: parse_entry(changes[qid]) if qid in changes else answer.score for qid, answer in seed.questions.items()}
+    return demo.apply(ev.id, edits.chain(*(edits.score(qid, value) for qid, value in scores.items())))
 
 
 def test_a_reevaluation_shows_the_change_per_area_and_in_total(demo, fw):
@@ -88,3 +85,10 @@ def test_previous_ignores_other_municipalities_frameworks_and_later_rounds(fw):
             ev("nacka-2008", "Nacka", 2008), ev("botkyrka-2009", "Botkyrka", 2009, "other")]
     assert comparison.previous(now, pool).id == "botkyrka-2007"
     assert comparison.previous(pool[0], pool) is None
+
+
+def test_what_home_compares_the_marked_else_the_highlighted_ones_framework():
+    listed = {"a-2003": "kk-2003", "b-2003": "kk-2010", "c-2003": "kk-2003"}
+    assert comparison.chosen(listed, {"c-2003", "b-2003"}, "a-2003") == ["b-2003", "c-2003"]  # in list order
+    assert comparison.chosen(listed, set(), "c-2003") == ["a-2003", "c-2003"]
+    assert comparison.chosen(listed, set(), None) == []

@@ -35,8 +35,8 @@ def team(bench):
     seed except three sub-questions."""
     ev = bench.create("Botkyrka", 2003, evaluators=["Lena Langlet", "Inga-Lill Elwin"])
     for qid, score in SEED_QUESTIONS.items():
-        bench.score(ev.id, qid, score, by="Lena Langlet")
-        bench.score(ev.id, qid, INGA_LILL.get(qid, score), by="Inga-Lill Elwin")
+        bench.score(ev.id, qid, Decimal(score), by="Lena Langlet")
+        bench.score(ev.id, qid, Decimal(INGA_LILL.get(qid, score)), by="Inga-Lill Elwin")
     bench.note(ev.id, "6.5", "Inget chefsprogram med näringslivet.", by="Lena Langlet")
     bench.note(ev.id, "6.5", "Auskultation på Alfa Laval nämndes.", by="Inga-Lill Elwin")
     return bench
@@ -56,7 +56,7 @@ def test_own_scores_are_kept_apart_and_the_disagreements_come_largest_spread_fir
 
 def test_setting_the_consensus_gives_the_seeds_639(team, fw):
     for qid in INGA_LILL:
-        team.consensus("botkyrka-2003", qid, SEED_QUESTIONS[qid], by="Lena Langlet")
+        team.consensus("botkyrka-2003", qid, Decimal(SEED_QUESTIONS[qid]), by="Lena Langlet")
     ev = team.get("botkyrka-2003")
     assert scoring.total(ev, fw) == Decimal(639) and str(scoring.progress(ev, fw)) == "37/37"
     assert ev.answer("6.5").decided_by == "Lena Langlet" and ev.answer("6.5").entry("Inga-Lill Elwin").score == 5
@@ -76,7 +76,7 @@ def test_the_cli_lists_disagreements_and_sets_the_consensus(team):
 
 
 def test_the_report_uses_the_consensus_and_lists_each_evaluators_scores_in_an_appendix(team):
-    team.consensus("botkyrka-2003", "6.5", "0", by="Lena Langlet")
+    team.consensus("botkyrka-2003", "6.5", Decimal("0"), by="Lena Langlet")
     out = run("export", "botkyrka-2003", "--lang", "sv", "--no-charts", "--db", team.folder).stdout
     appendix = out.split("## Bilaga: utvärderarnas poäng")[1]
     assert "| Delfråga | Lena Langlet | Inga-Lill Elwin | Konsensus | Poäng |" in appendix
@@ -108,7 +108,7 @@ async def test_the_disagreement_list_takes_in_a_score_changed_in_another_session
     async with make_app(team, "botkyrka-2003", evaluator="Lena Langlet").run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("d")  # 6.5 first: Lena 0, Inga-Lill 5
-        team.score("botkyrka-2003", "6.5", "2", by="Inga-Lill Elwin")  # her own laptop, during the meeting
+        team.score("botkyrka-2003", "6.5", Decimal("2"), by="Inga-Lill Elwin")  # her own laptop, during the meeting
         pilot.app.check_outside_changes()  # what the app's timer does
         await pilot.pause()
         screen = pilot.app.screen
@@ -129,7 +129,7 @@ def test_an_evaluator_removes_only_their_own_score_from_the_cli(team):
 
 def test_the_walkthrough_edits_the_evaluators_own_entry(team):
     ev, fw = team.get_with_framework("botkyrka-2003")
-    ev = edits.set_score(ev, fw, "3.1", "30", by="Omar Said", at="2026-11-27T10:00:00+00:00")
+    ev = edits.score("3.1", Decimal(30), by="Omar Said")(ev, fw, "2026-11-27T10:00:00+00:00")
     assert ev.evaluators == ("Lena Langlet", "Inga-Lill Elwin", "Omar Said")
     assert ev.answer("3.1").entry("Lena Langlet").score == Decimal("28.5")
     assert scoring.next_unscored(ev, fw, by="Omar Said") == "1.1"
@@ -141,19 +141,19 @@ def test_the_walkthrough_edits_the_evaluators_own_entry(team):
 def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path, clock):
     lena, inga = Workbench(tmp_path / "lena"), Workbench(tmp_path / "inga")
     ev = lena.create("Botkyrka", 2003, evaluators=["Lena Langlet", "Inga-Lill Elwin"])
-    lena.score(ev.id, "1.1", "34", by="Lena Langlet")
+    lena.score(ev.id, "1.1", Decimal("34"), by="Lena Langlet")
     lena.area_text(ev.id, "1", "strengths", "Dialog med medborgarna")
     shared = tmp_path / "start.json"
     shared.write_text(lena.export(ev.id, "json", "sv"), encoding="utf-8")
     inga.import_file(shared)  # both laptops start from the same copy
     # Apart: each scores and notes; Lena also corrects 1.1 on Inga-Lill's laptop, later.
-    lena.score(ev.id, "1.2", "36", by="Lena Langlet")
+    lena.score(ev.id, "1.2", Decimal("36"), by="Lena Langlet")
     lena.note(ev.id, "1.2", "Rådslag Botkyrka", ["interview"], by="Lena Langlet")
-    inga.score(ev.id, "1.1", "36", by="Inga-Lill Elwin")
+    inga.score(ev.id, "1.1", Decimal("36"), by="Inga-Lill Elwin")
     inga.note(ev.id, "1.1", "Hemsidan är bra", ["website"], by="Inga-Lill Elwin")
-    lena.score(ev.id, "2.1", "9,5", by="Lena Langlet")
+    lena.score(ev.id, "2.1", Decimal("9.5"), by="Lena Langlet")
     clock.tick()  # entry times have whole seconds: the later edit must be later
-    inga.score(ev.id, "2.1", "9", by="Lena Langlet")
+    inga.score(ev.id, "2.1", Decimal("9"), by="Lena Langlet")
     inga.area_text(ev.id, "1", "strengths", "Områdesgrupperna")
     theirs = tmp_path / "inga.json"
     theirs.write_text(inga.export(ev.id, "json", "sv"), encoding="utf-8")
@@ -174,9 +174,9 @@ def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path,
 
 def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it_should_not(bench, clock):
     ev = bench.create("Botkyrka", 2003, evaluators=["Lena Langlet"])
-    first = bench.score(ev.id, "2.1", "9", by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
+    first = bench.score(ev.id, "2.1", Decimal("9"), by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
     clock.tick()
-    again = bench.score(ev.id, "2.1", "9", by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
+    again = bench.score(ev.id, "2.1", Decimal("9"), by="Lena Langlet").answer("2.1").entry("Lena Langlet").updated
     assert again == first
 
 

@@ -1,6 +1,8 @@
 """Crash safety and concurrent sessions, short runs (scripts/crash_test.py and
 scripts/concurrency_test.py run the long ones and print the figures)."""
 
+from decimal import Decimal
+
 from faults import EID, concurrent_sessions, crash_rounds
 
 from kompass_tui.service import Workbench
@@ -11,7 +13,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_save(tmp_path):
     assert tally.kills == 30 and tally.acknowledged > 30
     assert (tally.corrupt, tally.lost) == (0, 0), tally.problems[:5]
     bench = Workbench(tmp_path / "db")
-    bench.score(EID, "1.1", "3")  # the next save clears temp files a kill left behind
+    bench.score(EID, "1.1", Decimal("3"))  # the next save clears temp files a kill left behind
     assert not list((tmp_path / "db").rglob("*.tmp"))
 
 
@@ -44,7 +46,7 @@ def test_a_save_asks_the_disk_to_keep_it_before_it_replaces_the_old_file(tmp_pat
 
     monkeypatch.setattr(store.os, "fsync", fsync)
     monkeypatch.setattr(store.os, "replace", replace)
-    bench.score(EID, "1.1", "3")
+    bench.score(EID, "1.1", Decimal("3"))
     replaced = calls.index(f"replace {EID}.json")
     assert calls[0] == "fsync file" and "fsync folder" in calls[replaced + 1:], calls
     assert [c for c in calls if c.startswith("replace")] == [f"replace {EID}.json"]  # (the kept version is a hard link)

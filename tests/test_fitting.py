@@ -167,7 +167,7 @@ def test_a_framework_with_large_maxima_keeps_its_index(bench, tmp_path):
                     '[[area.question]]\nid = "1.1"\ntext = "Q"\nmax = 2000000\n', encoding="utf-8")
     assert runner.invoke(app, ["criteria", "add", str(path), "--db", str(bench.folder)]).exit_code == 0
     bench.create("Lund", 2021, "big-2020")
-    bench.score("lund-2021", "1.1", "1500000")
+    bench.score("lund-2021", "1.1", Decimal("1500000"))
     for _ in range(2):
         assert [r.total for r in Workbench(bench.folder).rows()] == [Decimal(1500000)]
     assert not (bench.folder / "kompass.json.broken").exists()

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from kompass_tui.core import edits, model
 from kompass_tui.errors import InputError, NotFound, ScoreError
 from kompass_tui.core.model import Answer, AreaEntry, Evaluation
+from kompass_tui.core.points import parse_entry
 
 
 @pytest.mark.parametrize("name, year, expected", [
@@ -29,64 +30,76 @@ def make(fw, **kw):
     return Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id, **kw)
 
 
-def test_set_score_accepts_comma_and_point_and_keeps_the_note(fw):
-    ev = edits.set_note(make(fw), fw, "2.1", "Intervju med kommundirektören", ["interview"])
-    ev = edits.set_score(ev, fw, "2.1", "9,5")
+AT = "2026-11-27T10:00:00+00:00"
+
+
+def test_a_score_typed_with_comma_or_point_is_one_number_and_keeps_the_note(fw):
+    ev = edits.note("2.1", "Intervju med kommundirektören", ["interview"])(make(fw), fw, AT)
+    ev = edits.score("2.1", parse_entry("9,5"))(ev, fw, AT)
     assert ev.answer("2.1") == Answer(Decimal("9.5"), "Intervju med kommundirektören", ("interview",))
-    assert edits.set_score(ev, fw, "2.1", "9.5") == ev
+    assert edits.score("2.1", parse_entry("9.5"))(ev, fw, AT) == ev
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("-1", "give 0 to 10 in steps of 0.5"), ("101", "give 0 to 10"), ("10.5", "give 0 to 10"),
-    ("9.25", "steps of 0.5"), ("abc", "not a number"), ("NaN", "not a number"), ("inf", "not a number"), ("", "not a number"),
+    ("-1", "question 2.1: -1 is not allowed; give 0 to 10 in steps of 0.5"), ("101", "give 0 to 10"),
+    ("10.5", "give 0 to 10"), ("9.25", "steps of 0.5"), ("abc", "'abc' is not a number"), ("NaN", "not a number"),
+    ("inf", "not a number"), ("", "'' is not a number; give points such as 9,5 or 9.5, or none to take the score back"),
 ])
-def test_set_score_refuses_with_the_allowed_range(fw, text, reason):
+def test_a_score_is_refused_with_what_is_allowed(fw, text, reason):
     with pytest.raises(ScoreError) as caught:
-        edits.set_score(make(fw), fw, "2.1", text)
-    assert "question 2.1" in str(caught.value) and reason in str(caught.value)
+        edits.score("2.1", parse_entry(text))(make(fw), fw, AT)  # parsed where typed, checked by the edit
+    assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["-", "none", " None ", "ingen"])
+def test_words_that_take_a_score_back(text):
+    assert parse_entry(text) is None
 
 
 def test_unknown_question_and_area_id(fw):
     with pytest.raises(NotFound, match="no sub-question '9.1'"):
-        edits.set_score(make(fw), fw, "9.1", "1")
+        edits.score("9.1", Decimal(1))(make(fw), fw, AT)
     with pytest.raises(NotFound, match="is an area"):
-        edits.set_score(make(fw), fw, "2", "1")
+        edits.score("2", Decimal(1))(make(fw), fw, AT)
 
 
 def test_area_level_evaluations_take_area_scores_only(fw):
     ev = make(fw, level=model.AREAS)
-    ev = edits.set_score(ev, fw, "2", "35,5")
+    ev = edits.score("2", Decimal("35.5"))(ev, fw, AT)
     assert ev.area("2").score == Decimal("35.5")
     with pytest.raises(edits.NotWalkable, match="area scores only"):
-        edits.set_score(ev, fw, "2.1", "5")
+        edits.score("2.1", Decimal(5))(ev, fw, AT)
     with pytest.raises(edits.NotWalkable):
-        edits.set_note(ev, fw, "2.1", "x")
+        edits.note("2.1", "x")(ev, fw, AT)
     with pytest.raises(ScoreError, match="give 0 to 100"):
-        edits.set_score(ev, fw, "2", "100,5")
+        edits.score("2", Decimal("100.5"))(ev, fw, AT)
 
 
 def test_sources_are_kept_in_canonical_order_and_toggle(fw):
-    ev = edits.set_note(make(fw), fw, "1.1", sources=["website", "interview"])
+    ev = edits.note("1.1", sources=["website", "interview"])(make(fw), fw, AT)
     assert ev.answer("1.1").sources == ("interview", "website")
-    ev = edits.set_note(ev, fw, "1.1", sources=["website"], by="Anna", at="2026-11-27T10:00:00+00:00")
+    ev = edits.note("1.1", sources=["website"], by="Anna")(ev, fw, AT)
     assert ev.answer("1.1").sources == ("interview", "website") and ev.answer("1.1").entry("Anna").sources == ("website",)
+    assert ev.answer("1.1").entry("Anna").updated == AT  # the time of whoever applied it
     with pytest.raises(InputError, match="unknown evidence source 'rumour'"):
-        edits.set_note(ev, fw, "1.1", sources=["rumour"])
+        edits.note("1.1", sources=["rumour"])
 
 
 def test_area_texts_summary_and_challenges(fw):
-    ev = edits.set_area_text(make(fw), fw, "3", "strengths", "  Tydlig rollfördelning \n")
-    ev = edits.set_area_text(ev, fw, "3", "improvements", "Chefsforum")
-    ev = edits.set_text(ev, "challenges", "- Ett\n- Två")
+    ev = edits.chain(edits.area_text("3", "strengths", "  Tydlig rollfördelning \n"),
+                     edits.area_text("3", "improvements", "Chefsforum"),
+                     edits.text("challenges", "- Ett\n- Två"))(make(fw), fw, AT)
     assert ev.area("3") == AreaEntry(None, "Tydlig rollfördelning", "Chefsforum")
     assert ev.challenges == "- Ett\n- Två"
     with pytest.raises(NotFound):
-        edits.set_area_text(ev, fw, "9", "strengths", "x")
+        edits.area_text("9", "strengths", "x")(ev, fw, AT)
+    with pytest.raises(InputError, match="use strengths or improvements"):
+        edits.area_text("3", "weaknesses", "x")
 
 
 def test_clearing_everything_leaves_no_empty_entries(fw):
-    ev = edits.set_score(make(fw), fw, "1.1", "3")
-    ev = edits.set_score(ev, fw, "1.1", None)
+    ev = edits.score("1.1", Decimal(3))(make(fw), fw, AT)
+    ev = edits.score("1.1", None)(ev, fw, AT)
     assert ev.questions == {}
 
 

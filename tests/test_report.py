@@ -65,9 +65,8 @@ HOSTILE = "a | b `code` <script>alert(1)</script> &amp; **bold** [x](http://e)\n
 
 
 def test_hostile_user_text_cannot_break_tables_or_inject_markup(demo, fw):
-    ev = demo.edit("botkyrka-2003", lambda ev, fw: edits.set_note(ev, fw, "1.1", HOSTILE))
-    ev = demo.edit(ev.id, lambda ev, fw: edits.set_area_text(ev, fw, "1", "strengths", HOSTILE))
-    ev = demo.edit(ev.id, lambda ev, fw: edits.set_text(ev, "summary", HOSTILE))
+    ev = demo.apply("botkyrka-2003", edits.chain(edits.note("1.1", HOSTILE), edits.area_text("1", "strengths", HOSTILE),
+                                                 edits.text("summary", HOSTILE)))
     text = report.render(ev, fw, "sv", charts=False)  # our own fences are checked in test_charts
     assert "<script>" not in text and "&amp;amp;" in text
     assert not re.search(r"^#+ heading", text, re.M) and not re.search(r"^```", text, re.M)

@@ -91,6 +91,7 @@ def test_text_typed_just_before_the_end_is_saved(demo, ending):
 
 HANGUP_INSIDE_THE_LOCK = """
 import os, signal, sys
+from decimal import Decimal
 from kompass_tui.store import database as store
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
@@ -104,7 +105,7 @@ def hang_up_while_locked(path, data, before_replace=None):
         os.kill(os.getpid(), signal.SIGHUP)  # the terminal closes now
     return write(path, data, before_replace)
 store.atomic_write = hang_up_while_locked
-bench.score("botkyrka-2003", "1.1", "30", by="Anna")  # leaves the index row stale
+bench.score("botkyrka-2003", "1.1", Decimal("30"), by="Anna")  # leaves the index row stale
 bench.rows()  # what home and the overview do when they show
 """
 

@@ -1,5 +1,7 @@
 """How the main screens look at 80x24 (pytest-textual-snapshot; update with --snapshot-update)."""
 
+from decimal import Decimal
+
 from test_app import SIZE, make_app
 
 
@@ -33,5 +35,5 @@ def test_comparison_chart(snap_compare, demo):
 def test_overview_profile_with_a_previous_round(snap_compare, demo):
     later = demo.create("Botkyrka", 2008)
     for qid, score in (("1.1", "38"), ("1.2", "36"), ("1.3", "13"), ("2.1", "10")):
-        demo.score(later.id, qid, score)
+        demo.score(later.id, qid, Decimal(score))
     assert snap_compare(make_app(demo, later.id), terminal_size=SIZE, press=["escape", "p"])

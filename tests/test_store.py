@@ -18,7 +18,7 @@ def test_create_get_update_delete(bench):
     ev = bench.create("Botkyrka", 2003, evaluators=["Lena Langlet"])
     assert ev.id == "botkyrka-2003"
     assert bench.create("Botkyrka", 2003).id == "botkyrka-2003-2"
-    bench.score("botkyrka-2003", "2.1", "9,5")
+    bench.score("botkyrka-2003", "2.1", Decimal("9.5"))
     assert Workbench(bench.folder).get("botkyrka-2003").answer("2.1").score == Decimal("9.5")
     bench.delete("botkyrka-2003-2")
     assert [r.id for r in bench.rows()] == ["botkyrka-2003"]
@@ -29,7 +29,7 @@ def test_create_get_update_delete(bench):
 def test_files_are_owner_only_and_no_temp_files_remain(bench):
     bench.create("Botkyrka", 2003)
     for _ in range(3):
-        bench.score("botkyrka-2003", "1.1", "3")
+        bench.score("botkyrka-2003", "1.1", Decimal("3"))
     assert stat.S_IMODE(bench.folder.stat().st_mode) == 0o700
     for path in bench.folder.rglob("*"):
         assert not path.name.endswith(".tmp"), path
@@ -56,7 +56,7 @@ def test_a_save_writes_one_file_and_the_next_listing_brings_the_index_up_to_date
     index = demo.folder / "kompass.json"
     demo.rows()
     before = index.read_bytes()
-    demo.score("botkyrka-2003", "1.1", "40")
+    demo.score("botkyrka-2003", "1.1", Decimal("40"))
     assert index.read_bytes() == before  # the save touched the evaluation's file only
     rows = {r.id: r for r in Workbench(demo.folder).rows()}
     assert str(rows["botkyrka-2003"].total) == "645" and rows["botkyrka-2003"].areas["1"] == "89"
@@ -72,7 +72,7 @@ def test_a_save_racing_a_rebuild_never_leaves_a_stale_row(demo, monkeypatch):
     def read_after_a_save(self, eid):
         if eid == "botkyrka-2003" and not raced:
             raced.append(eid)
-            other.score("botkyrka-2003", "1.2", "40")  # another session saves between scan and read
+            other.score("botkyrka-2003", "1.2", Decimal("40"))  # another session saves between scan and read
         return original(self, eid)
 
     (demo.folder / "kompass.json").unlink()  # force a rebuild of every row
@@ -103,7 +103,7 @@ def test_an_index_replaced_by_a_foreign_file_mid_session_is_not_overwritten(demo
     index = demo.folder / "kompass.json"
     demo.rows()
     index.write_text('{"_default": {}}')
-    demo.score("botkyrka-2003", "1.1", "40")  # the evaluation file is ours, and is saved
+    demo.score("botkyrka-2003", "1.1", Decimal("40"))  # the evaluation file is ours, and is saved
     assert index.read_text() == '{"_default": {}}'
     assert demo.get("botkyrka-2003").answer("1.1").score == 40
     with pytest.raises(StoreError, match="not a Kompass database file"):
@@ -132,7 +132,7 @@ def test_orphaned_temp_files_are_removed_under_the_lock(bench):
     bench.create("Botkyrka", 2003)
     orphan = bench.folder / "evaluations" / ".botkyrka-2003.json.abc123.tmp"
     orphan.write_text("{half")
-    Workbench(bench.folder).score("botkyrka-2003", "1.1", "3")
+    Workbench(bench.folder).score("botkyrka-2003", "1.1", Decimal("3"))
     assert not orphan.exists()
 
 
@@ -145,7 +145,7 @@ def test_a_failed_write_changes_nothing_and_says_so(demo, monkeypatch, failure):
 
     monkeypatch.setattr(store.os, "replace", fail)
     with pytest.raises(StoreError, match="nothing was changed") as caught:
-        demo.score("botkyrka-2003", "1.1", "40")
+        demo.score("botkyrka-2003", "1.1", Decimal("40"))
     assert os.strerror(failure) in str(caught.value)
     monkeypatch.undo()
     assert snapshot_files(demo.folder) == before
@@ -189,7 +189,7 @@ def test_a_corrupt_evaluation_file_is_listed_with_its_problem_and_not_overwritte
     rows = {r.id: r for r in Workbench(demo.folder).rows()}
     assert "corrupt" in rows["nacka-2003"].error and str(rows["botkyrka-2003"].total) == "639"
     with pytest.raises(StoreError, match="nacka-2003.json is corrupt"):
-        demo.score("nacka-2003", "1", "3")
+        demo.score("nacka-2003", "1", Decimal("3"))
     assert path.read_bytes() == before
 
 
@@ -223,7 +223,7 @@ def test_concurrent_sessions_lose_no_update(demo):
 
 
 def test_a_delete_and_an_edit_can_be_undone_from_kept_versions(demo):
-    demo.score("botkyrka-2003", "1.1", "40")
+    demo.score("botkyrka-2003", "1.1", Decimal("40"))
     demo.delete("botkyrka-2003")
     assert "botkyrka-2003" in demo.backed_up() and "botkyrka-2003" not in demo.db.ids()
     assert [str(ev.answer("1.1").score) for _, _, ev in demo.versions("botkyrka-2003")] == ["40", "34"]
@@ -236,7 +236,7 @@ def test_a_delete_and_an_edit_can_be_undone_from_kept_versions(demo):
 def test_kept_versions_rotate_and_are_owner_only(bench):
     bench.create("Nacka", 2010)
     for n in range(store.KEEP + 5):
-        bench.score("nacka-2010", "1.1", str(n))
+        bench.score("nacka-2010", "1.1", Decimal(n))
     kept = list((bench.folder / "backups" / "nacka-2010").iterdir())
     assert len(kept) == store.KEEP
     assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in kept)

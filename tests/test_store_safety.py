@@ -47,7 +47,7 @@ def everything_refused(folder: Path, match: str) -> None:
     actions = {
         "list": bench.rows,
         "read": lambda: bench.get("botkyrka-2003"),
-        "save": lambda: bench.score("botkyrka-2003", "1.1", "3"),
+        "save": lambda: bench.score("botkyrka-2003", "1.1", Decimal("3")),
         "create": lambda: bench.create("Nacka", 2010),
         "versions": lambda: bench.versions("botkyrka-2003"),
     }
@@ -89,7 +89,7 @@ def test_a_folder_others_own_or_can_write_is_refused_and_nothing_is_written(demo
     damage, message, root_only = FOLDERS[case]
     if root_only and not ROOT:
         pytest.skip("needs root to make a folder of another user (os.chown to uid 65534)")
-    demo.score("botkyrka-2003", "1.1", "30")  # so there is a backups/ folder
+    demo.score("botkyrka-2003", "1.1", Decimal("30"))  # so there is a backups/ folder
     damage(demo.folder)
     outside = demo.folder.parent / "elsewhere"
     before = snapshot_files(demo.folder), snapshot_files(outside)
@@ -101,23 +101,23 @@ def test_the_database_folder_may_be_reached_through_the_users_own_link(demo, tmp
     link = tmp_path / "shortcut"
     link.symlink_to(demo.folder, target_is_directory=True)
     bench = Workbench(link)
-    bench.score("botkyrka-2003", "1.1", "30")
+    bench.score("botkyrka-2003", "1.1", Decimal("30"))
     assert {r.id for r in bench.rows()} == DEMO_IDS
     assert str(Workbench(demo.folder).get("botkyrka-2003").answer("1.1").score) == "30"
 
 
 def test_a_new_database_folder_is_made_private_and_checked_once_per_session(bench, monkeypatch):
     bench.create("Nacka", 2010)
-    bench.score("nacka-2010", "1.1", "2")
+    bench.score("nacka-2010", "1.1", Decimal("2"))
     assert stat.S_IMODE(bench.folder.stat().st_mode) == 0o700
     checked = []
     original = store.Database._check_folder
     monkeypatch.setattr(store.Database, "_check_folder", staticmethod(lambda folder, info: (checked.append(folder.name), original(folder, info))))
     fresh = Workbench(bench.folder)
     fresh.rows()
-    fresh.score("nacka-2010", "1.1", "3")
+    fresh.score("nacka-2010", "1.1", Decimal("3"))
     fresh.get("nacka-2010")
-    fresh.score("nacka-2010", "1.1", "4")
+    fresh.score("nacka-2010", "1.1", Decimal("4"))
     # once, three folders, not per change nor per file; and backups/<id>/ where a version is kept
     assert checked[:3] == ["db", "evaluations", "backups"] and set(checked[3:]) == {"nacka-2010"}
 
@@ -161,7 +161,7 @@ def test_a_link_planted_at_a_kept_versions_folder_is_not_followed(demo, outside)
     before = snapshot_files(demo.folder)
     bench = Workbench(demo.folder)
     with pytest.raises(StoreError) as caught:
-        bench.score("botkyrka-2003", "1.1", "30")
+        bench.score("botkyrka-2003", "1.1", Decimal("30"))
     assert "backups/botkyrka-2003 is a symbolic link" in one_line(caught)
     with pytest.raises(StoreError, match="is a symbolic link"):
         bench.versions("botkyrka-2003")
@@ -173,7 +173,7 @@ def test_a_link_planted_at_a_kept_versions_folder_is_not_followed(demo, outside)
 
 
 def test_a_link_planted_at_a_kept_version_is_not_read(demo, outside):
-    demo.score("botkyrka-2003", "1.1", "30")
+    demo.score("botkyrka-2003", "1.1", Decimal("30"))
     [kept] = (demo.folder / "backups" / "botkyrka-2003").iterdir()
     shutil.copy(kept, outside / "old.json")
     kept.unlink()
@@ -201,7 +201,7 @@ def test_a_link_planted_at_the_lock_file_is_refused_and_nothing_is_written_throu
     lock.symlink_to(victim)
     before = snapshot_files(demo.folder)
     bench = Workbench(demo.folder)
-    for action in (lambda: bench.score("botkyrka-2003", "1.1", "30"), lambda: bench.create("Nacka", 2010)):
+    for action in (lambda: bench.score("botkyrka-2003", "1.1", Decimal("30")), lambda: bench.create("Nacka", 2010)):
         with pytest.raises(StoreError) as caught:
             action()
         assert ".lock is a symbolic link" in one_line(caught)
@@ -244,7 +244,7 @@ def umask(request):
 
 def test_every_file_and_folder_is_private_from_the_start(umask, bench, tmp_path, monkeypatch):
     bench.create("Botkyrka", 2003)
-    bench.score("botkyrka-2003", "1.1", "30")  # a kept version, by hard link
+    bench.score("botkyrka-2003", "1.1", Decimal("30"))  # a kept version, by hard link
     kept_before = set((bench.folder / "backups" / "botkyrka-2003").iterdir())
 
     made = []
@@ -261,7 +261,7 @@ def test_every_file_and_folder_is_private_from_the_start(umask, bench, tmp_path,
     with monkeypatch.context() as patch:  # (monkeypatch.undo would drop the test's KOMPASS_HOME too)
         patch.setattr(store.os, "link", no_links)  # another file system: the copy fallback
         patch.setattr(store.tempfile, "mkstemp", watched_mkstemp)
-        bench.score("botkyrka-2003", "1.1", "31")
+        bench.score("botkyrka-2003", "1.1", Decimal("31"))
     assert made and set(made) == {0o600}
     [copy] = set((bench.folder / "backups" / "botkyrka-2003").iterdir()) - kept_before
     assert copy.stat().st_nlink == 1  # a copy, not a link
@@ -321,7 +321,7 @@ def test_a_change_waiting_for_the_lock_is_told_then_gives_up_changing_nothing(de
         bench.db.wait, bench.db.on_wait = 0.3, told.append
         started = time.monotonic()
         with pytest.raises(StoreError) as caught:
-            bench.score("botkyrka-2003", "1.1", "30")
+            bench.score("botkyrka-2003", "1.1", Decimal("30"))
         assert time.monotonic() - started >= 0.3
         who = f"another Kompass session (PID {pid})" if pid else "another Kompass session"
         assert one_line(caught) == (f"{who} has held the database for 0.3 s; nothing was changed. "
@@ -347,7 +347,7 @@ def test_a_change_goes_ahead_once_the_other_session_lets_go(demo, monkeypatch):
 
     bench = Workbench(demo.folder)
     bench.db.wait, bench.db.on_wait = 30, other_session_finishes
-    bench.score("botkyrka-2003", "1.1", "30")
+    bench.score("botkyrka-2003", "1.1", Decimal("30"))
     assert told == [4242]
     assert str(Workbench(demo.folder).get("botkyrka-2003").answer("1.1").score) == "30"
     assert (demo.folder / ".lock").read_text() == f"{os.getpid()}\n"  # the holder says who it is
@@ -358,7 +358,7 @@ def test_no_wait_at_all_and_re_entrant_locking_still_work(demo):
     bench.db.wait = 0
     with bench.db.locked():
         with bench.db.locked():  # re-entrant: never waits for itself
-            bench.score("botkyrka-2003", "1.1", "30")
+            bench.score("botkyrka-2003", "1.1", Decimal("30"))
         fd = os.open(demo.folder / ".lock", os.O_RDWR)
         try:
             with pytest.raises(BlockingIOError):
@@ -367,7 +367,7 @@ def test_no_wait_at_all_and_re_entrant_locking_still_work(demo):
             os.close(fd)
     other = Workbench(demo.folder)
     other.db.wait = 0
-    other.score("botkyrka-2003", "1.1", "31")  # free again
+    other.score("botkyrka-2003", "1.1", Decimal("31"))  # free again
 
 
 # ---------------------------------------------------------------- 5. a damaged index is rebuilt
@@ -414,7 +414,7 @@ def test_a_damaged_index_is_set_aside_and_rebuilt(demo, case):
     assert {r.id for r in Workbench(demo.folder).rows()} == DEMO_IDS
     assert index.read_bytes() == rebuilt  # rebuilt once: the next listing finds it good
     assert stat.S_IMODE(os.stat(demo.folder / "kompass.json.broken").st_mode) == 0o600
-    demo.score("botkyrka-2003", "1.1", "30")  # and saving works as ever
+    demo.score("botkyrka-2003", "1.1", Decimal("30"))  # and saving works as ever
 
 
 def test_a_second_damaged_index_replaces_the_older_one_set_aside(demo):
@@ -427,7 +427,7 @@ def test_a_second_damaged_index_replaces_the_older_one_set_aside(demo):
 
 def test_a_damaged_index_found_by_a_change_does_not_stop_it(demo):
     (demo.folder / "kompass.json").write_bytes(_index([]))
-    Workbench(demo.folder).score("botkyrka-2003", "1.1", "30")
+    Workbench(demo.folder).score("botkyrka-2003", "1.1", Decimal("30"))
     assert {r.id for r in Workbench(demo.folder).rows()} == DEMO_IDS
 
 
@@ -553,7 +553,7 @@ def test_a_batch_left_by_a_killed_session_is_rolled_back_by_the_next(demo, monke
     assert [p for p in leftovers(demo.folder) if p.endswith(".tmp")]
     bench = Workbench(demo.folder)
     if next_session == "a change":
-        bench.score("botkyrka-2003", "1.1", "30")
+        bench.score("botkyrka-2003", "1.1", Decimal("30"))
         assert bench.db.ids() == DEMO_IDS
     elif next_session == "a read":  # no one sees part of an import that a kill cut short
         with pytest.raises(NotFound):
@@ -706,11 +706,11 @@ def test_an_export_that_cannot_be_written_says_why_in_one_line(tmp_path):
 
 
 def test_a_kept_versions_folder_others_can_write_is_refused(demo):
-    demo.score("botkyrka-2003", "1.1", "3")
+    demo.score("botkyrka-2003", "1.1", Decimal("3"))
     folder = demo.folder / "backups" / "botkyrka-2003"
     folder.chmod(0o777)
     before = snapshot_files(demo.folder)
-    for action in (lambda: Workbench(demo.folder).score("botkyrka-2003", "1.1", "4"),
+    for action in (lambda: Workbench(demo.folder).score("botkyrka-2003", "1.1", Decimal("4")),
                    lambda: Workbench(demo.folder).versions("botkyrka-2003")):
         with pytest.raises(StoreError) as caught:
             action()
@@ -724,6 +724,6 @@ def test_a_lock_file_with_another_name_is_refused_and_the_other_file_kept(demo, 
     (demo.folder / ".lock").unlink()
     os.link(precious, demo.folder / ".lock")
     with pytest.raises(StoreError) as caught:
-        Workbench(demo.folder).score("botkyrka-2003", "1.1", "3")
+        Workbench(demo.folder).score("botkyrka-2003", "1.1", Decimal("3"))
     assert "is also another file (a hard link)" in one_line(caught)
     assert precious.read_text() == "mine\n"

@@ -13,6 +13,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from kompass_tui.core.framework import DEFAULT_FRAMEWORK
+from kompass_tui.core.model import MAX_YEAR, MIN_YEAR
 from kompass_tui.errors import KompassError
 
 
@@ -125,20 +127,10 @@ def _console():
 
 
 def _evaluator(ctx: typer.Context | None, name: Optional[str]) -> str:
-    """--as on the command, else --as before it, else $KOMPASS_AS, else the login name."""
-    name = name or (_root_obj(ctx).get("as") if ctx is not None else None) or os.environ.get("KOMPASS_AS")
-    if not name:
-        import getpass
+    """--as on the command, else --as before it, else who the service says (service.evaluator)."""
+    from kompass_tui.service import evaluator
 
-        try:
-            name = getpass.getuser()
-        except Exception:  # no login name (some containers): a name is still needed
-            name = "evaluator"
-    from kompass_tui.core.sanitize import clean_name
-
-    name, removed = clean_name(name, "--as")
-    if not name:
-        raise KompassError("--as needs a name")
+    name, removed = evaluator(name or (_root_obj(ctx).get("as") if ctx is not None else None))
     if removed:
         _warn(f"removed {removed} control character{'s' if removed != 1 else ''} from --as: you are {name!r}")
     return name
@@ -220,8 +212,8 @@ def demo(ctx: typer.Context, db: DbOption = None,
 @app.command()
 def new(ctx: typer.Context,
         municipality: Annotated[str, typer.Argument(metavar="MUNICIPALITY", help="The municipality, e.g. Botkyrka.", show_default=False)],
-        year: Annotated[int, typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=1900, max=2200)],
-        framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see kompass criteria list).")] = "kommunkompassen-2003",
+        year: Annotated[int, typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=MIN_YEAR, max=MAX_YEAR)],
+        framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see kompass criteria list).")] = DEFAULT_FRAMEWORK,
         evaluator: Annotated[Optional[list[str]], typer.Option("--evaluator", "-e", metavar="NAME", help="An evaluator's name; repeat for each.")] = None,
         start: Annotated[str, typer.Option(metavar="DATE", help="First day of the evaluation, YYYY-MM-DD.")] = "",
         end: Annotated[str, typer.Option(metavar="DATE", help="Last day, YYYY-MM-DD.")] = "",
@@ -291,22 +283,13 @@ def score(ctx: typer.Context,
     0 to the sub-question's maximum; 9,5 and 9.5 both work.
 
     Example: kompass score botkyrka-2003 2.4 18 --note "Brukarenkät varje år" -s document -s interview"""
-    from kompass_tui.core import edits, model, scoring
-    from kompass_tui.core.points import fmt
+    from kompass_tui.core import scoring
+    from kompass_tui.core.points import fmt, parse_entry
 
-    by, at = _evaluator(ctx, as_), model.now()
-    wanted = None if scoring.clears(value) else value
+    by, points = _evaluator(ctx, as_), parse_entry(value)
     text = _text_arg(note, "the note") if note is not None else None  # read before the edit takes the lock
-
-    def change(ev, fw):
-        ev = edits.set_score(ev, fw, question, wanted, by, at)  # area-level: by plays no part
-        if text is not None or source:
-            ev = edits.set_note(ev, fw, question, text, source or None, by, at)
-        return ev
-
-    ev = _bench(ctx, db).edit(id, change)
-    stored = ev.area(question).score if ev.area_level else ev.answer(question).entry(by).score
-    _say(f"{id} {question} = {fmt(stored, empty='none')}" + ("" if ev.area_level else f" ({by})"))
+    ev = _bench(ctx, db).score(id, question, points, by, text, source or None)
+    _say(f"{id} {question} = {fmt(scoring.own(ev, question, by), empty='none')}" + ("" if ev.area_level else f" ({by})"))
 
 
 @app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
@@ -319,12 +302,11 @@ def consensus(ctx: typer.Context,
 
     The consensus is what totals, charts and reports use; it is set by the lead evaluator, whose
     name (--as) is kept with it. See kompass disagreements for where the evaluators differ."""
-    from kompass_tui.core import scoring
-    from kompass_tui.core.points import fmt
+    from kompass_tui.core.points import fmt, parse_entry
 
-    clear = scoring.clears(value) or not value.strip()
-    ev = _bench(ctx, db).consensus(id, question, None if clear else value, _evaluator(ctx, as_))
-    _say(f"{id} {question}: consensus {fmt(ev.answer(question).score) if not clear else 'cleared'}")
+    points = parse_entry(value)
+    ev = _bench(ctx, db).consensus(id, question, points, _evaluator(ctx, as_))
+    _say(f"{id} {question}: consensus {fmt(ev.answer(question).score) if points is not None else 'cleared'}")
 
 
 @app.command()
@@ -395,7 +377,7 @@ app.command("challenges", context_settings=TEXTS_MAY_START_WITH_DASH)(_eval_text
 def import_(ctx: typer.Context,
             file: Annotated[Path, typer.Argument(metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores.")],
             into: Annotated[Optional[str], typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
-            framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")] = "kommunkompassen-2003",
+            framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")] = DEFAULT_FRAMEWORK,
             encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="NAME", help="The file's encoding, e.g. cp1252 (default: UTF-8, else Windows-1252 as Excel writes it).", show_default=False)] = None,
             db: DbOption = None) -> None:
     """Import evaluations from JSON or CSV.

@@ -77,6 +77,16 @@ def _best(values: Sequence[Decimal | None]) -> frozenset[int]:
     return frozenset(i for i, v in enumerate(values) if v == top)
 
 
+def chosen(listed: Mapping[str, str], marked: set[str], highlighted: str | None) -> list[str]:
+    """What to compare, from the evaluations listed (id -> framework, in list order): the marked
+    ones; with none marked, every one of the highlighted one's framework."""
+    if marked:
+        return [eid for eid in listed if eid in marked]
+    if highlighted is None or highlighted not in listed:
+        return []
+    return [eid for eid, framework in listed.items() if framework == listed[highlighted]]
+
+
 def round_key(ev) -> tuple[str, str]:
     """What makes evaluations rounds of one another: the framework and the municipality (by its
     name, case and Unicode form aside: model.name_key; Håbo and Habo stay two). Works on

@@ -1,25 +1,29 @@
-"""Edits to an evaluation: pure functions, old evaluation in, new one out, checked against its framework.
+"""Edits to an evaluation, the one way anything is changed: typed values in (points as Decimal,
+None to clear), each edit a Change, applied to an evaluation at a time: `change(ev, fw, at)` gives
+the new evaluation, checked against its framework. Pure.
+
+Whoever applies a change supplies the time: the service (Workbench.apply) when it saves, under the
+store's lock, on freshly read data; the app (KompassApp.apply) for the copy a screen shows at once.
+The CLI, every screen, an import and a merge build their edits here and nowhere else.
 
 Texts and names are kept as sanitize.clean_text / clean_name leave them (no control characters,
-within the length limits), whichever way they arrive.
-
-The store applies them under its lock to freshly read data, so two sessions never overwrite each
-other's changes; the CLI and the UI only ever call these.
+within the length limits), whichever way they arrive. Scores are checked against the question's
+(or area's) maximum in half points.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from decimal import Decimal
+from typing import Callable, Iterable
 
 from kompass_tui.core.framework import Framework
-from kompass_tui.errors import InputError, KompassError, NotFound
-from kompass_tui.core.model import Evaluation, ordered_sources
+from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Entry, Evaluation, ordered_sources
 from kompass_tui.core.points import check_points
 from kompass_tui.core.sanitize import clean_name, clean_text
-from kompass_tui.core.scoring import parse_score
+from kompass_tui.errors import InputError, KompassError, NotFound
 
-AREA_TEXTS = ("strengths", "improvements")
+Change = Callable[[Evaluation, Framework, str], Evaluation]  # (evaluation, its framework, the time) -> new evaluation
 
 
 class NotWalkable(KompassError):
@@ -34,7 +38,7 @@ def _question_level(ev: Evaluation, what: str) -> None:
         )
 
 
-def _mine(ev: Evaluation, question_id: str, by: str, at: str, change) -> Evaluation:
+def _mine(ev: Evaluation, question_id: str, by: str, at: str, change: Callable[[Entry], Entry]) -> Evaluation:
     """Apply change to evaluator by's own entry; a new evaluator joins the evaluation's list."""
     by = clean_name(by, "the evaluator's name")[0]
     answer = ev.answer(question_id)
@@ -46,69 +50,100 @@ def _mine(ev: Evaluation, question_id: str, by: str, at: str, change) -> Evaluat
     return ev if by in ev.evaluators else replace(ev, evaluators=(*ev.evaluators, by))
 
 
-def set_score(ev: Evaluation, fw: Framework, part_id: str, text: str | None, by: str | None = None,
-              at: str = "") -> Evaluation:
-    """Score a sub-question from user text like `9,5` (None clears it): evaluator by's own score,
-    or (by None) the agreed score. In an area-level evaluation part_id is an area."""
-    if ev.area_level:
-        if fw.has_question(part_id):
-            _question_level(ev, "sub-question scores")
-        area = fw.area(part_id)
-        return ev.with_area(area.id, replace(ev.area(area.id), score=parse_score(text, area) if text is not None else None))
-    if not fw.has_question(part_id) and fw.has_area(part_id):
-        raise NotFound(f"{part_id!r} is an area; score its sub-questions instead (for example {fw.area(part_id).questions[0].id})")
-    question = fw.question(part_id)
-    value = parse_score(text, question) if text is not None else None
-    if by:
-        return _mine(ev, question.id, by, at, lambda e: replace(e, score=value))
-    return ev.with_answer(question.id, replace(ev.answer(question.id), score=value))
+def score(part_id: str, value: Decimal | None, by: str | None = None) -> Change:
+    """Score a sub-question (None clears it): evaluator by's own score, or (by None) the agreed
+    score, as in files without evaluators. In an area-level evaluation part_id is an area, and by
+    plays no part."""
+
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        if ev.area_level:
+            if fw.has_question(part_id):
+                _question_level(ev, "sub-question scores")
+            area = fw.area(part_id)
+            checked = check_points(value, area.maximum, f"area {area.id}") if value is not None else None
+            return ev.with_area(area.id, replace(ev.area(area.id), score=checked))
+        if not fw.has_question(part_id) and fw.has_area(part_id):
+            raise NotFound(f"{part_id!r} is an area; score its sub-questions instead "
+                           f"(for example {fw.area(part_id).questions[0].id})")
+        question = fw.question(part_id)
+        points = check_points(value, question.maximum, f"question {question.id}") if value is not None else None
+        if by:
+            return _mine(ev, question.id, by, at, lambda e: replace(e, score=points))
+        return ev.with_answer(question.id, replace(ev.answer(question.id), score=points))
+
+    return change
 
 
-def set_consensus(ev: Evaluation, fw: Framework, question_id: str, text: str | None, by: str, at: str) -> Evaluation:
+def consensus(question_id: str, value: Decimal | None, by: str) -> Change:
     """Set (or, with None, clear) the consensus score of a sub-question, noting who and when."""
-    _question_level(ev, "consensus")
-    question = fw.question(question_id)
-    value = parse_score(text, question) if text is not None else None
-    by = clean_name(by, "the evaluator's name")[0]
-    return ev.with_answer(question.id, replace(ev.answer(question.id), score=value,
-                                               decided_by=by if value is not None else "",
-                                               decided_at=at if value is not None else ""))
+
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        _question_level(ev, "consensus")
+        question = fw.question(question_id)
+        points = check_points(value, question.maximum, f"question {question.id}") if value is not None else None
+        who = clean_name(by, "the evaluator's name")[0]
+        return ev.with_answer(question.id, replace(ev.answer(question.id), score=points,
+                                                   decided_by=who if points is not None else "",
+                                                   decided_at=at if points is not None else ""))
+
+    return change
 
 
-def set_note(ev: Evaluation, fw: Framework, question_id: str, note: str | None = None,
-             sources: Iterable[str] | None = None, by: str | None = None, at: str = "") -> Evaluation:
+def note(question_id: str, text: str | None = None, sources: Iterable[str] | None = None,
+         by: str | None = None) -> Change:
     """Replace the note and/or the evidence sources (interview, document, website) of a
     sub-question: evaluator by's own, or (by None) the agreed ones."""
-    _question_level(ev, "sub-question notes")
-    question = fw.question(question_id)
     checked = ordered_sources(sources) if sources is not None else None
-    kept = clean_text(note, "the note")[0].strip() if note is not None else None
+    kept = clean_text(text, "the note")[0].strip() if text is not None else None
 
-    def change(item):
-        if kept is not None:
-            item = replace(item, note=kept)
-        if checked is not None:
-            item = replace(item, sources=checked)
-        return item
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        _question_level(ev, "sub-question notes")
+        question = fw.question(question_id)
 
-    if by:
-        return _mine(ev, question.id, by, at, change)
-    return ev.with_answer(question.id, change(ev.answer(question.id)))
+        def edit(item):
+            if kept is not None:
+                item = replace(item, note=kept)
+            if checked is not None:
+                item = replace(item, sources=checked)
+            return item
+
+        if by:
+            return _mine(ev, question.id, by, at, edit)
+        return ev.with_answer(question.id, edit(ev.answer(question.id)))
+
+    return change
 
 
-def set_area_text(ev: Evaluation, fw: Framework, area_id: str, kind: str, text: str) -> Evaluation:
+def area_text(area_id: str, kind: str, text: str) -> Change:
     """Set an area's strengths or improvement areas (utvecklingsområden)."""
     if kind not in AREA_TEXTS:
-        raise InputError(f"unknown area text {kind!r}; use strengths or improvements")
-    area = fw.area(area_id)
-    return ev.with_area(area.id, replace(ev.area(area.id), **{kind: clean_text(text, f"the {kind}")[0].strip()}))
+        raise InputError(f"unknown area text {kind!r}; use {' or '.join(AREA_TEXTS)}")
+    kept = clean_text(text, f"the {kind}")[0].strip()
+
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        area = fw.area(area_id)
+        return ev.with_area(area.id, replace(ev.area(area.id), **{kind: kept}))
+
+    return change
 
 
-def set_text(ev: Evaluation, kind: str, text: str) -> Evaluation:
+def text(kind: str, value: str) -> Change:
     """Set the evaluation's summary or closing challenges (the report's Slutord)."""
-    if kind not in ("summary", "challenges"):
-        raise InputError(f"unknown text {kind!r}; use summary or challenges")
-    return replace(ev, **{kind: clean_text(text, f"the {kind}")[0].strip()})
+    if kind not in TEXT_KINDS:
+        raise InputError(f"unknown text {kind!r}; use {' or '.join(TEXT_KINDS)}")
+    kept = clean_text(value, f"the {kind}")[0].strip()
+    return lambda ev, fw, at: replace(ev, **{kind: kept})
+
+
+def chain(*changes: Change) -> Change:
+    """Several changes as one (saved together, under one lock)."""
+
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        for step in changes:
+            ev = step(ev, fw, at)
+        return ev
+
+    return change
 
 
 def check(ev: Evaluation, fw: Framework, where: str) -> None:
@@ -121,21 +156,21 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
         if entry.score is not None:
             if not ev.area_level:
                 raise InputError(f"{where}: area {aid} has a score, but sub-question evaluations sum theirs")
-            _checked(check_points, entry.score, fw.area(aid).maximum, f"{where}: area {aid}")
+            _checked(entry.score, fw.area(aid).maximum, f"{where}: area {aid}")
     for qid, answer in ev.questions.items():
         if not fw.has_question(qid):
             raise InputError(f"{where}: unknown sub-question {qid!r} for {fw.id}")
         if ev.area_level and not answer.is_blank():
             raise InputError(f"{where}: sub-question {qid} is filled in, but the evaluation is area-level")
         if answer.score is not None:
-            _checked(check_points, answer.score, fw.question(qid).maximum, f"{where}: question {qid}")
+            _checked(answer.score, fw.question(qid).maximum, f"{where}: question {qid}")
         for name, entry in answer.entries.items():
             if entry.score is not None:
-                _checked(check_points, entry.score, fw.question(qid).maximum, f"{where}: question {qid} ({name})")
+                _checked(entry.score, fw.question(qid).maximum, f"{where}: question {qid} ({name})")
 
 
-def _checked(fn, *args):
+def _checked(value: Decimal, maximum: Decimal, what: str) -> None:
     try:
-        return fn(*args)
+        check_points(value, maximum, what)
     except KompassError as exc:
         raise InputError(str(exc)) from None

@@ -16,6 +16,7 @@ from kompass_tui.errors import CriteriaError, NotFound, ScoreError
 from kompass_tui.core.points import fmt, is_half_step, ordinary, to_decimal
 from kompass_tui.core.sanitize import MAX_NAME, is_safe
 
+DEFAULT_FRAMEWORK = "kommunkompassen-2003"  # the bundled framework, where none is named
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 PART_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 LANG_SUFFIX = re.compile(r"^(name|short|text|guidance|maxima_note|description)_([a-z]{2})$")

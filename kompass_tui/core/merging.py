@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from kompass_tui.errors import InputError
-from kompass_tui.core.model import Answer, AreaEntry, Evaluation, name_key, ordered_sources
+from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Answer, AreaEntry, Evaluation, name_key, ordered_sources
 
 
 @dataclass
@@ -56,7 +56,7 @@ def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
     for aid, other in theirs.areas.items():
         areas[aid] = _area(areas.get(aid, AreaEntry()), other, aid, source, mine, theirs, messages)
     texts = {}
-    for kind in ("summary", "challenges"):
+    for kind in TEXT_KINDS:
         texts[kind], both = _text(getattr(mine, kind), getattr(theirs, kind), source)
         if both:
             messages.append(f"the {kind} differs: both texts are kept, {source}'s last")
@@ -104,7 +104,7 @@ def _area(mine: AreaEntry, theirs: AreaEntry, aid: str, source: str, mine_ev: Ev
         else:
             messages.append(f"area {aid}: the score differs; kept the newer one here")
     texts = {}
-    for kind in ("strengths", "improvements"):
+    for kind in AREA_TEXTS:
         texts[kind], both = _text(getattr(mine, kind), getattr(theirs, kind), source)
         if both:
             messages.append(f"area {aid}: the {kind} differ: both are kept, {source}'s last")

@@ -26,6 +26,9 @@ from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text
 SCHEMA = 2  # 2: evaluators' own entries and the consensus (1 is read as well)
 FORMAT = "kompass-evaluation"
 SOURCES = ("interview", "document", "website")
+AREA_TEXTS = ("strengths", "improvements")  # what an area has besides its score
+TEXT_KINDS = ("summary", "challenges")  # what the evaluation has: the summary and the closing challenges (Slutord)
+MIN_YEAR, MAX_YEAR = 1900, 2200  # the years an evaluation may have
 SLUG_LENGTH = 80  # characters of an id made from a name (file names end at 255 bytes)
 QUESTIONS, AREAS = "questions", "areas"
 LEVELS = (QUESTIONS, AREAS)
@@ -316,7 +319,7 @@ class _Reader:
 
     def year(self, key: str) -> int:
         value = self.data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+        if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= MAX_YEAR:
             raise InputError(f"{self.where}: field '{key}' must be a year such as 2003, found {value!r}")
         return value
 

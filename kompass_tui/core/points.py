@@ -30,6 +30,21 @@ def to_decimal(value: object) -> Decimal:
     raise ScoreError(f"expected a number, found {value!r}")
 
 
+CLEAR_WORDS = ("-", "none", "ingen")  # what, typed as a score, takes the score back
+
+
+def parse_entry(text: str) -> Decimal | None:
+    """A score as typed (the CLI's VALUE, the walk-through's field): `9,5` or `9.5` -> Decimal,
+    `-`, `none` or `ingen` -> None (take the score back). ScoreError for anything else, an empty
+    text included. Whether it fits the sub-question is the edit's to check."""
+    if text.strip().lower() in CLEAR_WORDS:
+        return None
+    try:
+        return parse_number(text)
+    except ScoreError as exc:
+        raise ScoreError(f"{exc}; give points such as 9,5 or 9.5, or none to take the score back", exc.text) from None
+
+
 def parse_number(text: str) -> Decimal:
     """`9,5`, `9.5`, ` 10 ` -> Decimal. Anything else (letters, NaN, inf, empty) -> ScoreError."""
     cleaned = text.strip().replace(",", ".")

@@ -9,29 +9,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Mapping
 
-from kompass_tui.core.framework import Area, Framework, Question
+from kompass_tui.core.framework import Area, Framework
 from kompass_tui.core.model import Answer, Evaluation
-from kompass_tui.errors import ScoreError
-from kompass_tui.core.points import ZERO, allowed, check_points, fmt, normal, parse_number
-
-
-CLEAR_WORDS = ("-", "none", "ingen")
-
-
-def clears(text: str) -> bool:
-    """Whether user text in a score field asks to remove the score: `-`, `none` (or Swedish `ingen`)."""
-    return text.strip().lower() in CLEAR_WORDS
-
-
-def parse_score(text: str, question: Question | Area) -> Decimal:
-    """`9,5` / `9.5` -> Decimal(9.5) if it is 0..max in half points, else ScoreError with the range."""
-    what = f"{'question' if isinstance(question, Question) else 'area'} {question.id}"
-    try:
-        value = parse_number(text)
-    except ScoreError as exc:
-        raise ScoreError(f"{what}: {exc}; give 0 to {fmt(question.maximum)} in steps of 0.5",
-                         exc.text) from None
-    return check_points(value, question.maximum, what)
+from kompass_tui.core.points import ZERO, allowed, fmt, normal
 
 
 def effective(answer: Answer) -> Decimal | None:
@@ -40,6 +20,11 @@ def effective(answer: Answer) -> Decimal | None:
         return answer.score
     given = {e.score for e in answer.entries.values() if e.score is not None}
     return given.pop() if len(given) == 1 else None
+
+
+def own(ev: Evaluation, part_id: str, by: str) -> Decimal | None:
+    """Evaluator by's own score of a sub-question (in an area-level evaluation: the area's score)."""
+    return ev.area(part_id).score if ev.area_level else ev.answer(part_id).entry(by).score
 
 
 def question_score(ev: Evaluation, question_id: str) -> Decimal | None:

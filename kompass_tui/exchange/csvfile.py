@@ -20,7 +20,7 @@ from typing import Callable
 
 from kompass_tui.core.framework import Framework
 from kompass_tui.errors import InputError, ScoreError
-from kompass_tui.core.model import SOURCES, Evaluation, ordered_sources
+from kompass_tui.core.model import MAX_YEAR, MIN_YEAR, SOURCES, Evaluation, ordered_sources
 from kompass_tui.core.points import fmt, parse_number
 from kompass_tui.core.sanitize import MAX_TEXT, visible
 from kompass_tui.core.scoring import effective
@@ -141,7 +141,7 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
         cell = dict(zip(header, cells))
         if wide:
             year_text = cell["year"].strip()
-            if not year_text.isdigit() or not 1900 <= int(year_text) <= 2200:
+            if not year_text.isdigit() or not MIN_YEAR <= int(year_text) <= MAX_YEAR:
                 raise InputError(f"{name}: line {number}, column 'year': expected a year such as 2003, found {year_text!r}")
             municipality = restore(cell["municipality"].strip())
             if not municipality:

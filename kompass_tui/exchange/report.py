@@ -19,7 +19,7 @@ from kompass_tui.core import scoring
 from kompass_tui.core.comparison import Comparison
 from kompass_tui.core.framework import Framework
 from kompass_tui.i18n import t
-from kompass_tui.core.model import Evaluation
+from kompass_tui.core.model import AREA_TEXTS, Evaluation
 from kompass_tui.core.points import fmt
 
 CHART_WIDTH = 72
@@ -132,7 +132,7 @@ def _area_section(ev: Evaluation, fw: Framework, area, lang: str) -> list[str]:
             for q in area.questions
         ]
         parts.append(md.table([t(lang, "question"), t(lang, "points"), t(lang, "max")], rows, "lrr"))
-    for kind in ("strengths", "improvements"):
+    for kind in AREA_TEXTS:
         text = getattr(entry, kind)
         if text:
             parts += [f"**{t(lang, kind)}**", md.blocks(text)]

@@ -1,5 +1,5 @@
 """The one API the CLI and the app call: the workbench over the store, the frameworks and the edits."""
 
-from kompass_tui.service.workbench import DEFAULT_FRAMEWORK, Row, Workbench
+from kompass_tui.service.workbench import FALLBACK_EVALUATOR, Row, Workbench, evaluator
 
-__all__ = ["DEFAULT_FRAMEWORK", "Row", "Workbench"]
+__all__ = ["FALLBACK_EVALUATOR", "Row", "Workbench", "evaluator"]

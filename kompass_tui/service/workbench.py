@@ -16,14 +16,13 @@ from typing import Callable, Iterable
 from kompass_tui import paths
 from kompass_tui.core import edits, model, scoring
 from kompass_tui.store import criteria
-from kompass_tui.core.framework import Framework
+from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.errors import InputError, KompassError
 from kompass_tui.core.model import QUESTIONS, Evaluation
 from kompass_tui.core.points import to_decimal
 from kompass_tui.core.sanitize import UNSAFE, clean_name, clean_text
 from kompass_tui.store import DEFAULT_WAIT, Database
 
-DEFAULT_FRAMEWORK = "kommunkompassen-2003"
 MAX_FILE = 512 * 1024 * 1024  # bytes of one file to import (14,500 area rows take about 1 MB)
 SUMMARY = 2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
 
@@ -57,6 +56,27 @@ class Row:
                           level=model.AREAS,
                           areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
                           created=self.created)
+
+
+FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and the system has none
+
+
+def evaluator(given: str | None = None) -> tuple[str, int]:
+    """Who is scoring: given (--as), else $KOMPASS_AS, else the login name, else FALLBACK_EVALUATOR;
+    kept as names are (clean_name), with how many characters that removed. InputError if nothing
+    of the name is left."""
+    name = given or os.environ.get("KOMPASS_AS")
+    if not name:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no login name (some containers): a name is still needed
+            name = FALLBACK_EVALUATOR
+    kept, removed = clean_name(name, "--as")
+    if not kept:
+        raise InputError("--as needs a name")
+    return kept, removed
 
 
 class Workbench:
@@ -202,7 +222,7 @@ class Workbench:
             raise InputError("give the municipality's name")
         team = [clean_name(e, "an evaluator's name") for e in evaluators]
         removed += sum(count for _, count in team)
-        if not 1900 <= year <= 2200:
+        if not model.MIN_YEAR <= year <= model.MAX_YEAR:
             raise InputError(f"year {year} is out of range; give a year such as 2003")
         if level not in model.LEVELS:
             raise InputError(f"unknown level {level!r}; use questions or areas")
@@ -262,34 +282,40 @@ class Workbench:
         model.from_dict(model.to_dict(ev), where)  # what is stored must read back: refuse it here, not later
         return ev, removed
 
-    def edit(self, eid: str, change: Callable[[Evaluation, Framework], Evaluation]) -> Evaluation:
-        """Apply change to the freshly read evaluation under the lock and save it; returns the result."""
+    def apply(self, eid: str, change: edits.Change) -> Evaluation:
+        """The one way an evaluation is changed: apply change (core.edits) to the freshly read
+        evaluation under the lock, stamped with this moment, and save it; returns the result."""
         result: list[Evaluation] = []
 
         def apply(doc: dict) -> dict:
             ev = model.from_dict(doc)
-            new = change(ev, self.framework(ev.framework))
+            at = model.now()
+            new = change(ev, self.framework(ev.framework), at)
             if new == ev:
                 result.append(ev)
                 return doc
-            result.append(replace(new, updated=model.now()))
+            result.append(replace(new, updated=at))
             return model.to_dict(result[-1])
 
         self.db.update(eid, apply)
         return result[-1]
 
-    def score(self, eid: str, part_id: str, text: str | None, by: str | None = None) -> Evaluation:
-        """Evaluator by's own score, None to clear it (by None: the agreed score, as in files
-        without evaluators)."""
-        return self.edit(eid, lambda ev, fw: edits.set_score(ev, fw, part_id, text, by, model.now()))
+    def score(self, eid: str, part_id: str, value: Decimal | None, by: str | None = None,
+              note: str | None = None, sources: Iterable[str] | None = None) -> Evaluation:
+        """Evaluator by's own score (None takes it back), with its evidence if given, in one save
+        (by None: the agreed score, as in files without evaluators)."""
+        change = edits.score(part_id, value, by)
+        if note is not None or sources is not None:
+            change = edits.chain(change, edits.note(part_id, note, sources, by))
+        return self.apply(eid, change)
 
     def note(self, eid: str, question_id: str, note: str | None = None, sources: Iterable[str] | None = None,
              by: str | None = None) -> Evaluation:
-        return self.edit(eid, lambda ev, fw: edits.set_note(ev, fw, question_id, note, sources, by, model.now()))
+        return self.apply(eid, edits.note(question_id, note, sources, by))
 
-    def consensus(self, eid: str, question_id: str, text: str | None, by: str) -> Evaluation:
+    def consensus(self, eid: str, question_id: str, value: Decimal | None, by: str) -> Evaluation:
         """Set the agreed score of a sub-question (None clears it); by is noted as who decided."""
-        return self.edit(eid, lambda ev, fw: edits.set_consensus(ev, fw, question_id, text, by, model.now()))
+        return self.apply(eid, edits.consensus(question_id, value, by))
 
     def disagreements(self, eid: str):
         from kompass_tui.core import consensus
@@ -312,22 +338,22 @@ class Workbench:
         edits.check(theirs, self.framework(theirs.framework), name)
         result: list = []
 
-        def change(mine: Evaluation, fw: Framework) -> Evaluation:
+        def change(mine: Evaluation, fw: Framework, at: str) -> Evaluation:
             # the stored copy as its names and texts would be kept today, so an older one with
             # control characters or over-long texts meets its own (cleaned, cut) export as equal
             merged = merging.merge(model.normalized(mine), theirs, name)
             result[:] = [merged]
             return merged.evaluation
 
-        ev = self.edit(theirs.id, change)
+        ev = self.apply(theirs.id, change)
         self._removed(removed, name)
         return merging.Merge(ev, result[0].messages)
 
     def area_text(self, eid: str, area_id: str, kind: str, text: str) -> Evaluation:
-        return self.edit(eid, lambda ev, fw: edits.set_area_text(ev, fw, area_id, kind, text))
+        return self.apply(eid, edits.area_text(area_id, kind, text))
 
     def text(self, eid: str, kind: str, text: str) -> Evaluation:
-        return self.edit(eid, lambda ev, fw: edits.set_text(ev, kind, text))
+        return self.apply(eid, edits.text(kind, text))
 
     def delete(self, eid: str) -> None:
         """Delete an evaluation; its last version is kept, so `restore` can bring it back."""
@@ -415,20 +441,19 @@ class Workbench:
         ev, fw = self.get_with_framework(into)
         removed = sum(clean_text(row.note, f"{name}: line {row.line}: the note")[1] for row in rows if row.note)
 
-        def apply_rows(ev: Evaluation, fw: Framework) -> Evaluation:
+        def apply_rows(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
             for row in rows:
-                where = f"{name}: line {row.line}"
                 try:
                     if row.score is not None:
-                        ev = edits.set_score(ev, fw, row.question, str(row.score))
+                        ev = edits.score(row.question, row.score)(ev, fw, at)
                     if row.note is not None or row.sources is not None:
-                        ev = edits.set_note(ev, fw, row.question, row.note, row.sources)
+                        ev = edits.note(row.question, row.note, row.sources)(ev, fw, at)
                 except KompassError as exc:
-                    raise InputError(f"{where}: {exc}") from None
+                    raise InputError(f"{name}: line {row.line}: {exc}") from None
             return ev
 
-        apply_rows(ev, fw)  # check every row before taking the lock and writing
-        done = self.edit(into, apply_rows)
+        apply_rows(ev, fw, model.now())  # check every row before taking the lock and writing
+        done = self.apply(into, apply_rows)
         self._removed(removed, name)
         return done
 

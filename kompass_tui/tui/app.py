@@ -22,9 +22,12 @@ from textual.timer import Timer
 
 from kompass_tui import i18n
 from kompass_tui.errors import KompassError
+from kompass_tui.core import model
+from kompass_tui.core.edits import Change
+from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import visible
-from kompass_tui.service import Workbench
+from kompass_tui.service import FALLBACK_EVALUATOR, Workbench
 from kompass_tui.tui.writer import Writer
 
 T = TypeVar("T")
@@ -46,7 +49,7 @@ class KompassApp(App[None]):
                  evaluator: str = ""):
         super().__init__()
         self.cursor_blink = cursor_blink
-        self.evaluator = evaluator or "evaluator"  # whose scores and notes the walk-through edits
+        self.evaluator = evaluator or FALLBACK_EVALUATOR  # whose scores and notes the walk-through edits
         self.bench = bench
         self.lang = lang
         self.open_id = open_id
@@ -108,27 +111,27 @@ class KompassApp(App[None]):
         """save() for what only reads: its error is titled as one."""
         return self.save(look, "cannot_read")
 
-    def submit(self, eid: str, change: Callable[[], object], shown: Evaluation | None = None) -> None:
-        """Save a change of evaluation eid in the background; shown is the evaluation as the screen
-        now shows it (the edit applied), which screens use until the writer has caught up."""
-        self._show(eid, shown)
-        self.writer.submit(eid, change)
+    def preview(self, ev: Evaluation, fw: Framework, change: Change) -> Evaluation:
+        """change applied to the evaluation as a screen shows it, stamped with this moment: what the
+        screen shows at once, while the same change is saved in the background. What the change
+        raises (a score out of range, a text too long) is raised here, and nothing is saved."""
+        return change(ev, fw, model.now())
 
-    def apply(self, eid: str, ev: Evaluation, fw, change: Callable[[Evaluation, object], Evaluation]) -> Evaluation:
-        """Apply change to the evaluation as the screen shows it, and save the same change in the
-        background (to the stored evaluation, under the lock); returns the evaluation to show.
-        What change raises (a score out of range, say) is raised here, and nothing is saved."""
-        shown = change(ev, fw)
-        self.submit(eid, lambda: self.bench.edit(eid, change), shown)
+    def apply(self, eid: str, ev: Evaluation, fw: Framework, change: Change) -> Evaluation:
+        """Show change at once and save it in the background, in the order made: the writer applies
+        the very same change to the stored evaluation, under the lock (Workbench.apply). Returns
+        the evaluation to show."""
+        shown = self.preview(ev, fw, change)
+        self._show(eid, shown)
+        self.writer.submit(eid, lambda: self.bench.apply(eid, change))
         return shown
 
-    def save_later(self, key: Hashable, eid: str, change: Callable[[], Callable[[], object]],
-                   shown: Evaluation | None = None) -> None:
-        """Save typed text shortly. change() is called when the save is sent (on this thread) and
-        returns the save to run, so it can read the field as it is then: the text on screen is
-        what is saved, even when the session ends before the field's last events were handled."""
+    def save_later(self, key: Hashable, eid: str, make: Callable[[], Change], shown: Evaluation | None = None) -> None:
+        """Save typed text shortly, by the same path as apply(). make() builds the change when the
+        save is sent (on this thread), from the field as it is then: the text on screen is what is
+        saved, even when the session ends before the field's last events were handled."""
         self._show(eid, shown)
-        self._pending[key] = (eid, change)
+        self._pending[key] = (eid, make)
         if self._pending_timer is not None:
             self._pending_timer.stop()
         self._pending_timer = self.set_timer(TEXT_SAVE_DELAY, self.send_pending)
@@ -139,8 +142,14 @@ class KompassApp(App[None]):
     def send_pending(self) -> None:
         """Hand the typed text waiting for its half second to the writer now (without waiting)."""
         for key in list(self._pending):  # each handed on before it is let go: a signal may come between
-            eid, change = self._pending[key]
-            self.writer.submit(eid, change())
+            eid, make = self._pending[key]
+            try:
+                change = make()
+            except KompassError as exc:  # grown past a limit since it was checked: said, not saved
+                self._pending.pop(key, None)
+                self._show_failure(eid, str(exc))
+                continue
+            self.writer.submit(eid, lambda eid=eid, change=change: self.bench.apply(eid, change))
             self._pending.pop(key, None)
 
     def saving(self, eid: str) -> bool:

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from kompass_tui.store import criteria
+from kompass_tui.core.edits import Change
+from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.core.sanitize import MAX_TEXT, visible
 from kompass_tui.tui.screens.base import Translated, line, plain, settle
 from kompass_tui.tui.screens.fields import SafeInput, SafeTextArea
@@ -57,9 +59,10 @@ class TextEditScreen(Translated, ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "done", "k_done"), Binding("ctrl+s", "done", "k_done", show=False)]
 
-    def __init__(self, title: str, text: str, eid: str, save: Callable[[str], object]):
+    def __init__(self, title: str, text: str, eid: str, change: Callable[[str], Change]):
+        """change(text) is the edit that keeps the text (core.edits.area_text or text)."""
         super().__init__()
-        self.title_text, self.eid, self.save = title, eid, save
+        self.title_text, self.eid, self.change = title, eid, change
         # Control characters (from an older file) show as visible escapes. A text longer than
         # Kompass keeps (only from an older file) is shown cut and cannot be changed here.
         self.too_long = len(text) - MAX_TEXT if len(text) > MAX_TEXT else 0
@@ -95,11 +98,7 @@ class TextEditScreen(Translated, ModalScreen[None]):
         if over:
             return
 
-        def job():
-            text = area.text  # as on screen when the save is sent
-            return lambda: self.save(text)
-
-        self.app.save_later(("text", id(self)), self.eid, job)
+        self.app.save_later(("text", id(self)), self.eid, lambda: self.change(area.text))  # as on screen when sent
 
     def keep_typed(self) -> None:
         """Before the app ends: text on screen whose Changed event was not handled yet is saved too."""
@@ -136,7 +135,8 @@ class NewEvaluationScreen(Translated, ModalScreen[str | None]):
             with Horizontal(classes="field"):
                 yield Label(t("framework"))
                 yield Select([(line(f.name(self.app.lang)), f.id) for f in frameworks], id="framework",
-                             value=frameworks[0].id if frameworks else Select.NULL, allow_blank=False)
+                             value=DEFAULT_FRAMEWORK if any(f.id == DEFAULT_FRAMEWORK for f in frameworks)
+                             else frameworks[0].id if frameworks else Select.NULL, allow_blank=False)
             with Horizontal(classes="field"):
                 yield Label(t("evaluators"))
                 yield SafeInput(id="evaluators", placeholder=t("evaluators_hint"))

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kompass_tui.core import consensus, edits, model
+from kompass_tui.core import consensus, edits
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated
@@ -98,9 +98,8 @@ class DisagreementScreen(FollowsDisk, Translated, Screen):
         d = self.current
         if d is None:
             return
-        qid, by, at = d.question.id, self.app.evaluator, model.now()
-        text = None if value is None else str(value)
-        self.ev = self.app.apply(self.eid, self.ev, self.fw, lambda ev, fw: edits.set_consensus(ev, fw, qid, text, by, at))
+        qid = d.question.id
+        self.ev = self.app.apply(self.eid, self.ev, self.fw, edits.consensus(qid, value, self.app.evaluator))
         self.render_list()
         self.notify(self.app.t("consensus_set", question=qid, value=fmt(value, self.app.lang, "–")))
 

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kompass_tui.core import comparison
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
@@ -135,17 +136,12 @@ class HomeScreen(Translated, Screen):
         from kompass_tui.tui.screens.compare import CompareScreen
 
         self.app.flush()  # compare what was just scored
-        eid = self.selected_id()
         if len(self.marked) == 1:
             self.notify(self.app.t("mark_two"))
             return
-        if self.marked:
-            ids = [i for i in self.frameworks if i in self.marked]
-        elif eid is not None:
-            ids = [i for i, f in self.frameworks.items() if f == self.frameworks[eid]]
-        else:
-            return
-        self.app.push_screen(CompareScreen(ids))
+        ids = comparison.chosen(self.frameworks, self.marked, self.selected_id())
+        if ids:
+            self.app.push_screen(CompareScreen(ids))
 
     def action_new(self) -> None:
         from kompass_tui.tui.screens.dialogs import NewEvaluationScreen

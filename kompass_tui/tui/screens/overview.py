@@ -14,7 +14,8 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kompass_tui.core import comparison, scoring
+from kompass_tui.core import comparison, edits, scoring
+from kompass_tui.core.model import AREA_TEXTS
 from kompass_tui.exchange import tables
 from kompass_tui.exchange import charts
 from kompass_tui.core.framework import Area
@@ -178,7 +179,7 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
                 questions.highlighted = highlighted
         entry = ev.area(area.id)
         texts = Text()
-        for kind in ("strengths", "improvements"):
+        for kind in AREA_TEXTS:
             value = one_line(getattr(entry, kind), PREVIEW) or "–"
             texts.append(f"{t(kind)}: ", style="bold")
             texts.append(value + "\n")
@@ -227,16 +228,14 @@ class OverviewScreen(FollowsDisk, Translated, Screen):
 
         area, lang = self.area, self.app.lang
         title = f"{self.app.t(kind)}: {area.id} {one_line(area.name(lang))}"
-        bench, eid, aid = self.app.bench, self.eid, area.id
-        self.app.push_screen(TextEditScreen(title, getattr(self.ev.area(aid), kind), eid,
-                                            lambda text: bench.area_text(eid, aid, kind, text)))
+        self.app.push_screen(TextEditScreen(title, getattr(self.ev.area(area.id), kind), self.eid,
+                                            lambda text: edits.area_text(area.id, kind, text)))
 
     def action_text(self, kind: str) -> None:
         from kompass_tui.tui.screens.dialogs import TextEditScreen
 
-        bench, eid = self.app.bench, self.eid
-        self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {one_line(self.ev.title)}", getattr(self.ev, kind), eid,
-                                            lambda text: bench.text(eid, kind, text)))
+        self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {one_line(self.ev.title)}", getattr(self.ev, kind), self.eid,
+                                            lambda text: edits.text(kind, text)))
 
     def action_disagreements(self) -> None:
         from kompass_tui.tui.screens.disagreements import DisagreementScreen

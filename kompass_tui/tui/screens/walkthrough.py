@@ -18,11 +18,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
-from kompass_tui.core import edits, model, scoring
+from kompass_tui.core import edits, scoring
 from kompass_tui.core.framework import Question
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.core.model import SOURCES
-from kompass_tui.core.points import ZERO, fmt
+from kompass_tui.core.points import ZERO, fmt, parse_entry
 from kompass_tui.core.sanitize import MAX_TEXT, one_line, visible
 from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain, settle
 from kompass_tui.tui.screens.fields import SafeTextArea
@@ -253,10 +253,9 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         if not text:
             self.go_to(self.index + 1)
             return True
-        qid, by, at = self.question.id, self.app.evaluator, model.now()
-        wanted = None if scoring.clears(text) else text  # `-` takes a score back
-        try:
-            self.ev = self.app.apply(self.eid, self.ev, self.fw, lambda ev, fw: edits.set_score(ev, fw, qid, wanted, by, at))
+        try:  # `-` takes a score back
+            change = edits.score(self.question.id, parse_entry(text), self.app.evaluator)
+            self.ev = self.app.apply(self.eid, self.ev, self.fw, change)
         except ScoreError as exc:
             self._set("#error", self.app.t("score_invalid", text=exc.text or text,
                                            max=fmt(self.question.maximum, self.app.lang)))
@@ -272,9 +271,9 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         self._note_typed(event.text_area)
 
     def _note_typed(self, area: TextArea) -> None:
-        eid, qid, bench, by = self.eid, self.question.id, self.app.bench, self.app.evaluator
+        eid, qid, by = self.eid, self.question.id, self.app.evaluator
         try:
-            shown = edits.set_note(self.ev, self.fw, qid, area.text, by=by, at=model.now())
+            shown = self.app.preview(self.ev, self.fw, edits.note(qid, area.text, by=by))
         except KompassError as exc:  # longer than Kompass keeps: said beside the field and once in full, not saved
             if not self._refused_note:
                 self.app.notify(self.app.t("not_kept", reason=str(exc)), severity="error", timeout=10)
@@ -286,11 +285,8 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
             self._refused_note = False
             self._set("#error", "")
 
-        def job():
-            text = area.text  # as on screen when the save is sent, even at a sudden end
-            return lambda: bench.note(eid, qid, text, by=by)
-
-        self.app.save_later(("note", eid, qid), eid, job, shown)
+        # the text as on screen when the save is sent, even at a sudden end
+        self.app.save_later(("note", eid, qid), eid, lambda: edits.note(qid, area.text, by=by), shown)
         self.ev, self._handed = shown, area.text  # after the hand-over: a signal before it finds the text unhanded
 
     def keep_typed(self) -> None:
@@ -304,10 +300,8 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         self.save_sources()
 
     def save_sources(self) -> None:
-        qid, by, at = self.question.id, self.app.evaluator, model.now()
         sources = [s for s in SOURCES if self.query_one(f"#{s}", Checkbox).value]
-        self.ev = self.app.apply(self.eid, self.ev, self.fw,
-                                 lambda ev, fw: edits.set_note(ev, fw, qid, sources=sources, by=by, at=at))
+        self.ev = self.app.apply(self.eid, self.ev, self.fw, edits.note(self.question.id, sources=sources, by=self.app.evaluator))
 
     # -- actions ----------------------------------------------------------------------------
 
