@@ -91,7 +91,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "evaluators_hint": "names, with a comma between",
         "example": "e.g. {example}",
         "year_needed": "Give the year, e.g. 2026.",
-        "path_hint": "Enter writes the file; Esc cancels.",
+        "path_hint": "Enter writes the file: .md the report, .csv the scores, .json everything. Esc cancels.",
         "help_title": "Keys",
         "help_general": "Every change is saved the moment it is made; there is no save key. "
                         "ctrl+q or ctrl+c quits from anywhere.",
@@ -204,7 +204,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "evaluators_hint": "namn, med komma emellan",
         "example": "t.ex. {example}",
         "year_needed": "Ange år, t.ex. 2026.",
-        "path_hint": "Enter skriver filen; Esc avbryter.",
+        "path_hint": "Enter skriver filen: .md rapporten, .csv poängen, .json allt. Esc avbryter.",
         "help_title": "Tangenter",
         "help_general": "Varje ändring sparas direkt; det finns ingen spara-tangent. "
                         "ctrl+q eller ctrl+c avslutar var du än är.",

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.core.model import MAX_YEAR, MIN_YEAR
 from kompass_tui.errors import KompassError
+from kompass_tui.exchange import formats
 
 
 class KompassGroup(TyperGroup):
@@ -63,6 +64,7 @@ app = typer.Typer(
 criteria_app = typer.Typer(cls=KompassGroup, help="Frameworks: list, show, check, add.", no_args_is_help=True)
 app.add_typer(criteria_app, name="criteria")
 
+FORMATS_HELP = "; ".join(f"{f.name}: {f.holds}" for f in formats.FORMATS.values()) + "."
 DbOption = Annotated[
     Optional[Path],
     typer.Option("--db", help="Database folder (default: $KOMPASS_DB, else your user data folder; see kompass locate).",
@@ -397,7 +399,7 @@ def import_(ctx: typer.Context,
 @app.command(context_settings={"allow_extra_args": True})
 def export(ctx: typer.Context,
            id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-           format: Annotated[str, typer.Option("--format", "-F", help="md (report), csv or json.", metavar="md|csv|json")] = "md",
+           format: Annotated[str, typer.Option("--format", "-F", help=FORMATS_HELP, metavar=formats.NAMES)] = formats.DEFAULT.name,
            compare: Annotated[Optional[list[str]], typer.Option("--compare", "-c", help="Evaluation ids to compare with (several may follow one --compare).", metavar="ID ...")] = None,
            lang: LangOption = None,
            output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output.")] = None,

@@ -6,7 +6,6 @@ Every method that changes something saves it at once, under the store's lock, on
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -20,10 +19,11 @@ from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.errors import InputError, KompassError
 from kompass_tui.core.model import QUESTIONS, Evaluation
 from kompass_tui.core.points import to_decimal
-from kompass_tui.core.sanitize import UNSAFE, clean_name, clean_text
+from kompass_tui.core.sanitize import clean_name, clean_text
+from kompass_tui.exchange import formats
 from kompass_tui.store import DEFAULT_WAIT, Database
+from kompass_tui.store.userfiles import read_text_file
 
-MAX_FILE = 512 * 1024 * 1024  # bytes of one file to import (14,500 area rows take about 1 MB)
 SUMMARY = 2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
 
 
@@ -329,7 +329,7 @@ class Workbench:
         from kompass_tui.core import merging
 
         name = str(path)
-        theirs = parse_file(read_text_file(path)[0], name)
+        theirs = formats.parse(read_text_file(path)[0], name)
         if not isinstance(theirs, Evaluation):
             raise InputError(f"{name}: merge takes an evaluation exported with --format json, not CSV")
         if theirs.id not in self.db.ids():
@@ -405,7 +405,7 @@ class Workbench:
 
     def _import_text(self, text: str, name: str, into: str | None, framework_id: str,
                      skip_existing: bool) -> list[Evaluation]:
-        parsed = parse_file(text, name)
+        parsed = formats.parse(text, name)
         if isinstance(parsed, Evaluation):
             if into:
                 raise InputError(f"{name}: --into is for CSV files of sub-question scores; a JSON file is a whole evaluation")
@@ -458,40 +458,29 @@ class Workbench:
         return done
 
     def export(self, eid: str, form: str, lang: str, compare: Iterable[str] = (), charts: bool = True) -> str:
-        """The evaluation as Markdown (md), CSV (csv) or a JSON document (json)."""
-        compare = list(compare)
-        ev, fw = self.get_with_framework(eid)
-        if form == "md":
-            from kompass_tui.exchange import report
-
-            table = self.comparison([eid, *compare]) if compare else None
-            return report.render(ev, fw, lang, table, self.related(ev), charts)
-        if compare:
+        """The evaluation in one of exchange.formats (md: the report, csv, json)."""
+        fmt, compare = formats.get(form), list(compare)
+        if compare and not fmt.compares:
             raise InputError("--compare goes with the Markdown report (--format md)")
-        if form in ("csv", "json"):  # data to import again: nothing longer than an import takes
+        ev, fw = self.get_with_framework(eid)
+        if fmt.data:  # to import again: nothing longer than an import takes
             ev, cut = model.within_limits(ev)
             for line in cut:
                 self.report(line)
-        if form == "csv":
-            from kompass_tui.exchange import csvfile as csvio
+        context = formats.Context(lang, self.comparison([eid, *compare]) if compare else None,
+                                  lambda: self.related(ev), charts, self.report)
+        return fmt.render(ev, fw, context)
 
-            return csvio.write(ev, fw, lang, self.report)
-        if form == "json":
-            import json
-
-            return json.dumps(model.to_document(ev), ensure_ascii=False, indent=2).translate(_JSON_ESCAPES) + "\n"
-        raise InputError(f"unknown format {form!r}; use md, csv or json")
-
-    def write_export(self, eid: str, path: str | os.PathLike[str], form: str, lang: str, compare: Iterable[str] = (),
-                     charts: bool = True) -> tuple[Path, bool]:
-        """Export to a file: a regular file only (a symlink, FIFO or device is refused), written
-        atomically and readable by the owner only; CSV for Swedish gets a BOM for Excel. Returns
-        the file and whether it replaced an existing one."""
+    def write_export(self, eid: str, path: str | os.PathLike[str], form: str | None, lang: str,
+                     compare: Iterable[str] = (), charts: bool = True) -> tuple[Path, bool]:
+        """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
+        file only (a symlink, FIFO or device is refused), written atomically and readable by the
+        owner only. Returns the file and whether it replaced an existing one."""
         from kompass_tui.store import write_file
 
-        text = self.export(eid, form, lang, compare, charts)
+        fmt = formats.get(form) if form else formats.for_path(str(path))
         target = Path(path).expanduser()
-        replaced = write_file(target, text.encode("utf-8-sig" if form == "csv" and lang == "sv" else "utf-8"))
+        replaced = write_file(target, fmt.encode(self.export(eid, fmt.name, lang, compare, charts), lang))
         return target, replaced
 
     def load_demo(self) -> list[Evaluation]:
@@ -507,75 +496,3 @@ def _stored(ev: Evaluation, taken: set[str]) -> dict:
     """ev as a document to store under its own id if that is free (and an id), else a new one."""
     wanted = ev.id if ev.id and ev.id not in taken and model.slug(ev.id) == ev.id else model.unique_id(ev.municipality, ev.year, taken)
     return model.to_dict(replace(ev, id=wanted, created=ev.created or model.now(), updated=ev.updated or model.now()))
-
-
-def _json_escape(c: int) -> str:
-    """The JSON escape of a code point (a surrogate pair beyond the first plane)."""
-    if c < 0x10000:
-        return f"\\u{c:04x}"
-    c -= 0x10000
-    return f"\\u{0xD800 + (c >> 10):04x}\\u{0xDC00 + (c & 0x3FF):04x}"
-
-
-# json escapes C0 controls itself; these it leaves raw (only inside strings, so escaping them there
-# keeps the file valid JSON that reads back exactly)
-_JSON_ESCAPES = {c: _json_escape(c) for c in UNSAFE if c >= 0x7F}
-
-
-def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """A user's input file as text, with a one-line error if it cannot be read, and what was
-    guessed about it ('' if nothing). UTF-8 (with or without a BOM) unless encoding says otherwise;
-    a file that is not UTF-8 is read as Windows-1252, which Swedish Excel's "CSV
-    (semikolonavgränsad)" writes."""
-    try:
-        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:  # a FIFO must not hang the open
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):  # a device or a FIFO could be read for ever
-                raise InputError(f"{path}: not a regular file; give a file to import")
-            if info.st_size > MAX_FILE:
-                raise InputError(f"{path}: {info.st_size:,} bytes, more than Kompass imports at once ({MAX_FILE:,}); "
-                                 "split it")
-            raw = handle.read()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
-    if encoding:
-        try:
-            return raw.decode(encoding), ""
-        except LookupError:
-            raise InputError(f"unknown encoding {encoding!r}; use utf-8 or cp1252") from None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not {encoding} text (byte {exc.start + 1} cannot be read); try --encoding utf-8 or cp1252") from None
-        except (UnicodeError, ValueError, TypeError):  # an encoding that is not for text files (punycode, rot13 …)
-            raise InputError(f"{path}: cannot be read as {encoding}; use a text encoding such as utf-8 or cp1252") from None
-    try:
-        return raw.decode("utf-8-sig"), ""
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "not UTF-8, so read as Windows-1252 (Excel's CSV); give --encoding if that is wrong"
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: neither UTF-8 nor Windows-1252 text (save it as CSV UTF-8 in Excel, or give --encoding)") from None
-
-
-# ---------------------------------------------------------------- import and export
-
-
-def parse_file(text: str, name: str):
-    """A JSON evaluation document, or CSV rows; decided by the content."""
-    import json
-
-    if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-        except (RecursionError, ValueError):  # nested too deeply; an integer of thousands of digits
-            raise InputError(f"{name}: not a Kompass evaluation file (nested too deeply, or a number too long)") from None
-        return model.from_document(data, name)
-    from kompass_tui.exchange import csvfile as csvio
-
-    return csvio.read(text, name)

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from kompass_tui.core import comparison
 from kompass_tui.core.points import fmt
+from kompass_tui.exchange import formats
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
 from kompass_tui.tui.screens.base import TitleBar, Translated, line
@@ -177,7 +178,7 @@ class HomeScreen(Translated, Screen):
 
         def write(path: str) -> None:
             self.app.flush()  # export what was just scored
-            written = self.app.save(lambda: self.app.bench.write_export(eid, path, "md", self.app.lang))
+            written = self.app.save(lambda: self.app.bench.write_export(eid, path, None, self.app.lang))  # as its suffix says
             if written is not None:
                 self.notify(self.app.t("exported", path=written[0]))
 
@@ -190,4 +191,4 @@ class HomeScreen(Translated, Screen):
                 return
             write(path)
 
-        self.app.push_screen(PathScreen(self.app.t("export_title", id=eid), f"./{eid}.md"), chosen)
+        self.app.push_screen(PathScreen(self.app.t("export_title", id=eid), f"./{eid}{formats.DEFAULT.suffix}"), chosen)
