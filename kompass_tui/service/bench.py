@@ -1,0 +1,331 @@
+"""The workbench's base: reading, listing and changing evaluations. Ties the store, the frameworks and the edits together.
+
+Every method that changes something saves it at once, under the store's lock, on freshly read data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+from kompass_tui import paths
+from kompass_tui.core import edits, model, scoring
+from kompass_tui.store import criteria
+from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
+from kompass_tui.errors import InputError, KompassError
+from kompass_tui.core.model import QUESTIONS, Evaluation
+from kompass_tui.core.points import to_decimal
+from kompass_tui.core.sanitize import clean_name
+from kompass_tui.store import DEFAULT_WAIT, Database
+
+SUMMARY = 2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One evaluation as the list shows it (from the index, without opening its file)."""
+
+    id: str
+    municipality: str = ""
+    year: int = 0
+    framework: str = ""
+    level: str = QUESTIONS
+    scored: int = 0
+    count: int | None = None
+    total: Decimal | None = None
+    maximum: Decimal | None = None
+    created: str = ""
+    error: str = ""
+    areas: dict[str, str | None] | None = None  # area scores as stored; None in an index from before they were kept
+    unfit: int = 0  # stored scores the framework does not allow (not counted; `kompass show` names them)
+
+    @property
+    def area_level(self) -> bool:
+        return self.level == model.AREAS
+
+    def area_scores(self) -> Evaluation:
+        """The evaluation as the index summarises it: its area scores, which is all a comparison,
+        a change or a trend needs (so none of those reads the evaluation files)."""
+        return Evaluation(id=self.id, municipality=self.municipality, year=self.year, framework=self.framework,
+                          level=model.AREAS,
+                          areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
+                          created=self.created)
+
+
+FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and the system has none
+
+
+def evaluator(given: str | None = None) -> tuple[str, int]:
+    """Who is scoring: given (--as), else $KOMPASS_AS, else the login name, else FALLBACK_EVALUATOR;
+    kept as names are (clean_name), with how many characters that removed. InputError if nothing
+    of the name is left."""
+    name = given or os.environ.get("KOMPASS_AS")
+    if not name:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no login name (some containers): a name is still needed
+            name = FALLBACK_EVALUATOR
+    kept, removed = clean_name(name, "--as")
+    if not kept:
+        raise InputError("--as needs a name")
+    return kept, removed
+
+
+class Bench:
+    """Reading and changing evaluations (service.Workbench adds importing, exporting and merging)."""
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None, report: Callable[[str], object] | None = None,
+                 wait: float | None = DEFAULT_WAIT):
+        """report: where warnings go (removed characters, stored scores that do not fit, waiting
+        for another session's lock): the CLI prints them on stderr, the app shows them. wait: how
+        long a change waits for another session before it gives up (None: as long as it takes)."""
+        self.report: Callable[[str], object] = report or (lambda message: None)
+        self._flagged: set[str] = set()  # stored scores that do not fit, reported once each
+        self.folder = paths.database(folder)
+        self.db = Database(self.folder, summarize=self._summarize, wait=wait, on_wait=self._waiting)
+        self._rows_cache: tuple[tuple | None, list[Row]] = (None, [])
+
+    def _waiting(self, pid: int | None) -> None:
+        self.report(f"waiting for another Kompass session{f': PID {pid}' if pid else ''} "
+                    f"(it holds {self.folder}){'' if self.db.wait is None else f'; giving up after {self.db.wait:g} s'}")
+
+    # -- reading -----------------------------------------------------------------
+
+    def framework(self, framework_id: str) -> Framework:
+        return criteria.get(framework_id)
+
+    def get(self, eid: str) -> Evaluation:
+        """The stored evaluation, with only the scores its framework allows: any other (a
+        hand-edited file, maxima lowered since) is reported once and not counted (the file keeps it)."""
+        ev = model.from_dict(self.db.read(eid), f"{self.db.path_of(eid)}")
+        try:
+            fw = self.framework(ev.framework)
+        except KompassError:
+            return ev  # not installed here: nothing is counted without it anyway
+        ev, problems = scoring.fitting(ev, fw)
+        for line in problems:
+            if line not in self._flagged:
+                self._flagged.add(line)
+                self.report(line)
+        return ev
+
+    def get_with_framework(self, eid: str) -> tuple[Evaluation, Framework]:
+        ev = self.get(eid)
+        return ev, self.framework(ev.framework)
+
+    def related(self, ev: Evaluation, rows: list[Row] | None = None) -> list[Evaluation]:
+        """Every round of ev's municipality and framework, oldest first: ev itself and the others'
+        area scores from the index (enough for changes and trends; no other evaluation file is read)."""
+        from kompass_tui.core.comparison import history
+
+        rows = self._readable_rows() if rows is None else rows
+        return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
+
+
+    def _readable_rows(self) -> list[Row]:
+        return [r for r in self.rows() if not r.error]
+
+    def _area_scores(self, row: Row) -> Evaluation:
+        return row.area_scores() if row.areas is not None else self.get(row.id)
+
+    def comparison(self, ids: Iterable[str]):
+        """The comparison of these evaluations (one framework), with each one's previous round.
+        Everything comes from the index: comparing 290 evaluations reads one file."""
+        from kompass_tui.core import comparison
+
+        ids = list(ids)
+        if not ids:
+            raise InputError("give the ids of the evaluations to compare")
+        stored = self.db.ids()
+        for eid in ids:
+            if eid not in stored:
+                self.get(eid)  # says which id is unknown, before anything is read or written
+        rows = self._readable_rows()
+        by_id = {r.id: r for r in rows}
+        evaluations = [self._area_scores(by_id[i]) if i in by_id else self.get(i) for i in ids]
+        fw = self.framework(comparison.check_one_framework(evaluations))
+        groups: dict[tuple[str, str], list[Row]] = {}
+        for row in rows:
+            groups.setdefault(comparison.round_key(row), []).append(row)
+        before = {}
+        for ev in evaluations:
+            row = comparison.previous(ev, groups.get(comparison.round_key(ev), []))
+            before[ev.id] = self._area_scores(row) if row is not None else None
+        return comparison.compare(evaluations, fw, before)
+
+    def rows(self) -> list[Row]:
+        """Every evaluation as the index summarises it (brought up to date first), by municipality.
+        Kept until the evaluations folder or the index changes, so asking twice costs two stats."""
+        key = (self.db.fingerprint(), self.db.index_fingerprint())
+        if key[0] is not None and self._rows_cache[0] == key:
+            return list(self._rows_cache[1])
+        rows = self._rows()
+        # Keyed by the folder as it was before the scan (a save during the scan means a rescan next
+        # time), and the index as the scan left it (a repair rewrites it).
+        self._rows_cache = ((key[0], self.db.index_fingerprint()), rows)
+        return list(rows)
+
+    def _rows(self) -> list[Row]:
+        raw_rows = self.db.rows()
+        # Rows without a full summary: from an index written by an older Kompass (before it kept
+        # area scores, or counted scores the framework does not allow), made where the framework
+        # was not installed (a shared database), or with other maxima (criteria add --replace).
+        # Summarise those again, once the framework is there.
+        signatures = {f: criteria.stamp(f) for f in {raw.get("framework", "") for raw in raw_rows}}
+        older = [raw["id"] for raw in raw_rows if not raw.get("error") and signatures.get(raw.get("framework", ""))
+                 and (raw.get("summary"), raw.get("framework_stamp")) != (SUMMARY, signatures[raw.get("framework", "")])]
+        if older:
+            raw_rows = self.db.rows(refresh=older)
+        result = []
+        for raw in raw_rows:
+            if raw.get("error"):
+                result.append(Row(id=raw["id"], error=raw["error"]))
+                continue
+            total, areas = raw.get("total"), raw.get("areas")
+            result.append(Row(
+                id=raw["id"], municipality=raw.get("municipality", ""), year=raw.get("year", 0),
+                framework=raw.get("framework", ""), level=raw.get("level", QUESTIONS),
+                scored=raw.get("scored", 0), count=raw.get("count"),
+                total=to_decimal(total) if total is not None else None, created=raw.get("created", ""),
+                maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
+                areas=areas if isinstance(areas, dict) else None,
+                unfit=raw.get("unfit", 0) if isinstance(raw.get("unfit", 0), int) else 0,
+            ))
+        return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
+
+    def _summarize(self, doc: dict) -> dict:
+        ev = model.from_dict(doc)
+        row = {"municipality": ev.municipality, "year": ev.year, "framework": ev.framework, "level": ev.level,
+               "created": ev.created}
+        try:
+            fw = self.framework(ev.framework)
+        except KompassError:
+            return row
+        ev, problems = scoring.fitting(ev, fw)  # counted as `get` counts them
+        done = scoring.progress(ev, fw)
+        areas = {a: (str(v) if v is not None else None) for a, v in scoring.area_scores(ev, fw).items()}
+        return {**row, "scored": done.scored, "count": done.count, "total": str(scoring.total(ev, fw)),
+                "maximum": str(fw.maximum), "areas": areas, "summary": SUMMARY, "framework_stamp": criteria.stamp(fw.id), **({"unfit": len(problems)} if problems else {})}
+
+    # -- changing ------------------------------------------------------------------
+
+    def create(self, municipality: str, year: int, framework_id: str = DEFAULT_FRAMEWORK,
+               evaluators: Iterable[str] = (), level: str = QUESTIONS, start: str = "", end: str = "") -> Evaluation:
+        municipality, removed = clean_name(municipality, "the municipality's name")
+        if not municipality:
+            raise InputError("give the municipality's name")
+        team = [clean_name(e, "an evaluator's name") for e in evaluators]
+        removed += sum(count for _, count in team)
+        if not model.MIN_YEAR <= year <= model.MAX_YEAR:
+            raise InputError(f"year {year} is out of range; give a year such as 2003")
+        if level not in model.LEVELS:
+            raise InputError(f"unknown level {level!r}; use questions or areas")
+        for day in (start, end):
+            if day:
+                try:
+                    date.fromisoformat(day)
+                except ValueError:
+                    raise InputError(f"{day!r} is not a date; use YYYY-MM-DD, e.g. 2003-06-04") from None
+        self.framework(framework_id)  # refuse an unknown framework before writing anything
+        stamp = model.now()
+
+        def make(taken: set[str]) -> dict:
+            return model.to_dict(Evaluation(
+                id=model.unique_id(municipality, year, taken), municipality=municipality, year=year,
+                framework=framework_id, level=level, evaluators=tuple(dict.fromkeys(e for e, _ in team if e)),
+                start=start, end=end, created=stamp, updated=stamp,
+            ))
+
+        created = model.from_dict(self.db.create(make))
+        self._removed(removed, created.id)
+        return created
+
+    def _removed(self, count: int, where: str) -> None:
+        if count:
+            self.report(f"{where}: removed {count} control character{'s' if count != 1 else ''} "
+                        "(escape sequences and the like are never kept)")
+
+    def apply(self, eid: str, change: edits.Change) -> Evaluation:
+        """The one way an evaluation is changed: apply change (core.edits) to the freshly read
+        evaluation under the lock, stamped with this moment, and save it; returns the result."""
+        result: list[Evaluation] = []
+
+        def apply(doc: dict) -> dict:
+            ev = model.from_dict(doc)
+            at = model.now()
+            new = change(ev, self.framework(ev.framework), at)
+            if new == ev:
+                result.append(ev)
+                return doc
+            result.append(replace(new, updated=at))
+            return model.to_dict(result[-1])
+
+        self.db.update(eid, apply)
+        return result[-1]
+
+    def score(self, eid: str, part_id: str, value: Decimal | None, by: str | None = None,
+              note: str | None = None, sources: Iterable[str] | None = None) -> Evaluation:
+        """Evaluator by's own score (None takes it back), with its evidence if given, in one save
+        (by None: the agreed score, as in files without evaluators)."""
+        change = edits.score(part_id, value, by)
+        if note is not None or sources is not None:
+            change = edits.chain(change, edits.note(part_id, note, sources, by))
+        return self.apply(eid, change)
+
+    def note(self, eid: str, question_id: str, note: str | None = None, sources: Iterable[str] | None = None,
+             by: str | None = None) -> Evaluation:
+        return self.apply(eid, edits.note(question_id, note, sources, by))
+
+    def consensus(self, eid: str, question_id: str, value: Decimal | None, by: str) -> Evaluation:
+        """Set the agreed score of a sub-question (None clears it); by is noted as who decided."""
+        return self.apply(eid, edits.consensus(question_id, value, by))
+
+    def disagreements(self, eid: str):
+        from kompass_tui.core import consensus
+
+        ev, fw = self.get_with_framework(eid)
+        return ev, fw, consensus.disagreements(ev, fw)
+
+    def area_text(self, eid: str, area_id: str, kind: str, text: str) -> Evaluation:
+        return self.apply(eid, edits.area_text(area_id, kind, text))
+
+    def text(self, eid: str, kind: str, text: str) -> Evaluation:
+        return self.apply(eid, edits.text(kind, text))
+
+    def delete(self, eid: str) -> None:
+        """Delete an evaluation; its last version is kept, so `restore` can bring it back."""
+        self.db.delete(eid)
+
+    def versions(self, eid: str) -> list[tuple[int, datetime, Evaluation]]:
+        """The kept earlier versions of an evaluation (deleted ones too): number (1 = newest), when, what."""
+        return [(n, datetime.fromtimestamp(ns / 1e9, timezone.utc), model.from_dict(doc))
+                for n, (ns, doc) in enumerate(self.db.versions(eid), start=1)]
+
+    def backed_up(self) -> list[str]:
+        return self.db.backed_up()
+
+    def restore(self, eid: str, number: int = 1) -> Evaluation:
+        """Make a kept version current again (undoes a delete or an edit); the replaced one is kept."""
+        return model.from_dict(self.db.restore(eid, number))
+
+    def add_framework(self, path: Path, replace: bool = False, force: bool = False) -> Framework:
+        """Check a framework file and install it (criteria.add). Refused if scores stored in this
+        database would no longer fit it (a maximum lowered, a sub-question gone), listing them,
+        unless force: those are then flagged and not counted."""
+        new = criteria.load(Path(path), "user")
+        problems = [line for row in self.rows() if row.framework == new.id and not row.error
+                    for line in scoring.fitting(model.from_dict(self.db.read(row.id)), new)[1]]
+        if problems and not force:
+            shown = problems[:20] + ([f"… and {len(problems) - 20} more"] if len(problems) > 20 else [])
+            raise InputError("\n".join([f"{path}: {len(problems)} stored score{'s' if len(problems) != 1 else ''} "
+                                         f"in {self.folder} would not fit {new.id}:", *shown,
+                                         "nothing was installed; correct the file, or add --force to install it "
+                                         "anyway (those scores are then flagged and not counted)"]))
+        return criteria.add(Path(path), replace)
+
