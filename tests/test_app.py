@@ -473,7 +473,6 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
 
     from conftest import snapshot_files
 
-    from kompass_tui.store import database as store
 
     bench.create("Nacka", 2010)
     bench.rows()  # the index up to date, as the app's first listing leaves it
@@ -484,7 +483,7 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
         def disk_full(*args, **kwargs):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        monkeypatch.setattr(store.os, "replace", disk_full)
+        monkeypatch.setattr(os, "replace", disk_full)
         await type_text(pilot, "12")
         await pilot.press("enter")  # accepted on screen at once; the save fails in the background
         pilot.app.flush()

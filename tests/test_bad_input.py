@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import tempfile
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,6 @@ from conftest import snapshot_files
 from typer.testing import CliRunner
 
 from kompass_tui import paths
-from kompass_tui.store import database as store
 from kompass_tui.cli import app
 from kompass_tui.service import Workbench
 
@@ -73,7 +73,7 @@ def read_only(db: Path, monkeypatch) -> None:
     else:  # root ignores file modes: fail writes as a read-only file system would
         def refuse(*args, **kwargs):
             raise OSError(errno.EROFS, os.strerror(errno.EROFS))
-        for module, name in ((store.tempfile, "mkstemp"), (store.os, "link"), (store.os, "unlink")):
+        for module, name in ((tempfile, "mkstemp"), (os, "link"), (os, "unlink")):
             monkeypatch.setattr(module, name, refuse)
 
 

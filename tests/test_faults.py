@@ -29,7 +29,6 @@ def test_a_save_asks_the_disk_to_keep_it_before_it_replaces_the_old_file(tmp_pat
     import os
     import stat
 
-    from kompass_tui.store import database as store
 
     bench = Workbench(tmp_path / "db")
     bench.load_demo()
@@ -44,8 +43,8 @@ def test_a_save_asks_the_disk_to_keep_it_before_it_replaces_the_old_file(tmp_pat
         calls.append(f"replace {os.path.basename(dst)}")
         real_replace(src, dst)
 
-    monkeypatch.setattr(store.os, "fsync", fsync)
-    monkeypatch.setattr(store.os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
     bench.score(EID, "1.1", Decimal("3"))
     replaced = calls.index(f"replace {EID}.json")
     assert calls[0] == "fsync file" and "fsync folder" in calls[replaced + 1:], calls

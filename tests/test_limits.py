@@ -11,7 +11,7 @@ import stat
 import pytest
 from typer.testing import CliRunner
 
-from kompass_tui.store import database as store
+from kompass_tui.store import folder
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.cli import app
 from kompass_tui.core.sanitize import MAX_TEXT
@@ -22,7 +22,7 @@ runner = CliRunner()
 
 
 def test_a_held_lock_is_said_and_given_up_on(demo, monkeypatch):
-    monkeypatch.setattr(store, "WAIT_NOTICE", 0.05)
+    monkeypatch.setattr(folder, "WAIT_NOTICE", 0.05)
     before = demo.get("botkyrka-2003")
     fd = os.open(demo.folder / ".lock", os.O_RDWR)
     try:

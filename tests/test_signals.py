@@ -92,7 +92,7 @@ def test_text_typed_just_before_the_end_is_saved(demo, ending):
 HANGUP_INSIDE_THE_LOCK = """
 import os, signal, sys
 from decimal import Decimal
-from kompass_tui.store import database as store
+from kompass_tui.store import files as store
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
 bench = Workbench(sys.argv[1])

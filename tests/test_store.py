@@ -10,6 +10,7 @@ import pytest
 from conftest import snapshot_files
 
 from kompass_tui.store import database as store
+from kompass_tui.store import files
 from kompass_tui.errors import NotFound, StoreError
 from kompass_tui.service import Workbench
 
@@ -41,8 +42,8 @@ def test_the_file_is_a_tinydb_database_carrying_a_schema_version(bench):
     bench.create("Botkyrka", 2003)
     from tinydb import TinyDB
 
-    db = TinyDB(bench.folder / "evaluations" / "botkyrka-2003.json", storage=store.AtomicJSONStorage)
-    assert db.table("_meta").all() == [{"app": "kompass", "kind": "evaluation", "schema": store.SCHEMA}]
+    db = TinyDB(bench.folder / "evaluations" / "botkyrka-2003.json", storage=files.AtomicJSONStorage)
+    assert db.table("_meta").all() == [{"app": "kompass", "kind": "evaluation", "schema": files.SCHEMA}]
     assert db.table("evaluation").all()[0]["municipality"] == "Botkyrka"
 
 
@@ -143,7 +144,7 @@ def test_a_failed_write_changes_nothing_and_says_so(demo, monkeypatch, failure):
     def fail(*args, **kwargs):
         raise OSError(failure, os.strerror(failure))
 
-    monkeypatch.setattr(store.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(StoreError, match="nothing was changed") as caught:
         demo.score("botkyrka-2003", "1.1", Decimal("40"))
     assert os.strerror(failure) in str(caught.value)

@@ -9,6 +9,7 @@ import errno
 import fcntl
 import json
 import os
+import tempfile
 import random
 import select
 import shutil
@@ -25,7 +26,8 @@ from conftest import snapshot_files
 
 from kompass_tui import paths
 from kompass_tui.core import model
-from kompass_tui.store import criteria, database as store
+from kompass_tui.store import criteria, files, folder
+from kompass_tui.store import database as store
 from kompass_tui.errors import InputError, NotFound, StoreError
 from kompass_tui.service import Workbench
 
@@ -248,7 +250,7 @@ def test_every_file_and_folder_is_private_from_the_start(umask, bench, tmp_path,
     kept_before = set((bench.folder / "backups" / "botkyrka-2003").iterdir())
 
     made = []
-    real_mkstemp = store.tempfile.mkstemp
+    real_mkstemp = tempfile.mkstemp
 
     def watched_mkstemp(*args, **kwargs):  # the copy must be private the moment it exists
         fd, name = real_mkstemp(*args, **kwargs)
@@ -259,8 +261,8 @@ def test_every_file_and_folder_is_private_from_the_start(umask, bench, tmp_path,
         raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
 
     with monkeypatch.context() as patch:  # (monkeypatch.undo would drop the test's KOMPASS_HOME too)
-        patch.setattr(store.os, "link", no_links)  # another file system: the copy fallback
-        patch.setattr(store.tempfile, "mkstemp", watched_mkstemp)
+        patch.setattr(os, "link", no_links)  # another file system: the copy fallback
+        patch.setattr(tempfile, "mkstemp", watched_mkstemp)
         bench.score("botkyrka-2003", "1.1", Decimal("31"))
     assert made and set(made) == {0o600}
     [copy] = set((bench.folder / "backups" / "botkyrka-2003").iterdir()) - kept_before
@@ -274,20 +276,20 @@ def test_every_file_and_folder_is_private_from_the_start(umask, bench, tmp_path,
     installed = criteria.add(framework)
     export = tmp_path / "out" / "export.md"
     export.parent.mkdir()
-    store.write_file(export, b"# report\n")
+    files.write_file(export, b"# report\n")
 
     home = paths.data_home()
     folders = [bench.folder, *[p for p in bench.folder.rglob("*") if p.is_dir()], home, installed.path.parent]
-    files = [p for p in bench.folder.rglob("*") if p.is_file()] + [installed.path, export]
+    created = [p for p in bench.folder.rglob("*") if p.is_file()] + [installed.path, export]
     assert {str(f): oct(stat.S_IMODE(f.stat().st_mode)) for f in folders} == {str(f): "0o700" for f in folders}
-    assert {str(f): oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {str(f): "0o600" for f in files}
-    assert len(files) >= 7 and (bench.folder / ".lock") in files and copy in files
+    assert {str(f): oct(stat.S_IMODE(f.stat().st_mode)) for f in created} == {str(f): "0o600" for f in created}
+    assert len(created) >= 7 and (bench.folder / ".lock") in created and copy in created
 
 
 def test_a_framework_is_installed_synced_with_no_temp_file_left_behind(tmp_path, monkeypatch):
     synced = []
     real = os.fsync
-    monkeypatch.setattr(store.os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
     framework = tmp_path / "mini.toml"
     framework.write_text((paths.bundled_criteria_dir() / "kommunkompassen-2003.toml").read_text(encoding="utf-8")
                          .replace('id = "kommunkompassen-2003"', 'id = "synced-2020"'), encoding="utf-8")
@@ -311,7 +313,7 @@ def hold_lock(folder: Path, pid: int | None) -> int:
 
 @pytest.mark.parametrize("pid", [4242, None], ids=["pid known", "pid unknown"])
 def test_a_change_waiting_for_the_lock_is_told_then_gives_up_changing_nothing(demo, monkeypatch, pid):
-    monkeypatch.setattr(store, "WAIT_NOTICE", 0.02)
+    monkeypatch.setattr(folder, "WAIT_NOTICE", 0.02)
     demo.rows()
     fd = hold_lock(demo.folder, pid)
     try:
@@ -336,7 +338,7 @@ def test_a_change_waiting_for_the_lock_is_told_then_gives_up_changing_nothing(de
 
 
 def test_a_change_goes_ahead_once_the_other_session_lets_go(demo, monkeypatch):
-    monkeypatch.setattr(store, "WAIT_NOTICE", 0.01)
+    monkeypatch.setattr(folder, "WAIT_NOTICE", 0.01)
     fd = hold_lock(demo.folder, 4242)
     told = []
 
@@ -373,7 +375,7 @@ def test_no_wait_at_all_and_re_entrant_locking_still_work(demo):
 # ---------------------------------------------------------------- 5. a damaged index is rebuilt
 
 
-META = {"_meta": {"1": {"app": "kompass", "kind": "index", "schema": store.SCHEMA}}}
+META = {"_meta": {"1": {"app": "kompass", "kind": "index", "schema": files.SCHEMA}}}
 
 
 def _index(body) -> bytes:
@@ -480,8 +482,8 @@ def test_a_batch_creates_every_evaluation_with_one_sync(demo, monkeypatch):
     fsyncs, syncs = [], []
     real_fsync, real_sync = os.fsync, os.sync
     with monkeypatch.context() as patch:
-        patch.setattr(store.os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
-        patch.setattr(store.os, "sync", lambda: (syncs.append(1), real_sync())[1])
+        patch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+        patch.setattr(os, "sync", lambda: (syncs.append(1), real_sync())[1])
         docs = demo.db.create_many(lambda taken: area_evaluations(400, set(taken)))
     assert len(docs) == 400 and len({d["id"] for d in docs}) == 400
     assert len(syncs) == 1 and len(fsyncs) <= 6  # the journal and folders; never one per file
@@ -515,7 +517,7 @@ def test_a_batch_failing_in_the_middle_leaves_nothing(demo, monkeypatch, failure
         return real(src, dst)
 
     with monkeypatch.context() as patch, pytest.raises(StoreError if failure == "disk full" else KeyboardInterrupt) as caught:
-        patch.setattr(store.os, "replace", third_fails)
+        patch.setattr(os, "replace", third_fails)
         demo.db.create_many(lambda taken: area_evaluations(20, set(taken)))
     if failure == "disk full":
         assert one_line(caught) == "could not store the 20 evaluations: No space left on device; nothing was changed"
@@ -538,7 +540,7 @@ def _interrupted_batch(demo, monkeypatch) -> list[str]:
 
     docs: list[dict] = []
     with monkeypatch.context() as patch, pytest.raises(SystemExit):
-        patch.setattr(store.os, "replace", killed)
+        patch.setattr(os, "replace", killed)
         patch.setattr(store.Database, "_undo_batch", lambda *args: None)  # a killed process undoes nothing
         demo.db.create_many(lambda taken: docs.extend(area_evaluations(10, set(taken))) or docs)
     return [d["id"] for d in docs]
@@ -665,11 +667,11 @@ def test_a_signal_during_the_renames_ends_the_process_only_once_the_batch_is_com
 
 def test_an_export_is_written_atomically_and_private(tmp_path):
     target = tmp_path / "report.md"
-    assert store.write_file(target, b"new") is False
+    assert files.write_file(target, b"new") is False
     assert target.read_bytes() == b"new" and stat.S_IMODE(target.stat().st_mode) == 0o600
     target.chmod(0o644)
     inode = target.stat().st_ino
-    assert store.write_file(target, b"newer") is True
+    assert files.write_file(target, b"newer") is True
     assert target.read_bytes() == b"newer" and target.stat().st_ino != inode
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
@@ -690,7 +692,7 @@ def test_an_export_never_writes_through_a_link_into_a_fifo_or_over_a_folder(tmp_
     TARGETS[kind](target, victim)
     before = sorted(os.listdir(tmp_path)), os.lstat(target).st_ino
     with pytest.raises(InputError) as caught:
-        store.write_file(target, b"report")
+        files.write_file(target, b"report")
     assert one_line(caught) == f"{target} is {kind}; Kompass writes only regular files: choose another name"
     assert (sorted(os.listdir(tmp_path)), os.lstat(target).st_ino) == before
     assert victim.read_text() == "precious"
@@ -698,7 +700,7 @@ def test_an_export_never_writes_through_a_link_into_a_fifo_or_over_a_folder(tmp_
 
 def test_an_export_that_cannot_be_written_says_why_in_one_line(tmp_path):
     with pytest.raises(InputError) as caught:
-        store.write_file(tmp_path / "missing" / "report.md", b"x")
+        files.write_file(tmp_path / "missing" / "report.md", b"x")
     assert one_line(caught) == f"cannot write {tmp_path / 'missing' / 'report.md'}: No such file or directory"
 
 

@@ -1,13 +1,16 @@
 """The disk: the database folder (atomic files, the lock, the index, kept versions, batches) and
-the installed framework files. Every byte Kompass writes is written here."""
+the installed framework files. Every byte Kompass writes is written here.
 
-from kompass_tui.store.database import (
-    DEFAULT_WAIT,
-    SCHEMA,
-    Database,
-    _make_dirs,
-    atomic_write,
-    write_file,
-)
+    files.py     atomic writes, own files only, the JSON form of the files
+    folder.py    the folder's checks and its lock            (class Folder)
+    batches.py   all-or-nothing batches                      (class Batches(Folder))
+    index.py     the index, a cache of summary rows          (class Indexed(Batches))
+    database.py  evaluations: read, save, keep, restore      (class Database(Indexed))
+    criteria.py  the installed framework files; userfiles.py files a user gives to read
+"""
+
+from kompass_tui.store.database import Database
+from kompass_tui.store.files import SCHEMA, _make_dirs, atomic_write, write_file
+from kompass_tui.store.folder import DEFAULT_WAIT
 
 __all__ = ["DEFAULT_WAIT", "SCHEMA", "Database", "_make_dirs", "atomic_write", "write_file"]
