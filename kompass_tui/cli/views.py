@@ -15,10 +15,10 @@ from rich.text import Text
 
 from kompass_tui.core import scoring
 from kompass_tui.core.framework import Framework
-from kompass_tui.i18n import t
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line, visible
+from kompass_tui.i18n import t
 from kompass_tui.service import Row
 
 

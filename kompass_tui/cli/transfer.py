@@ -1,0 +1,121 @@
+"""Commands for files and views: import, export, compare, chart."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kompass_tui.cli.main import (
+    FORMATS_HELP,
+    DbOption,
+    LangOption,
+    _bench,
+    _console,
+    _ids,
+    _lang,
+    _say,
+    app,
+)
+from kompass_tui.core.framework import DEFAULT_FRAMEWORK
+from kompass_tui.exchange import formats
+
+
+@app.command("import")
+def import_(ctx: typer.Context,
+            file: Annotated[Path, typer.Argument(metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores.")],
+            into: Annotated[Optional[str], typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
+            framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")] = DEFAULT_FRAMEWORK,
+            encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="NAME", help="The file's encoding, e.g. cp1252 (default: UTF-8, else Windows-1252 as Excel writes it).", show_default=False)] = None,
+            db: DbOption = None) -> None:
+    """Import evaluations from JSON or CSV.
+
+    CSV may use ; or , and decimal comma, as Swedish Excel saves it (UTF-8, or Windows-1252 as in
+    Excel's "CSV (semikolonavgränsad)"). Two shapes:
+
+    Area scores, one new area-level evaluation per row: municipality;year;1;2;3;4;5;6;7;8
+
+    Sub-question scores, into an evaluation (--into ID): question;score;note;sources
+
+    Nothing is written unless the whole file is valid."""
+    for ev in _bench(ctx, db).import_file(file, into, framework, encoding=encoding):
+        _say(f"imported {ev.id}")
+
+
+@app.command(context_settings={"allow_extra_args": True})
+def export(ctx: typer.Context,
+           id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+           format: Annotated[str, typer.Option("--format", "-F", help=FORMATS_HELP, metavar=formats.NAMES)] = formats.DEFAULT.name,
+           compare: Annotated[Optional[list[str]], typer.Option("--compare", "-c", help="Evaluation ids to compare with (several may follow one --compare).", metavar="ID ...")] = None,
+           lang: LangOption = None,
+           output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output.")] = None,
+           charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Text charts in the Markdown report.")] = True,
+           db: DbOption = None) -> None:
+    """Export the report (Markdown), CSV or JSON.
+
+    The report has the area table and profile chart, every sub-question, the texts, the change since
+    the municipality's previous evaluation (if any) and, with --compare, the comparison table with
+    the average and ranks, and its chart."""
+    extra = list(ctx.args)
+    if extra and not compare:
+        raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
+    others = _ids((compare or []) + extra)
+    bench = _bench(ctx, db)
+    if output is None:
+        from kompass_tui.core.sanitize import visible
+
+        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts)))
+        return
+    written, replaced = bench.write_export(id, output, format, _lang(lang, ctx), others, charts)
+    _say(f"wrote {written}" + (" (it replaced the file that was there)" if replaced else ""))
+
+
+def _width() -> int:
+    import shutil
+
+    return max(60, min(100, shutil.get_terminal_size((80, 24)).columns - 1))
+
+
+@app.command()
+def compare(ctx: typer.Context,
+            ids: Annotated[list[str], typer.Argument(metavar="ID ...", help="Two or more evaluation ids of one framework.")],
+            chart: Annotated[bool, typer.Option("--chart", metavar="", help="Also draw the grouped bar chart.")] = False,
+            db: DbOption = None, lang: LangOption = None) -> None:
+    """Compare evaluations side by side.
+
+    Areas × municipalities, the best of each row, the average, totals and ranks, and each one's
+    change since its municipality's previous evaluation.
+
+    Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
+    bench, language = _bench(ctx, db), _lang(lang, ctx)
+    table = bench.comparison(_ids(ids))
+    from kompass_tui.cli.views import comparison_view
+
+    console = _console()
+    for part in comparison_view(table, language, console.width):
+        console.print(part)
+    if chart:
+        from kompass_tui.exchange.report import grouped_chart
+
+        console.print()
+        console.print(grouped_chart(table, language, _width()), markup=False, highlight=False)
+
+
+@app.command()
+def chart(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+          db: DbOption = None, lang: LangOption = None) -> None:
+    """Draw the profile (and trend) of an evaluation.
+
+    The area scores as bars and, if the municipality has been evaluated before, the trend of its
+    total across the rounds."""
+    from kompass_tui.exchange.report import profile_chart, trend_chart
+
+    bench, language = _bench(ctx, db), _lang(lang, ctx)
+    ev, fw = bench.get_with_framework(id)
+    _say(profile_chart(ev, fw, language, _width()))
+    rounds = bench.related(ev)
+    if len(rounds) > 1:
+        _say()
+        _say(trend_chart(rounds, fw, language, _width()))
