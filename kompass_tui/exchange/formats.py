@@ -36,7 +36,7 @@ class Format:
     suffix: str
     holds: str  # for help texts
     render: Callable[[Evaluation, Framework, Context], str]
-    data: bool = False  # to import again: nothing longer than an import takes (model.within_limits)
+    data: bool = False  # to import again: nothing longer than an import takes (cleaning.within_limits)
     compares: bool = False  # may hold a comparison with other evaluations
     bom_for: tuple[str, ...] = ()  # languages whose files start with a BOM (Swedish Excel opens those as UTF-8)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kompass_tui import paths
-from kompass_tui.core import edits, model
+from kompass_tui.core import cleaning, edits, model
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import clean_text
@@ -26,7 +26,7 @@ from kompass_tui.store.userfiles import read_text_file
 class Workbench(Bench):
     def add(self, ev: Evaluation, where: str) -> Evaluation:
         """Store an evaluation read from a file (JSON import, demo), under a free id; its texts are
-        cleaned as typed ones are (model.cleaned), and what that removed is reported once stored."""
+        cleaned as typed ones are (cleaning.cleaned), and what that removed is reported once stored."""
         ev, removed = self._prepared(ev, where)
         added = model.from_dict(self.db.create(lambda taken: _stored(ev, taken)))
         self._removed(removed, where)
@@ -50,7 +50,7 @@ class Workbench(Bench):
 
     def _prepared(self, ev: Evaluation, where: str) -> tuple[Evaluation, int]:
         """An evaluation from a file, ready to store: texts cleaned, checked against its framework."""
-        ev, removed = model.cleaned(ev, where)
+        ev, removed = cleaning.cleaned(ev, where)
         edits.check(ev, self.framework(ev.framework), where)
         model.from_dict(model.to_dict(ev), where)  # what is stored must read back: refuse it here, not later
         return ev, removed
@@ -67,14 +67,14 @@ class Workbench(Bench):
             raise InputError(f"{name}: merge takes an evaluation exported with --format json, not CSV")
         if theirs.id not in self.db.ids():
             return merging.Merge(self.add(theirs, name), [f"{theirs.id} was not here: added it"])
-        theirs, removed = model.cleaned(theirs, name)
+        theirs, removed = cleaning.cleaned(theirs, name)
         edits.check(theirs, self.framework(theirs.framework), name)
         result: list = []
 
         def change(mine: Evaluation, fw: Framework, at: str) -> Evaluation:
             # the stored copy as its names and texts would be kept today, so an older one with
             # control characters or over-long texts meets its own (cleaned, cut) export as equal
-            merged = merging.merge(model.normalized(mine), theirs, name)
+            merged = merging.merge(cleaning.normalized(mine), theirs, name)
             result[:] = [merged]
             return merged.evaluation
 
@@ -161,7 +161,7 @@ class Workbench(Bench):
             raise InputError("--compare goes with the Markdown report (--format md)")
         ev, fw = self.get_with_framework(eid)
         if fmt.data:  # to import again: nothing longer than an import takes
-            ev, cut = model.within_limits(ev)
+            ev, cut = cleaning.within_limits(ev)
             for line in cut:
                 self.report(line)
         context = formats.Context(lang, self.comparison([eid, *compare]) if compare else None,
