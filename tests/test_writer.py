@@ -33,6 +33,28 @@ def test_a_failing_job_is_reported_and_the_next_ones_still_run():
     assert errors == [("x", "could not save x: No space left on device")] and done == ["x", "y"]
 
 
+def test_a_failing_report_is_reported_too_and_saving_goes_on():
+    errors, saved = [], []
+
+    def done(key):
+        raise RuntimeError(f"the screen was gone when {key} was saved")
+
+    writer = Writer(lambda key, exc: errors.append((key, str(exc))), done)
+    writer.submit("x", lambda: saved.append("x"))
+    writer.wait()
+    assert saved == ["x"] and errors == [(None, "the screen was gone when x was saved")] and writer.problems == []
+
+    def broken(key, exc):
+        raise RuntimeError("no one to tell")
+
+    writer = Writer(broken, done)
+    writer.submit("y", lambda: saved.append("y"))
+    writer.submit("z", lambda: saved.append("z"))
+    writer.wait()
+    assert saved == ["x", "y", "z"] and [str(p) for p in writer.problems][:2] == ["the screen was gone when y was saved",
+                                                                              "no one to tell"]
+
+
 SIGNAL_ON_SUBMITTER = """
 import random, signal
 from kompass_tui.tui.writer import Writer

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from pathlib import Path
 from typing import Callable, Hashable, TypeVar
 
@@ -28,9 +29,11 @@ from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import visible
 from kompass_tui.service import FALLBACK_EVALUATOR, Workbench
+from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.writer import Writer
 
 T = TypeVar("T")
+Loaded = tuple[Evaluation, Framework, "list[int] | None"]  # what a screen opens with: the evaluation, its framework, the file's fingerprint
 TEXT_SAVE_DELAY = 0.5
 OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by another session
 
@@ -39,10 +42,10 @@ class KompassApp(App[None]):
     CSS_PATH = Path(__file__).with_name("kompass.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "Kompass"
     BINDINGS = [
-        Binding("f1", "help", "k_help", key_display="F1"),
-        Binding("question_mark", "help", "k_help", show=False),
-        Binding("ctrl+q", "quit", "k_quit", priority=True, show=False),
-        Binding("ctrl+c", "quit", "k_quit", priority=True, show=False),
+        Binding("f1", "help", "k_help", key_display="F1", id="kompass.help"),
+        Binding("question_mark", "help", "k_help", show=False, id="kompass.help.alternate"),
+        Binding("ctrl+q", "quit", "k_quit", priority=True, show=False, id="kompass.quit"),
+        Binding("ctrl+c", "quit", "k_quit", priority=True, show=False, id="kompass.quit.alternate"),
     ]
 
     def __init__(self, bench: Workbench, lang: str = "en", open_id: str | None = None, cursor_blink: bool = True,
@@ -60,7 +63,7 @@ class KompassApp(App[None]):
         self._ending = False  # a signal ends the process now: save what can be saved, raise nothing
         self.writer = Writer(self._save_failed, self._save_done)
         bench.report = lambda message: self._in_loop(self.notify, message)  # from any thread
-        from kompass_tui.tui.screens.base import translate_bindings
+        from kompass_tui.tui.widgets import translate_bindings
 
         translate_bindings(self, self.t)
 
@@ -159,14 +162,13 @@ class KompassApp(App[None]):
     def flush(self) -> None:
         """Finish every save now, waiting for the writer (on exit, and where a test looks at the disk).
         Text already in a field but whose keys the screen has not handled yet (the session ends
-        between the two) is taken too: screens with text fields have keep_typed() for that."""
+        between the two) is taken too: every text field in every screen hands it on (keep_typed)."""
+        from kompass_tui.tui.fields import SafeTextArea
+
         for screen in self.screen_stack:
-            keep = getattr(screen, "keep_typed", None)
-            if keep is not None:
+            for field in screen.query(SafeTextArea):
                 try:
-                    keep()
-                except NoMatches:
-                    pass  # the screen is being taken down: its text was handed on when it was left
+                    field.keep_typed()
                 except Exception:  # noqa: BLE001 - at a sudden end, the saves already queued go first
                     if not self._ending:
                         raise
@@ -189,7 +191,7 @@ class KompassApp(App[None]):
         """The evaluation as the user last saw it (None, with the error shown, if it cannot be read)."""
         return self.read(lambda: self._latest(eid))
 
-    def to_show(self, eid: str):
+    def to_show(self, eid: str) -> Loaded:
         """For a screen that opens: the evaluation as last seen, its framework, and the file's
         fingerprint, taken before the read (a save in between is then taken in at the next look).
         Raises KompassError if it cannot be read."""
@@ -197,17 +199,20 @@ class KompassApp(App[None]):
         ev = self._latest(eid)
         return ev, self.bench.framework(ev.framework), seen
 
-    def _save_failed(self, eid: Hashable, exc: Exception) -> None:
-        """In the writer's thread: show the failure, and what is on disk again."""
+    def _save_failed(self, eid: Hashable | None, exc: Exception) -> None:
+        """In the writer's thread: show the failure, and what is on disk again (eid None: the
+        writer's report of a save failed itself; the save is not in question)."""
         message = str(exc) if isinstance(exc, KompassError) else f"{type(exc).__name__}: {exc}"
         self._in_loop(self._show_failure, eid, message)
 
-    def _show_failure(self, eid: str, message: str) -> None:
-        self.notify(message, title=self.t("not_saved"), severity="error", timeout=10)
+    def _show_failure(self, eid: str | None, message: str) -> None:
+        self.notify(message, title=self.t("not_saved" if eid is not None else "cannot_read"), severity="error",
+                    timeout=10)
+        if eid is None:
+            return
         self._known.pop(eid, None)
-        reload = getattr(self.screen, "refresh_from_disk", None)
-        if reload is not None:
-            reload(force=True)
+        if isinstance(self.screen, KompassScreen):
+            self.screen.refresh_from_disk(force=True)
 
     def _save_done(self, eid: Hashable) -> None:
         if not self.writer.pending(eid):
@@ -237,11 +242,10 @@ class KompassApp(App[None]):
 
     def check_outside_changes(self) -> None:
         """Let the screen on top pick up what another session saved (one stat, no reading, if nothing did)."""
-        refresh = getattr(self.screen, "refresh_from_disk", None)
-        if refresh is None:
+        if not isinstance(self.screen, KompassScreen):
             return
         try:
-            refresh()
+            self.screen.refresh_from_disk()
         except NoMatches:
             pass  # the screen is being taken down (the app is closing)
 
@@ -312,4 +316,6 @@ def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str 
         app.flush()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    for problem in app.writer.problems:  # what the app could not show while it ran (the saves are done)
+        print(f"kompass: {visible(type(problem).__name__)}: {visible(str(problem))}", file=sys.stderr)
     return app.return_code or 0  # 1 after an unexpected error (or SIGTERM): the shell can tell

@@ -20,11 +20,14 @@ _BARRIER = object()  # the key of wait()'s job: not a save, not counted, not rep
 
 
 class Writer:
-    def __init__(self, on_error: Callable[[Hashable, Exception], None], on_done: Callable[[Hashable], None] | None = None):
+    def __init__(self, on_error: Callable[[Hashable | None, Exception], None],
+                 on_done: Callable[[Hashable], None] | None = None):
+        """on_error(key, exc): a job of key failed (key None: one of these callbacks failed)."""
         self._jobs: queue.SimpleQueue[tuple[Hashable, Job]] = queue.SimpleQueue()
         self._submitted: Counter[Hashable] = Counter()  # written by the submitting thread only
         self._finished: Counter[Hashable] = Counter()  # written by the writer's thread only
         self._on_error, self._on_done = on_error, on_done
+        self.problems: list[Exception] = []  # errors of the callbacks that could not be reported
         self._thread = threading.Thread(target=self._run, name="kompass-writer", daemon=True)
         self._thread.start()
 
@@ -58,10 +61,17 @@ class Writer:
             if self._on_done is not None:
                 self._report(self._on_done, key)
 
-    @staticmethod
-    def _report(callback, *args) -> None:
-        """Tell the app; a failure there must not end the writer (nothing would be saved after)."""
+    def _report(self, callback: Callable[..., object], *args: object) -> None:
+        """Tell the app. A failure there must not end the writer (nothing would be saved after), nor
+        go unsaid: it goes to on_error (key None), and if that fails too, to `problems`, which the
+        app prints when it ends."""
         try:
             callback(*args)
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception as exc:  # noqa: BLE001
+            if callback is self._on_error:
+                self.problems.append(exc)
+                return
+            try:
+                self._on_error(None, exc)
+            except Exception as again:  # noqa: BLE001
+                self.problems.extend([exc, again])

@@ -7,20 +7,20 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from kompass_tui.core import comparison
 from kompass_tui.exchange import tables
 from kompass_tui.errors import KompassError
-from kompass_tui.tui.screens.base import TitleBar, Translated, line, plain
+from kompass_tui.tui.screens.base import KompassScreen
+from kompass_tui.tui.widgets import TitleBar, line, plain
 
 
-class CompareScreen(Translated, Screen):
+class CompareScreen(KompassScreen[None]):
     HELP_KEY = "help_compare"
     BINDINGS = [
-        Binding("g", "toggle_chart", "k_chart"),
-        Binding("escape", "app.pop_screen", "k_back"),
+        Binding("g", "toggle_chart", "k_chart", id="kompass.compare.chart"),
+        Binding("escape", "app.pop_screen", "k_back", id="kompass.compare.back"),
     ]
 
     def __init__(self, ids: list[str]):

@@ -8,26 +8,27 @@ from typing import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from kompass_tui.store import criteria
 from kompass_tui.core.edits import Change
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.core.sanitize import MAX_TEXT, visible
-from kompass_tui.tui.screens.base import Translated, line, plain, settle
-from kompass_tui.tui.screens.fields import SafeInput, SafeTextArea
+from kompass_tui.tui.fields import SafeInput, SafeTextArea
+from kompass_tui.tui.screens.base import KompassModal
+from kompass_tui.tui.widgets import line, plain, settle
 
 
-class ConfirmScreen(Translated, ModalScreen[bool]):
+class ConfirmScreen(KompassModal[bool]):
     """Yes or no; the default is no."""
 
     CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [
-        Binding("y", "answer(True)", "k_yes"),
-        Binding("n", "answer(False)", "k_no"),
-        Binding("escape", "answer(False)", "k_no", show=False),
+        Binding("y", "answer(True)", "k_yes", id="kompass.confirm.yes"),
+        Binding("n", "answer(False)", "k_no", id="kompass.confirm.no"),
+        Binding("escape", "answer(False)", "k_no", show=False, id="kompass.confirm.no.alternate"),
     ]
 
     def __init__(self, question: str):
@@ -52,12 +53,12 @@ class ConfirmScreen(Translated, ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class TextEditScreen(Translated, ModalScreen[None]):
+class TextEditScreen(KompassModal[None]):
     """Edit a free text; saved as you type (shortly after the last key) and when you leave."""
 
     CSS_PATH = "dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "done", "k_done"), Binding("ctrl+s", "done", "k_done", show=False)]
+    BINDINGS = [Binding("escape", "done", "k_done", id="kompass.text.done"), Binding("ctrl+s", "done", "k_done", show=False, id="kompass.text.done.alternate")]
 
     def __init__(self, title: str, text: str, eid: str, change: Callable[[str], Change]):
         """change(text) is the edit that keeps the text (core.edits.area_text or text)."""
@@ -67,7 +68,6 @@ class TextEditScreen(Translated, ModalScreen[None]):
         # Kompass keeps (only from an older file) is shown cut and cannot be changed here.
         self.too_long = len(text) - MAX_TEXT if len(text) > MAX_TEXT else 0
         self.initial = visible(text[:MAX_TEXT])
-        self._handed = self.initial  # the text as last handed on to be saved
         self._over = False  # the text typed is longer than Kompass keeps
 
     def compose(self) -> ComposeResult:
@@ -81,15 +81,16 @@ class TextEditScreen(Translated, ModalScreen[None]):
 
     def on_mount(self) -> None:
         settle(self)
-        area = self.query_one("#text", TextArea)
-        self._handed = area.text  # as the field holds it (its own line breaks): unchanged until typed into
+        area = self.query_one("#text", SafeTextArea)
+        area.handed = area.text  # as the field holds it (its own line breaks): unchanged until typed into
+        area.on_typed = self._typed
         area.focus()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self._typed(event.text_area)
+        self._typed(self.query_one("#text", SafeTextArea))
 
-    def _typed(self, area: TextArea) -> None:
-        self._handed = area.text
+    def _typed(self, area: SafeTextArea) -> None:
+        area.handed = area.text
         over = len(area.text) > MAX_TEXT  # refused here, at once; nothing is saved until it is shorter
         if over or self._over:
             self._over = over
@@ -100,26 +101,20 @@ class TextEditScreen(Translated, ModalScreen[None]):
 
         self.app.save_later(("text", id(self)), self.eid, lambda: self.change(area.text))  # as on screen when sent
 
-    def keep_typed(self) -> None:
-        """Before the app ends: text on screen whose Changed event was not handled yet is saved too."""
-        area = self.query_one("#text", TextArea)
-        if area.text != self._handed:
-            self._typed(area)
-
     def action_done(self) -> None:
         if self._over:  # said beside the field already; leaving must not look like a save
-            self.app.notify(self.app.t("not_kept", reason=self.app.t("text_too_long", n=len(self._handed), max=MAX_TEXT)),
+            self.app.notify(self.app.t("not_kept", reason=self.app.t("text_too_long", n=len(self.query_one("#text", SafeTextArea).text), max=MAX_TEXT)),
                             severity="error", timeout=10)
         self.app.flush()  # the overview underneath shows the text as saved
         self.dismiss(None)
 
 
-class NewEvaluationScreen(Translated, ModalScreen[str | None]):
+class NewEvaluationScreen(KompassModal[str | None]):
     """The form for `n`: municipality, year, framework, evaluators. Returns the new id."""
 
     CSS_PATH = "dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "cancel", "k_cancel")]
+    BINDINGS = [Binding("escape", "cancel", "k_cancel", id="kompass.new.cancel")]
 
     def compose(self) -> ComposeResult:
         t = self.app.t
@@ -182,12 +177,12 @@ class NewEvaluationScreen(Translated, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PathScreen(Translated, ModalScreen[str | None]):
+class PathScreen(KompassModal[str | None]):
     """Ask for a file path, proposing one."""
 
     CSS_PATH = "dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "cancel", "k_cancel")]
+    BINDINGS = [Binding("escape", "cancel", "k_cancel", id="kompass.path.cancel")]
 
     def __init__(self, title: str, proposal: str):
         super().__init__()
@@ -210,13 +205,13 @@ class PathScreen(Translated, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class HelpScreen(Translated, ModalScreen[None]):
+class HelpScreen(KompassModal[None]):
     """The keys of the screen underneath, with what they do."""
 
     CSS_PATH = "dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "close", "k_close"), Binding("f1", "close", "k_close", show=False),
-                Binding("question_mark", "close", "k_close", show=False), Binding("q", "close", "k_close", show=False)]
+    BINDINGS = [Binding("escape", "close", "k_close", id="kompass.help.close"), Binding("f1", "close", "k_close", show=False, id="kompass.help.close.f1"),
+                Binding("question_mark", "close", "k_close", show=False, id="kompass.help.close.question_mark"), Binding("q", "close", "k_close", show=False, id="kompass.help.close.q")]
 
     def __init__(self, screen: Screen):
         super().__init__()

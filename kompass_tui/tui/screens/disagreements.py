@@ -6,33 +6,29 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kompass_tui.core import consensus, edits
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
-from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated
+from kompass_tui.tui.screens.base import EvaluationScreen
+from kompass_tui.tui.widgets import TitleBar
 
 
 PREVIEW = 2000  # characters of each note shown side by side
 
 
-class DisagreementScreen(FollowsDisk, Translated, Screen):
+class DisagreementScreen(EvaluationScreen):
     HELP_KEY = "help_disagreements"
     CSS_PATH = "overview.tcss"
     BINDINGS = [
-        Binding("1", "take(1)", "k_take", key_display="1–9"),
-        *(Binding(str(n), f"take({n})", "k_take", show=False) for n in range(2, 10)),
-        Binding("m", "middle", "k_middle"),
-        Binding("x", "clear", "k_clear"),
-        Binding("escape", "app.pop_screen", "k_back"),
+        Binding("1", "take(1)", "k_take", key_display="1–9", id="kompass.disagreements.take.1"),
+        *(Binding(str(n), f"take({n})", "k_take", show=False, id=f"kompass.disagreements.take.{n}") for n in range(2, 10)),
+        Binding("m", "middle", "k_middle", id="kompass.disagreements.middle"),
+        Binding("x", "clear", "k_clear", id="kompass.disagreements.clear"),
+        Binding("escape", "app.pop_screen", "k_back", id="kompass.disagreements.back"),
     ]
-
-    def __init__(self, eid: str, loaded=None):
-        super().__init__()
-        self.follow(eid, loaded)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()

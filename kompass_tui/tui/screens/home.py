@@ -11,7 +11,6 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -20,7 +19,8 @@ from kompass_tui.core.points import fmt
 from kompass_tui.exchange import formats
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
-from kompass_tui.tui.screens.base import TitleBar, Translated, line
+from kompass_tui.tui.screens.base import KompassScreen
+from kompass_tui.tui.widgets import TitleBar, line, translate_bindings
 
 COLUMNS = ((1, "<"), (22, "<"), (4, ">"), (20, "<"), (10, ">"), (9, ">"))  # width, alignment: fits 80 columns
 
@@ -35,19 +35,23 @@ def _line(*cells: str, style: str = "") -> Text:
     return Text(" ".join(_cell(c, w, a) for c, (w, a) in zip(cells, COLUMNS)), style=style, no_wrap=True)
 
 
-class EvaluationList(Translated, OptionList):
-    BINDINGS = [Binding("enter", "select", "k_open")]
+class EvaluationList(OptionList):
+    BINDINGS = [Binding("enter", "select", "k_open", id="kompass.home.open")]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        translate_bindings(self, self.app.t)  # type: ignore[attr-defined]
 
 
-class HomeScreen(Translated, Screen):
+class HomeScreen(KompassScreen[None]):
     HELP_KEY = "help_home"
     BINDINGS = [
-        Binding("space", "mark", "k_mark"),
-        Binding("c", "compare", "k_compare"),
-        Binding("n", "new", "k_new"),
-        Binding("d", "delete", "k_delete"),
-        Binding("e", "export", "k_export"),
-        Binding("q", "app.quit", "k_quit"),
+        Binding("space", "mark", "k_mark", id="kompass.home.mark"),
+        Binding("c", "compare", "k_compare", id="kompass.home.compare"),
+        Binding("n", "new", "k_new", id="kompass.home.new"),
+        Binding("d", "delete", "k_delete", id="kompass.home.delete"),
+        Binding("e", "export", "k_export", id="kompass.home.export"),
+        Binding("q", "app.quit", "k_quit", id="kompass.home.quit"),
     ]
 
     def __init__(self):

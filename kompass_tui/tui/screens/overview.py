@@ -5,12 +5,13 @@ the trend across the municipality's evaluations."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,7 +22,11 @@ from kompass_tui.exchange import charts
 from kompass_tui.core.framework import Area
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
-from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain
+from kompass_tui.tui.screens.base import EvaluationScreen
+from kompass_tui.tui.widgets import TitleBar, line, plain
+
+if TYPE_CHECKING:
+    from kompass_tui.tui.app import Loaded
 
 
 def _row(label: Text, *figures: tuple[str, int]) -> Table:
@@ -39,23 +44,22 @@ BAR_CELLS = 10
 PREVIEW = 2000  # characters of a text shown in the area pane (the whole text is in its editor)
 
 
-class OverviewScreen(FollowsDisk, Translated, Screen):
+class OverviewScreen(EvaluationScreen):
     CSS_PATH = "overview.tcss"
     HELP_KEY = "help_overview"
     BINDINGS = [
-        Binding("w", "walkthrough", "k_walkthrough"),
-        Binding("s", "area_text('strengths')", "k_strengths"),
-        Binding("i", "area_text('improvements')", "k_improvements"),
-        Binding("m", "text('summary')", "k_summary", show=False),  # in F1 help; the footer has no room
-        Binding("c", "text('challenges')", "k_challenges", show=False),
-        Binding("p", "profile", "k_profile"),
-        Binding("d", "disagreements", "k_disagreements"),
-        Binding("escape", "back", "k_back", show=False),
+        Binding("w", "walkthrough", "k_walkthrough", id="kompass.overview.walkthrough"),
+        Binding("s", "area_text('strengths')", "k_strengths", id="kompass.overview.strengths"),
+        Binding("i", "area_text('improvements')", "k_improvements", id="kompass.overview.improvements"),
+        Binding("m", "text('summary')", "k_summary", show=False, id="kompass.overview.summary"),  # in F1 help; the footer has no room
+        Binding("c", "text('challenges')", "k_challenges", show=False, id="kompass.overview.challenges"),
+        Binding("p", "profile", "k_profile", id="kompass.overview.profile"),
+        Binding("d", "disagreements", "k_disagreements", id="kompass.overview.disagreements"),
+        Binding("escape", "back", "k_back", show=False, id="kompass.overview.back"),
     ]
 
-    def __init__(self, eid: str, loaded=None):
-        super().__init__()
-        self.follow(eid, loaded)
+    def __init__(self, eid: str, loaded: Loaded | None = None):
+        super().__init__(eid, loaded)
         self.rounds = self.app.bench.related(self.ev)
         self._profile_drawn: tuple | None = None
         self._shown_once = False

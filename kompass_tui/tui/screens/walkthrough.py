@@ -7,16 +7,17 @@ unscored; i/d/w toggle the evidence sources; n edits the note; escape returns to
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from time import monotonic
 from typing import Callable
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Label, Static, TextArea
 
 from kompass_tui.core import edits, scoring
 from kompass_tui.core.framework import Question
@@ -24,99 +25,39 @@ from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.core.model import SOURCES
 from kompass_tui.core.points import ZERO, fmt, parse_entry
 from kompass_tui.core.sanitize import MAX_TEXT, one_line, visible
-from kompass_tui.tui.screens.base import FollowsDisk, TitleBar, Translated, line, plain, settle
-from kompass_tui.tui.screens.fields import SafeTextArea
+from kompass_tui.tui.fields import SafeTextArea, ScoreInput, SourceBox
+from kompass_tui.tui.screens.base import EvaluationScreen
+from kompass_tui.tui.widgets import TitleBar, line, plain, settle
 
-SCORE_CHARACTERS = set("0123456789,.-")
+if TYPE_CHECKING:
+    from kompass_tui.tui.app import Loaded
+
 PREVIEW = 500  # characters of the others' line (one line: the rest would not show anyway)
 
 
-class SourceBox(Checkbox):
-    """A checkbox that shows its state without colour: [x] or [ ]."""
-
-    BUTTON_LEFT, BUTTON_RIGHT = "[", "]"
-
-    @property
-    def _button(self):
-        self.BUTTON_INNER = "x" if self.value else " "
-        return super()._button
-
-
-class ScoreInput(Translated, Input):
-    """The score field: digits, comma, point and minus (so `-1` can be refused with a reason).
-
-    It leaves every other character to the screen, so letters work as shortcuts while it has focus
-    (a note field, which takes every character, keeps them).
-
-    Keys count in the order typed, also when several arrive at once (a fast typist over a slow SSH
-    link, keys sent by a script). Enter is handled here, as the field's own key: as a binding,
-    Textual would run it after the keys queued behind it, and "1⏎5⏎" in one burst would save 15.
-    Keys typed before a refusal was on screen are dropped, so "99⏎36⏎" cannot save 36 for the
-    sub-question that refused 99."""
-
-    BINDINGS = [Binding("enter", "submit", "k_save")]
-    MAX_LENGTH = 8
-
-    def __init__(self, on_enter: Callable[[str], bool], **kwargs) -> None:
-        """on_enter(text) saves what was typed and moves on; False if it refused it."""
-        super().__init__(**kwargs)
-        self.on_enter = on_enter
-        self._refused_at = float("-inf")
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and character in SCORE_CHARACTERS
-
-    def seen_refusal(self, typed_at: float) -> bool:
-        """True for a key typed after the last refusal was on screen (typed_at: Textual's event clock)."""
-        return typed_at > self._refused_at
-
-    async def _on_key(self, event: events.Key) -> None:
-        if self.seen_refusal(event.time) and event.key != "enter":
-            await super()._on_key(event)
-            return
-        event.stop()
-        event.prevent_default()
-        if self.seen_refusal(event.time):
-            await self.action_submit()
-
-    async def action_submit(self) -> None:
-        if not self.on_enter(self.value):
-            self._refused_at = monotonic()  # Textual stamps key events with this clock (POSIX)
-            self.action_select_all()
-
-    @property
-    def content_width(self) -> int:
-        # Input sizes its scroll area to the text, so each key changed it and asked the whole
-        # screen for a new layout. A score is at most MAX_LENGTH characters and always fits: a
-        # fixed width makes a key repaint the field alone.
-        return self.MAX_LENGTH + 2
-
-
-class WalkthroughScreen(FollowsDisk, Translated, Screen):
+class WalkthroughScreen(EvaluationScreen):
     CSS_PATH = "walkthrough.tcss"
     HELP_KEY = "help_walkthrough"
     AUTO_FOCUS = "#score"
     BINDINGS = [
-        Binding("up", "move(-1)", "k_previous", priority=True, show=False),
-        Binding("down", "move(1)", "k_next", priority=True, show=False),
-        Binding("pageup", "move(-1)", "k_previous", priority=True, show=False),
-        Binding("pagedown", "move(1)", "k_next", priority=True, show=False),
-        Binding("u", "next_unscored", "k_next_unscored", priority=True),
-        Binding("i", "toggle('interview')", "k_interview", priority=True),
-        Binding("d", "toggle('document')", "k_document", priority=True),
-        Binding("w", "toggle('website')", "k_website", priority=True),
-        Binding("n", "note", "k_note", priority=True),
-        Binding("question_mark", "help", "k_help", priority=True, show=False),
-        Binding("escape", "back", "k_overview"),
+        Binding("up", "move(-1)", "k_previous", priority=True, show=False, id="kompass.walkthrough.previous"),
+        Binding("down", "move(1)", "k_next", priority=True, show=False, id="kompass.walkthrough.next"),
+        Binding("pageup", "move(-1)", "k_previous", priority=True, show=False, id="kompass.walkthrough.previous.alternate"),
+        Binding("pagedown", "move(1)", "k_next", priority=True, show=False, id="kompass.walkthrough.next.alternate"),
+        Binding("u", "next_unscored", "k_next_unscored", priority=True, id="kompass.walkthrough.next_unscored"),
+        Binding("i", "toggle_source('interview')", "k_interview", priority=True, id="kompass.walkthrough.interview"),
+        Binding("d", "toggle_source('document')", "k_document", priority=True, id="kompass.walkthrough.document"),
+        Binding("w", "toggle_source('website')", "k_website", priority=True, id="kompass.walkthrough.website"),
+        Binding("n", "note", "k_note", priority=True, id="kompass.walkthrough.note"),
+        Binding("question_mark", "help", "k_help", priority=True, show=False, id="kompass.walkthrough.help"),
+        Binding("escape", "back", "k_overview", id="kompass.walkthrough.back"),
     ]
 
-    def __init__(self, eid: str, question_id: str, loaded=None):
-        super().__init__()
-        self.follow(eid, loaded)
+    def __init__(self, eid: str, question_id: str, loaded: Loaded | None = None):
+        super().__init__(eid, loaded)
         self.ids = [q.id for q in self.fw.questions]
         self.index = self.ids.index(question_id)
         self._shown: dict[str, object] = {}
-        self._handed = ""  # the note's text as last handed on to be saved (or as loaded)
         self._refused_note = False  # the note typed is longer than Kompass keeps (and was not saved)
 
     @property
@@ -145,6 +86,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = self.ev.title
+        self.query_one("#note", SafeTextArea).on_typed = self._note_typed  # also what a sudden end finds unsaved
         self.show_question()
         settle(self)
 
@@ -188,7 +130,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
         """Show the evaluator's note in its field: control characters as visible escapes (a note
         from an older file may hold them). A note longer than Kompass edits (MAX_TEXT, only from
         an older file) is shown cut and cannot be changed here."""
-        note = self.query_one("#note", TextArea)
+        note = self.query_one("#note", SafeTextArea)
         too_long = len(text) > MAX_TEXT
         shown = visible(text[:MAX_TEXT] + "…" if too_long else text)
         note.read_only = too_long
@@ -197,7 +139,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
                 note.load_text(shown)
         if too_long:
             self._set("#error", Text(self.app.t("note_too_long", n=len(text), max=MAX_TEXT)))
-        self._handed = note.text
+        note.handed = note.text
 
     def _others(self, answer) -> str:
         """One line: the other evaluators' scores, the consensus, and an agreed note if there is one."""
@@ -268,9 +210,11 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
 
     @on(TextArea.Changed, "#note")
     def note_changed(self, event: TextArea.Changed) -> None:
-        self._note_typed(event.text_area)
+        self._note_typed(self.query_one("#note", SafeTextArea))
 
-    def _note_typed(self, area: TextArea) -> None:
+    def _note_typed(self, area: SafeTextArea) -> None:
+        """Hand the note on to be saved (shortly): as typed, and, at the end of a session, as the
+        field holds it (its on_typed)."""
         eid, qid, by = self.eid, self.question.id, self.app.evaluator
         try:
             shown = self.app.preview(self.ev, self.fw, edits.note(qid, area.text, by=by))
@@ -279,7 +223,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
                 self.app.notify(self.app.t("not_kept", reason=str(exc)), severity="error", timeout=10)
             self._refused_note = True
             self._set("#error", line(str(exc)))
-            self._handed = area.text
+            area.handed = area.text
             return
         if self._refused_note:
             self._refused_note = False
@@ -287,13 +231,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
 
         # the text as on screen when the save is sent, even at a sudden end
         self.app.save_later(("note", eid, qid), eid, lambda: edits.note(qid, area.text, by=by), shown)
-        self.ev, self._handed = shown, area.text  # after the hand-over: a signal before it finds the text unhanded
-
-    def keep_typed(self) -> None:
-        """Before the app ends: text on screen whose Changed event was not handled yet is saved too."""
-        note = self.query_one("#note", TextArea)
-        if note.text != self._handed:
-            self._note_typed(note)
+        self.ev, area.handed = shown, area.text  # after the hand-over: a signal before it finds the text unhanded
 
     @on(Checkbox.Changed)
     def source_changed(self, event: Checkbox.Changed) -> None:
@@ -337,7 +275,7 @@ class WalkthroughScreen(FollowsDisk, Translated, Screen):
             return
         self.go_to(self.ids.index(qid))
 
-    def action_toggle(self, source: str) -> None:
+    def action_toggle_source(self, source: str) -> None:
         self.in_typing_order(self.toggle, source)
 
     def toggle(self, source: str) -> None:
