@@ -19,7 +19,6 @@ Figures (targets from the issue):
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
 import asyncio
 import os
 import platform
@@ -29,6 +28,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -83,11 +83,11 @@ class Table:
     def print(self) -> None:
         head = ("figure", "median", "p95", "ratio", "target", "met")
         widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(len(head))]
-        line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
+        line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
         print(line)
         print("  ".join("-" * w for w in widths))
         for row in self.rows:
-            print("  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+            print("  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
 
 
 # ---------------------------------------------------------------- 1, 2: start-up
@@ -147,7 +147,7 @@ def script(folder: Path, name: str, text: str) -> list[str]:
 
 def paired_ratio(base: list[float], times: list[float]) -> float:
     """The median of the per-pair ratios: each pair ran back to back, so the machine's drift cancels."""
-    return statistics.median(t / b for b, t in zip(base, times))
+    return statistics.median(t / b for b, t in zip(base, times, strict=True))
 
 
 def startup(table: Table, work: Path, demo: Path, runs: int) -> None:
@@ -173,9 +173,9 @@ async def key_pass(folder: Path, questions: int) -> tuple[list[float], list[floa
     a digit and enter, each sent as the terminal would and timed to the next painted frame."""
     from textual import events
 
+    from kompass_tui.service import Workbench
     from kompass_tui.tui.app import KompassApp
     from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
-    from kompass_tui.service import Workbench
 
     app = KompassApp(Workbench(folder), "en", cursor_blink=False)
     painted = asyncio.Event()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from faults import crash_rounds  # noqa: E402
+from faults import crash_rounds
 
 
 def main() -> int:

@@ -3,7 +3,7 @@ user settings from the machine it runs on."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import settings
 
 from kompass_tui.core import model
-from kompass_tui.store import criteria
 from kompass_tui.service import Workbench
+from kompass_tui.store import criteria
 
 # A loaded CI machine must not fail a property on time: speed is the benchmark's job.
 settings.register_profile("kompass", deadline=None)
@@ -64,7 +64,7 @@ class Clock:
     """The time edits are stamped with, moved on by the test: no test waits for the wall clock."""
 
     def __init__(self) -> None:
-        self.at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        self.at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
     def tick(self, seconds: int = 1) -> None:
         self.at += timedelta(seconds=seconds)

@@ -89,7 +89,7 @@ def crash_rounds(folder: Path, rounds: int, seed: int = 1) -> CrashTally:
             bench = Workbench(folder)
             ev = bench.get(EID)
             bench.rows()
-        except Exception as exc:  # noqa: BLE001 - any failure to load is what we count
+        except Exception as exc:
             tally.corrupt += 1
             tally.problems.append(f"kill {tally.kills}: {exc}")
             break

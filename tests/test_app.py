@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -10,12 +11,12 @@ from rich.console import Console
 from textual import events
 from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
 
+from kompass_tui.service import Workbench
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvaluationScreen, TextEditScreen
 from kompass_tui.tui.screens.home import HomeScreen
 from kompass_tui.tui.screens.overview import OverviewScreen
 from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
-from kompass_tui.service import Workbench
 
 SIZE = (80, 24)
 
@@ -25,7 +26,7 @@ def make_app(bench: Workbench, open_id: str | None = None, lang: str = "en", eva
 
 
 def plain(renderable, width: int = 76) -> str:
-    console = Console(width=width, record=True, color_system=None, file=open("/dev/null", "w"))
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
 

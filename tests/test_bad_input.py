@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from conftest import snapshot_files

@@ -44,7 +44,7 @@ def test_grouped_chart_has_every_municipality_and_value_at_80_columns(demo):
 
 
 def test_trend_chart_labels_each_round_with_its_total(fw):
-    from kompass_tui.core.model import Evaluation, AreaEntry
+    from kompass_tui.core.model import AreaEntry, Evaluation
 
     rounds = [Evaluation(id=f"b-{y}", municipality="Botkyrka", year=y, framework=fw.id, level="areas",
                          areas={"1": AreaEntry(Decimal(v))}) for y, v in ((2003, "83"), (2008, "88.5"))]

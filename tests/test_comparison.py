@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from conftest import SEED_NOMINEES
 
-from kompass_tui.core.points import parse_entry
 from kompass_tui.core import comparison, edits
-from kompass_tui.errors import InputError
 from kompass_tui.core.model import AreaEntry, Evaluation
+from kompass_tui.core.points import parse_entry
+from kompass_tui.errors import InputError
 
 ORDER = ["kalix-2003", "botkyrka-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003"]  # the seed's columns
 
@@ -14,7 +14,7 @@ ORDER = ["kalix-2003", "botkyrka-2003", "nacka-2003", "vasteras-2003", "trollhat
 def test_the_five_nominees_compare_as_in_the_seed(demo, fw):
     table = demo.comparison(ORDER)
     assert [str(t) for t in table.totals] == [SEED_NOMINEES[i] for i in ORDER]
-    assert dict(zip(ORDER, table.ranks)) == {"botkyrka-2003": 1, "trollhattan-2003": 2, "nacka-2003": 3,
+    assert dict(zip(ORDER, table.ranks, strict=True)) == {"botkyrka-2003": 1, "trollhattan-2003": 2, "nacka-2003": 3,
                                              "vasteras-2003": 4, "kalix-2003": 5}
     assert table.best_total == {1} and str(table.average_total) == "542.7"
     seed_rows = {  # the seed's comparison table, Kalix, Botkyrka, Nacka, Västerås, Trollhättan

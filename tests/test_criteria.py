@@ -5,8 +5,8 @@ import pytest
 from conftest import SEED_QUESTIONS
 
 from kompass_tui import paths
-from kompass_tui.store import criteria
 from kompass_tui.errors import CriteriaError, NotFound
+from kompass_tui.store import criteria
 
 RECONSTRUCTED = {
     "1.1": 40, "1.2": 40, "1.3": 20, "2.1": 10, "2.2": 20, "2.3": 20, "2.4": 20, "2.5": 20, "2.6": 10,
@@ -152,7 +152,7 @@ def test_unknown_framework_names_the_installed_ones():
 
 
 def test_unknown_question_and_area(fw):
-    with pytest.raises(NotFound, match="1.1 … 8.4"):
+    with pytest.raises(NotFound, match=r"1\.1 … 8\.4"):
         fw.question("9.9")
     with pytest.raises(NotFound, match="areas are 1, 2"):
         fw.area("9")

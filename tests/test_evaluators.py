@@ -15,8 +15,8 @@ import pytest
 from conftest import SEED_QUESTIONS
 from typer.testing import CliRunner
 
-from kompass_tui.core import consensus, edits, scoring
 from kompass_tui.cli import app
+from kompass_tui.core import consensus, edits, scoring
 from kompass_tui.service import Workbench
 
 # Inga-Lill's own scores where they differ from Lena's (who scored as the seed): spreads 5, 2, 0.5.
@@ -85,8 +85,9 @@ def test_the_report_uses_the_consensus_and_lists_each_evaluators_scores_in_an_ap
 
 
 async def test_the_app_sets_a_consensus_with_one_key_per_question(team):
-    from kompass_tui.tui.screens.disagreements import DisagreementScreen
     from test_app import make_app, text_of
+
+    from kompass_tui.tui.screens.disagreements import DisagreementScreen
 
     async with make_app(team, "botkyrka-2003", evaluator="Lena Langlet").run_test(size=(80, 24)) as pilot:
         await pilot.pause()  # Lena has scored everything: the overview opens, no walk-through

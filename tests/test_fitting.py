@@ -12,8 +12,8 @@ from decimal import Decimal
 from typer.testing import CliRunner
 
 from kompass_tui import paths
-from kompass_tui.core import model
 from kompass_tui.cli import app
+from kompass_tui.core import model
 from kompass_tui.core.model import Answer, AreaEntry, Entry, Evaluation
 from kompass_tui.service import Workbench
 from kompass_tui.store import Database

@@ -25,13 +25,13 @@ import pytest
 from textual.widgets import Input, TextArea
 from typer.testing import CliRunner
 
-from kompass_tui.core import model
-from kompass_tui.tui.app import KompassApp
 from kompass_tui.cli import app as cli
+from kompass_tui.core import model
 from kompass_tui.core.model import Answer, AreaEntry, Entry, Evaluation
 from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, is_safe
 from kompass_tui.service import Workbench
 from kompass_tui.store import Database
+from kompass_tui.tui.app import KompassApp
 
 CATALOGUE = {
     "OSC 52 clipboard, BEL": "Sala\x1b]52;c;aGk=\x07",

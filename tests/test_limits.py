@@ -11,10 +11,10 @@ import stat
 import pytest
 from typer.testing import CliRunner
 
-from kompass_tui.store import folder
-from kompass_tui.tui.app import KompassApp
 from kompass_tui.cli import app
 from kompass_tui.core.sanitize import MAX_TEXT
+from kompass_tui.store import folder
+from kompass_tui.tui.app import KompassApp
 from kompass_tui.tui.screens.dialogs import TextEditScreen
 from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
 

@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kompass_tui.core import edits, model
-from kompass_tui.errors import InputError, NotFound, ScoreError
 from kompass_tui.core.model import Answer, AreaEntry, Evaluation
 from kompass_tui.core.points import parse_entry
+from kompass_tui.errors import InputError, NotFound, ScoreError
 
 
 @pytest.mark.parametrize("name, year, expected", [
@@ -57,7 +57,7 @@ def test_words_that_take_a_score_back(text):
 
 
 def test_unknown_question_and_area_id(fw):
-    with pytest.raises(NotFound, match="no sub-question '9.1'"):
+    with pytest.raises(NotFound, match=r"no sub-question '9\.1'"):
         edits.score("9.1", Decimal(1))(make(fw), fw, AT)
     with pytest.raises(NotFound, match="is an area"):
         edits.score("2", Decimal(1))(make(fw), fw, AT)
@@ -104,9 +104,9 @@ def test_clearing_everything_leaves_no_empty_entries(fw):
 
 
 def test_check_refuses_evaluations_that_do_not_fit_the_framework(fw):
-    with pytest.raises(InputError, match="unknown sub-question '9.9'"):
+    with pytest.raises(InputError, match=r"unknown sub-question '9\.9'"):
         edits.check(make(fw, questions={"9.9": Answer(Decimal(1))}), fw, "file.json")
-    with pytest.raises(InputError, match="question 2.1"):
+    with pytest.raises(InputError, match=r"question 2\.1"):
         edits.check(make(fw, questions={"2.1": Answer(Decimal(11))}), fw, "file.json")
     with pytest.raises(InputError, match="sub-question evaluations sum theirs"):
         edits.check(make(fw, areas={"1": AreaEntry(Decimal(1))}), fw, "file.json")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+
 def _modules(*packages: str) -> list[str]:
     import importlib
     import pkgutil

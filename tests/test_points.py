@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kompass_tui.errors import ScoreError
 from kompass_tui.core.points import check_points, fmt, is_half_step, parse_number, to_decimal, to_json
+from kompass_tui.errors import ScoreError
 
 
 @pytest.mark.parametrize("text, expected", [("9,5", "9.5"), ("9.5", "9.5"), (" 10 ", "10"), ("0", "0"), ("0,0", "0")])

@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kompass_tui.core import edits
-from kompass_tui.exchange import markdown, report
 from kompass_tui.core.model import Evaluation
+from kompass_tui.exchange import markdown, report
 
 NOMINEES = ["kalix-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003"]
 
@@ -93,5 +93,5 @@ def test_no_user_string_adds_a_column_or_raw_html(text):
 @given(st.text())
 def test_a_fence_cannot_be_closed_from_inside(text):
     fenced = markdown.fence(text).splitlines()
-    opener = fenced[0].rstrip("text")
+    opener = fenced[0].removesuffix("text")
     assert all(not line.startswith(opener) for line in fenced[1:-1])

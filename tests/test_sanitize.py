@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kompass_tui.errors import InputError
 from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text, is_safe, one_line, visible
+from kompass_tui.errors import InputError
 
 
 def test_controls_are_shown_as_visible_escapes():

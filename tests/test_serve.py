@@ -117,7 +117,7 @@ def demo_db(tmp_path: Path) -> Path:
     return tmp_path / "db"
 
 
-def session(**kwargs) -> "aiohttp.ClientSession":
+def session(**kwargs) -> aiohttp.ClientSession:
     """A client that keeps no cookies: each request carries exactly the credentials it is given."""
     return aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), **kwargs)
 

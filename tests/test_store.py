@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from conftest import snapshot_files
 
-from kompass_tui.store import database as store
-from kompass_tui.store import files
 from kompass_tui.errors import NotFound, StoreError
 from kompass_tui.service import Workbench
+from kompass_tui.store import database as store
+from kompass_tui.store import files
 
 
 def test_create_get_update_delete(bench):
@@ -150,7 +150,7 @@ def test_a_failed_write_changes_nothing_and_says_so(demo, monkeypatch, failure):
     assert os.strerror(failure) in str(caught.value)
     monkeypatch.undo()
     assert snapshot_files(demo.folder) == before
-    assert not [p for p in demo.folder.rglob("*.tmp")]
+    assert not list(demo.folder.rglob("*.tmp"))
 
 
 REFUSED = {
@@ -189,7 +189,7 @@ def test_a_corrupt_evaluation_file_is_listed_with_its_problem_and_not_overwritte
     before = path.read_bytes()
     rows = {r.id: r for r in Workbench(demo.folder).rows()}
     assert "corrupt" in rows["nacka-2003"].error and str(rows["botkyrka-2003"].total) == "639"
-    with pytest.raises(StoreError, match="nacka-2003.json is corrupt"):
+    with pytest.raises(StoreError, match=r"nacka-2003\.json is corrupt"):
         demo.score("nacka-2003", "1", Decimal("3"))
     assert path.read_bytes() == before
 

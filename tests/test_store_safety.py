@@ -9,7 +9,6 @@ import errno
 import fcntl
 import json
 import os
-import tempfile
 import random
 import select
 import shutil
@@ -17,6 +16,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -26,10 +26,10 @@ from conftest import snapshot_files
 
 from kompass_tui import paths
 from kompass_tui.core import model
-from kompass_tui.store import criteria, files, folder
-from kompass_tui.store import database as store
 from kompass_tui.errors import InputError, NotFound, StoreError
 from kompass_tui.service import Workbench
+from kompass_tui.store import criteria, files, folder
+from kompass_tui.store import database as store
 
 NOBODY = 65534
 ROOT = os.geteuid() == 0

@@ -18,7 +18,6 @@ from typer.core import TyperGroup
 from kompass_tui.errors import KompassError
 from kompass_tui.exchange import formats
 
-
 # How `kompass --help` lists the commands (they are defined by topic, in the modules beside this one).
 ORDER = ("open", "demo", "new", "list", "show", "score", "consensus", "disagreements", "merge", "strengths",
          "improvements", "summary", "challenges", "import", "export", "compare", "chart", "delete", "restore", "serve",

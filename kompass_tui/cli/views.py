@@ -5,7 +5,7 @@ sanitize.visible and never as markup; SafeConsole is the console that prints the
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -57,7 +57,7 @@ def evaluations_table(rows: list[Row], lang: str) -> Text:
 
     def line(cells: list[str]) -> str:
         padded = []
-        for cell, width, (_, align) in zip(cells, widths, columns):
+        for cell, width, (_, align) in zip(cells, widths, columns, strict=True):
             pad = " " * max(0, width - cell_len(cell))
             padded.append(cell + pad if align == "<" else pad + cell)
         return "  ".join(padded).rstrip()

@@ -4,8 +4,8 @@ must import again. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from kompass_tui.core.model import Answer, Entry, Evaluation
 from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, clean_name, clean_text, name_text, text_kept

@@ -3,15 +3,15 @@ the total, and the change since a municipality's previous evaluation. Pure funct
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Mapping, Sequence
 
 from kompass_tui.core import scoring
 from kompass_tui.core.framework import Area, Framework
-from kompass_tui.errors import InputError
 from kompass_tui.core.model import Evaluation, name_key
 from kompass_tui.core.points import fmt, normal
+from kompass_tui.errors import InputError
 
 TENTH = Decimal("0.1")
 
@@ -130,7 +130,7 @@ def compare(evaluations: Sequence[Evaluation], fw: Framework,
         values = tuple(scoring.area_score(ev, area) for ev in evaluations)
         rows.append(AreaRow(area, values, _best(values), mean(values)))
     totals = tuple(scoring.total(ev, fw) for ev in evaluations)
-    ranked = scoring.ranks({i: t for i, t in enumerate(totals)})
+    ranked = scoring.ranks(dict(enumerate(totals)))
     changes = []
     for ev in evaluations:
         before = previous_rounds.get(ev.id)

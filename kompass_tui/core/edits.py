@@ -13,9 +13,9 @@ within the length limits), whichever way they arrive. Scores are checked against
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Callable, Iterable
 
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Entry, Evaluation, ordered_sources

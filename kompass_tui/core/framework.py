@@ -12,9 +12,9 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from kompass_tui.errors import CriteriaError, NotFound, ScoreError
 from kompass_tui.core.points import fmt, is_half_step, ordinary, to_decimal
 from kompass_tui.core.sanitize import MAX_NAME, is_safe
+from kompass_tui.errors import CriteriaError, NotFound, ScoreError
 
 DEFAULT_FRAMEWORK = "kommunkompassen-2003"  # the bundled framework, where none is named
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

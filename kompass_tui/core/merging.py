@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from kompass_tui.errors import InputError
 from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Answer, AreaEntry, Evaluation, name_key, ordered_sources
+from kompass_tui.errors import InputError
 
 
 @dataclass

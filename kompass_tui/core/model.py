@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.core.points import to_decimal, to_json
 from kompass_tui.core.sanitize import name_text
+from kompass_tui.errors import InputError, ScoreError
 
 SCHEMA = 2  # 2: evaluators' own entries and the consensus (1 is read as well)
 FORMAT = "kompass-evaluation"
@@ -144,7 +145,7 @@ def _put(entries: Mapping, key: str, value: Entry | Answer | AreaEntry) -> dict:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @lru_cache(maxsize=4096)

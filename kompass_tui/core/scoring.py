@@ -5,9 +5,9 @@ all who scored it agree; when they differ, it counts as not yet scored (the team
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Mapping
 
 from kompass_tui.core.framework import Area, Framework
 from kompass_tui.core.model import Answer, Evaluation

@@ -9,8 +9,8 @@ chart reads the same with NO_COLOR. Labels are whole words or area numbers, neve
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Sequence
 
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
@@ -41,7 +41,7 @@ def _ticks(maximum: Decimal, lang: str) -> tuple[list[float], list[str]]:
 def profile(labels: Sequence[str], values: Sequence[Decimal | None], width: int, lang: str,
             maximum: Decimal = Decimal(100)) -> str:
     """Horizontal bars, one per area, top to bottom, on a 0–maximum axis; each label carries its value."""
-    rows = [f"{one_line(label)} {fmt(value, lang)}" for label, value in zip(labels, values)]
+    rows = [f"{one_line(label)} {fmt(value, lang)}" for label, value in zip(labels, values, strict=True)]
     numbers = [float(v) if v is not None else 0.0 for v in values]
 
     def draw(plt) -> None:

@@ -14,16 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
 
 from kompass_tui.core.framework import Framework
-from kompass_tui.errors import InputError, ScoreError
 from kompass_tui.core.model import MAX_YEAR, MIN_YEAR, SOURCES, Evaluation, ordered_sources
 from kompass_tui.core.points import fmt, parse_number
 from kompass_tui.core.sanitize import MAX_TEXT, visible
 from kompass_tui.core.scoring import effective
+from kompass_tui.errors import InputError, ScoreError
 
 ALIASES = {
     "municipality": "municipality", "kommun": "municipality",
@@ -86,9 +86,9 @@ def _dialect(text: str, name: str) -> tuple[str, list[str]]:
     best = None
     for delimiter in DELIMITERS:
         fields = [_key(f) for f in next(csv.reader([header_line], delimiter=delimiter))]
-        if fields[0] in ("municipality", "question") and len(fields) > 1:
-            if best is None or len(fields) > len(best[1]):
-                best = (delimiter, fields)
+        header_like = fields[0] in ("municipality", "question") and len(fields) > 1
+        if header_like and (best is None or len(fields) > len(best[1])):
+            best = (delimiter, fields)
     if best is None:
         raise InputError(
             f"{name}: line 1: expected a header starting with municipality and year (area scores) "
@@ -138,7 +138,7 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
         if len(cells) != len(header):
             hint = " (a decimal comma in a comma-separated file must be quoted, or use ; between columns)" if delimiter == "," else ""
             raise InputError(f"{name}: line {number}: {len(cells)} columns, expected {len(header)} as in the header{hint}")
-        cell = dict(zip(header, cells))
+        cell = dict(zip(header, cells, strict=True))
         if wide:
             year_text = cell["year"].strip()
             if not year_text.isdigit() or not MIN_YEAR <= int(year_text) <= MAX_YEAR:

@@ -6,9 +6,10 @@ Reading is decided by content: a JSON evaluation, or CSV rows (parse)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from kompass_tui.errors import InputError
 

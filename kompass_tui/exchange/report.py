@@ -9,18 +9,17 @@ totals and ranks last) with its chart. Charts are plain text in fenced blocks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Sequence
 
-from kompass_tui.core import comparison
-from kompass_tui.exchange import tables
-from kompass_tui.exchange import markdown as md
-from kompass_tui.core import scoring
+from kompass_tui.core import comparison, scoring
 from kompass_tui.core.comparison import Comparison
 from kompass_tui.core.framework import Framework
-from kompass_tui.i18n import t
 from kompass_tui.core.model import AREA_TEXTS, Evaluation
 from kompass_tui.core.points import fmt
+from kompass_tui.exchange import markdown as md
+from kompass_tui.exchange import tables
+from kompass_tui.i18n import t
 
 CHART_WIDTH = 72
 
@@ -62,7 +61,7 @@ def grouped_chart(table: Comparison, lang: str, width: int) -> str:
     from kompass_tui.exchange import charts
 
     names = comparison.names(table.evaluations)
-    groups = [(f"{row.area.id} {row.area.name(lang)}", list(zip(names, row.values))) for row in table.rows]
+    groups = [(f"{row.area.id} {row.area.name(lang)}", list(zip(names, row.values, strict=True))) for row in table.rows]
     return charts.grouped(groups, width, lang, _area_maximum(table.framework))
 
 

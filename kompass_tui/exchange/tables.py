@@ -38,11 +38,11 @@ def grid(table: Comparison, lang: str) -> list[GridRow]:
     for row in table.rows:
         deltas = [c.areas[row.area.id] if c else None for c in table.changes]
         rows.append(GridRow("area", row.area.id, f"{row.area.id} {row.area.short(lang)}",
-                            tuple(GridCell(cell(v, d, lang), i in row.best) for i, (v, d) in enumerate(zip(row.values, deltas))),
+                            tuple(GridCell(cell(v, d, lang), i in row.best) for i, (v, d) in enumerate(zip(row.values, deltas, strict=True))),
                             fmt(row.average, lang)))
     rows.append(GridRow("total", "total", t(lang, "total"),
                         tuple(GridCell(cell(v, c.total if c else None, lang), i in table.best_total)
-                              for i, (v, c) in enumerate(zip(table.totals, table.changes))),
+                              for i, (v, c) in enumerate(zip(table.totals, table.changes, strict=True))),
                         fmt(table.average_total, lang)))
     rows.append(GridRow("rank", "rank", t(lang, "rank"), tuple(GridCell(str(r)) for r in table.ranks), ""))
     return rows
@@ -63,5 +63,5 @@ def notes(table: Comparison, lang: str, best_key: str, name=lambda n: n) -> str:
     if table.has_changes:
         parts.append(t(lang, "change_note", rounds=", ".join(
             t(lang, "round_since", name=name(n), year=c.previous.year)
-            for n, c in zip(names(table.evaluations), table.changes) if c)))
+            for n, c in zip(names(table.evaluations), table.changes, strict=True) if c)))
     return " ".join(parts)

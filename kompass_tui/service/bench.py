@@ -6,21 +6,20 @@ Every method that changes something saves it at once, under the store's lock, on
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
 
 from kompass_tui import paths
 from kompass_tui.core import edits, model, scoring
-from kompass_tui.store import criteria
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
-from kompass_tui.errors import InputError, KompassError
 from kompass_tui.core.model import QUESTIONS, Evaluation
 from kompass_tui.core.points import to_decimal
 from kompass_tui.core.sanitize import clean_name
-from kompass_tui.store import DEFAULT_WAIT, Database
+from kompass_tui.errors import InputError, KompassError
+from kompass_tui.store import DEFAULT_WAIT, Database, criteria
 
 SUMMARY = 2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
 
@@ -69,7 +68,7 @@ def evaluator(given: str | None = None) -> tuple[str, int]:
 
         try:
             name = getpass.getuser()
-        except Exception:  # noqa: BLE001 - no login name (some containers): a name is still needed
+        except Exception:
             name = FALLBACK_EVALUATOR
     kept, removed = clean_name(name, "--as")
     if not kept:
@@ -304,7 +303,7 @@ class Bench:
 
     def versions(self, eid: str) -> list[tuple[int, datetime, Evaluation]]:
         """The kept earlier versions of an evaluation (deleted ones too): number (1 = newest), when, what."""
-        return [(n, datetime.fromtimestamp(ns / 1e9, timezone.utc), model.from_dict(doc))
+        return [(n, datetime.fromtimestamp(ns / 1e9, UTC), model.from_dict(doc))
                 for n, (ns, doc) in enumerate(self.db.versions(eid), start=1)]
 
     def backed_up(self) -> list[str]:

@@ -8,9 +8,9 @@ cleaned as typed ones are (core.cleaning), with what that removed reported."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
 
 from kompass_tui import paths
 from kompass_tui.core import cleaning, edits, model

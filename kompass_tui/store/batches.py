@@ -11,14 +11,27 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 from kompass_tui.errors import KompassError, StoreError
 from kompass_tui.store.files import (
-    APP, ID_RE, JOURNAL_PREFIX, JOURNAL_SUFFIX, TEMP_SUFFIX, Doc, _encode, _fsync_dir, _is_journal, _lexists, _meta,
-    _read_own, _sync_dir_softly, atomic_write)
+    APP,
+    ID_RE,
+    JOURNAL_PREFIX,
+    JOURNAL_SUFFIX,
+    TEMP_SUFFIX,
+    Doc,
+    _encode,
+    _fsync_dir,
+    _is_journal,
+    _lexists,
+    _meta,
+    _read_own,
+    _sync_dir_softly,
+    atomic_write,
+)
 from kompass_tui.store.folder import Folder
 
 
@@ -115,7 +128,7 @@ class Batches(Folder):
             try:
                 atomic_write(journal, json.dumps({"app": APP, "kind": "batch", "ids": ids}).encode())
                 begun = True
-                for eid, doc in zip(ids, docs):
+                for eid, doc in zip(ids, docs, strict=True):
                     fd, temps[eid] = tempfile.mkstemp(prefix=f".{eid}.json.", suffix=TEMP_SUFFIX, dir=self.evaluations)
                     with os.fdopen(fd, "wb") as handle:
                         handle.write(_encode({"_meta": _meta("evaluation"), "evaluation": {"1": doc}}))

@@ -42,14 +42,27 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK
-from typing import Callable
 
 from kompass_tui.errors import NotFound, StoreError
 from kompass_tui.store.files import (
-    ID_RE, AtomicJSONStorage, Doc, _check_own_file, _copy_private, _discard, _evaluation_of, _fsync_dir, _is_temp,
-    _kind, _lexists, _link_error, _make_dirs, _meta)
+    ID_RE,
+    AtomicJSONStorage,
+    Doc,
+    _check_own_file,
+    _copy_private,
+    _discard,
+    _evaluation_of,
+    _fsync_dir,
+    _is_temp,
+    _kind,
+    _lexists,
+    _link_error,
+    _make_dirs,
+    _meta,
+)
 from kompass_tui.store.index import Indexed
 
 KEEP = 10

@@ -13,10 +13,11 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
-from typing import Any, Callable
+from typing import Any
 
 from tinydb.storages import Storage
 

@@ -9,17 +9,39 @@ import fcntl
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK
-from typing import Callable, Iterator
 
 from kompass_tui.errors import NotFound, StoreError
 from kompass_tui.paths import not_private, owner_name
 from kompass_tui.store.files import (
-    BACKUPS, BROKEN_NAME, EVALUATIONS, ID_RE, INDEX_NAME, LOCK_NAME, AtomicJSONStorage, Doc, _BrokenIndex, _check_meta,
-    _Corrupt, _evaluation_of, _fsync_dir, _kind, _index_problem, _is_journal, _is_temp, _lexists, _make_dirs, _meta, _open_own, _parse,
-    _read_error, _read_own)
+    BACKUPS,
+    BROKEN_NAME,
+    EVALUATIONS,
+    ID_RE,
+    INDEX_NAME,
+    LOCK_NAME,
+    AtomicJSONStorage,
+    Doc,
+    _BrokenIndex,
+    _check_meta,
+    _Corrupt,
+    _evaluation_of,
+    _fsync_dir,
+    _index_problem,
+    _is_journal,
+    _is_temp,
+    _kind,
+    _lexists,
+    _make_dirs,
+    _meta,
+    _open_own,
+    _parse,
+    _read_error,
+    _read_own,
+)
 
 DEFAULT_WAIT = 30.0  # seconds a change waits for another session's lock before giving up
 WAIT_NOTICE = 1.0  # seconds of waiting before on_wait is told

@@ -7,12 +7,21 @@ aside as kompass.json.broken and rebuilt from the evaluation files."""
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from kompass_tui.errors import KompassError, NotFound
 from kompass_tui.store.batches import Batches
 from kompass_tui.store.files import (
-    BROKEN_NAME, AtomicJSONStorage, Doc, _BrokenIndex, _fingerprint, _is_evaluation_file, _is_temp, _lexists, _meta)
+    BROKEN_NAME,
+    AtomicJSONStorage,
+    Doc,
+    _BrokenIndex,
+    _fingerprint,
+    _is_evaluation_file,
+    _is_temp,
+    _lexists,
+    _meta,
+)
 
 
 class Indexed(Batches):

@@ -13,8 +13,9 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Callable, Hashable, TypeVar
+from typing import TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -22,12 +23,12 @@ from textual.css.query import NoMatches
 from textual.timer import Timer
 
 from kompass_tui import i18n
-from kompass_tui.errors import KompassError
 from kompass_tui.core import model
 from kompass_tui.core.edits import Change
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import visible
+from kompass_tui.errors import KompassError
 from kompass_tui.service import FALLBACK_EVALUATOR, Workbench
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.writer import Writer
@@ -169,7 +170,7 @@ class KompassApp(App[None]):
             for field in screen.query(SafeTextArea):
                 try:
                     field.keep_typed()
-                except Exception:  # noqa: BLE001 - at a sudden end, the saves already queued go first
+                except Exception:
                     if not self._ending:
                         raise
         self.send_pending()

@@ -7,8 +7,8 @@ in every screen to hand on text the screen has not heard of yet (keep_typed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import monotonic
-from typing import Callable
 
 from textual import events
 from textual.binding import Binding

@@ -28,8 +28,9 @@ import shlex
 import signal
 import socket
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -66,7 +67,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_host(host: str, allow_remote: bool) -> Optional[str]:
+def check_host(host: str, allow_remote: bool) -> str | None:
     """Refuse a host other machines can reach unless allowed; when allowed, the warning to print."""
     if not _HOST_ARG.fullmatch(host):
         raise ServeError(f"--host {host!r} is not a host name or an IP address")
@@ -149,8 +150,8 @@ class OwnerServer(Server):
     """textual-serve's server, answering only requests that carry this run's token."""
 
     def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000,
-                 socket_path: Optional[Path] = None, title: str = "Kompass", token: Optional[str] = None,
-                 prefix: Optional[str] = None):
+                 socket_path: Path | None = None, title: str = "Kompass", token: str | None = None,
+                 prefix: str | None = None):
         super().__init__(command, host=host, port=port, title=title)
         self.socket_path = socket_path
         self.token = token or secrets.token_urlsafe(32)
@@ -187,7 +188,7 @@ class OwnerServer(Server):
     def _valid(self, given: str) -> bool:
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("ascii"))
 
-    def _from_cookie(self, request: web.Request) -> Optional[str]:
+    def _from_cookie(self, request: web.Request) -> str | None:
         """The cookie's value; of several with its name, the right one if any. Another server on
         this host can set a same-named cookie for `/`, which browsers send after ours and aiohttp's
         parser would prefer, only to lock the user out."""
@@ -297,13 +298,13 @@ class OwnerServer(Server):
         for websocket in list(self._sockets):
             await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
 
-    def serve(self, debug: bool = False, on_listening: Optional[Callable[[], None]] = None) -> None:
+    def serve(self, debug: bool = False, on_listening: Callable[[], None] | None = None) -> None:
         """Listen until SIGINT or SIGTERM; `on_listening` runs once requests can arrive."""
         self.debug = debug
         self.initialize_logging()
         asyncio.run(self._serve(on_listening))
 
-    async def _serve(self, on_listening: Optional[Callable[[], None]]) -> None:
+    async def _serve(self, on_listening: Callable[[], None] | None) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections import Counter
-from typing import Callable, Hashable
+from collections.abc import Callable, Hashable
 
 Job = Callable[[], object]
 _BARRIER = object()  # the key of wait()'s job: not a save, not counted, not reported
@@ -55,7 +55,7 @@ class Writer:
                 continue
             try:
                 job()
-            except Exception as exc:  # noqa: BLE001 - reported, never lost silently
+            except Exception as exc:
                 self._report(self._on_error, key, exc)
             self._finished[key] += 1
             if self._on_done is not None:
@@ -67,11 +67,11 @@ class Writer:
         app prints when it ends."""
         try:
             callback(*args)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if callback is self._on_error:
                 self.problems.append(exc)
                 return
             try:
                 self._on_error(None, exc)
-            except Exception as again:  # noqa: BLE001
+            except Exception as again:
                 self.problems.extend([exc, again])

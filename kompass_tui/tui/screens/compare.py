@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from kompass_tui.core import comparison
-from kompass_tui.exchange import tables
 from kompass_tui.errors import KompassError
+from kompass_tui.exchange import tables
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain
 

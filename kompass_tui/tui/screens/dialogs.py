@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from kompass_tui.store import criteria
 from kompass_tui.core.edits import Change
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.core.sanitize import MAX_TEXT, visible
+from kompass_tui.store import criteria
 from kompass_tui.tui.fields import SafeInput, SafeTextArea
 from kompass_tui.tui.screens.base import KompassModal
 from kompass_tui.tui.widgets import line, plain, settle
@@ -217,7 +217,7 @@ class HelpScreen(KompassModal[None]):
         super().__init__()
         self.about = screen
         seen, self.rows = set(), []
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             if binding.description and (binding.action, binding.description) not in seen and active.enabled:
                 seen.add((binding.action, binding.description))

@@ -15,7 +15,6 @@ from kompass_tui.core.sanitize import one_line
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar
 
-
 PREVIEW = 2000  # characters of each note shown side by side
 
 

@@ -16,9 +16,9 @@ from textual.widgets.option_list import Option
 
 from kompass_tui.core import comparison
 from kompass_tui.core.points import fmt
-from kompass_tui.exchange import formats
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
+from kompass_tui.exchange import formats
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.widgets import TitleBar, line, translate_bindings
 
@@ -32,7 +32,7 @@ def _cell(text: str, width: int, align: str) -> str:
 
 
 def _line(*cells: str, style: str = "") -> Text:
-    return Text(" ".join(_cell(c, w, a) for c, (w, a) in zip(cells, COLUMNS)), style=style, no_wrap=True)
+    return Text(" ".join(_cell(c, w, a) for c, (w, a) in zip(cells, COLUMNS, strict=True)), style=style, no_wrap=True)
 
 
 class EvaluationList(OptionList):

@@ -16,12 +16,11 @@ from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kompass_tui.core import comparison, edits, scoring
-from kompass_tui.core.model import AREA_TEXTS
-from kompass_tui.exchange import tables
-from kompass_tui.exchange import charts
 from kompass_tui.core.framework import Area
+from kompass_tui.core.model import AREA_TEXTS
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
+from kompass_tui.exchange import charts, tables
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain
 

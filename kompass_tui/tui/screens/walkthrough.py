@@ -7,10 +7,9 @@ unscored; i/d/w toggle the evidence sources; n edits the note; escape returns to
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from collections.abc import Callable
 from time import monotonic
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -21,10 +20,10 @@ from textual.widgets import Checkbox, Footer, Label, Static, TextArea
 
 from kompass_tui.core import edits, scoring
 from kompass_tui.core.framework import Question
-from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.core.model import SOURCES
 from kompass_tui.core.points import ZERO, fmt, parse_entry
 from kompass_tui.core.sanitize import MAX_TEXT, one_line, visible
+from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.tui.fields import SafeTextArea, ScoreInput, SourceBox
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain, settle
