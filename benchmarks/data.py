@@ -13,8 +13,28 @@ from kompass_tui.service import Workbench
 from kompass_tui.store import AtomicJSONStorage, _meta
 
 ROUNDS = (2003, 2007, 2011, 2015, 2019)
-WORDS = ("kommunen", "redovisar", "resultat", "för", "medborgarna", "på", "hemsidan", "och", "i", "årsredovisningen",
-         "intervjuerna", "visar", "att", "målen", "är", "väl", "förankrade", "hos", "medarbetarna", "nämnderna")
+WORDS = (
+    "kommunen",
+    "redovisar",
+    "resultat",
+    "för",
+    "medborgarna",
+    "på",
+    "hemsidan",
+    "och",
+    "i",
+    "årsredovisningen",
+    "intervjuerna",
+    "visar",
+    "att",
+    "målen",
+    "är",
+    "väl",
+    "förankrade",
+    "hos",
+    "medarbetarna",
+    "nämnderna",
+)
 TARGET = "malmby-2026"  # an unscored evaluation to score in the key and save figures
 
 
@@ -26,13 +46,24 @@ def note(rng: random.Random, length: int = 300) -> str:
 
 
 def full_evaluation(rng: random.Random, fw, municipality: str, year: int) -> Evaluation:
-    questions = {q.id: Answer(Decimal(rng.randint(0, int(q.maximum * 2))) / 2, note(rng), ("interview", "document"))
-                 for q in fw.questions}
+    questions = {
+        q.id: Answer(Decimal(rng.randint(0, int(q.maximum * 2))) / 2, note(rng), ("interview", "document"))
+        for q in fw.questions
+    }
     areas = {a.id: AreaEntry(None, note(rng, 120), note(rng, 120)) for a in fw.areas}
-    return Evaluation(id=model.base_id(municipality, year), municipality=municipality, year=year, framework=fw.id,
-                      evaluators=("Anna Berg", "Omar Said"), summary=note(rng, 600), challenges=note(rng, 400),
-                      areas=areas, questions=questions, created=f"{year}-06-01T00:00:00+00:00",
-                      updated=f"{year}-06-01T00:00:00+00:00")
+    return Evaluation(
+        id=model.base_id(municipality, year),
+        municipality=municipality,
+        year=year,
+        framework=fw.id,
+        evaluators=("Anna Berg", "Omar Said"),
+        summary=note(rng, 600),
+        challenges=note(rng, 400),
+        areas=areas,
+        questions=questions,
+        created=f"{year}-06-01T00:00:00+00:00",
+        updated=f"{year}-06-01T00:00:00+00:00",
+    )
 
 
 def build(folder: Path, count: int, seed: int = 1) -> Workbench:
@@ -45,7 +76,9 @@ def build(folder: Path, count: int, seed: int = 1) -> Workbench:
         pass
     for n in range(count):
         ev = full_evaluation(rng, fw, f"Kommun {n // len(ROUNDS):03d}", ROUNDS[n % len(ROUNDS)])
-        AtomicJSONStorage(bench.db.path_of(ev.id)).write({"_meta": _meta("evaluation"), "evaluation": {"1": model.to_dict(ev)}})
+        AtomicJSONStorage(bench.db.path_of(ev.id)).write(
+            {"_meta": _meta("evaluation"), "evaluation": {"1": model.to_dict(ev)}}
+        )
     bench.rows()  # builds the index from the files, once
     bench.create("Malmby", 2026, evaluators=["Anna Berg"])
     return bench

@@ -87,7 +87,11 @@ class Table:
         print(line)
         print("  ".join("-" * w for w in widths))
         for row in self.rows:
-            print("  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+            print(
+                "  ".join(
+                    c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+                )
+            )
 
 
 # ---------------------------------------------------------------- 1, 2: start-up
@@ -103,7 +107,7 @@ def hello(name: str = "world"):
 app()
 '''
 
-MINIMAL_TEXTUAL = '''
+MINIMAL_TEXTUAL = """
 from textual.app import App
 from textual.widgets import Label
 class Minimal(App):
@@ -112,9 +116,9 @@ class Minimal(App):
     def on_ready(self):
         self.exit()
 Minimal().run(headless=True, size=(80, 24))
-'''
+"""
 
-KOMPASS_READY = '''
+KOMPASS_READY = """
 import sys
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
@@ -122,9 +126,9 @@ class Ready(KompassApp):
     def on_ready(self):
         self.exit()
 Ready(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
-'''
+"""
 
-PEAK_MEMORY = '''
+PEAK_MEMORY = """
 import resource, sys
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
@@ -136,7 +140,7 @@ class Open(KompassApp):
         self.exit()
 Open(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-'''
+"""
 
 
 def script(folder: Path, name: str, text: str) -> list[str]:
@@ -158,11 +162,23 @@ def startup(table: Table, work: Path, demo: Path, runs: int) -> None:
     for label, b, times in (("kompass --help", base, help_), ("kompass show botkyrka-2003", base_show, show)):
         ratio = paired_ratio(b, times)
         table.add(f"1 {label}", ms(statistics.median(times)), ms(p95(times)), f"{ratio:.2f}", "≤ 1.3×", ratio <= 1.3)
-    base, times = run_pair(script(work, "minimal_textual.py", MINIMAL_TEXTUAL),
-                           script(work, "kompass_ready.py", KOMPASS_READY) + [str(demo)], runs)
-    table.add("2 minimal Textual app, first frame (baseline)", ms(statistics.median(base)), ms(p95(base)), "1.00", "", None)
+    base, times = run_pair(
+        script(work, "minimal_textual.py", MINIMAL_TEXTUAL),
+        script(work, "kompass_ready.py", KOMPASS_READY) + [str(demo)],
+        runs,
+    )
+    table.add(
+        "2 minimal Textual app, first frame (baseline)", ms(statistics.median(base)), ms(p95(base)), "1.00", "", None
+    )
     ratio = paired_ratio(base, times)
-    table.add("2 Kompass on the demo, first frame", ms(statistics.median(times)), ms(p95(times)), f"{ratio:.2f}", "≤ 1.3×", ratio <= 1.3)
+    table.add(
+        "2 Kompass on the demo, first frame",
+        ms(statistics.median(times)),
+        ms(p95(times)),
+        f"{ratio:.2f}",
+        "≤ 1.3×",
+        ratio <= 1.3,
+    )
 
 
 # ---------------------------------------------------------------- 3: key to screen
@@ -225,10 +241,18 @@ def keys(table: Table, databases: dict[int, Path], passes: int, questions: int) 
         p50 = statistics.median(every)
         first_p50 = first_p50 or p50
         met = p50 <= 0.017 and p95(every) <= 0.025
-        table.add(f"3 key → frame, {size} evaluations", ms(p50), ms(p95(every)), f"{p50 / first_p50:.2f}",
-                  "p50 ≤ 17, p95 ≤ 25 ms", met)
+        table.add(
+            f"3 key → frame, {size} evaluations",
+            ms(p50),
+            ms(p95(every)),
+            f"{p50 / first_p50:.2f}",
+            "p50 ≤ 17, p95 ≤ 25 ms",
+            met,
+        )
         table.add(f"  of which enter → frame, {size}", ms(statistics.median(enters)), ms(p95(enters)), "", "", None)
-        table.add(f"  enter → score stored (writer), {size}", ms(statistics.median(stored)), ms(p95(stored)), "", "", None)
+        table.add(
+            f"  enter → score stored (writer), {size}", ms(statistics.median(stored)), ms(p95(stored)), "", "", None
+        )
         table.add(f"  CPU per key, {size}", ms(cpu / count), "", "", "", None)
 
 
@@ -251,8 +275,14 @@ def saves(table: Table, databases: dict[int, Path], runs: int) -> None:
                 times.append(time.perf_counter() - started)
         median = statistics.median(times)
         first = first or median
-        table.add(f"4 one save (score + note), {size} evaluations", ms(median), ms(p95(times)), f"{median / first:.2f}",
-                  "≤ 50 ms", median <= 0.050 and p95(times) <= 0.050)
+        table.add(
+            f"4 one save (score + note), {size} evaluations",
+            ms(median),
+            ms(p95(times)),
+            f"{median / first:.2f}",
+            "≤ 50 ms",
+            median <= 0.050 and p95(times) <= 0.050,
+        )
 
 
 # ---------------------------------------------------------------- 5, 6: big comparisons, memory
@@ -261,17 +291,37 @@ def saves(table: Table, databases: dict[int, Path], runs: int) -> None:
 def big(table: Table, work: Path, folder: Path, runs: int) -> None:
     ids = municipality_ids(290)
     times = run_process(KOMPASS + ["compare", *ids, "--db", str(folder)], runs, env={**os.environ, "COLUMNS": "100"})
-    table.add("5 kompass compare, 290 evaluations", ms(statistics.median(times)), ms(p95(times)), "", "≤ 1 s",
-              statistics.median(times) <= 1.0)
+    table.add(
+        "5 kompass compare, 290 evaluations",
+        ms(statistics.median(times)),
+        ms(p95(times)),
+        "",
+        "≤ 1 s",
+        statistics.median(times) <= 1.0,
+    )
     times = run_process(KOMPASS + ["export", ids[0], "--compare", *ids[1:5], "--lang", "sv", "--db", str(folder)], runs)
-    table.add("5 kompass export, 5-way comparison", ms(statistics.median(times)), ms(p95(times)), "", "≤ 0.5 s",
-              statistics.median(times) <= 0.5)
+    table.add(
+        "5 kompass export, 5-way comparison",
+        ms(statistics.median(times)),
+        ms(p95(times)),
+        "",
+        "≤ 0.5 s",
+        statistics.median(times) <= 0.5,
+    )
     peaks = []
     for _ in range(max(3, runs // 2)):
-        out = subprocess.run(script(work, "peak.py", PEAK_MEMORY) + [str(folder), ids[0]], capture_output=True, text=True)
+        out = subprocess.run(
+            script(work, "peak.py", PEAK_MEMORY) + [str(folder), ids[0]], capture_output=True, text=True
+        )
         peaks.append(int(out.stdout.split()[-1]) / 1024)
-    table.add("6 peak memory of the app, 1,450 evaluations", f"{statistics.median(peaks):.0f} MB", f"{max(peaks):.0f} MB",
-              "", "≤ 150 MB", max(peaks) <= 150)
+    table.add(
+        "6 peak memory of the app, 1,450 evaluations",
+        f"{statistics.median(peaks):.0f} MB",
+        f"{max(peaks):.0f} MB",
+        "",
+        "≤ 150 MB",
+        max(peaks) <= 150,
+    )
 
 
 def machine() -> str:
@@ -283,7 +333,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
 
 
 def main() -> int:

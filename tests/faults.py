@@ -107,9 +107,11 @@ def _editor(folder: Path, qid: str, tag: str, count: int, barrier) -> None:
     bench = Workbench(folder)
     barrier.wait()
     for k in range(count):
+
         def change(ev, fw, at, k=k):
             ev = edits.chain(edits.score(qid, Decimal(k % 10)), edits.note(qid, f"{tag} {k}"))(ev, fw, at)
             return edits.text("summary", str(int(ev.summary) + 1))(ev, fw, at)  # a shared counter
+
         bench.apply(EID, change)
 
 

@@ -72,7 +72,9 @@ async def test_scoring_all_37_seed_questions_key_by_key_gives_the_seeds_totals(b
     assert {q: str(ev.answer(q).entry("Lena Langlet").score) for q in SEED_QUESTIONS} == SEED_QUESTIONS
 
     # Restart on the same database: the same figures, from disk.
-    async with make_app(Workbench(bench.folder), "botkyrka-2003", evaluator="Lena Langlet").run_test(size=SIZE) as pilot:
+    async with make_app(Workbench(bench.folder), "botkyrka-2003", evaluator="Lena Langlet").run_test(
+        size=SIZE
+    ) as pilot:
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, OverviewScreen)  # fully scored: no walk-through on top
@@ -263,8 +265,11 @@ async def test_a_closed_terminal_while_typed_text_is_being_handed_on_loses_nothi
 
     bench.create("Nacka", 2010)
     on_disk_at_exit = []
-    monkeypatch.setattr(app_module.os, "_exit", lambda code: on_disk_at_exit.append(
-        bench.get("nacka-2010").answer("1.1").entry("Anna").note))
+    monkeypatch.setattr(
+        app_module.os,
+        "_exit",
+        lambda code: on_disk_at_exit.append(bench.get("nacka-2010").answer("1.1").entry("Anna").note),
+    )
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await type_text(pilot, "important evidence")
@@ -303,7 +308,11 @@ async def test_strengths_improvements_summary_and_challenges(demo):
         assert pilot.app.screen is screen
         assert "Strengths: Tydlig rollfördelning" in text_of(screen.query_one("#area-texts"))
     ev = demo.get("botkyrka-2003")
-    assert (ev.area("3").strengths, ev.area("3").improvements, ev.challenges) == ("Tydlig rollfördelning", "Chefsforum", "Ett slutord")
+    assert (ev.area("3").strengths, ev.area("3").improvements, ev.challenges) == (
+        "Tydlig rollfördelning",
+        "Chefsforum",
+        "Ett slutord",
+    )
 
 
 async def test_area_level_evaluations_open_read_only_with_a_note(demo):
@@ -328,7 +337,10 @@ async def test_delete_asks_and_no_keeps_it(demo):
         await pilot.press("d", "y")
         await pilot.pause()
         assert "kalix-2003" not in demo.db.ids()
-        assert isinstance(pilot.app.screen, HomeScreen) and pilot.app.screen.query_one("#evaluations").option_count == 1 + 4
+        assert (
+            isinstance(pilot.app.screen, HomeScreen)
+            and pilot.app.screen.query_one("#evaluations").option_count == 1 + 4
+        )
 
 
 async def test_export_proposes_a_path_and_writes_the_report(demo, tmp_path, monkeypatch):
@@ -384,9 +396,14 @@ def test_every_key_in_the_footer_has_words_in_both_languages(lang):
     for module in (dialogs, home, overview, walkthrough):
         for name in dir(module):
             cls = getattr(module, name)
-            own = cls.__dict__.get("BINDINGS", []) if isinstance(cls, type) and cls.__module__ == module.__name__ else []
+            own = (
+                cls.__dict__.get("BINDINGS", []) if isinstance(cls, type) and cls.__module__ == module.__name__ else []
+            )
             for binding in own:
-                assert binding.description.startswith("k_") and i18n.TEXTS[lang].get(binding.description), (name, binding)
+                assert binding.description.startswith("k_") and i18n.TEXTS[lang].get(binding.description), (
+                    name,
+                    binding,
+                )
 
 
 def cells(grid, key: str) -> list[str]:
@@ -401,8 +418,15 @@ async def test_comparison_view_of_the_nominees_matches_the_seed(demo):
         screen = pilot.app.screen
         assert isinstance(screen, CompareScreen)
         grid = screen.query_one("#comparison")
-        assert [str(c.label) for c in grid.columns.values()] == ["Kriterium", "Botkyrka", "Kalix", "Nacka", "Trollhättan",
-                                                                  "Västerås", "Medel"]
+        assert [str(c.label) for c in grid.columns.values()] == [
+            "Kriterium",
+            "Botkyrka",
+            "Kalix",
+            "Nacka",
+            "Trollhättan",
+            "Västerås",
+            "Medel",
+        ]
         assert cells(grid, "total") == ["Totalt", "639*", "408", "525", "619", "522,5", "542,7"]
         assert cells(grid, "rank") == ["Placering", "1", "5", "3", "2", "4", ""]
         assert cells(grid, "3") == ["3 Samspel", "89,5", "55", "69", "93,5*", "73,5", "76,1"]
@@ -418,8 +442,11 @@ async def test_marked_evaluations_are_compared_and_frameworks_are_not_mixed(demo
     from kompass_tui.tui.screens.compare import CompareScreen
 
     mini = tmp_path / "mini.toml"
-    mini.write_text('[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
-                    '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n', encoding="utf-8")
+    mini.write_text(
+        '[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
+        '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n',
+        encoding="utf-8",
+    )
     criteria.add(mini)
     demo.create("Arboga", 2020, "mini")
     async with make_app(demo).run_test(size=SIZE) as pilot:
@@ -474,7 +501,6 @@ async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monke
 
     from conftest import snapshot_files
 
-
     bench.create("Nacka", 2010)
     bench.rows()  # the index up to date, as the app's first listing leaves it
     before = snapshot_files(bench.folder)
@@ -518,7 +544,9 @@ async def test_a_walkthrough_opened_from_the_overview_takes_in_what_the_overview
         await type_text(pilot, " ok")
         await pilot.press("escape")
         pilot.app.flush()
-    assert demo.get("botkyrka-2003").answer("1.1").entry("Lena Langlet").note == "piped in with kompass score --note - ok"
+    assert (
+        demo.get("botkyrka-2003").answer("1.1").entry("Lena Langlet").note == "piped in with kompass score --note - ok"
+    )
 
 
 async def test_the_look_for_other_sessions_saves_may_come_before_home_is_shown(demo):

@@ -25,9 +25,19 @@ def test_profile_chart_labels_every_area_with_its_value(demo, fw):
     lines = text.splitlines()
     assert all(len(line) <= 80 for line in lines) and "\x1b" not in text
     labels = [line.split("┤")[0].strip() for line in lines if "┤" in line]
-    assert labels == ["1 Offentlighet 83", "2 Tillgänglighet 76,5", "3 Samspel 89,5", "4 Ledning 81,5",
-                      "5 Kontroll 76", "6 Personal 72,5", "7 Utveckling 67", "8 Samhälle 93"]
-    bars = {label: line.split("┤")[1].count("█") for line in lines if "┤" in line for label in [line.split("┤")[0].strip()]}
+    assert labels == [
+        "1 Offentlighet 83",
+        "2 Tillgänglighet 76,5",
+        "3 Samspel 89,5",
+        "4 Ledning 81,5",
+        "5 Kontroll 76",
+        "6 Personal 72,5",
+        "7 Utveckling 67",
+        "8 Samhälle 93",
+    ]
+    bars = {
+        label: line.split("┤")[1].count("█") for line in lines if "┤" in line for label in [line.split("┤")[0].strip()]
+    }
     assert bars["8 Samhälle 93"] > bars["3 Samspel 89,5"] > bars["7 Utveckling 67"]
     assert lines[-1].split() == ["0", "25", "50", "75", "100"]
 
@@ -46,7 +56,16 @@ def test_grouped_chart_has_every_municipality_and_value_at_80_columns(demo):
 def test_trend_chart_labels_each_round_with_its_total(fw):
     from kompass_tui.core.model import AreaEntry, Evaluation
 
-    rounds = [Evaluation(id=f"b-{y}", municipality="Botkyrka", year=y, framework=fw.id, level="areas",
-                         areas={"1": AreaEntry(Decimal(v))}) for y, v in ((2003, "83"), (2008, "88.5"))]
+    rounds = [
+        Evaluation(
+            id=f"b-{y}",
+            municipality="Botkyrka",
+            year=y,
+            framework=fw.id,
+            level="areas",
+            areas={"1": AreaEntry(Decimal(v))},
+        )
+        for y, v in ((2003, "83"), (2008, "88.5"))
+    ]
     text = trend_chart(rounds, fw, "sv", 72)
     assert "2003: 83" in text and "2008: 88,5" in text and "●" in text and "Botkyrka" in text

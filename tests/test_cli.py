@@ -25,10 +25,30 @@ def db(tmp_path):
 
 
 def test_done_when_the_swedish_report_with_comparison_matches_the_seed(db):
-    out = run("export", "botkyrka-2003", "--compare", "kalix-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003",
-              "--lang", "sv", "--db", db).stdout
-    for area_row in ("| 83 | 100 |", "| 76,5 | 100 |", "| 89,5 | 100 |", "| 81,5 | 100 |", "| 76 | 100 |",
-                     "| 72,5 | 100 |", "| 67 | 100 |", "| 93 | 100 |", "| **Totalt** | **639** | **800** |"):
+    out = run(
+        "export",
+        "botkyrka-2003",
+        "--compare",
+        "kalix-2003",
+        "nacka-2003",
+        "vasteras-2003",
+        "trollhattan-2003",
+        "--lang",
+        "sv",
+        "--db",
+        db,
+    ).stdout
+    for area_row in (
+        "| 83 | 100 |",
+        "| 76,5 | 100 |",
+        "| 89,5 | 100 |",
+        "| 81,5 | 100 |",
+        "| 76 | 100 |",
+        "| 72,5 | 100 |",
+        "| 67 | 100 |",
+        "| 93 | 100 |",
+        "| **Totalt** | **639** | **800** |",
+    ):
         assert area_row in out
     assert "| **Totalt** | **639** | 408 | 525 | 522,5 | 619 | 542,7 |" in out
     assert "| Placering | 1 | 5 | 3 | 4 | 2 |  |" in out
@@ -45,8 +65,12 @@ def test_new_score_show_and_list(tmp_path):
     db = tmp_path / "x"
     assert run("new", "Västerås", "--year", "2010", "-e", "Anna", "-e", "Bo", "--db", db).stdout == "vasteras-2010\n"
     assert run("new", "Västerås", "--year", "2010", "--db", db).stdout == "vasteras-2010-2\n"
-    assert run("score", "vasteras-2010", "2.1", "9,5", "--note", "Intervju", "-s", "interview", "--as", "Anna",
-               "--db", db).stdout == "vasteras-2010 2.1 = 9.5 (Anna)\n"
+    assert (
+        run(
+            "score", "vasteras-2010", "2.1", "9,5", "--note", "Intervju", "-s", "interview", "--as", "Anna", "--db", db
+        ).stdout
+        == "vasteras-2010 2.1 = 9.5 (Anna)\n"
+    )
     run("--as", "Anna", "score", "vasteras-2010", "2.2", "3.5", "--db", db)
     shown = run("show", "vasteras-2010", "--db", db, "--lang", "sv").stdout
     assert "2 Tillgänglighet och medborgar-/brukarorientering" in shown and "13" in shown and "2/37" in shown
@@ -112,17 +136,26 @@ def test_criteria_commands(tmp_path):
     shown = run("criteria", "show", "kommunkompassen-2003", "--lang", "sv").stdout
     assert "2.4" in shown and "Genomförs brukar-/medborgarundersökningar?" in shown and "rekonstruerade" in shown
     good = tmp_path / "ok.toml"
-    good.write_text('[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
-                    '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n', encoding="utf-8")
+    good.write_text(
+        '[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
+        '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n',
+        encoding="utf-8",
+    )
     assert "ok: mini, 1 areas, 1 sub-questions, 2 points" in run("criteria", "check", good).stdout
     run("criteria", "add", good)
     assert "mini" in run("criteria", "list").stdout
     bad = tmp_path / "bad.toml"
-    bad.write_text(good.read_text(encoding="utf-8").replace("max = 2\n[[area.question]]", "max = 3\n[[area.question]]"), encoding="utf-8")
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace("max = 2\n[[area.question]]", "max = 3\n[[area.question]]"),
+        encoding="utf-8",
+    )
     result = run("criteria", "check", bad, code=1)
     assert result.stderr.startswith(f"kompass: {bad}: area 1, field 'max': expected the sub-question maxima to sum")
     evaluation = run("new", "Ort", "--year", "2020", "--framework", "mini", "--db", tmp_path / "m").stdout.strip()
-    assert run("score", evaluation, "1.1", "1,5", "--as", "Bo", "--db", tmp_path / "m").stdout == "ort-2020 1.1 = 1.5 (Bo)\n"
+    assert (
+        run("score", evaluation, "1.1", "1,5", "--as", "Bo", "--db", tmp_path / "m").stdout
+        == "ort-2020 1.1 = 1.5 (Bo)\n"
+    )
 
 
 def test_bare_kompass_and_help_teach():
@@ -134,10 +167,24 @@ def test_bare_kompass_and_help_teach():
 
 
 def test_compare_prints_the_seeds_table_with_average_and_ranks(db):
-    out = run("compare", "kalix-2003", "botkyrka-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003",
-              "--lang", "sv", "--chart", "--db", db).stdout
-    lines = {line.split()[0] + (" " + line.split()[1] if line[0].isdigit() else ""): line.split()[-6:]
-             for line in out.split("* radens")[0].splitlines() if line.strip() and (line[0].isdigit() or line.startswith(("Totalt", "Placering")))}
+    out = run(
+        "compare",
+        "kalix-2003",
+        "botkyrka-2003",
+        "nacka-2003",
+        "vasteras-2003",
+        "trollhattan-2003",
+        "--lang",
+        "sv",
+        "--chart",
+        "--db",
+        db,
+    ).stdout
+    lines = {
+        line.split()[0] + (" " + line.split()[1] if line[0].isdigit() else ""): line.split()[-6:]
+        for line in out.split("* radens")[0].splitlines()
+        if line.strip() and (line[0].isdigit() or line.startswith(("Totalt", "Placering")))
+    }
     assert lines["1 Offentlighet"] == ["72", "83*", "66", "54", "68", "68,6"]
     assert lines["Totalt"] == ["408", "639*", "525", "522,5", "619", "542,7"]
     assert out.split("Placering")[1].split()[:5] == ["5", "1", "3", "4", "2"]
@@ -146,8 +193,11 @@ def test_compare_prints_the_seeds_table_with_average_and_ranks(db):
 
 def test_compare_refuses_mixed_frameworks_and_unknown_ids(db, tmp_path):
     mini = tmp_path / "mini.toml"
-    mini.write_text('[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
-                    '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n', encoding="utf-8")
+    mini.write_text(
+        '[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
+        '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n',
+        encoding="utf-8",
+    )
     run("criteria", "add", mini)
     run("new", "Ort", "--year", "2020", "--framework", "mini", "--db", db)
     result = run("compare", "botkyrka-2003", "ort-2020", "--db", db, code=1)
@@ -178,8 +228,19 @@ def test_a_note_read_from_standard_input_is_read_before_the_database_is_locked(d
                     held.append(True)
             return super().read(*args)
 
-    run("score", "botkyrka-2003", "2.1", "9", "--note", "-", "--as", "Lena", "--db", db,
-        input=Typing("Brukarenkät varje år".encode()))
+    run(
+        "score",
+        "botkyrka-2003",
+        "2.1",
+        "9",
+        "--note",
+        "-",
+        "--as",
+        "Lena",
+        "--db",
+        db,
+        input=Typing("Brukarenkät varje år".encode()),
+    )
     assert held == []
     assert Workbench(db).get("botkyrka-2003").answer("2.1").entry("Lena").note == "Brukarenkät varje år"
 

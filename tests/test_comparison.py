@@ -14,12 +14,23 @@ ORDER = ["kalix-2003", "botkyrka-2003", "nacka-2003", "vasteras-2003", "trollhat
 def test_the_five_nominees_compare_as_in_the_seed(demo, fw):
     table = demo.comparison(ORDER)
     assert [str(t) for t in table.totals] == [SEED_NOMINEES[i] for i in ORDER]
-    assert dict(zip(ORDER, table.ranks, strict=True)) == {"botkyrka-2003": 1, "trollhattan-2003": 2, "nacka-2003": 3,
-                                             "vasteras-2003": 4, "kalix-2003": 5}
+    assert dict(zip(ORDER, table.ranks, strict=True)) == {
+        "botkyrka-2003": 1,
+        "trollhattan-2003": 2,
+        "nacka-2003": 3,
+        "vasteras-2003": 4,
+        "kalix-2003": 5,
+    }
     assert table.best_total == {1} and str(table.average_total) == "542.7"
     seed_rows = {  # the seed's comparison table, Kalix, Botkyrka, Nacka, Västerås, Trollhättan
-        "1": "72 83 66 54 68", "2": "35.5 76.5 71.5 57 70", "3": "55 89.5 69 73.5 93.5", "4": "75 81.5 75.5 83.5 71.5",
-        "5": "28 76 65 53 82", "6": "38.5 72.5 59 74.5 77", "7": "20 67 53 48 71", "8": "84 93 66 79 86",
+        "1": "72 83 66 54 68",
+        "2": "35.5 76.5 71.5 57 70",
+        "3": "55 89.5 69 73.5 93.5",
+        "4": "75 81.5 75.5 83.5 71.5",
+        "5": "28 76 65 53 82",
+        "6": "38.5 72.5 59 74.5 77",
+        "7": "20 67 53 48 71",
+        "8": "84 93 66 79 86",
     }
     for row in table.rows:
         assert " ".join(str(v) for v in row.values) == seed_rows[row.area.id]
@@ -38,8 +49,17 @@ def test_average_rounds_half_up_to_one_decimal_and_skips_missing():
 
 
 def test_ties_share_the_best_mark_and_the_rank(fw):
-    evs = [Evaluation(id=f"m{i}-2003", municipality=f"M{i}", year=2003, framework=fw.id, level="areas",
-                      areas={"1": AreaEntry(Decimal(s))}) for i, s in enumerate(["50", "70", "70"])]
+    evs = [
+        Evaluation(
+            id=f"m{i}-2003",
+            municipality=f"M{i}",
+            year=2003,
+            framework=fw.id,
+            level="areas",
+            areas={"1": AreaEntry(Decimal(s))},
+        )
+        for i, s in enumerate(["50", "70", "70"])
+    ]
     table = comparison.compare(evs, fw)
     assert table.rows[0].best == {1, 2} and table.ranks == (3, 1, 1)
     assert table.rows[1].best == frozenset()  # nobody scored area 2: no best
@@ -57,7 +77,9 @@ def reevaluate(demo, year: int, changes: dict[str, str]):
     ev = demo.create("Botkyrka", year)
     seed = demo.get("botkyrka-2003")
 
-    scores = {qid: parse_entry(changes[qid]) if qid in changes else answer.score for qid, answer in seed.questions.items()}
+    scores = {
+        qid: parse_entry(changes[qid]) if qid in changes else answer.score for qid, answer in seed.questions.items()
+    }
     return demo.apply(ev.id, edits.chain(*(edits.score(qid, value) for qid, value in scores.items())))
 
 
@@ -66,8 +88,16 @@ def test_a_reevaluation_shows_the_change_per_area_and_in_total(demo, fw):
     before = comparison.previous(later, demo.related(later))
     assert before.id == "botkyrka-2003"
     delta = comparison.change(later, before, fw)
-    assert {k: str(v) for k, v in delta.areas.items()} == {"1": "5", "2": "4.5", "3": "0", "4": "0", "5": "0",
-                                                           "6": "5", "7": "-4", "8": "0"}
+    assert {k: str(v) for k, v in delta.areas.items()} == {
+        "1": "5",
+        "2": "4.5",
+        "3": "0",
+        "4": "0",
+        "5": "0",
+        "6": "5",
+        "7": "-4",
+        "8": "0",
+    }
     assert delta.total == Decimal("10.5")
     table = demo.comparison([later.id, "trollhattan-2003"])
     assert table.changes[0].total == Decimal("10.5") and table.changes[1] is None
@@ -81,8 +111,13 @@ def test_previous_ignores_other_municipalities_frameworks_and_later_rounds(fw):
         return Evaluation(id=eid, municipality=name, year=year, framework=framework)
 
     now = ev("botkyrka-2010", "Botkyrka", 2010)
-    pool = [ev("botkyrka-2003", "botkyrka", 2003), ev("botkyrka-2007", "BOTKYRKA", 2007), ev("botkyrka-2014", "Botkyrka", 2014),
-            ev("nacka-2008", "Nacka", 2008), ev("botkyrka-2009", "Botkyrka", 2009, "other")]
+    pool = [
+        ev("botkyrka-2003", "botkyrka", 2003),
+        ev("botkyrka-2007", "BOTKYRKA", 2007),
+        ev("botkyrka-2014", "Botkyrka", 2014),
+        ev("nacka-2008", "Nacka", 2008),
+        ev("botkyrka-2009", "Botkyrka", 2009, "other"),
+    ]
     assert comparison.previous(now, pool).id == "botkyrka-2007"
     assert comparison.previous(pool[0], pool) is None
 

@@ -9,10 +9,43 @@ from kompass_tui.errors import CriteriaError, NotFound
 from kompass_tui.store import criteria
 
 RECONSTRUCTED = {
-    "1.1": 40, "1.2": 40, "1.3": 20, "2.1": 10, "2.2": 20, "2.3": 20, "2.4": 20, "2.5": 20, "2.6": 10,
-    "3.1": 30, "3.2": 20, "3.3": 30, "3.4": 20, "4.1": 30, "4.2": 20, "4.3": 20, "4.4": 15, "4.5": 15,
-    "5.1": 40, "5.2": 20, "5.3": 20, "5.4": 20, "6.1": 20, "6.2": 20, "6.3": 10, "6.4": 20, "6.5": 10, "6.6": 20,
-    "7.1": 20, "7.2": 20, "7.3": 20, "7.4": 20, "7.5": 20, "8.1": 40, "8.2": 20, "8.3": 20, "8.4": 20,
+    "1.1": 40,
+    "1.2": 40,
+    "1.3": 20,
+    "2.1": 10,
+    "2.2": 20,
+    "2.3": 20,
+    "2.4": 20,
+    "2.5": 20,
+    "2.6": 10,
+    "3.1": 30,
+    "3.2": 20,
+    "3.3": 30,
+    "3.4": 20,
+    "4.1": 30,
+    "4.2": 20,
+    "4.3": 20,
+    "4.4": 15,
+    "4.5": 15,
+    "5.1": 40,
+    "5.2": 20,
+    "5.3": 20,
+    "5.4": 20,
+    "6.1": 20,
+    "6.2": 20,
+    "6.3": 10,
+    "6.4": 20,
+    "6.5": 10,
+    "6.6": 20,
+    "7.1": 20,
+    "7.2": 20,
+    "7.3": 20,
+    "7.4": 20,
+    "7.5": 20,
+    "8.1": 40,
+    "8.2": 20,
+    "8.3": 20,
+    "8.4": 20,
 }
 
 GOOD = """
@@ -81,22 +114,45 @@ def bad(tmp_path: Path, text: str | bytes) -> list[str]:
 
 CASES = [
     ("syntax", GOOD.replace('name = "Mini"', 'name = "Mini'), ["TOML syntax error", "line 4"]),
-    ("duplicate question", GOOD.replace('id = "A.2"', 'id = "A.1"'), ["area A, question A.1", "duplicate question id 'A.1'"]),
-    ("duplicate area", GOOD + '\n[[area]]\nid = "A"\nname = "x"\nmax = 1\n[[area.question]]\nid = "B.1"\ntext = "t"\nmax = 1\n',
-     ["area A", "duplicate area id 'A'"]),
+    (
+        "duplicate question",
+        GOOD.replace('id = "A.2"', 'id = "A.1"'),
+        ["area A, question A.1", "duplicate question id 'A.1'"],
+    ),
+    (
+        "duplicate area",
+        GOOD + '\n[[area]]\nid = "A"\nname = "x"\nmax = 1\n[[area.question]]\nid = "B.1"\ntext = "t"\nmax = 1\n',
+        ["area A", "duplicate area id 'A'"],
+    ),
     ("sum", GOOD.replace("max = 5.5", "max = 5"), ["area A, field 'max'", "sum to the area's max 10", "a sum of 9.5"]),
-    ("negative", GOOD.replace("max = 4.5", "max = -4.5"), ["question A.1, field 'max'", "positive multiple of 0,5", "-4.5"]),
-    ("not half", GOOD.replace("max = 4.5", "max = 4.25"), ["question A.1, field 'max'", "positive multiple of 0,5", "4.25"]),
+    (
+        "negative",
+        GOOD.replace("max = 4.5", "max = -4.5"),
+        ["question A.1, field 'max'", "positive multiple of 0,5", "-4.5"],
+    ),
+    (
+        "not half",
+        GOOD.replace("max = 4.5", "max = 4.25"),
+        ["question A.1, field 'max'", "positive multiple of 0,5", "4.25"],
+    ),
     ("zero", GOOD.replace("max = 4.5", "max = 0"), ["question A.1, field 'max'", "found 0"]),
     ("text max", GOOD.replace("max = 4.5", 'max = "4.5"'), ["question A.1, field 'max'", "'4.5'"]),
-    ("missing text", GOOD.replace('text = "Fråga två?"', ""), ["question A.2, field 'text'", "non-empty text", "found nothing"]),
+    (
+        "missing text",
+        GOOD.replace('text = "Fråga två?"', ""),
+        ["question A.2, field 'text'", "non-empty text", "found nothing"],
+    ),
     ("empty text", GOOD.replace('text = "Fråga två?"', 'text = " "'), ["question A.2, field 'text'", "an empty text"]),
     ("numeric id", GOOD.replace('id = "A.2"', "id = 2"), ["question #2, field 'id'", "quoted id"]),
     ("unknown field", GOOD.replace("max = 5.5", "max = 5.5\nmaximum = 5"), ["question A.2", "unknown field 'maximum'"]),
     ("no areas", '[framework]\nid = "x"\nname = "X"\n', ["[[area]]", "one or more"]),
     ("no framework", '[[area]]\nid = "1"\n', ["[framework] table"]),
     ("bad framework id", GOOD.replace('id = "mini-2020"', 'id = "Mini 2020"'), ["[framework], field 'id'"]),
-    ("no questions", '[framework]\nid = "x"\nname = "X"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 5\n', ["area 1, field 'question'"]),
+    (
+        "no questions",
+        '[framework]\nid = "x"\nname = "X"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 5\n',
+        ["area 1, field 'question'"],
+    ),
     ("empty", "", ["the file is empty"]),
     ("blank", "\n  \n", ["the file is empty"]),
     ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", ["binary data"]),
@@ -131,7 +187,9 @@ def test_add_installs_in_the_user_folder_and_get_finds_it(tmp_path):
 def test_a_users_corrected_copy_replaces_the_bundled_framework(tmp_path):
     text = (paths.bundled_criteria_dir() / "kommunkompassen-2003.toml").read_text(encoding="utf-8")
     path = tmp_path / "corrected.toml"
-    path.write_text(text.replace('name = "Kommunkompassen 2003"', 'name = "Kommunkompassen 2003 (rättad)"'), encoding="utf-8")
+    path.write_text(
+        text.replace('name = "Kommunkompassen 2003"', 'name = "Kommunkompassen 2003 (rättad)"'), encoding="utf-8"
+    )
     with pytest.raises(CriteriaError, match="--replace"):
         criteria.add(path)
     criteria.add(path, replace=True)

@@ -28,9 +28,13 @@ def test_comma_separated_with_quoted_decimal_comma_and_point():
 
 
 def test_question_rows_with_notes_and_sources():
-    rows = csvio.read('question;score;note;sources\n2.1;9,5;"Ett; två";intervju, webb\n2.2;;bara anteckning;\n', "x.csv")
-    assert rows == [QuestionRow(2, "2.1", Decimal("9.5"), "Ett; två", ("interview", "website")),
-                    QuestionRow(3, "2.2", None, "bara anteckning", ())]
+    rows = csvio.read(
+        'question;score;note;sources\n2.1;9,5;"Ett; två";intervju, webb\n2.2;;bara anteckning;\n', "x.csv"
+    )
+    assert rows == [
+        QuestionRow(2, "2.1", Decimal("9.5"), "Ett; två", ("interview", "website")),
+        QuestionRow(3, "2.2", None, "bara anteckning", ()),
+    ]
 
 
 BAD = [
@@ -38,11 +42,23 @@ BAD = [
     ("header only", "question;score;note\n", "no rows after the header"),
     ("no header", "2.1;9,5;x\n", "line 1: expected a header"),
     ("mixed delimiters", "municipality;year,1,2\nKalix;2003,72,35\n", "line 1: expected municipality;year;"),
-    ("text for a number", "question;score\n2.1;nio\n", "line 2, column 'score': expected a number such as 9,5, found 'nio'"),
+    (
+        "text for a number",
+        "question;score\n2.1;nio\n",
+        "line 2, column 'score': expected a number such as 9,5, found 'nio'",
+    ),
     ("unquoted decimal comma", "question,score,note\n2.1,9,5,x\n", "line 2: 4 columns, expected 3"),
     ("bad year", "kommun;år;1\nKalix;tjugo;5\n", "line 2, column 'year'"),
-    ("year out of range", "kommun;år;1\nKalix;99999;5\n", "line 2, column 'year': expected a year such as 2003, found '99999'"),
-    ("error after a note spanning lines", 'question;score;note\n1.1;3;"rad ett\nrad två"\n2.1;nio;x\n', "line 4, column 'score'"),
+    (
+        "year out of range",
+        "kommun;år;1\nKalix;99999;5\n",
+        "line 2, column 'year': expected a year such as 2003, found '99999'",
+    ),
+    (
+        "error after a note spanning lines",
+        'question;score;note\n1.1;3;"rad ett\nrad två"\n2.1;nio;x\n',
+        "line 4, column 'score'",
+    ),
     ("bad source", "question;score;sources\n2.1;3;rykten\n", "unknown source 'rykten'"),
     ("duplicate column", "question;score;score\n2.1;3;3\n", "a column appears twice"),
 ]
@@ -66,7 +82,12 @@ IMPORT_BAD = [
     ("unknown area", "kommun;år;1;9\nKalix;2003;72;3\n", None, "column '9' is not an area"),
     ("area out of range", "kommun;år;1;2\nKalix;2003;72;100,5\nNacka;2003;1;1\n", None, "line 2: area 2"),
     ("unknown question", "question;score\n2.1;3\n9.9;1\n", "botkyrka-2003", "line 3: no sub-question '9.9'"),
-    ("question out of range", "question;score\n2.1;3\n2.6;11\n", "botkyrka-2003", "line 3: question 2.6: 11 is not allowed; give 0 to 10"),
+    (
+        "question out of range",
+        "question;score\n2.1;3\n2.6;11\n",
+        "botkyrka-2003",
+        "line 3: question 2.6: 11 is not allowed; give 0 to 10",
+    ),
     ("not a half", "question;score\n2.1;9.25\n", "botkyrka-2003", "give 0 to 10 in steps of 0.5"),
     ("questions without --into", "question;score\n2.1;3\n", None, "--into ID"),
     ("areas with --into", "kommun;år;1\nKalix;2003;3\n", "botkyrka-2003", "drop --into"),
@@ -110,24 +131,37 @@ def test_area_level_export_round_trips(demo, tmp_path):
     assert {r.id: str(r.total) for r in demo.rows()}["vasteras-2003"] == "522.5"
 
 
-
 # Any text as Kompass keeps it (sanitize.clean_text), often starting as a formula would.
-notes = st.tuples(st.sampled_from(["", "=", "+", "-", "@", "\t", "'", "'=", "''+", " ="]),
-                  st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
-                  ).map(lambda parts: clean_text("".join(parts))[0])
+notes = st.tuples(
+    st.sampled_from(["", "=", "+", "-", "@", "\t", "'", "'=", "''+", " ="]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+).map(lambda parts: clean_text("".join(parts))[0])
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(st.sampled_from(["1.1", "2.1", "2.6", "8.4"]),
-                       st.tuples(st.integers(0, 20).map(lambda n: Decimal(n) / 2), notes, st.sampled_from([(), ("interview",), ("document", "website")]))),
-       st.sampled_from(["sv", "en"]))
+@given(
+    st.dictionaries(
+        st.sampled_from(["1.1", "2.1", "2.6", "8.4"]),
+        st.tuples(
+            st.integers(0, 20).map(lambda n: Decimal(n) / 2),
+            notes,
+            st.sampled_from([(), ("interview",), ("document", "website")]),
+        ),
+    ),
+    st.sampled_from(["sv", "en"]),
+)
 def test_csv_round_trip_keeps_scores_notes_and_sources(answers, lang):
     from kompass_tui.core.model import Answer, Evaluation
     from kompass_tui.store import criteria
 
     fw = criteria.get("kommunkompassen-2003")
-    ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,
-                    questions={q: Answer(s, n.strip(), src) for q, (s, n, src) in answers.items()})
+    ev = Evaluation(
+        id="x-2003",
+        municipality="X",
+        year=2003,
+        framework=fw.id,
+        questions={q: Answer(s, n.strip(), src) for q, (s, n, src) in answers.items()},
+    )
     rows = {row.question: row for row in csvio.read(csvio.write(ev, fw, lang), "x.csv")}
     for qid, answer in ev.questions.items():
         assert (rows[qid].score, rows[qid].note, rows[qid].sources) == (answer.score, answer.note, answer.sources)
@@ -135,8 +169,19 @@ def test_csv_round_trip_keeps_scores_notes_and_sources(answers, lang):
 
 # ---------------------------------------------------------------- Excel: formulas, encodings, line ends
 
-FORMULAS = ['=HYPERLINK("http://evil.example","Klicka")', "+46 8 123 45", "-1+2", "@SUM(1+1)", "\t=1+1",
-            "- Medborgarkontor i alla kommundelar", "'=already quoted", "''+twice", "=", "'", "a = b"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","Klicka")',
+    "+46 8 123 45",
+    "-1+2",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "- Medborgarkontor i alla kommundelar",
+    "'=already quoted",
+    "''+twice",
+    "=",
+    "'",
+    "a = b",
+]
 
 
 @pytest.mark.parametrize("lang, delimiter", [("sv", ";"), ("en", ",")])
@@ -147,8 +192,13 @@ def test_cells_excel_would_run_are_written_as_text_and_read_back_exactly(bench, 
     from kompass_tui.core.model import Answer, AreaEntry, Evaluation
 
     notes = {q.id: text for q, text in zip(fw.questions, FORMULAS, strict=False)}  # the first questions only
-    ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,
-                    questions={qid: Answer(note=text.strip() if text.strip() else text) for qid, text in notes.items()})
+    ev = Evaluation(
+        id="x-2003",
+        municipality="X",
+        year=2003,
+        framework=fw.id,
+        questions={qid: Answer(note=text.strip() if text.strip() else text) for qid, text in notes.items()},
+    )
     text = csvio.write(ev, fw, lang)
     cells = [row[2] for row in csv.reader(io.StringIO(text), delimiter=delimiter)][1:]
     for cell in cells:  # what Excel sees: never a formula
@@ -157,15 +207,21 @@ def test_cells_excel_would_run_are_written_as_text_and_read_back_exactly(bench, 
     read = {row.question: row.note for row in csvio.read(text, "x.csv")}
     assert {qid: read[qid] for qid in notes} == {qid: ev.answer(qid).note for qid in notes}
 
-    area = Evaluation(id="y-2003", municipality="=cmd|' /C calc'!A0", year=2003, framework=fw.id, level="areas",
-                      areas={"1": AreaEntry(score=Decimal(50))})
+    area = Evaluation(
+        id="y-2003",
+        municipality="=cmd|' /C calc'!A0",
+        year=2003,
+        framework=fw.id,
+        level="areas",
+        areas={"1": AreaEntry(score=Decimal(50))},
+    )
     exported = csvio.write(area, fw, lang)
     assert "\n'=cmd|" in exported or "\n\"'=cmd|" in exported
     assert csvio.read(exported, "y.csv")[0].municipality == "=cmd|' /C calc'!A0"
 
 
 def test_a_kompass_csv_export_imports_back_exactly(demo, tmp_path):
-    demo.note("botkyrka-2003", "1.1", "=HYPERLINK(\"http://evil\")")
+    demo.note("botkyrka-2003", "1.1", '=HYPERLINK("http://evil")')
     demo.note("botkyrka-2003", "1.2", "- Medborgarkontor\n- Webb\tmed tabb")
     path = tmp_path / "b.csv"
     path.write_bytes(demo.export("botkyrka-2003", "csv", "sv").encode("utf-8-sig"))
@@ -173,7 +229,10 @@ def test_a_kompass_csv_export_imports_back_exactly(demo, tmp_path):
     demo.note("botkyrka-2003", "1.2", "")
     demo.import_file(path, into="botkyrka-2003")
     ev = demo.get("botkyrka-2003")
-    assert (ev.answer("1.1").note, ev.answer("1.2").note) == ("=HYPERLINK(\"http://evil\")", "- Medborgarkontor\n- Webb\tmed tabb")
+    assert (ev.answer("1.1").note, ev.answer("1.2").note) == (
+        '=HYPERLINK("http://evil")',
+        "- Medborgarkontor\n- Webb\tmed tabb",
+    )
 
 
 def test_swedish_excel_cp1252_with_crlf_is_read_and_said(bench, tmp_path):

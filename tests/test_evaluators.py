@@ -70,7 +70,10 @@ def test_the_cli_lists_disagreements_and_sets_the_consensus(team):
     assert "6.5 Inga-Lill Elwin: Auskultation på Alfa Laval nämndes." in out
     for qid in INGA_LILL:
         run("consensus", "botkyrka-2003", qid, SEED_QUESTIONS[qid], "--as", "Lena Langlet", "--db", team.folder)
-    assert "| **Totalt** | **639** | **800** |" in run("export", "botkyrka-2003", "--lang", "sv", "--db", team.folder).stdout
+    assert (
+        "| **Totalt** | **639** | **800** |"
+        in run("export", "botkyrka-2003", "--lang", "sv", "--db", team.folder).stdout
+    )
     run("consensus", "botkyrka-2003", "6.5", "none", "--db", team.folder)
     assert team.get("botkyrka-2003").answer("6.5").score is None
 
@@ -122,8 +125,10 @@ async def test_the_disagreement_list_takes_in_a_score_changed_in_another_session
 
 
 def test_an_evaluator_removes_only_their_own_score_from_the_cli(team):
-    assert run("score", "botkyrka-2003", "6.5", "none", "--as", "Inga-Lill Elwin", "--db", team.folder).stdout == \
-        "botkyrka-2003 6.5 = none (Inga-Lill Elwin)\n"
+    assert (
+        run("score", "botkyrka-2003", "6.5", "none", "--as", "Inga-Lill Elwin", "--db", team.folder).stdout
+        == "botkyrka-2003 6.5 = none (Inga-Lill Elwin)\n"
+    )
     answer = team.get("botkyrka-2003").answer("6.5")
     assert answer.entry("Inga-Lill Elwin").score is None and answer.entry("Lena Langlet").score is not None
 
@@ -164,13 +169,21 @@ def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path,
     assert "area 1: the strengths differ: both are kept" in out
     merged = lena.get(ev.id)
     assert merged.answer("1.1").entry("Lena Langlet").score == 34
-    assert (merged.answer("1.1").entry("Inga-Lill Elwin").score, merged.answer("1.1").entry("Inga-Lill Elwin").note) == (36, "Hemsidan är bra")
-    assert (merged.answer("1.2").entry("Lena Langlet").note, merged.answer("1.2").entry("Lena Langlet").sources) == ("Rådslag Botkyrka", ("interview",))
+    assert (
+        merged.answer("1.1").entry("Inga-Lill Elwin").score,
+        merged.answer("1.1").entry("Inga-Lill Elwin").note,
+    ) == (36, "Hemsidan är bra")
+    assert (merged.answer("1.2").entry("Lena Langlet").note, merged.answer("1.2").entry("Lena Langlet").sources) == (
+        "Rådslag Botkyrka",
+        ("interview",),
+    )
     assert merged.answer("2.1").entry("Lena Langlet").score == 9
     assert "Dialog med medborgarna" in merged.area("1").strengths and "Områdesgrupperna" in merged.area("1").strengths
     # Merging the same file again changes nothing and says nothing.
     assert run("merge", theirs, "--db", tmp_path / "lena").stdout == f"merged {theirs} into {ev.id}\n"
-    assert lena.restore(ev.id, 2).answer("1.1").entry("Inga-Lill Elwin").score is None  # the version before the merge was kept
+    assert (
+        lena.restore(ev.id, 2).answer("1.1").entry("Inga-Lill Elwin").score is None
+    )  # the version before the merge was kept
 
 
 def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it_should_not(bench, clock):
@@ -183,6 +196,7 @@ def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it
 
 def test_merged_texts_do_not_grow_when_merged_again_from_the_other_side():
     from kompass_tui.core import merging
+
     merged, changed = merging._text("Dialog", "Områdesgrupperna", "inga.json")
     assert changed and "Dialog" in merged and "Områdesgrupperna" in merged
     assert merging._text(merged, "Områdesgrupperna", "inga.json") == (merged, False)
@@ -192,9 +206,19 @@ def test_merged_texts_do_not_grow_when_merged_again_from_the_other_side():
 
 def test_merge_refuses_another_evaluation_or_a_csv(tmp_path, demo):
     nacka = tmp_path / "nacka.json"
-    nacka.write_text(json.dumps({**json.loads(demo.export("kalix-2003", "json", "sv")),
-                                 "evaluation": {**json.loads(demo.export("kalix-2003", "json", "sv"))["evaluation"],
-                                                "id": "botkyrka-2003", "municipality": "Kalix"}}), encoding="utf-8")
+    nacka.write_text(
+        json.dumps(
+            {
+                **json.loads(demo.export("kalix-2003", "json", "sv")),
+                "evaluation": {
+                    **json.loads(demo.export("kalix-2003", "json", "sv"))["evaluation"],
+                    "id": "botkyrka-2003",
+                    "municipality": "Kalix",
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     assert "is Kalix 2003" in run("merge", nacka, "--db", demo.folder, code=1).stderr
     csv = tmp_path / "x.csv"
     csv.write_text("question;score\n1.1;3\n", encoding="utf-8")
@@ -202,9 +226,17 @@ def test_merge_refuses_another_evaluation_or_a_csv(tmp_path, demo):
 
 
 def test_files_from_before_evaluators_are_read_and_newer_ones_refused(bench, tmp_path):
-    doc = {"format": "kompass-evaluation", "schema": 1, "evaluation": {
-        "id": "nacka-2010", "municipality": "Nacka", "year": 2010, "framework": "kommunkompassen-2003",
-        "questions": {"1.1": {"score": 30, "note": "gammal", "sources": ["document"]}}}}
+    doc = {
+        "format": "kompass-evaluation",
+        "schema": 1,
+        "evaluation": {
+            "id": "nacka-2010",
+            "municipality": "Nacka",
+            "year": 2010,
+            "framework": "kommunkompassen-2003",
+            "questions": {"1.1": {"score": 30, "note": "gammal", "sources": ["document"]}},
+        },
+    }
     path = tmp_path / "old.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     [ev] = bench.import_file(path)
@@ -234,9 +266,26 @@ def test_serve_answers_on_loopback_and_runs_the_app(demo):
     import aiohttp
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "kompass_tui", "serve", "--port", str(port), "--db", str(demo.folder),
-                               "--as", "Anna", "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "COLUMNS": "80"}, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kompass_tui",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(demo.folder),
+            "--as",
+            "Anna",
+            "--lang",
+            "en",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "80"},
+        text=True,
+    )
 
     async def visit() -> bytes:
         first = server.stdout.readline()  # printed once it listens: the URL with this run's token

@@ -29,7 +29,6 @@ def test_a_save_asks_the_disk_to_keep_it_before_it_replaces_the_old_file(tmp_pat
     import os
     import stat
 
-
     bench = Workbench(tmp_path / "db")
     bench.load_demo()
     calls = []
@@ -47,5 +46,5 @@ def test_a_save_asks_the_disk_to_keep_it_before_it_replaces_the_old_file(tmp_pat
     monkeypatch.setattr(os, "replace", replace)
     bench.score(EID, "1.1", Decimal("3"))
     replaced = calls.index(f"replace {EID}.json")
-    assert calls[0] == "fsync file" and "fsync folder" in calls[replaced + 1:], calls
+    assert calls[0] == "fsync file" and "fsync folder" in calls[replaced + 1 :], calls
     assert [c for c in calls if c.startswith("replace")] == [f"replace {EID}.json"]  # (the kept version is a hard link)

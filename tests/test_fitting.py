@@ -24,9 +24,19 @@ runner = CliRunner()
 def hand_edited(bench: Workbench) -> None:
     """Files no Kompass would write: -5, 1000, 9.25, 1e308 and NaN as scores, a sub-question the
     framework does not have, and a published area score over 100."""
-    doc = model.to_dict(Evaluation(id="sala-2021", municipality="Sala", year=2021, framework="kommunkompassen-2003",
-                                   questions={"1.1": Answer(Decimal(30)), "1.2": Answer(Decimal(4)),
-                                              "2.1": Answer(entries={"Anna": Entry(Decimal(3))})}))
+    doc = model.to_dict(
+        Evaluation(
+            id="sala-2021",
+            municipality="Sala",
+            year=2021,
+            framework="kommunkompassen-2003",
+            questions={
+                "1.1": Answer(Decimal(30)),
+                "1.2": Answer(Decimal(4)),
+                "2.1": Answer(entries={"Anna": Entry(Decimal(3))}),
+            },
+        )
+    )
     doc["questions"]["1.2"]["score"] = -5
     doc["questions"]["1.3"] = {"score": 1000, "note": "", "sources": []}
     doc["questions"]["2.2"] = {"score": 9.25, "note": "", "sources": []}
@@ -34,8 +44,16 @@ def hand_edited(bench: Workbench) -> None:
     doc["questions"]["2.1"]["entries"]["Bo"] = {"score": math.nan, "note": "", "sources": [], "updated": ""}
     doc["questions"]["9.9"] = {"score": 5, "note": "", "sources": []}
     Database(bench.folder).create(lambda taken: doc)
-    areas = model.to_dict(Evaluation(id="kalix-2021", municipality="Kalix", year=2021, framework="kommunkompassen-2003",
-                                     level="areas", areas={"1": AreaEntry(Decimal(50))}))
+    areas = model.to_dict(
+        Evaluation(
+            id="kalix-2021",
+            municipality="Kalix",
+            year=2021,
+            framework="kommunkompassen-2003",
+            level="areas",
+            areas={"1": AreaEntry(Decimal(50))},
+        )
+    )
     areas["areas"]["2"] = {"score": 101, "strengths": "", "improvements": ""}
     Database(bench.folder).create(lambda taken: areas)
 
@@ -45,15 +63,24 @@ def test_scores_the_framework_does_not_allow_are_named_and_not_counted(bench):
     shown = runner.invoke(app, ["show", "sala-2021", "--db", str(bench.folder)])
     assert shown.exit_code == 0
     flagged = shown.stderr.splitlines()
-    assert "kompass: sala-2021: question 1.2: -5 is not allowed in kommunkompassen-2003 (0 to 40 in steps of 0.5); " \
-           "it is not counted" in flagged
-    for part in ("question 1.3: 1000 ", "question 2.2: 9.25 ", "question 2.3: 1E+308 ", "question 2.1 (Bo): NaN ",
-                 "'9.9' is not a sub-question in kommunkompassen-2003; it is left out"):
+    assert (
+        "kompass: sala-2021: question 1.2: -5 is not allowed in kommunkompassen-2003 (0 to 40 in steps of 0.5); "
+        "it is not counted" in flagged
+    )
+    for part in (
+        "question 1.3: 1000 ",
+        "question 2.2: 9.25 ",
+        "question 2.3: 1E+308 ",
+        "question 2.1 (Bo): NaN ",
+        "'9.9' is not a sub-question in kommunkompassen-2003; it is left out",
+    ):
         assert any(part in line for line in flagged), part
     assert len(flagged) == 6
     assert re.search(r"^Total\s+33\s+800\s+2/37$", shown.stdout, re.M), shown.stdout  # 30 + Anna's 3
     listed = runner.invoke(app, ["list", "--db", str(bench.folder)])
-    assert listed.exit_code == 0 and "kalix-2021, sala-2021: hold scores their framework does not allow" in listed.stderr
+    assert (
+        listed.exit_code == 0 and "kalix-2021, sala-2021: hold scores their framework does not allow" in listed.stderr
+    )
     totals = {row.id: row.total for row in bench.rows()}
     assert totals == {"sala-2021": Decimal(33), "kalix-2021": Decimal(50)}
     stored = json.loads((bench.folder / "evaluations" / "sala-2021.json").read_text())
@@ -72,13 +99,18 @@ def test_what_kompass_exports_it_imports_again(bench, tmp_path):
         assert Workbench(other).rows()[0].total == bench.rows()[[r.id for r in bench.rows()].index(eid)].total
 
 
-LOWER = ('text_en = "How are the citizens informed?"\n  max = 40', 'text_en = "How are the citizens informed?"\n  max = 10')
+LOWER = (
+    'text_en = "How are the citizens informed?"\n  max = 40',
+    'text_en = "How are the citizens informed?"\n  max = 10',
+)
 
 
 def test_a_framework_that_would_leave_stored_scores_out_of_range_needs_force(demo, tmp_path):
     text = (paths.bundled_criteria_dir() / "kommunkompassen-2003.toml").read_text(encoding="utf-8")
     assert LOWER[0] in text
-    lowered = text.replace(LOWER[0], LOWER[1]).replace('short_en = "Openness"\nmax = 100', 'short_en = "Openness"\nmax = 70', 1)
+    lowered = text.replace(LOWER[0], LOWER[1]).replace(
+        'short_en = "Openness"\nmax = 100', 'short_en = "Openness"\nmax = 70', 1
+    )
     assert lowered.count("max = 70") == 1
     path = tmp_path / "lowered.toml"
     path.write_text(lowered, encoding="utf-8")
@@ -113,13 +145,19 @@ def test_a_number_too_large_to_write_out_is_flagged_and_never_computed_with(benc
     their digits) with the lock held."""
     hand_edited(bench)
     path = bench.folder / "evaluations" / "sala-2021.json"
-    raw = path.read_text().replace('"1.1":{"score":30', '"1.1":{"score":"1e100000000"').replace(
-        '"2.2":{"score":9.25', '"2.2":{"score":Infinity')
+    raw = (
+        path.read_text()
+        .replace('"1.1":{"score":30', '"1.1":{"score":"1e100000000"')
+        .replace('"2.2":{"score":9.25', '"2.2":{"score":Infinity')
+    )
     path.write_text(raw)
     scored = runner.invoke(app, ["--wait", "5", "score", "sala-2021", "8.1", "2", "--db", str(bench.folder)])
     assert scored.exit_code == 0, scored.stderr
     shown = runner.invoke(app, ["show", "sala-2021", "--db", str(bench.folder)])
-    assert "question 1.1: 1E+100000000 is not allowed" in shown.stderr and "question 2.2: Infinity is not allowed" in shown.stderr
+    assert (
+        "question 1.1: 1E+100000000 is not allowed" in shown.stderr
+        and "question 2.2: Infinity is not allowed" in shown.stderr
+    )
     assert re.search(r"^Total\s+5\s+800", shown.stdout, re.M), shown.stdout  # Anna's 3 and 8.1's 2
     kept = json.loads(path.read_text())["evaluation"]["1"]["questions"]
     assert kept["1.1"]["score"] == "1E+100000000" and kept["2.2"]["score"] == math.inf
@@ -163,8 +201,11 @@ def test_a_framework_id_that_is_no_file_name_is_not_installed(bench):
 
 def test_a_framework_with_large_maxima_keeps_its_index(bench, tmp_path):
     path = tmp_path / "big.toml"
-    path.write_text('[framework]\nid = "big-2020"\nname = "Big"\n\n[[area]]\nid = "1"\nname = "One"\nmax = 2000000\n\n'
-                    '[[area.question]]\nid = "1.1"\ntext = "Q"\nmax = 2000000\n', encoding="utf-8")
+    path.write_text(
+        '[framework]\nid = "big-2020"\nname = "Big"\n\n[[area]]\nid = "1"\nname = "One"\nmax = 2000000\n\n'
+        '[[area.question]]\nid = "1.1"\ntext = "Q"\nmax = 2000000\n',
+        encoding="utf-8",
+    )
     assert runner.invoke(app, ["criteria", "add", str(path), "--db", str(bench.folder)]).exit_code == 0
     bench.create("Lund", 2021, "big-2020")
     bench.score("lund-2021", "1.1", Decimal("1500000"))

@@ -72,8 +72,14 @@ CATALOGUE = {
     "name too long": "Å" * (MAX_NAME + 1),
     "the longest note": "n" * MAX_TEXT,
 }
-RAW_MARKUP = ["[/]", "[link=http://evil.example]Sollentuna[/link]", "[@click=app.quit]Kalix[/]", "Anna [lead]",
-              ":cross_mark: Nacka", "[bold red]Anna[/bold red]"]
+RAW_MARKUP = [
+    "[/]",
+    "[link=http://evil.example]Sollentuna[/link]",
+    "[@click=app.quit]Kalix[/]",
+    "Anna [lead]",
+    ":cross_mark: Nacka",
+    "[bold red]Anna[/bold red]",
+]
 runner = CliRunner()
 
 
@@ -91,8 +97,9 @@ def one_line_refusal(result) -> bool:
 def kept_name(text: str) -> str:
     """What a name is kept as, worked out apart from sanitize: no control, format or surrogate
     characters (Unicode Cc, Cf, Cs; tabs and line breaks become spaces), NFC, single spaces."""
-    kept = "".join(" " if c in "\t\n\r" else c for c in text
-                   if unicodedata.category(c) not in ("Cc", "Cf", "Cs") or c in "\t\n\r")
+    kept = "".join(
+        " " if c in "\t\n\r" else c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs") or c in "\t\n\r"
+    )
     return " ".join(unicodedata.normalize("NFC", kept).split())
 
 
@@ -102,7 +109,9 @@ TEXT_UNSAFE = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x
 def kept_text(text: str) -> str:
     """What a note is kept as: lines and tabs stay; controls, surrogates, bidi and tag characters go."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(c for c in text if c in "\n\t" or (unicodedata.category(c) not in ("Cc", "Cs") and ord(c) not in TEXT_UNSAFE))
+    kept = "".join(
+        c for c in text if c in "\n\t" or (unicodedata.category(c) not in ("Cc", "Cs") and ord(c) not in TEXT_UNSAFE)
+    )
     return unicodedata.normalize("NFC", kept).strip()
 
 
@@ -133,8 +142,10 @@ def test_a_name_is_refused_or_kept_clean(label, bench):
     ev = bench.get(row.id)
     assert ev.municipality == expected and clean(ev.municipality, lines=False)
     assert ev.evaluators == (expected, "Bo")
-    assert ("removed" in result.stderr) == (expected != " ".join(hostile.split()) and
-                                            any(unicodedata.category(c) in ("Cc", "Cf", "Cs") and c not in "\t\n\r" for c in hostile))
+    assert ("removed" in result.stderr) == (
+        expected != " ".join(hostile.split())
+        and any(unicodedata.category(c) in ("Cc", "Cf", "Cs") and c not in "\t\n\r" for c in hostile)
+    )
     assert is_safe(result.stdout + result.stderr)
 
 
@@ -161,8 +172,11 @@ def test_a_note_a_strength_and_an_evaluator_are_refused_or_kept_clean(label, ben
 
 def test_a_note_over_the_limit_is_refused_whole(bench, evaluation):
     before = bench.get(evaluation)
-    for command in (["score", evaluation, "1.1", "5", "--note", "-"], ["strengths", evaluation, "1", "-"],
-                    ["summary", evaluation, "-"]):
+    for command in (
+        ["score", evaluation, "1.1", "5", "--note", "-"],
+        ["strengths", evaluation, "1", "-"],
+        ["summary", evaluation, "-"],
+    ):
         result = run(*command, "--db", bench.folder, input="x" * (MAX_TEXT + 1))
         assert one_line_refusal(result) and "100,000" in result.stderr, result.stderr
     assert bench.get(evaluation) == before
@@ -170,9 +184,17 @@ def test_a_note_over_the_limit_is_refused_whole(bench, evaluation):
 
 def hostile_evaluation(text: str, name: str = "x-2021") -> Evaluation:
     """An evaluation from elsewhere with text in every field a user writes."""
-    return Evaluation(id=name, municipality=text, year=2021, framework="kommunkompassen-2003", evaluators=(text,),
-                      summary=text, challenges=text, areas={"1": AreaEntry(strengths=text, improvements=text)},
-                      questions={"1.1": Answer(note=text, entries={text: Entry(Decimal(5), text, (), "2026-01-01T00:00:00+00:00")})})
+    return Evaluation(
+        id=name,
+        municipality=text,
+        year=2021,
+        framework="kommunkompassen-2003",
+        evaluators=(text,),
+        summary=text,
+        challenges=text,
+        areas={"1": AreaEntry(strengths=text, improvements=text)},
+        questions={"1.1": Answer(note=text, entries={text: Entry(Decimal(5), text, (), "2026-01-01T00:00:00+00:00")})},
+    )
 
 
 @pytest.mark.parametrize("label", list(CATALOGUE))
@@ -194,8 +216,10 @@ def test_an_imported_or_merged_file_is_refused_or_kept_clean(label, bench, evalu
 
     # merged into an evaluation of the same name: another evaluator's copy
     theirs = hostile_evaluation(hostile, evaluation)
-    path.write_text(json.dumps(model.to_document(theirs.__class__(**{**theirs.__dict__, "municipality": "Bollnäs"}))),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(model.to_document(theirs.__class__(**{**theirs.__dict__, "municipality": "Bollnäs"}))),
+        encoding="utf-8",
+    )
     merged = run("merge", path, "--db", bench.folder)
     if len(name) > MAX_NAME or not name:
         assert one_line_refusal(merged), merged.stderr
@@ -286,24 +310,49 @@ def raw_db(tmp_path) -> Path:
     texts = list(CATALOGUE.values())
     for n, text in enumerate(texts):
         team = [texts[(n + k) % len(texts)] for k in range(TEAM)]
-        ev = Evaluation(id=f"raw-{n}-2021", municipality=text, year=2021, framework="kommunkompassen-2003",
-                        evaluators=tuple(team), summary="\n".join(team), challenges=text, start="2021-01-01",
-                        areas={"1": AreaEntry(strengths="\n".join(team), improvements=text)},
-                        questions={"1.1": Answer(note="\n".join(team),
-                                                 entries={name: Entry(Decimal(k), name) for k, name in enumerate(team)}),
-                                   "2.1": Answer(score=Decimal(3), note=text)})
+        ev = Evaluation(
+            id=f"raw-{n}-2021",
+            municipality=text,
+            year=2021,
+            framework="kommunkompassen-2003",
+            evaluators=tuple(team),
+            summary="\n".join(team),
+            challenges=text,
+            start="2021-01-01",
+            areas={"1": AreaEntry(strengths="\n".join(team), improvements=text)},
+            questions={
+                "1.1": Answer(
+                    note="\n".join(team), entries={name: Entry(Decimal(k), name) for k, name in enumerate(team)}
+                ),
+                "2.1": Answer(score=Decimal(3), note=text),
+            },
+        )
         db.create(lambda taken, ev=ev: model.to_dict(ev))
     return folder
 
 
 def test_every_command_shows_raw_text_literally_and_never_writes_a_control(raw_db, tmp_path):
     ids = [f"raw-{n}-2021" for n in range(len(CATALOGUE))]
-    commands = [["list"], ["compare", *ids[:4]], ["compare", *ids, "--chart"], ["locate"], ["restore"],
-                ["criteria", "list"], ["criteria", "show", "kommunkompassen-2003"]]
+    commands = [
+        ["list"],
+        ["compare", *ids[:4]],
+        ["compare", *ids, "--chart"],
+        ["locate"],
+        ["restore"],
+        ["criteria", "list"],
+        ["criteria", "show", "kommunkompassen-2003"],
+    ]
     for eid in ids:
-        commands += [["show", eid, "-q"], ["disagreements", eid], ["chart", eid], ["export", eid],
-                     ["export", eid, "--lang", "sv", "--compare", ids[0]], ["export", eid, "-F", "csv"],
-                     ["export", eid, "-F", "json"], ["restore", eid, "--list"]]
+        commands += [
+            ["show", eid, "-q"],
+            ["disagreements", eid],
+            ["chart", eid],
+            ["export", eid],
+            ["export", eid, "--lang", "sv", "--compare", ids[0]],
+            ["export", eid, "-F", "csv"],
+            ["export", eid, "-F", "json"],
+            ["restore", eid, "--list"],
+        ]
     seen = ""
     for eid in ids:  # the question before a delete names the evaluation too (answered no)
         asked = run("delete", eid, "--db", raw_db, input="n\n")
@@ -324,19 +373,30 @@ def test_exports_of_raw_text_read_back(raw_db, tmp_path):
     csv.field_size_limit(10 * MAX_TEXT)
     for n, text in enumerate(CATALOGUE.values()):
         out = bench.export(f"raw-{n}-2021", "json", "en")
-        assert is_safe(out) and json.loads(out)["evaluation"]["municipality"] == text.strip()[:MAX_NAME]  # exactly, or cut to what an import takes
+        assert (
+            is_safe(out) and json.loads(out)["evaluation"]["municipality"] == text.strip()[:MAX_NAME]
+        )  # exactly, or cut to what an import takes
         for lang, delimiter in (("sv", ";"), ("en", ",")):
-            cells = [c for row in csv.reader(io.StringIO(bench.export(f"raw-{n}-2021", "csv", lang)), delimiter=delimiter)
-                     for c in row]
+            cells = [
+                c
+                for row in csv.reader(io.StringIO(bench.export(f"raw-{n}-2021", "csv", lang)), delimiter=delimiter)
+                for c in row
+            ]
             assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for c in cells), cells
 
 
-@pytest.mark.parametrize("args", [["list", "--\x1b]52;c;aGk=\x07"], ["\x9b2J"], ["new", "X", "--year", "\u202e2021"],
-                                  ["export", "x", "\x1b[2J"]])
+@pytest.mark.parametrize(
+    "args",
+    [["list", "--\x1b]52;c;aGk=\x07"], ["\x9b2J"], ["new", "X", "--year", "\u202e2021"], ["export", "x", "\x1b[2J"]],
+)
 def test_usage_errors_never_write_controls(args, tmp_path):
     """Click repeats a bad option, command or value as typed: the real command shows it visibly."""
-    result = subprocess.run([sys.executable, "-m", "kompass_tui", *args, "--db", str(tmp_path / "d")],
-                            capture_output=True, text=True, env={**os.environ, "KOMPASS_HOME": str(tmp_path / "h")})
+    result = subprocess.run(
+        [sys.executable, "-m", "kompass_tui", *args, "--db", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KOMPASS_HOME": str(tmp_path / "h")},
+    )
     assert result.returncode in (1, 2) and result.stderr and is_safe(result.stdout + result.stderr), result.stderr
 
 
@@ -417,7 +477,9 @@ async def test_every_screen_shows_raw_text_literally_and_never_writes_a_control(
 
 async def test_pasted_controls_never_enter_a_field(bench):
     bench.create("Bollnäs", 2021)
-    async with KompassApp(bench, "en", "bollnas-2021", cursor_blink=False, evaluator="Anna").run_test(size=(80, 24)) as pilot:
+    async with KompassApp(bench, "en", "bollnas-2021", cursor_blink=False, evaluator="Anna").run_test(
+        size=(80, 24)
+    ) as pilot:
         from textual import events
 
         await pilot.press("n")
@@ -442,8 +504,9 @@ class Tmux:
         self.conf = str(conf)
 
     def __call__(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-S", self.socket, "-f", self.conf, *args], capture_output=True, text=True,
-                              check=True).stdout
+        return subprocess.run(
+            ["tmux", "-S", self.socket, "-f", self.conf, *args], capture_output=True, text=True, check=True
+        ).stdout
 
     def pane(self, target: str = "k") -> str:
         return self("capture-pane", "-p", "-t", target)
@@ -465,8 +528,17 @@ def test_in_tmux_with_clipboard_on_nothing_reaches_the_terminal(raw_db, tmp_path
     env = f"KOMPASS_HOME={tmp_path / 'home'} KOMPASS_LANG=en TERM=xterm-256color"
     tmux = Tmux(tmp_path)
     try:
-        tmux("new-session", "-d", "-s", "k", "-x", "80", "-y", "24",
-             f"env {env} {sys.executable} -m kompass_tui --db {raw_db} --as '[/]'")
+        tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "k",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            f"env {env} {sys.executable} -m kompass_tui --db {raw_db} --as '[/]'",
+        )
         tmux.wait_for(f"{len(CATALOGUE)} evaluations")
         home = tmux.wait_for("␛[31mRöd␛[0m")
         assert "␛]0;owned␇Kalix" in home and "· [/]" in home
@@ -519,4 +591,6 @@ def test_an_evaluation_merges_with_its_own_export_though_its_stored_name_holds_c
         texts = list(CATALOGUE.values())
         names = [texts[(n + k) % len(texts)] for k in range(TEAM)]  # the municipality and its team
         if merged.exit_code != 0:  # only a name that is nothing but controls, or longer than a name may be
-            assert one_line_refusal(merged) and not all(0 < len(kept_name(name)) <= MAX_NAME for name in names), merged.stderr
+            assert one_line_refusal(merged) and not all(0 < len(kept_name(name)) <= MAX_NAME for name in names), (
+                merged.stderr
+            )

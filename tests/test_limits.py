@@ -35,7 +35,8 @@ def test_a_held_lock_is_said_and_given_up_on(demo, monkeypatch):
     assert result.stderr.splitlines() == [
         f"kompass: waiting for another Kompass session: PID 4242 (it holds {demo.folder}); giving up after 0.2 s",
         "kompass: another Kompass session (PID 4242) has held the database for 0.2 s; nothing was changed. "
-        "Try again, or wait longer with --wait SECONDS"]
+        "Try again, or wait longer with --wait SECONDS",
+    ]
     assert demo.get("botkyrka-2003") == before
     assert runner.invoke(app, ["score", "botkyrka-2003", "1.1", "3", "--db", str(demo.folder)]).exit_code == 0
 
@@ -98,10 +99,18 @@ async def test_a_note_longer_than_kompass_keeps_is_shown_cut_and_read_only(bench
     bench.create("Sala", 2021)
     huge = "intervju " * (10_000_000 // 9)
     doc = bench.db.read("sala-2021")
-    doc["questions"] = {"1.1": {"score": None, "note": "", "sources": [],
-                                "entries": {"Anna": {"score": None, "note": huge, "sources": [], "updated": ""}}}}
+    doc["questions"] = {
+        "1.1": {
+            "score": None,
+            "note": "",
+            "sources": [],
+            "entries": {"Anna": {"score": None, "note": huge, "sources": [], "updated": ""}},
+        }
+    }
     bench.db.update("sala-2021", lambda old: doc)
-    async with KompassApp(bench, "en", "sala-2021", cursor_blink=False, evaluator="Anna").run_test(size=(80, 24)) as pilot:
+    async with KompassApp(bench, "en", "sala-2021", cursor_blink=False, evaluator="Anna").run_test(
+        size=(80, 24)
+    ) as pilot:
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, WalkthroughScreen)
@@ -117,7 +126,9 @@ async def test_a_text_typed_past_the_limit_is_refused_until_it_is_shorter(demo):
     before = demo.get("botkyrka-2003").summary
     async with KompassApp(demo, "en", cursor_blink=False, evaluator="Anna").run_test(size=(80, 24)) as pilot:
         app = pilot.app
-        app.push_screen(TextEditScreen("Summary", "", "botkyrka-2003", lambda text: demo.text("botkyrka-2003", "summary", text)))
+        app.push_screen(
+            TextEditScreen("Summary", "", "botkyrka-2003", lambda text: demo.text("botkyrka-2003", "summary", text))
+        )
         await pilot.pause()
         area = app.screen.query_one("#text")
         area.load_text("x" * MAX_TEXT)
@@ -145,7 +156,10 @@ def test_an_export_of_an_older_over_long_text_imports_again(bench, tmp_path):
     out = tmp_path / "sala.json"
     exported = runner.invoke(app, ["export", "sala-2021", "-F", "json", "-o", str(out), "--db", str(bench.folder)])
     assert exported.exit_code == 0
-    assert "the summary has 100,005 characters, more than Kompass keeps; the export holds the first 100,000" in exported.stderr
+    assert (
+        "the summary has 100,005 characters, more than Kompass keeps; the export holds the first 100,000"
+        in exported.stderr
+    )
     imported = runner.invoke(app, ["import", str(out), "--db", str(tmp_path / "other")])
     assert imported.exit_code == 0, imported.stderr
     assert bench.db.read("sala-2021")["summary"] == "s" * (MAX_TEXT + 5)  # the database keeps it whole
@@ -155,7 +169,9 @@ async def test_a_paste_that_would_make_a_note_too_long_is_refused(bench):
     from textual import events
 
     bench.create("Sala", 2021)
-    async with KompassApp(bench, "en", "sala-2021", cursor_blink=False, evaluator="Anna").run_test(size=(80, 24)) as pilot:
+    async with KompassApp(bench, "en", "sala-2021", cursor_blink=False, evaluator="Anna").run_test(
+        size=(80, 24)
+    ) as pilot:
         await pilot.press("n", *"kort")
         pilot.app.post_message(events.Paste("x" * (MAX_TEXT - 2)))
         await pilot.pause()
@@ -199,8 +215,14 @@ def test_merging_an_older_evaluation_with_its_own_export_changes_nothing_that_ma
     bench.create("Lund", 2021)
     doc = bench.db.read("lund-2021")
     doc["evaluators"] = ["Anna", "Bo\u202eb"]
-    doc["questions"] = {"1.1": {"score": None, "note": "n" * (MAX_TEXT + 13), "sources": [],
-                                "entries": {"Bo\u202eb": {"score": 3, "note": "x", "sources": [], "updated": "2026-01-01"}}}}
+    doc["questions"] = {
+        "1.1": {
+            "score": None,
+            "note": "n" * (MAX_TEXT + 13),
+            "sources": [],
+            "entries": {"Bo\u202eb": {"score": 3, "note": "x", "sources": [], "updated": "2026-01-01"}},
+        }
+    }
     bench.db.update("lund-2021", lambda old: doc)
     out = tmp_path / "lund.json"
     out.write_text(bench.export("lund-2021", "json", "en"))
@@ -217,7 +239,9 @@ async def test_opening_a_text_and_leaving_it_saves_nothing(bench):
     doc["challenges"] = "x\x1b]52;c;aGk=\x07y"  # as an older Kompass may have kept it
     bench.db.update("lund-2021", lambda old: doc)
     before = bench.db.read("lund-2021")
-    async with KompassApp(bench, "en", "lund-2021", cursor_blink=False, evaluator="Anna").run_test(size=(80, 24)) as pilot:
+    async with KompassApp(bench, "en", "lund-2021", cursor_blink=False, evaluator="Anna").run_test(
+        size=(80, 24)
+    ) as pilot:
         await pilot.press("escape", "m", "escape", "c", "escape", "s", "escape")
         await pilot.pause()
         pilot.app.flush()

@@ -15,7 +15,11 @@ def _modules(*packages: str) -> list[str]:
     found = []
     for name in packages:
         package = importlib.import_module(f"kompass_tui.{name}")
-        found += [f"{name}.{m.name}" for m in pkgutil.iter_modules(package.__path__)] if hasattr(package, "__path__") else [name]
+        found += (
+            [f"{name}.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
+            if hasattr(package, "__path__")
+            else [name]
+        )
     return found
 
 
@@ -35,8 +39,17 @@ def test_core_module_imports_without_textual(module):
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "botkyrka-2003"], ["export", "botkyrka-2003", "--lang", "sv", "--no-charts"],
-                                  ["export", "botkyrka-2003", "-F", "csv"], ["score", "botkyrka-2003", "1.1", "30"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["list"],
+        ["show", "botkyrka-2003"],
+        ["export", "botkyrka-2003", "--lang", "sv", "--no-charts"],
+        ["export", "botkyrka-2003", "-F", "csv"],
+        ["score", "botkyrka-2003", "1.1", "30"],
+    ],
+)
 def test_commands_do_not_import_the_ui_or_charts(args, tmp_path, isolated_home):
     db = tmp_path / "db"
     code = (
@@ -56,8 +69,12 @@ def test_commands_do_not_import_the_ui_or_charts(args, tmp_path, isolated_home):
 
 
 def test_a_real_process_reports_errors_in_one_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kompass_tui", "score", "nowhere-2003", "1.1", "3", "--db", str(tmp_path / "db")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "kompass_tui", "score", "nowhere-2003", "1.1", "3", "--db", str(tmp_path / "db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr == f"kompass: no evaluation 'nowhere-2003' in {tmp_path / 'db'} (see `kompass list`)\n"
 
@@ -66,8 +83,12 @@ def test_the_wheel_ships_the_frameworks_and_the_demo(tmp_path):
     root = Path(__file__).resolve().parents[1]
     if not (root / "pyproject.toml").is_file():
         pytest.skip("not run from a source checkout")
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-q", "-w", str(tmp_path)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-q", "-w", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     [wheel] = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -30,7 +30,10 @@ def test_swedish_report_matches_the_seed(demo, fw):
     table1 = [rows[f"{a.id} {a.name('sv')}"][0] for a in fw.areas]
     assert table1 == ["83", "76,5", "89,5", "81,5", "76", "72,5", "67", "93"]
     assert rows["2.1 Har kommunen en brukarorienterad förvaltningsfilosofi?"] == ["9,5", "10"]
-    assert rows["6.5 Genomförs chefs-/kompetensutveckling i samverkan mellan kommunen och privata sektorn?"] == ["0", "10"]
+    assert rows["6.5 Genomförs chefs-/kompetensutveckling i samverkan mellan kommunen och privata sektorn?"] == [
+        "0",
+        "10",
+    ]
     assert "## Område 3 Tydlighet i samspelet mellan politiker och tjänstemän: 89,5 av 100" in text
     assert "**Styrkor**" in text and "**Utvecklingsområden**" in text and "## Slutord och utmaningar" in text
     assert rows["Kriterium"] == ["Botkyrka", "Kalix", "Nacka", "Västerås", "Trollhättan", "Medel"]
@@ -65,8 +68,12 @@ HOSTILE = "a | b `code` <script>alert(1)</script> &amp; **bold** [x](http://e)\n
 
 
 def test_hostile_user_text_cannot_break_tables_or_inject_markup(demo, fw):
-    ev = demo.apply("botkyrka-2003", edits.chain(edits.note("1.1", HOSTILE), edits.area_text("1", "strengths", HOSTILE),
-                                                 edits.text("summary", HOSTILE)))
+    ev = demo.apply(
+        "botkyrka-2003",
+        edits.chain(
+            edits.note("1.1", HOSTILE), edits.area_text("1", "strengths", HOSTILE), edits.text("summary", HOSTILE)
+        ),
+    )
     text = report.render(ev, fw, "sv", charts=False)  # our own fences are checked in test_charts
     assert "<script>" not in text and "&amp;amp;" in text
     assert not re.search(r"^#+ heading", text, re.M) and not re.search(r"^```", text, re.M)

@@ -41,17 +41,20 @@ def test_kept_names_and_texts_are_safe(text):
     assert is_safe(kept)
 
 
-@pytest.mark.parametrize("name, kept, removed", [
-    ("Lund\u200b", "Lund", 1),  # zero-width space
-    ("Lund\u034f", "Lund", 1),  # combining grapheme joiner
-    ("Anna\ufe0f", "Anna", 1),  # variation selector
-    ("Lund\u3164", "Lund", 1),  # Hangul filler: a letter drawn as nothing
-    ("Lu\u00adnd", "Lund", 1),  # soft hyphen
-    ("Bor\udcffås", "Borås", 1),  # a byte that was not UTF-8 on a command line
-    ("  Upplands\tVäsby\n", "Upplands Väsby", 0),
-    ("Va\u0308stera\u030as", "Västerås", 0),  # NFC
-    ("Håbo", "Håbo", 0),
-])
+@pytest.mark.parametrize(
+    "name, kept, removed",
+    [
+        ("Lund\u200b", "Lund", 1),  # zero-width space
+        ("Lund\u034f", "Lund", 1),  # combining grapheme joiner
+        ("Anna\ufe0f", "Anna", 1),  # variation selector
+        ("Lund\u3164", "Lund", 1),  # Hangul filler: a letter drawn as nothing
+        ("Lu\u00adnd", "Lund", 1),  # soft hyphen
+        ("Bor\udcffås", "Borås", 1),  # a byte that was not UTF-8 on a command line
+        ("  Upplands\tVäsby\n", "Upplands Väsby", 0),
+        ("Va\u0308stera\u030as", "Västerås", 0),  # NFC
+        ("Håbo", "Håbo", 0),
+    ],
+)
 def test_names_that_look_alike_are_alike(name, kept, removed):
     assert clean_name(name) == (kept, removed)
 

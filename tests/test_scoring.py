@@ -17,17 +17,32 @@ def test_botkyrka_demo_matches_the_seed_to_the_half_point(demo, fw):
 def test_nominees_totals_and_ranks_match_the_seed(demo, fw):
     totals = {eid: scoring.total(demo.get(eid), fw) for eid in SEED_NOMINEES}
     assert {k: str(v) for k, v in totals.items()} == SEED_NOMINEES
-    assert scoring.ranks(totals) == {"botkyrka-2003": 1, "trollhattan-2003": 2, "nacka-2003": 3,
-                                     "vasteras-2003": 4, "kalix-2003": 5}
+    assert scoring.ranks(totals) == {
+        "botkyrka-2003": 1,
+        "trollhattan-2003": 2,
+        "nacka-2003": 3,
+        "vasteras-2003": 4,
+        "kalix-2003": 5,
+    }
 
 
 def test_ranks_share_places_on_ties():
-    assert scoring.ranks({"a": Decimal(5), "b": Decimal(7), "c": Decimal(5), "d": Decimal(1)}) == {"b": 1, "a": 2, "c": 2, "d": 4}
+    assert scoring.ranks({"a": Decimal(5), "b": Decimal(7), "c": Decimal(5), "d": Decimal(1)}) == {
+        "b": 1,
+        "a": 2,
+        "c": 2,
+        "d": 4,
+    }
 
 
 def test_partial_evaluation_progress_and_subtotals(fw):
-    ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,
-                    questions={"1.1": Answer(Decimal("9.5")), "2.1": Answer(Decimal("0.5")), "2.2": Answer(note="only a note")})
+    ev = Evaluation(
+        id="x-2003",
+        municipality="X",
+        year=2003,
+        framework=fw.id,
+        questions={"1.1": Answer(Decimal("9.5")), "2.1": Answer(Decimal("0.5")), "2.2": Answer(note="only a note")},
+    )
     assert scoring.area_score(ev, fw.area("1")) == Decimal("9.5")
     assert scoring.area_score(ev, fw.area("3")) is None
     assert str(scoring.area_progress(ev, fw.area("2"))) == "1/6"
@@ -36,11 +51,21 @@ def test_partial_evaluation_progress_and_subtotals(fw):
 
 
 def test_next_unscored_resumes_after_the_current_and_wraps(fw):
-    ev = Evaluation(id="x-2003", municipality="X", year=2003, framework=fw.id,
-                    questions={"1.1": Answer(Decimal(1)), "1.3": Answer(Decimal(1))})
+    ev = Evaluation(
+        id="x-2003",
+        municipality="X",
+        year=2003,
+        framework=fw.id,
+        questions={"1.1": Answer(Decimal(1)), "1.3": Answer(Decimal(1))},
+    )
     assert scoring.next_unscored(ev, fw) == "1.2"
     assert scoring.next_unscored(ev, fw, after="1.2") == "2.1"
     assert scoring.next_unscored(ev, fw, after="8.4") == "1.2"
-    full = Evaluation(id="y-2003", municipality="Y", year=2003, framework=fw.id,
-                      questions={q.id: Answer(Decimal(0)) for q in fw.questions})
+    full = Evaluation(
+        id="y-2003",
+        municipality="Y",
+        year=2003,
+        framework=fw.id,
+        questions={q.id: Answer(Decimal(0)) for q in fw.questions},
+    )
     assert scoring.next_unscored(full, fw) is None

@@ -43,14 +43,21 @@ class Served:
     """A `kompass serve` process and the lines it has printed so far."""
 
     def __init__(self, *args: str, **env: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "kompass_tui", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "80", **env})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kompass_tui", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "80", **env},
+        )
         self.out: list[str] = []
         self.err: list[str] = []
         self._changed = threading.Condition()
         self._open = 2
-        self._pumps = [threading.Thread(target=self._pump, args=(stream, sink), daemon=True)
-                       for stream, sink in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
+        self._pumps = [
+            threading.Thread(target=self._pump, args=(stream, sink), daemon=True)
+            for stream, sink in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))
+        ]
         for pump in self._pumps:
             pump.start()
 
@@ -171,8 +178,17 @@ def test_every_request_needs_the_token_and_the_websocket_its_own_origin(served, 
         async with session() as client:
             # no credential at all: 401, for every route and for ones that do not exist, in the
             # app's path and outside it
-            for where in (path, f"{path}static/js/textual.js", f"{path}static/", f"{path}download/abc",
-                          f"{path}nowhere", "/", "/static/js/textual.js", "/ws", "/nowhere"):
+            for where in (
+                path,
+                f"{path}static/js/textual.js",
+                f"{path}static/",
+                f"{path}download/abc",
+                f"{path}nowhere",
+                "/",
+                "/static/js/textual.js",
+                "/ws",
+                "/nowhere",
+            ):
                 async with client.get(root + where, allow_redirects=False) as r:
                     assert r.status == 401, where
                     assert path not in await r.text()
@@ -287,7 +303,14 @@ def test_the_cookie_goes_to_the_secret_path_only_and_nothing_answers_outside_it(
                 assert r.status == 200
 
     asyncio.run(visit())
-    assert [where for where, _ in elsewhere] == ["/", "/ws", "/static/js/textual.js", "/k-guess/", f"{path[:-1]}x/", path]
+    assert [where for where, _ in elsewhere] == [
+        "/",
+        "/ws",
+        "/static/js/textual.js",
+        "/k-guess/",
+        f"{path[:-1]}x/",
+        path,
+    ]
     for where, cookie in elsewhere[:-1]:
         assert cookie == "for_every_port=1", (where, cookie)  # the jar shares cookies between ports...
     assert token in elsewhere[-1][1]  # ...and sends kompass's only where its path is asked for
@@ -324,8 +347,23 @@ def test_a_tunnel_to_localhost_gets_a_page_for_localhost(served, demo_db):
 
 def test_an_address_other_machines_reach_needs_allow_remote(demo_db):
     for host in ("0.0.0.0", "192.0.2.1", "::", "example.org"):
-        result = subprocess.run([sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", "--host", host,
-                                 "--port", str(free_port())], capture_output=True, text=True, timeout=START)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kompass_tui",
+                "--db",
+                str(demo_db),
+                "serve",
+                "--host",
+                host,
+                "--port",
+                str(free_port()),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=START,
+        )
         assert result.returncode == 1 and result.stdout == "", result
         [line] = result.stderr.splitlines()
         assert line.startswith(f"kompass: --host {host} ") and "--allow-remote" in line
@@ -333,8 +371,12 @@ def test_an_address_other_machines_reach_needs_allow_remote(demo_db):
 
 def test_a_host_or_socket_with_control_characters_is_refused_without_writing_them(demo_db, tmp_path):
     for option, value in (("--host", "evil\x1b]52;c;aGk=\x07"), ("--socket", f"{tmp_path}/run\x1b[2J/kompass.sock")):
-        result = subprocess.run([sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", option, value],
-                                capture_output=True, text=True, timeout=START)
+        result = subprocess.run(
+            [sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", option, value],
+            capture_output=True,
+            text=True,
+            timeout=START,
+        )
         assert result.returncode == 1 and result.stdout == "", result
         [line] = result.stderr.splitlines()
         assert line.startswith(f"kompass: {option} ") and "\x1b" not in line and "\x07" not in line, line
@@ -348,13 +390,22 @@ def test_the_ssh_command_for_a_socket_is_quoted_for_the_shell():
     lines = server.connect_lines()
     assert any("ssh -L '8001:/srv/my files/kompass.sock' " in line for line in lines)
     assert re.fullmatch(r"/k-[A-Za-z0-9_-]{16}/", server.prefix)
-    assert [m.group(0) for line in lines if (m := URL.search(line))] == [f"http://localhost:8001{server.prefix}?token=T"]
+    assert [m.group(0) for line in lines if (m := URL.search(line))] == [
+        f"http://localhost:8001{server.prefix}?token=T"
+    ]
     assert OwnerServer("true", port=8001).prefix != server.prefix  # each run its own path
 
 
 def test_a_login_name_with_escapes_never_reaches_the_terminal(served, demo_db):
-    server = served("--db", str(demo_db), "serve", "--port", str(free_port()),
-                    LOGNAME="me\x1b]52;c;aGk=\x07\x1b[2J", USER="me\x1b[2J")
+    server = served(
+        "--db",
+        str(demo_db),
+        "serve",
+        "--port",
+        str(free_port()),
+        LOGNAME="me\x1b]52;c;aGk=\x07\x1b[2J",
+        USER="me\x1b[2J",
+    )
     server.url()  # it listens and has printed where to connect
     [ssh] = [line for line in server.out if "ssh -L" in line]
     assert " you@" in ssh  # a name that is not plain text is left for the user to fill in
@@ -384,10 +435,17 @@ def test_a_busy_port_is_one_line(demo_db):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", "--port", str(port)],
-                                capture_output=True, text=True, timeout=START)
+        result = subprocess.run(
+            [sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=START,
+        )
     assert result.returncode == 1 and result.stdout == "", result
-    assert result.stderr == f"kompass: cannot listen on 127.0.0.1:{port}: Address already in use (choose another --port?)\n"
+    assert (
+        result.stderr
+        == f"kompass: cannot listen on 127.0.0.1:{port}: Address already in use (choose another --port?)\n"
+    )
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.1.2.3", "::1", "localhost", "LOCALHOST"])
@@ -460,8 +518,12 @@ def test_a_unix_socket_in_a_private_folder_still_needs_the_token(served, demo_db
     again = served("--db", str(demo_db), "serve", "--socket", str(sock))  # the folder is reused
     _, again_path, again_token = again.url()
     assert again_path != path and again_token != token  # each run its own path and token
-    taken = subprocess.run([sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", "--socket", str(sock)],
-                           capture_output=True, text=True, timeout=START)
+    taken = subprocess.run(
+        [sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve", "--socket", str(sock)],
+        capture_output=True,
+        text=True,
+        timeout=START,
+    )
     assert taken.returncode == 1 and taken.stderr.startswith("kompass: a server already listens on")
 
 
@@ -475,8 +537,21 @@ def test_a_socket_folder_others_can_enter_is_refused(demo_db, tmp_path):
         folder.chmod(mode)
         if name == "theirs":
             os.chown(folder, NOBODY, NOBODY)
-        result = subprocess.run([sys.executable, "-m", "kompass_tui", "--db", str(demo_db), "serve",
-                                 "--socket", str(folder / "kompass.sock")], capture_output=True, text=True, timeout=START)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kompass_tui",
+                "--db",
+                str(demo_db),
+                "serve",
+                "--socket",
+                str(folder / "kompass.sock"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=START,
+        )
         assert result.returncode == 1 and result.stdout == "", result
         [line] = result.stderr.splitlines()
         assert line.startswith(f"kompass: the socket folder {folder} "), line
@@ -542,10 +617,28 @@ def test_another_user_on_the_machine_is_kept_out(served):
         local = served("--db", str(db), "serve", "--socket", str(run / "kompass.sock"))
         try:
             tcp.url(), local.url()  # both listen
-            child = subprocess.run([python, "-I", "-c", INTRUDER, str(port), str(base), str(db), str(db_file),
-                                    str(run), str(run / "kompass.sock")],
-                                   user=NOBODY, group=NOBODY, extra_groups=[], cwd="/", env={"PATH": "/usr/bin:/bin"},
-                                   capture_output=True, text=True, timeout=START)
+            child = subprocess.run(
+                [
+                    python,
+                    "-I",
+                    "-c",
+                    INTRUDER,
+                    str(port),
+                    str(base),
+                    str(db),
+                    str(db_file),
+                    str(run),
+                    str(run / "kompass.sock"),
+                ],
+                user=NOBODY,
+                group=NOBODY,
+                extra_groups=[],
+                cwd="/",
+                env={"PATH": "/usr/bin:/bin"},
+                capture_output=True,
+                text=True,
+                timeout=START,
+            )
             assert child.returncode == 0, child.stderr
             seen = json.loads(child.stdout)
             assert seen["ids"] == [NOBODY, NOBODY, NOBODY, []]

@@ -113,7 +113,8 @@ bench.rows()  # what home and the overview do when they show
 def test_a_closed_terminal_while_this_thread_holds_the_lock_still_saves_and_ends(demo):
     """The handler must not wait for the writer while the thread it interrupted holds the lock the
     writer needs: it finishes that section first, then saves and leaves (and frees the lock)."""
-    child = subprocess.run([sys.executable, "-c", HANGUP_INSIDE_THE_LOCK, str(demo.folder)],
-                           capture_output=True, text=True, timeout=60)
+    child = subprocess.run(
+        [sys.executable, "-c", HANGUP_INSIDE_THE_LOCK, str(demo.folder)], capture_output=True, text=True, timeout=60
+    )
     assert child.returncode == 128 + signal.SIGHUP, child.stderr[-500:]
     assert Workbench(demo.folder).get("botkyrka-2003").answer("1.1").entry("Anna").note == "typed"

@@ -158,16 +158,25 @@ REFUSED = {
     "other files": lambda p: (p.mkdir(), (p / "thesis.docx").write_text("x")),
     "corrupt index": lambda p: (p.mkdir(), (p / "kompass.json").write_text('{"_meta": {"1": {"app": "kompass"')),
     "foreign tinydb": lambda p: (p.mkdir(), (p / "kompass.json").write_text('{"_default": {"1": {"name": "x"}}}')),
-    "newer schema": lambda p: (p.mkdir(), (p / "kompass.json").write_text(json.dumps(
-        {"_meta": {"1": {"app": "kompass", "kind": "index", "schema": 99}}, "evaluations": {}}))),
+    "newer schema": lambda p: (
+        p.mkdir(),
+        (p / "kompass.json").write_text(
+            json.dumps({"_meta": {"1": {"app": "kompass", "kind": "index", "schema": 99}}, "evaluations": {}})
+        ),
+    ),
     "index is a list": lambda p: (p.mkdir(), (p / "kompass.json").write_text("[]")),
     "index is a folder": lambda p: (p.mkdir(), (p / "kompass.json").mkdir()),
     "binary index": lambda p: (p.mkdir(), (p / "kompass.json").write_bytes(b"\xff\xfe\x00garbage")),
 }
 MESSAGES = {
-    "a file": "is a file", "other files": "not a Kompass database", "corrupt index": "corrupt: not valid JSON (line 1",
-    "foreign tinydb": "not a Kompass database file", "newer schema": "newer Kompass (schema 99",
-    "index is a list": "expected a JSON object", "index is a folder": "is a folder", "binary index": "corrupt",
+    "a file": "is a file",
+    "other files": "not a Kompass database",
+    "corrupt index": "corrupt: not valid JSON (line 1",
+    "foreign tinydb": "not a Kompass database file",
+    "newer schema": "newer Kompass (schema 99",
+    "index is a list": "expected a JSON object",
+    "index is a folder": "is a folder",
+    "binary index": "corrupt",
 }
 
 
@@ -177,7 +186,12 @@ def test_foreign_corrupt_or_newer_databases_are_refused_and_left_alone(tmp_path,
     REFUSED[case](path)
     before = snapshot_files(path)
     bench = Workbench(path)
-    for action in (bench.rows, lambda: bench.get("botkyrka-2003"), lambda: bench.create("Botkyrka", 2003), bench.load_demo):
+    for action in (
+        bench.rows,
+        lambda: bench.get("botkyrka-2003"),
+        lambda: bench.create("Botkyrka", 2003),
+        bench.load_demo,
+    ):
         with pytest.raises(StoreError, match=re.escape(MESSAGES[case])):
             action()
     assert snapshot_files(path) == before
@@ -185,7 +199,9 @@ def test_foreign_corrupt_or_newer_databases_are_refused_and_left_alone(tmp_path,
 
 def test_a_corrupt_evaluation_file_is_listed_with_its_problem_and_not_overwritten(demo):
     path = demo.folder / "evaluations" / "nacka-2003.json"
-    path.write_text('{"_meta": {"1": {"app": "kompass", "kind": "evaluation", "schema": 1}}, "evaluation": {"1": {"id": ')
+    path.write_text(
+        '{"_meta": {"1": {"app": "kompass", "kind": "evaluation", "schema": 1}}, "evaluation": {"1": {"id": '
+    )
     before = path.read_bytes()
     rows = {r.id: r for r in Workbench(demo.folder).rows()}
     assert "corrupt" in rows["nacka-2003"].error and str(rows["botkyrka-2003"].total) == "639"

@@ -75,10 +75,18 @@ def _evaluations_elsewhere(db: Path) -> Path:
 
 FOLDERS = {
     "another user's folder": (lambda db: _chown(db), "belongs to another user (nobody", True),
-    "a 0777 folder": (lambda db: db.chmod(0o777), "is writable by other users (mode 0777); Kompass keeps interview notes there: run chmod 700", False),
+    "a 0777 folder": (
+        lambda db: db.chmod(0o777),
+        "is writable by other users (mode 0777); Kompass keeps interview notes there: run chmod 700",
+        False,
+    ),
     "a 0770 folder": (lambda db: db.chmod(0o770), "is writable by its group (mode 0770)", False),
     "a 0702 folder": (lambda db: db.chmod(0o702), "is writable by other users (mode 0702)", False),
-    "evaluations/ 0777": (lambda db: (db / "evaluations").chmod(0o777), "evaluations is writable by other users (mode 0777)", False),
+    "evaluations/ 0777": (
+        lambda db: (db / "evaluations").chmod(0o777),
+        "evaluations is writable by other users (mode 0777)",
+        False,
+    ),
     "evaluations/ another user's": (lambda db: _chown(db / "evaluations"), "evaluations belongs to another user", True),
     "evaluations/ a symlink": (_evaluations_elsewhere, "evaluations is a symbolic link", False),
     "backups/ another user's": (lambda db: _chown(db / "backups"), "backups belongs to another user", True),
@@ -114,7 +122,11 @@ def test_a_new_database_folder_is_made_private_and_checked_once_per_session(benc
     assert stat.S_IMODE(bench.folder.stat().st_mode) == 0o700
     checked = []
     original = store.Database._check_folder
-    monkeypatch.setattr(store.Database, "_check_folder", staticmethod(lambda folder, info: (checked.append(folder.name), original(folder, info))))
+    monkeypatch.setattr(
+        store.Database,
+        "_check_folder",
+        staticmethod(lambda folder, info: (checked.append(folder.name), original(folder, info))),
+    )
     fresh = Workbench(bench.folder)
     fresh.rows()
     fresh.score("nacka-2010", "1.1", Decimal("3"))
@@ -144,14 +156,23 @@ def test_a_link_planted_at_an_evaluation_file_is_not_followed(demo, outside):
     path.symlink_to(target)
     before = target.read_bytes(), snapshot_files(demo.folder)
     bench = Workbench(demo.folder)
-    for action in (lambda: bench.get("kalix-2003"), lambda: bench.text("kalix-2003", "summary", "changed"),
-                   lambda: bench.delete("kalix-2003"), lambda: bench.restore("kalix-2003")):
+    for action in (
+        lambda: bench.get("kalix-2003"),
+        lambda: bench.text("kalix-2003", "summary", "changed"),
+        lambda: bench.delete("kalix-2003"),
+        lambda: bench.restore("kalix-2003"),
+    ):
         with pytest.raises(StoreError) as caught:
             action()
-        assert one_line(caught) == f"{path} is a symbolic link; Kompass does not follow links inside its database: remove it"
+        assert (
+            one_line(caught)
+            == f"{path} is a symbolic link; Kompass does not follow links inside its database: remove it"
+        )
     assert (target.read_bytes(), snapshot_files(demo.folder)) == before
     rows = {r.id: r for r in bench.rows()}
-    assert "is a symbolic link; Kompass does not follow links inside its database: remove it" in rows["kalix-2003"].error
+    assert (
+        "is a symbolic link; Kompass does not follow links inside its database: remove it" in rows["kalix-2003"].error
+    )
     assert str(rows["botkyrka-2003"].total) == "639"  # the others are listed as usual
     assert target.read_bytes() == before[0] and path.is_symlink() and os.listdir(outside) == ["victim.json"]
 
@@ -191,7 +212,9 @@ def test_a_link_planted_at_the_index_is_refused(demo, outside):
     shutil.move(index, outside / "index.json")
     index.symlink_to(outside / "index.json")
     before = snapshot_files(outside), snapshot_files(demo.folder)
-    everything_refused(demo.folder, "kompass.json is a symbolic link; Kompass does not follow links inside its database")
+    everything_refused(
+        demo.folder, "kompass.json is a symbolic link; Kompass does not follow links inside its database"
+    )
     assert (snapshot_files(outside), snapshot_files(demo.folder)) == before
 
 
@@ -227,7 +250,11 @@ def test_a_file_of_another_user_in_the_database_is_not_opened(demo, where):
     _chown(demo.folder / where)
     before = snapshot_files(demo.folder)
     bench = Workbench(demo.folder)
-    action = (lambda: bench.get("kalix-2003")) if where.startswith("evaluations") else (lambda: bench.text("kalix-2003", "summary", "x"))
+    action = (
+        (lambda: bench.get("kalix-2003"))
+        if where.startswith("evaluations")
+        else (lambda: bench.text("kalix-2003", "summary", "x"))
+    )
     with pytest.raises(StoreError) as caught:
         action()
     assert f"{where} belongs to another user (nobody" in one_line(caught)
@@ -271,8 +298,12 @@ def test_every_file_and_folder_is_private_from_the_start(umask, bench, tmp_path,
 
     bench.rows()  # the index
     framework = tmp_path / "mini.toml"
-    framework.write_text((paths.bundled_criteria_dir() / "kommunkompassen-2003.toml").read_text(encoding="utf-8")
-                         .replace('id = "kommunkompassen-2003"', 'id = "umask-2020"'), encoding="utf-8")
+    framework.write_text(
+        (paths.bundled_criteria_dir() / "kommunkompassen-2003.toml")
+        .read_text(encoding="utf-8")
+        .replace('id = "kommunkompassen-2003"', 'id = "umask-2020"'),
+        encoding="utf-8",
+    )
     installed = criteria.add(framework)
     export = tmp_path / "out" / "export.md"
     export.parent.mkdir()
@@ -291,8 +322,12 @@ def test_a_framework_is_installed_synced_with_no_temp_file_left_behind(tmp_path,
     real = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
     framework = tmp_path / "mini.toml"
-    framework.write_text((paths.bundled_criteria_dir() / "kommunkompassen-2003.toml").read_text(encoding="utf-8")
-                         .replace('id = "kommunkompassen-2003"', 'id = "synced-2020"'), encoding="utf-8")
+    framework.write_text(
+        (paths.bundled_criteria_dir() / "kommunkompassen-2003.toml")
+        .read_text(encoding="utf-8")
+        .replace('id = "kommunkompassen-2003"', 'id = "synced-2020"'),
+        encoding="utf-8",
+    )
     fw = criteria.add(framework)
     assert synced  # the file (and its folder) reached the disk before it counted as installed
     assert sorted(p.name for p in fw.path.parent.iterdir()) == ["synced-2020.toml"]
@@ -326,8 +361,9 @@ def test_a_change_waiting_for_the_lock_is_told_then_gives_up_changing_nothing(de
             bench.score("botkyrka-2003", "1.1", Decimal("30"))
         assert time.monotonic() - started >= 0.3
         who = f"another Kompass session (PID {pid})" if pid else "another Kompass session"
-        assert one_line(caught) == (f"{who} has held the database for 0.3 s; nothing was changed. "
-                                    "Try again, or wait longer with --wait SECONDS")
+        assert one_line(caught) == (
+            f"{who} has held the database for 0.3 s; nothing was changed. Try again, or wait longer with --wait SECONDS"
+        )
         assert told == [pid]  # once
         assert snapshot_files(demo.folder) == before
         listed = Workbench(demo.folder)
@@ -397,7 +433,9 @@ GARBAGE = {
     "municipality a number": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "municipality": 5}}),
     "total not a number": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "total": "lots"}}),
     "areas a list": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "areas": [1]}}),
-    "an area score no summary holds": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "areas": {"1": "1e999999999"}}}),
+    "an area score no summary holds": _index(
+        {"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "areas": {"1": "1e999999999"}}}
+    ),
     "a negative total": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "total": "-5"}}),
 }
 
@@ -435,11 +473,15 @@ def test_a_damaged_index_found_by_a_change_does_not_stop_it(demo):
 
 REFUSED_INDEX = {
     "another program's": (b'{"_default": {"1": {"name": "x"}}}', "not a Kompass database file"),
-    "a newer schema": (json.dumps({"_meta": {"1": {"app": "kompass", "kind": "index", "schema": 99}}, "evaluations": []}).encode(),
-                       "newer Kompass (schema 99"),
+    "a newer schema": (
+        json.dumps({"_meta": {"1": {"app": "kompass", "kind": "index", "schema": 99}}, "evaluations": []}).encode(),
+        "newer Kompass (schema 99",
+    ),
     "a JSON list": (b"[]", "expected a JSON object"),
-    "an evaluation file's meta": (json.dumps({"_meta": {"1": {"app": "kompass", "kind": "evaluation", "schema": 2}}}).encode(),
-                                  "is a Kompass 'evaluation' file, not 'index'"),
+    "an evaluation file's meta": (
+        json.dumps({"_meta": {"1": {"app": "kompass", "kind": "evaluation", "schema": 2}}}).encode(),
+        "is a Kompass 'evaluation' file, not 'index'",
+    ),
 }
 
 
@@ -466,8 +508,14 @@ def test_garbage_without_evaluation_files_is_refused_not_replaced(db_path):
 def area_evaluations(count: int, taken: set[str]) -> list[dict]:
     docs = []
     for n in range(count):
-        ev = model.Evaluation(id="", municipality=f"Ort {n}", year=2003, framework="kommunkompassen-2003",
-                              level=model.AREAS, areas={"1": model.AreaEntry(score=Decimal(n % 90))})
+        ev = model.Evaluation(
+            id="",
+            municipality=f"Ort {n}",
+            year=2003,
+            framework="kommunkompassen-2003",
+            level=model.AREAS,
+            areas={"1": model.AreaEntry(score=Decimal(n % 90))},
+        )
         eid = model.unique_id(ev.municipality, ev.year, taken)
         taken.add(eid)
         docs.append(model.to_dict(dataclasses.replace(ev, id=eid)))
@@ -496,8 +544,11 @@ def test_a_batch_creates_every_evaluation_with_one_sync(demo, monkeypatch):
 
 def test_a_batch_with_a_taken_or_repeated_id_changes_nothing(demo):
     before = snapshot_files(demo.folder)
-    for ids, message in ((["new-1", "kalix-2003"], "'kalix-2003' exists already"), (["new-1", "new-1"], "'new-1' exists already"),
-                         (["new-1", "../x"], "cannot store an evaluation with id '../x'")):
+    for ids, message in (
+        (["new-1", "kalix-2003"], "'kalix-2003' exists already"),
+        (["new-1", "new-1"], "'new-1' exists already"),
+        (["new-1", "../x"], "cannot store an evaluation with id '../x'"),
+    ):
         with pytest.raises(StoreError) as caught:
             demo.db.create_many(lambda taken, ids=ids: [{"id": i} for i in ids])
         assert message in one_line(caught) and "nothing was changed" in str(caught.value)
@@ -516,7 +567,10 @@ def test_a_batch_failing_in_the_middle_leaves_nothing(demo, monkeypatch, failure
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) if failure == "disk full" else KeyboardInterrupt()
         return real(src, dst)
 
-    with monkeypatch.context() as patch, pytest.raises(StoreError if failure == "disk full" else KeyboardInterrupt) as caught:
+    with (
+        monkeypatch.context() as patch,
+        pytest.raises(StoreError if failure == "disk full" else KeyboardInterrupt) as caught,
+    ):
         patch.setattr(os, "replace", third_fails)
         demo.db.create_many(lambda taken: area_evaluations(20, set(taken)))
     if failure == "disk full":
@@ -609,7 +663,9 @@ def test_sigkill_at_random_moments_leaves_each_batch_whole_or_absent(db_path):
     journals_seen = partial_seen = 0
     for round_ in range(10):
         at = 300 * rng.randint(0, 1) + rng.randint(1, 200) if round_ % 2 else 0
-        child = subprocess.Popen([sys.executable, "-c", BATCHES, str(db_path), f"r{round_}", str(at)], stdout=subprocess.PIPE)
+        child = subprocess.Popen(
+            [sys.executable, "-c", BATCHES, str(db_path), f"r{round_}", str(at)], stdout=subprocess.PIPE
+        )
         try:
             if at:
                 while _read_line(child).strip() != b"renaming":
@@ -712,8 +768,10 @@ def test_a_kept_versions_folder_others_can_write_is_refused(demo):
     folder = demo.folder / "backups" / "botkyrka-2003"
     folder.chmod(0o777)
     before = snapshot_files(demo.folder)
-    for action in (lambda: Workbench(demo.folder).score("botkyrka-2003", "1.1", Decimal("4")),
-                   lambda: Workbench(demo.folder).versions("botkyrka-2003")):
+    for action in (
+        lambda: Workbench(demo.folder).score("botkyrka-2003", "1.1", Decimal("4")),
+        lambda: Workbench(demo.folder).versions("botkyrka-2003"),
+    ):
         with pytest.raises(StoreError) as caught:
             action()
         assert "botkyrka-2003 is writable by other users (mode 0777)" in one_line(caught)

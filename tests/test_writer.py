@@ -51,8 +51,10 @@ def test_a_failing_report_is_reported_too_and_saving_goes_on():
     writer.submit("y", lambda: saved.append("y"))
     writer.submit("z", lambda: saved.append("z"))
     writer.wait()
-    assert saved == ["x", "y", "z"] and [str(p) for p in writer.problems][:2] == ["the screen was gone when y was saved",
-                                                                              "no one to tell"]
+    assert saved == ["x", "y", "z"] and [str(p) for p in writer.problems][:2] == [
+        "the screen was gone when y was saved",
+        "no one to tell",
+    ]
 
 
 SIGNAL_ON_SUBMITTER = """

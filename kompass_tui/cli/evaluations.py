@@ -24,8 +24,12 @@ from kompass_tui.errors import KompassError
 
 
 @app.command("open")
-def open_(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
-          db: DbOption = None, lang: LangOption = None) -> None:
+def open_(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
     """Open the app at one evaluation.
 
     The walk-through starts at the first unscored sub-question; a fully scored evaluation opens in
@@ -37,9 +41,14 @@ def open_(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", he
 
 
 @app.command()
-def demo(ctx: typer.Context, db: DbOption = None,
-         no_open: Annotated[bool, typer.Option("--no-open", metavar="", help="Only load the data; do not open the app.")] = False,
-         lang: LangOption = None) -> None:
+def demo(
+    ctx: typer.Context,
+    db: DbOption = None,
+    no_open: Annotated[
+        bool, typer.Option("--no-open", metavar="", help="Only load the data; do not open the app.")
+    ] = False,
+    lang: LangOption = None,
+) -> None:
     """Load the demo data and open the app.
 
     The demo is the seed report: Botkyrka 2003 scored per sub-question, and Kalix, Nacka, Västerås
@@ -52,20 +61,35 @@ def demo(ctx: typer.Context, db: DbOption = None,
         _say("the demo evaluations are already loaded")
     _say(f"database: {bench.folder}")
     if no_open or not _open_app(bench, _lang(lang, ctx), evaluator=_evaluator(ctx, None), ctx=ctx):
-        _say("next: kompass (the app) · kompass list · kompass show botkyrka-2003 · "
-                   "kompass export botkyrka-2003 --compare kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --lang sv")
+        _say(
+            "next: kompass (the app) · kompass list · kompass show botkyrka-2003 · "
+            "kompass export botkyrka-2003 --compare kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --lang sv"
+        )
 
 
 @app.command()
-def new(ctx: typer.Context,
-        municipality: Annotated[str, typer.Argument(metavar="MUNICIPALITY", help="The municipality, e.g. Botkyrka.", show_default=False)],
-        year: Annotated[int, typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=MIN_YEAR, max=MAX_YEAR)],
-        framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see kompass criteria list).")] = DEFAULT_FRAMEWORK,
-        evaluator: Annotated[Optional[list[str]], typer.Option("--evaluator", "-e", metavar="NAME", help="An evaluator's name; repeat for each.")] = None,
-        start: Annotated[str, typer.Option(metavar="DATE", help="First day of the evaluation, YYYY-MM-DD.")] = "",
-        end: Annotated[str, typer.Option(metavar="DATE", help="Last day, YYYY-MM-DD.")] = "",
-        area_level: Annotated[bool, typer.Option("--area-level", metavar="", help="Only area scores (a published benchmark result).")] = False,
-        db: DbOption = None) -> None:
+def new(
+    ctx: typer.Context,
+    municipality: Annotated[
+        str, typer.Argument(metavar="MUNICIPALITY", help="The municipality, e.g. Botkyrka.", show_default=False)
+    ],
+    year: Annotated[
+        int, typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=MIN_YEAR, max=MAX_YEAR)
+    ],
+    framework: Annotated[
+        str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see kompass criteria list).")
+    ] = DEFAULT_FRAMEWORK,
+    evaluator: Annotated[
+        Optional[list[str]],
+        typer.Option("--evaluator", "-e", metavar="NAME", help="An evaluator's name; repeat for each."),
+    ] = None,
+    start: Annotated[str, typer.Option(metavar="DATE", help="First day of the evaluation, YYYY-MM-DD.")] = "",
+    end: Annotated[str, typer.Option(metavar="DATE", help="Last day, YYYY-MM-DD.")] = "",
+    area_level: Annotated[
+        bool, typer.Option("--area-level", metavar="", help="Only area scores (a published benchmark result).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
     """Create an evaluation; prints its id.
 
     Ids are the municipality in plain lower case and the year, such as botkyrka-2003.
@@ -74,7 +98,9 @@ def new(ctx: typer.Context,
     """
     from kompass_tui.core.model import AREAS, QUESTIONS
 
-    ev = _bench(ctx, db).create(municipality, year, framework, evaluator or (), AREAS if area_level else QUESTIONS, start, end)
+    ev = _bench(ctx, db).create(
+        municipality, year, framework, evaluator or (), AREAS if area_level else QUESTIONS, start, end
+    )
     _say(ev.id)
 
 
@@ -91,14 +117,22 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
     _console().print(evaluations_table(rows, _lang(lang, ctx)), soft_wrap=True)  # lines whole, never wrapped
     unfit = [row.id for row in rows if row.unfit]
     if unfit:
-        _warn(f"{', '.join(unfit[:5])}{' …' if len(unfit) > 5 else ''}: hold scores their framework does not allow; "
-              "those are not counted (kompass show ID names them)")
+        _warn(
+            f"{', '.join(unfit[:5])}{' …' if len(unfit) > 5 else ''}: hold scores their framework does not allow; "
+            "those are not counted (kompass show ID names them)"
+        )
 
 
 @app.command()
-def show(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
-         questions: Annotated[bool, typer.Option("--questions", "-q", metavar="", help="Also list every sub-question.")] = False,
-         db: DbOption = None, lang: LangOption = None) -> None:
+def show(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id, e.g. botkyrka-2003.")],
+    questions: Annotated[
+        bool, typer.Option("--questions", "-q", metavar="", help="Also list every sub-question.")
+    ] = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
     """Show one evaluation: area subtotals, progress, total."""
     from kompass_tui.cli.views import evaluation_view
 

@@ -32,8 +32,12 @@ def criteria_list(ctx: typer.Context, lang: LangOption = None, db: DbOption = No
 
 
 @criteria_app.command("show")
-def criteria_show(ctx: typer.Context, framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")], lang: LangOption = None,
-                  db: DbOption = None) -> None:
+def criteria_show(
+    ctx: typer.Context,
+    framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id.")],
+    lang: LangOption = None,
+    db: DbOption = None,
+) -> None:
     """Show a framework's areas and sub-questions with their maxima."""
     from kompass_tui.cli.views import framework_view
     from kompass_tui.store import criteria
@@ -44,7 +48,9 @@ def criteria_show(ctx: typer.Context, framework_id: Annotated[str, typer.Argumen
 
 
 @criteria_app.command("check")
-def criteria_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")], db: DbOption = None) -> None:
+def criteria_check(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")], db: DbOption = None
+) -> None:
     """Check a framework file; installs nothing."""
     from kompass_tui.store import criteria
 
@@ -53,10 +59,23 @@ def criteria_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="A 
 
 
 @criteria_app.command("add")
-def criteria_add(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")],
-                 replace: Annotated[bool, typer.Option("--replace", metavar="", help="Use this file instead of an installed framework with the same id.")] = False,
-                 force: Annotated[bool, typer.Option("--force", metavar="", help="Install it even if scores stored in the database would not fit it (they are then flagged and not counted).")] = False,
-                 db: DbOption = None) -> None:
+def criteria_add(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A framework file (.toml).")],
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", metavar="", help="Use this file instead of an installed framework with the same id."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            metavar="",
+            help="Install it even if scores stored in the database would not fit it (they are then flagged and not counted).",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
     """Check a framework file and install it.
 
     It goes into your frameworks folder (see kompass locate), after which every command can use it

@@ -11,9 +11,12 @@ from kompass_tui.errors import KompassError
 
 
 @app.command()
-def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-           yes: Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")] = False,
-           db: DbOption = None) -> None:
+def delete(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
     """Delete an evaluation (asks first)."""
     bench = _bench(ctx, db)
     ev = bench.get(id)
@@ -26,11 +29,15 @@ def delete(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", h
 
 
 @app.command()
-def restore(ctx: typer.Context,
-            id: Annotated[Optional[str], typer.Argument(metavar="ID", help="Evaluation id (also of a deleted one).")] = None,
-            version: Annotated[int, typer.Option("--version", "-v", metavar="N", help="Which kept version: 1 is the newest.", min=1)] = 1,
-            list_: Annotated[bool, typer.Option("--list", "-l", metavar="", help="List the kept versions instead.")] = False,
-            db: DbOption = None) -> None:
+def restore(
+    ctx: typer.Context,
+    id: Annotated[Optional[str], typer.Argument(metavar="ID", help="Evaluation id (also of a deleted one).")] = None,
+    version: Annotated[
+        int, typer.Option("--version", "-v", metavar="N", help="Which kept version: 1 is the newest.", min=1)
+    ] = 1,
+    list_: Annotated[bool, typer.Option("--list", "-l", metavar="", help="List the kept versions instead.")] = False,
+    db: DbOption = None,
+) -> None:
     """Undo a delete or an edit.
 
     Makes a kept earlier version of an evaluation current again.

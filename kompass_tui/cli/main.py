@@ -19,9 +19,30 @@ from kompass_tui.errors import KompassError
 from kompass_tui.exchange import formats
 
 # How `kompass --help` lists the commands (they are defined by topic, in the modules beside this one).
-ORDER = ("open", "demo", "new", "list", "show", "score", "consensus", "disagreements", "merge", "strengths",
-         "improvements", "summary", "challenges", "import", "export", "compare", "chart", "delete", "restore", "serve",
-         "locate", "criteria")
+ORDER = (
+    "open",
+    "demo",
+    "new",
+    "list",
+    "show",
+    "score",
+    "consensus",
+    "disagreements",
+    "merge",
+    "strengths",
+    "improvements",
+    "summary",
+    "challenges",
+    "import",
+    "export",
+    "compare",
+    "chart",
+    "delete",
+    "restore",
+    "serve",
+    "locate",
+    "criteria",
+)
 
 
 class KompassGroup(TyperGroup):
@@ -48,8 +69,11 @@ class KompassGroup(TyperGroup):
                 where = f"{exc.filename}: " if exc.filename else ""
                 _say(f"kompass: {where}{exc.strerror or exc}", err=True)
                 raise typer.Exit(1) from None
-            _say(f"kompass: internal error ({type(exc).__name__}: {exc}); "
-                       "please report it; KOMPASS_DEBUG=1 shows the details", err=True)
+            _say(
+                f"kompass: internal error ({type(exc).__name__}: {exc}); "
+                "please report it; KOMPASS_DEBUG=1 shows the details",
+                err=True,
+            )
             raise typer.Exit(70) from None
 
 
@@ -75,12 +99,25 @@ app.add_typer(criteria_app, name="criteria")
 FORMATS_HELP = "; ".join(f"{f.name}: {f.holds}" for f in formats.FORMATS.values()) + "."
 DbOption = Annotated[
     Optional[Path],
-    typer.Option("--db", help="Database folder (default: $KOMPASS_DB, else your user data folder; see kompass locate).",
-                 show_default=False, metavar="PATH"),
+    typer.Option(
+        "--db",
+        help="Database folder (default: $KOMPASS_DB, else your user data folder; see kompass locate).",
+        show_default=False,
+        metavar="PATH",
+    ),
 ]
-LangOption = Annotated[Optional[str], typer.Option("--lang", help="sv or en (default: from your locale).", metavar="sv|en")]
-AsOption = Annotated[Optional[str], typer.Option("--as", help="Who you are: your scores and notes are yours (default: $KOMPASS_AS, else your login name).",
-                                                metavar="NAME", show_default=False)]
+LangOption = Annotated[
+    Optional[str], typer.Option("--lang", help="sv or en (default: from your locale).", metavar="sv|en")
+]
+AsOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--as",
+        help="Who you are: your scores and notes are yours (default: $KOMPASS_AS, else your login name).",
+        metavar="NAME",
+        show_default=False,
+    ),
+]
 
 
 def _say(text: object = "", err: bool = False) -> None:
@@ -117,8 +154,10 @@ def _text_arg(text: str, what: str) -> str:
 
     kept, removed = clean_text(sys.stdin.read() if text == "-" else text, what)
     if removed:
-        _warn(f"removed {removed} control character{'s' if removed != 1 else ''} from {what} "
-              "(escape sequences and the like are never kept)")
+        _warn(
+            f"removed {removed} control character{'s' if removed != 1 else ''} from {what} "
+            "(escape sequences and the like are never kept)"
+        )
     return kept
 
 
@@ -149,7 +188,9 @@ def _root_obj(ctx: typer.Context) -> dict:
     return ctx.find_root().obj or {}
 
 
-def _open_app(bench, lang: str, open_id: str | None = None, evaluator: str = "", ctx: typer.Context | None = None) -> bool:
+def _open_app(
+    bench, lang: str, open_id: str | None = None, evaluator: str = "", ctx: typer.Context | None = None
+) -> bool:
     """Run the app if there is a terminal to run it in; False (and nothing done) if there is not."""
     from kompass_tui.paths import served
 
@@ -166,11 +207,24 @@ def _open_app(bench, lang: str, open_id: str | None = None, evaluator: str = "",
 
 
 @app.callback()
-def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None, as_: AsOption = None,
-         wait: Annotated[Optional[float], typer.Option("--wait", metavar="SECONDS", min=0, show_default=False,
-                                                       help="How long a change waits for another Kompass session that holds the database, "
-                                                            "before it gives up (default: 30; the app waits as long as it takes).")] = None,
-         version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False) -> None:
+def root(
+    ctx: typer.Context,
+    db: DbOption = None,
+    lang: LangOption = None,
+    as_: AsOption = None,
+    wait: Annotated[
+        Optional[float],
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=0,
+            show_default=False,
+            help="How long a change waits for another Kompass session that holds the database, "
+            "before it gives up (default: 30; the app waits as long as it takes).",
+        ),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False,
+) -> None:
     """Without a command: open the app on the database."""
     if wait is not None and not math.isfinite(wait):
         raise typer.BadParameter("give a number of seconds, such as 60", param_hint="--wait")
@@ -180,7 +234,9 @@ def root(ctx: typer.Context, db: DbOption = None, lang: LangOption = None, as_: 
 
         _say(f"kompass {__version__}")
         raise typer.Exit()
-    if ctx.invoked_subcommand is None and not _open_app(_bench(ctx, db), _lang(lang), evaluator=_evaluator(ctx, as_), ctx=ctx):
+    if ctx.invoked_subcommand is None and not _open_app(
+        _bench(ctx, db), _lang(lang), evaluator=_evaluator(ctx, as_), ctx=ctx
+    ):
         _say(ctx.get_help())
         _say("\n(kompass opens the app when it runs in a terminal)")
 

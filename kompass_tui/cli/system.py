@@ -23,12 +23,47 @@ from kompass_tui.cli.main import (
 
 
 @app.command()
-def serve(ctx: typer.Context,
-          host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on. The default, loopback, is reachable from this machine only; any other address needs --allow-remote.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", help="Port to listen on (with --socket: the local port of the SSH tunnel it suggests).", min=1, max=65535)] = 8000,
-          socket_path: Annotated[Optional[Path], typer.Option("--socket", metavar="PATH", help="Listen on this Unix socket instead of a port, in a folder only you can enter (created 0700 if missing). Reach it with ssh -L 8000:PATH you@server.", show_default=False)] = None,
-          allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a --host other machines can reach: anyone who can reach it and has the URL can use the app, and nothing is encrypted.")] = False,
-          db: DbOption = None, lang: LangOption = None, as_: AsOption = None) -> None:
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            metavar="ADDRESS",
+            help="Address to listen on. The default, loopback, is reachable from this machine only; any other address needs --allow-remote.",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            "-p",
+            metavar="PORT",
+            help="Port to listen on (with --socket: the local port of the SSH tunnel it suggests).",
+            min=1,
+            max=65535,
+        ),
+    ] = 8000,
+    socket_path: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--socket",
+            metavar="PATH",
+            help="Listen on this Unix socket instead of a port, in a folder only you can enter (created 0700 if missing). Reach it with ssh -L 8000:PATH you@server.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help="Allow a --host other machines can reach: anyone who can reach it and has the URL can use the app, and nothing is encrypted.",
+        ),
+    ] = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    as_: AsOption = None,
+) -> None:
     """Run the app in a browser (textual-serve), for colleagues who do not use a terminal.
 
     Each browser tab runs its own session of the app on this database; every change is saved as in
@@ -54,15 +89,28 @@ def serve(ctx: typer.Context,
         prepare_socket,
     )
 
-    if socket_path is not None and (allow_remote or ctx.get_parameter_source("host") is click.core.ParameterSource.COMMANDLINE):
+    if socket_path is not None and (
+        allow_remote or ctx.get_parameter_source("host") is click.core.ParameterSource.COMMANDLINE
+    ):
         raise ServeError("--socket listens on a Unix socket only: leave out --host and --allow-remote")
     warning = None if socket_path is not None else check_host(host, allow_remote)
     bench = _bench(ctx, db)
     bench.db.exists()  # a wrong --db is refused here, not in every browser tab
     wait = _root_obj(ctx).get("wait")
-    command = shlex.join([sys.executable, "-m", "kompass_tui", "--db", str(bench.folder),
-                          "--lang", _lang(lang, ctx), "--as", _evaluator(ctx, as_),
-                          *(["--wait", str(wait)] if wait is not None else [])])
+    command = shlex.join(
+        [
+            sys.executable,
+            "-m",
+            "kompass_tui",
+            "--db",
+            str(bench.folder),
+            "--lang",
+            _lang(lang, ctx),
+            "--as",
+            _evaluator(ctx, as_),
+            *(["--wait", str(wait)] if wait is not None else []),
+        ]
+    )
     if socket_path is not None:
         socket_path = prepare_socket(socket_path)
     if warning:
@@ -77,7 +125,10 @@ def locate(ctx: typer.Context, db: DbOption = None) -> None:
     from kompass_tui import paths
 
     bench = _bench(ctx, db)
-    for label, path in (("database", bench.folder), ("kept versions", bench.db.backups),
-                        ("your frameworks", paths.user_criteria_dir()),
-                        ("built-in frameworks", paths.bundled_criteria_dir())):
+    for label, path in (
+        ("database", bench.folder),
+        ("kept versions", bench.db.backups),
+        ("your frameworks", paths.user_criteria_dir()),
+        ("built-in frameworks", paths.bundled_criteria_dir()),
+    ):
         _say(f"{label + ':':<21} {path}")

@@ -24,13 +24,26 @@ from kompass_tui.cli.main import (
 
 
 @app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
-def score(ctx: typer.Context,
-          id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-          question: Annotated[str, typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4 (an area id for area-level evaluations).")],
-          value: Annotated[str, typer.Argument(metavar="VALUE", help="Points in half steps: 9,5 or 9.5; 'none' removes your score.")],
-          note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", help="Evidence note ('-' reads standard input).")] = None,
-          source: Annotated[Optional[list[str]], typer.Option("--source", "-s", metavar="SOURCE", help="interview, document or website; repeat for more.")] = None,
-          as_: AsOption = None, db: DbOption = None) -> None:
+def score(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    question: Annotated[
+        str,
+        typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4 (an area id for area-level evaluations)."),
+    ],
+    value: Annotated[
+        str, typer.Argument(metavar="VALUE", help="Points in half steps: 9,5 or 9.5; 'none' removes your score.")
+    ],
+    note: Annotated[
+        Optional[str], typer.Option("--note", "-n", metavar="TEXT", help="Evidence note ('-' reads standard input).")
+    ] = None,
+    source: Annotated[
+        Optional[list[str]],
+        typer.Option("--source", "-s", metavar="SOURCE", help="interview, document or website; repeat for more."),
+    ] = None,
+    as_: AsOption = None,
+    db: DbOption = None,
+) -> None:
     """Score a sub-question, with its evidence if given.
 
     The score, note and sources are yours (--as); the score that counts is the team's consensus
@@ -44,15 +57,20 @@ def score(ctx: typer.Context,
     by, points = _evaluator(ctx, as_), parse_entry(value)
     text = _text_arg(note, "the note") if note is not None else None  # read before the edit takes the lock
     ev = _bench(ctx, db).score(id, question, points, by, text, source or None)
-    _say(f"{id} {question} = {fmt(scoring.own(ev, question, by), empty='none')}" + ("" if ev.area_level else f" ({by})"))
+    _say(
+        f"{id} {question} = {fmt(scoring.own(ev, question, by), empty='none')}" + ("" if ev.area_level else f" ({by})")
+    )
 
 
 @app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
-def consensus(ctx: typer.Context,
-              id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-              question: Annotated[str, typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4.")],
-              value: Annotated[str, typer.Argument(metavar="VALUE", help="The agreed points (9,5 or 9.5), or 'none' to clear.")],
-              as_: AsOption = None, db: DbOption = None) -> None:
+def consensus(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The agreed points (9,5 or 9.5), or 'none' to clear.")],
+    as_: AsOption = None,
+    db: DbOption = None,
+) -> None:
     """Set the consensus score of a sub-question.
 
     The consensus is what totals, charts and reports use; it is set by the lead evaluator, whose
@@ -65,8 +83,12 @@ def consensus(ctx: typer.Context,
 
 
 @app.command()
-def disagreements(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-                  db: DbOption = None, lang: LangOption = None) -> None:
+def disagreements(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
     """List where the evaluators' scores differ, largest spread first.
 
     For the consensus meeting: each evaluator's score and note side by side, and the consensus
@@ -83,9 +105,13 @@ def disagreements(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar=
 
 
 @app.command()
-def merge(ctx: typer.Context,
-          file: Annotated[Path, typer.Argument(metavar="FILE", help="An evaluation exported with kompass export ID --format json.")],
-          db: DbOption = None) -> None:
+def merge(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="An evaluation exported with kompass export ID --format json.")
+    ],
+    db: DbOption = None,
+) -> None:
     """Merge another copy of an evaluation (from another laptop) into this database.
 
     Each evaluator's scores and notes are kept from whichever copy has them; where one evaluator
@@ -98,11 +124,18 @@ def merge(ctx: typer.Context,
 
 
 def _area_text_command(kind: str, doc: str):
-    def command(ctx: typer.Context,
-                id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-                area: Annotated[str, typer.Argument(metavar="AREA", help="Area id, 1 to 8 in Kommunkompassen.")],
-                text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
-                db: DbOption = None) -> None:
+    def command(
+        ctx: typer.Context,
+        id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+        area: Annotated[str, typer.Argument(metavar="AREA", help="Area id, 1 to 8 in Kommunkompassen.")],
+        text: Annotated[
+            str,
+            typer.Argument(
+                metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list."
+            ),
+        ],
+        db: DbOption = None,
+    ) -> None:
         _bench(ctx, db).area_text(id, area, kind, _text_arg(text, f"the {kind}"))
         _say(f"{id} area {area}: {kind} saved")
 
@@ -111,10 +144,17 @@ def _area_text_command(kind: str, doc: str):
 
 
 def _eval_text_command(kind: str, doc: str):
-    def command(ctx: typer.Context,
-                id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-                text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list.")],
-                db: DbOption = None) -> None:
+    def command(
+        ctx: typer.Context,
+        id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+        text: Annotated[
+            str,
+            typer.Argument(
+                metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list."
+            ),
+        ],
+        db: DbOption = None,
+    ) -> None:
         _bench(ctx, db).text(id, kind, _text_arg(text, f"the {kind}"))
         _say(f"{id}: {kind} saved")
 
@@ -122,7 +162,15 @@ def _eval_text_command(kind: str, doc: str):
     return command
 
 
-app.command("strengths", context_settings=TEXTS_MAY_START_WITH_DASH)(_area_text_command("strengths", "Set an area's strengths (replaces the text)."))
-app.command("improvements", context_settings=TEXTS_MAY_START_WITH_DASH)(_area_text_command("improvements", "Set an area's improvement areas, utvecklingsområden (replaces the text)."))
-app.command("summary", context_settings=TEXTS_MAY_START_WITH_DASH)(_eval_text_command("summary", "Set the evaluation's summary (replaces the text)."))
-app.command("challenges", context_settings=TEXTS_MAY_START_WITH_DASH)(_eval_text_command("challenges", "Set the closing challenges, the report's Slutord (replaces the text)."))
+app.command("strengths", context_settings=TEXTS_MAY_START_WITH_DASH)(
+    _area_text_command("strengths", "Set an area's strengths (replaces the text).")
+)
+app.command("improvements", context_settings=TEXTS_MAY_START_WITH_DASH)(
+    _area_text_command("improvements", "Set an area's improvement areas, utvecklingsområden (replaces the text).")
+)
+app.command("summary", context_settings=TEXTS_MAY_START_WITH_DASH)(
+    _eval_text_command("summary", "Set the evaluation's summary (replaces the text).")
+)
+app.command("challenges", context_settings=TEXTS_MAY_START_WITH_DASH)(
+    _eval_text_command("challenges", "Set the closing challenges, the report's Slutord (replaces the text).")
+)

@@ -24,12 +24,29 @@ from kompass_tui.exchange import formats
 
 
 @app.command("import")
-def import_(ctx: typer.Context,
-            file: Annotated[Path, typer.Argument(metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores.")],
-            into: Annotated[Optional[str], typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to.")] = None,
-            framework: Annotated[str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")] = DEFAULT_FRAMEWORK,
-            encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="NAME", help="The file's encoding, e.g. cp1252 (default: UTF-8, else Windows-1252 as Excel writes it).", show_default=False)] = None,
-            db: DbOption = None) -> None:
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores.")
+    ],
+    into: Annotated[
+        Optional[str],
+        typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to."),
+    ] = None,
+    framework: Annotated[
+        str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")
+    ] = DEFAULT_FRAMEWORK,
+    encoding: Annotated[
+        Optional[str],
+        typer.Option(
+            "--encoding",
+            metavar="NAME",
+            help="The file's encoding, e.g. cp1252 (default: UTF-8, else Windows-1252 as Excel writes it).",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
     """Import evaluations from JSON or CSV.
 
     CSV may use ; or , and decimal comma, as Swedish Excel saves it (UTF-8, or Windows-1252 as in
@@ -45,14 +62,29 @@ def import_(ctx: typer.Context,
 
 
 @app.command(context_settings={"allow_extra_args": True})
-def export(ctx: typer.Context,
-           id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-           format: Annotated[str, typer.Option("--format", "-F", help=FORMATS_HELP, metavar=formats.NAMES)] = formats.DEFAULT.name,
-           compare: Annotated[Optional[list[str]], typer.Option("--compare", "-c", help="Evaluation ids to compare with (several may follow one --compare).", metavar="ID ...")] = None,
-           lang: LangOption = None,
-           output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output.")] = None,
-           charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Text charts in the Markdown report.")] = True,
-           db: DbOption = None) -> None:
+def export(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    format: Annotated[
+        str, typer.Option("--format", "-F", help=FORMATS_HELP, metavar=formats.NAMES)
+    ] = formats.DEFAULT.name,
+    compare: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--compare",
+            "-c",
+            help="Evaluation ids to compare with (several may follow one --compare).",
+            metavar="ID ...",
+        ),
+    ] = None,
+    lang: LangOption = None,
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output."),
+    ] = None,
+    charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Text charts in the Markdown report.")] = True,
+    db: DbOption = None,
+) -> None:
     """Export the report (Markdown), CSV or JSON.
 
     The report has the area table and profile chart, every sub-question, the texts, the change since
@@ -79,10 +111,13 @@ def _width() -> int:
 
 
 @app.command()
-def compare(ctx: typer.Context,
-            ids: Annotated[list[str], typer.Argument(metavar="ID ...", help="Two or more evaluation ids of one framework.")],
-            chart: Annotated[bool, typer.Option("--chart", metavar="", help="Also draw the grouped bar chart.")] = False,
-            db: DbOption = None, lang: LangOption = None) -> None:
+def compare(
+    ctx: typer.Context,
+    ids: Annotated[list[str], typer.Argument(metavar="ID ...", help="Two or more evaluation ids of one framework.")],
+    chart: Annotated[bool, typer.Option("--chart", metavar="", help="Also draw the grouped bar chart.")] = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
     """Compare evaluations side by side.
 
     Areas × municipalities, the best of each row, the average, totals and ranks, and each one's
@@ -104,8 +139,12 @@ def compare(ctx: typer.Context,
 
 
 @app.command()
-def chart(ctx: typer.Context, id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-          db: DbOption = None, lang: LangOption = None) -> None:
+def chart(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
     """Draw the profile (and trend) of an evaluation.
 
     The area scores as bars and, if the municipality has been evaluated before, the trend of its

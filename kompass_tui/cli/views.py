@@ -32,7 +32,8 @@ class SafeConsole(Console):
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:  # rich 14–15
         return super()._render_buffer(
-            segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer)
+            segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer
+        )
 
 
 NAME_COLUMN = 40  # columns of a municipality's name in the list; the id beside it is always whole
@@ -42,18 +43,40 @@ def evaluations_table(rows: list[Row], lang: str) -> Text:
     """Every evaluation on a line of fixed-width columns, ids whole (scripts read them from a pipe)
     and never wrapped or cut by the terminal's width. Plain text, not a rich Table: it lays out
     thousands of rows at once."""
-    columns = [(t(lang, name), align) for name, align in (("id", "<"), ("municipality", "<"), ("year", ">"),
-                                                           ("framework", "<"), ("progress", ">"), ("total", ">"))]
+    columns = [
+        (t(lang, name), align)
+        for name, align in (
+            ("id", "<"),
+            ("municipality", "<"),
+            ("year", ">"),
+            ("framework", "<"),
+            ("progress", ">"),
+            ("total", ">"),
+        )
+    ]
     lines = []
     for row in rows:
         if row.error:
             lines.append(([row.id, one_line(row.error)], "red"))
             continue
         progress = t(lang, "level_areas") if row.area_level else (f"{row.scored}/{row.count}" if row.count else "?")
-        lines.append(([row.id, one_line(row.municipality, NAME_COLUMN), str(row.year), one_line(row.framework), progress,
-                       fmt(row.total, lang)], ""))
-    widths = [max([cell_len(title), *(cell_len(cells[i]) for cells, style in lines if i < len(cells) and not style)])
-              for i, (title, _) in enumerate(columns)]
+        lines.append(
+            (
+                [
+                    row.id,
+                    one_line(row.municipality, NAME_COLUMN),
+                    str(row.year),
+                    one_line(row.framework),
+                    progress,
+                    fmt(row.total, lang),
+                ],
+                "",
+            )
+        )
+    widths = [
+        max([cell_len(title), *(cell_len(cells[i]) for cells, style in lines if i < len(cells) and not style)])
+        for i, (title, _) in enumerate(columns)
+    ]
 
     def line(cells: list[str]) -> str:
         padded = []
@@ -88,13 +111,25 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
     if not ev.area_level:
         table.add_column(t(lang, "progress"), justify="right")
     for area in fw.areas:
-        cells = [f"{area.id} {one_line(area.name(lang))}", fmt(scoring.area_score(ev, area), lang), fmt(area.maximum, lang)]
+        cells = [
+            f"{area.id} {one_line(area.name(lang))}",
+            fmt(scoring.area_score(ev, area), lang),
+            fmt(area.maximum, lang),
+        ]
         table.add_row(*cells, *([str(scoring.area_progress(ev, area))] if not ev.area_level else []))
         if questions and not ev.area_level:
             for q in area.questions:
-                table.add_row(Text(f"  {q.id} {one_line(q.text(lang))}", style="dim"), fmt(scoring.question_score(ev, q.id), lang),
-                              fmt(q.maximum, lang), "")
-    total = [Text(t(lang, "total"), style="bold"), Text(fmt(scoring.total(ev, fw), lang), style="bold"), fmt(fw.maximum, lang)]
+                table.add_row(
+                    Text(f"  {q.id} {one_line(q.text(lang))}", style="dim"),
+                    fmt(scoring.question_score(ev, q.id), lang),
+                    fmt(q.maximum, lang),
+                    "",
+                )
+    total = [
+        Text(t(lang, "total"), style="bold"),
+        Text(fmt(scoring.total(ev, fw), lang), style="bold"),
+        fmt(fw.maximum, lang),
+    ]
     table.add_row(*total, *([str(done)] if not ev.area_level else []), end_section=True)
     return [head, "", table]
 
@@ -102,10 +137,18 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
 def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
     for name in ("Id", "Name", "Areas", "Questions", "Points", "Installed"):
-        table.add_column(name, justify="right" if name in ("Areas", "Questions", "Points") else "left", no_wrap=name == "Id")
+        table.add_column(
+            name, justify="right" if name in ("Areas", "Questions", "Points") else "left", no_wrap=name == "Id"
+        )
     for fw in frameworks:
-        table.add_row(fw.id, one_line(fw.name(lang)), str(len(fw.areas)), str(len(fw.questions)), fmt(fw.maximum, lang),
-                      "built in" if fw.origin == "bundled" else "yours")
+        table.add_row(
+            fw.id,
+            one_line(fw.name(lang)),
+            str(len(fw.areas)),
+            str(len(fw.questions)),
+            fmt(fw.maximum, lang),
+            "built in" if fw.origin == "bundled" else "yours",
+        )
     return table
 
 
@@ -117,7 +160,11 @@ def framework_view(fw: Framework, lang: str) -> list:
     table.add_column(t(lang, "question"))
     table.add_column(t(lang, "max"), justify="right")
     for area in fw.areas:
-        table.add_row(Text(area.id, style="bold"), Text(one_line(area.name(lang)), style="bold"), Text(fmt(area.maximum, lang), style="bold"))
+        table.add_row(
+            Text(area.id, style="bold"),
+            Text(one_line(area.name(lang)), style="bold"),
+            Text(fmt(area.maximum, lang), style="bold"),
+        )
         for q in area.questions:
             table.add_row(q.id, one_line(q.text(lang)), fmt(q.maximum, lang))
             guidance = q.guidance(lang)
@@ -141,9 +188,12 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
         grid.add_column(name, justify="right")
     grid.add_column(t(lang, "average"), justify="right", style="italic")
     for row in tables.grid(table, lang):
-        grid.add_row(Text(one_line(row.label), style="bold") if row.kind == "total" else one_line(row.label),
-                     *(Text(c.text + "*", style="bold") if c.best else Text(c.text + " ") for c in row.cells),
-                     row.average + " " if row.average else "", end_section=row.kind == "total")
+        grid.add_row(
+            Text(one_line(row.label), style="bold") if row.kind == "total" else one_line(row.label),
+            *(Text(c.text + "*", style="bold") if c.best else Text(c.text + " ") for c in row.cells),
+            row.average + " " if row.average else "",
+            end_section=row.kind == "total",
+        )
     return [grid, "", Text(visible(tables.notes(table, lang, "best_note_cli")), style="dim")]
 
 
@@ -156,16 +206,40 @@ def _comparison_by_rows(table, names: list[str], lang: str) -> list:
         return f"{text}{'*' if best else ' '}".rjust(width)
 
     name_width = max(len(n) for n in [*names, t(lang, "average")])
-    lines = [" ".join([f"{'#':>4}", f"{t(lang, 'municipality'):<{name_width}}", *(f"{r.area.id:>4} " for r in table.rows),
-                       f"{t(lang, 'total'):>6}", f"{'±':>7}"]).rstrip()]
+    lines = [
+        " ".join(
+            [
+                f"{'#':>4}",
+                f"{t(lang, 'municipality'):<{name_width}}",
+                *(f"{r.area.id:>4} " for r in table.rows),
+                f"{t(lang, 'total'):>6}",
+                f"{'±':>7}",
+            ]
+        ).rstrip()
+    ]
     for i in sorted(range(len(names)), key=lambda i: (table.ranks[i], names[i])):
         change = table.changes[i]
-        lines.append(" ".join([f"{table.ranks[i]:>4}", f"{names[i]:<{name_width}}",
-                               *(cell(fmt(r.values[i], lang), i in r.best) for r in table.rows),
-                               cell(fmt(table.totals[i], lang), i in table.best_total, 6),
-                               f"{comparison.signed(change.total, lang) if change else '':>7}"]).rstrip())
-    lines.append(" ".join(["    ", f"{t(lang, 'average'):<{name_width}}", *(cell(fmt(r.average, lang), False) for r in table.rows),
-                           cell(fmt(table.average_total, lang), False, 6)]).rstrip())
+        lines.append(
+            " ".join(
+                [
+                    f"{table.ranks[i]:>4}",
+                    f"{names[i]:<{name_width}}",
+                    *(cell(fmt(r.values[i], lang), i in r.best) for r in table.rows),
+                    cell(fmt(table.totals[i], lang), i in table.best_total, 6),
+                    f"{comparison.signed(change.total, lang) if change else '':>7}",
+                ]
+            ).rstrip()
+        )
+    lines.append(
+        " ".join(
+            [
+                "    ",
+                f"{t(lang, 'average'):<{name_width}}",
+                *(cell(fmt(r.average, lang), False) for r in table.rows),
+                cell(fmt(table.average_total, lang), False, 6),
+            ]
+        ).rstrip()
+    )
     key = " · ".join(f"{row.area.id} {one_line(row.area.short(lang))}" for row in table.rows)
     notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"
     return [Text("\n".join(lines), no_wrap=True, overflow="ignore"), "", Text(visible(notes), style="dim")]
@@ -187,10 +261,20 @@ def disagreements_view(ev, fw, found, lang: str) -> list:
     grid.add_column(t(lang, "consensus"), justify="right")
     notes = Text()
     for d in found:
-        grid.add_row(f"{d.question.id} {one_line(d.question.text(lang))}", fmt(d.spread, lang),
-                     *(fmt(d.scores.get(n), lang) for n in names), fmt(d.consensus, lang))
+        grid.add_row(
+            f"{d.question.id} {one_line(d.question.text(lang))}",
+            fmt(d.spread, lang),
+            *(fmt(d.scores.get(n), lang) for n in names),
+            fmt(d.consensus, lang),
+        )
         for name in names:
             if d.notes.get(name):
                 notes.append(f"{d.question.id} {one_line(name)}: ", style="bold")
                 notes.append(one_line(d.notes[name], NOTE_PREVIEW) + "\n")
-    return [Text(f"{one_line(ev.title)}: {len(found)} {t(lang, 'disagreements_count')}", style="bold"), "", grid, "", notes]
+    return [
+        Text(f"{one_line(ev.title)}: {len(found)} {t(lang, 'disagreements_count')}", style="bold"),
+        "",
+        grid,
+        "",
+        notes,
+    ]

@@ -22,27 +22,53 @@ def _every_text(ev: Evaluation, name: Callable[[str, str], str], text: Callable[
         for who, e in answer.entries.items():
             key = name(who, f"question {qid}, an evaluator's name")
             if not key:
-                raise InputError(f"question {qid}: an evaluator's name is empty once control characters are removed; "
-                                 "name them in the file")
+                raise InputError(
+                    f"question {qid}: an evaluator's name is empty once control characters are removed; "
+                    "name them in the file"
+                )
             if key in result:
-                raise InputError(f"question {qid}: two evaluators are both called {key!r} once control characters "
-                                 "are removed, or their names are cut to the limit; rename one in the file")
-            result[key] = replace(e, note=text(e.note, f"question {qid}, {key}'s note"), updated=name(e.updated, "a time"))
+                raise InputError(
+                    f"question {qid}: two evaluators are both called {key!r} once control characters "
+                    "are removed, or their names are cut to the limit; rename one in the file"
+                )
+            result[key] = replace(
+                e, note=text(e.note, f"question {qid}, {key}'s note"), updated=name(e.updated, "a time")
+            )
         return result
 
     municipality = name(ev.municipality, "the municipality")
-    questions = {qid: replace(a, note=text(a.note, f"question {qid}, the note"), entries=entries(a, qid),
-                              decided_by=name(a.decided_by, f"question {qid}, decided by"),
-                              decided_at=name(a.decided_at, "a time"))
-                 for qid, a in ev.questions.items()}
-    areas = {aid: replace(a, strengths=text(a.strengths, f"area {aid}, strengths"),
-                          improvements=text(a.improvements, f"area {aid}, improvement areas"))
-             for aid, a in ev.areas.items()}
+    questions = {
+        qid: replace(
+            a,
+            note=text(a.note, f"question {qid}, the note"),
+            entries=entries(a, qid),
+            decided_by=name(a.decided_by, f"question {qid}, decided by"),
+            decided_at=name(a.decided_at, "a time"),
+        )
+        for qid, a in ev.questions.items()
+    }
+    areas = {
+        aid: replace(
+            a,
+            strengths=text(a.strengths, f"area {aid}, strengths"),
+            improvements=text(a.improvements, f"area {aid}, improvement areas"),
+        )
+        for aid, a in ev.areas.items()
+    }
     evaluators = tuple(e for e in dict.fromkeys(name(e, "an evaluator's name") for e in ev.evaluators) if e)
-    return replace(ev, municipality=municipality, evaluators=evaluators,
-                   start=name(ev.start, "the start date"), end=name(ev.end, "the end date"),
-                   summary=text(ev.summary, "the summary"), challenges=text(ev.challenges, "the challenges"),
-                   areas=areas, questions=questions, created=name(ev.created, "a time"), updated=name(ev.updated, "a time"))
+    return replace(
+        ev,
+        municipality=municipality,
+        evaluators=evaluators,
+        start=name(ev.start, "the start date"),
+        end=name(ev.end, "the end date"),
+        summary=text(ev.summary, "the summary"),
+        challenges=text(ev.challenges, "the challenges"),
+        areas=areas,
+        questions=questions,
+        created=name(ev.created, "a time"),
+        updated=name(ev.updated, "a time"),
+    )
 
 
 def cleaned(ev: Evaluation, where: str) -> tuple[Evaluation, int]:
@@ -85,9 +111,12 @@ def within_limits(ev: Evaluation) -> tuple[Evaluation, list[str]]:
         def apply(value: str, what: str) -> str:
             if len(value) <= maximum:
                 return value
-            cut.append(f"{ev.id}: {what} has {len(value):,} characters, more than Kompass keeps; "
-                       f"the export holds the first {maximum:,} (the database keeps it whole)")
+            cut.append(
+                f"{ev.id}: {what} has {len(value):,} characters, more than Kompass keeps; "
+                f"the export holds the first {maximum:,} (the database keeps it whole)"
+            )
             return value[:maximum]
+
         return apply
 
     result = _every_text(ev, limit(MAX_NAME), limit(MAX_TEXT))

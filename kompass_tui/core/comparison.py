@@ -112,12 +112,15 @@ def previous(ev: Evaluation, candidates: Iterable[Evaluation]) -> Evaluation | N
 
 def change(ev: Evaluation, before: Evaluation, fw: Framework) -> Change:
     now, then = scoring.area_scores(ev, fw), scoring.area_scores(before, fw)
-    areas = {aid: normal(now[aid] - then[aid]) if now[aid] is not None and then[aid] is not None else None for aid in now}
+    areas = {
+        aid: normal(now[aid] - then[aid]) if now[aid] is not None and then[aid] is not None else None for aid in now
+    }
     return Change(before, areas, normal(scoring.total(ev, fw) - scoring.total(before, fw)))
 
 
-def compare(evaluations: Sequence[Evaluation], fw: Framework,
-            previous_rounds: Mapping[str, Evaluation | None] | None = None) -> Comparison:
+def compare(
+    evaluations: Sequence[Evaluation], fw: Framework, previous_rounds: Mapping[str, Evaluation | None] | None = None
+) -> Comparison:
     """The comparison table of evaluations of one framework; previous_rounds gives, per evaluation
     id, the municipality's previous evaluation (None or missing: there is none)."""
     if not evaluations:
@@ -135,8 +138,16 @@ def compare(evaluations: Sequence[Evaluation], fw: Framework,
     for ev in evaluations:
         before = previous_rounds.get(ev.id)
         changes.append(change(ev, before, fw) if before is not None else None)
-    return Comparison(fw, tuple(evaluations), tuple(rows), totals, _best(totals), mean(totals),
-                      tuple(ranked[i] for i in range(len(totals))), tuple(changes))
+    return Comparison(
+        fw,
+        tuple(evaluations),
+        tuple(rows),
+        totals,
+        _best(totals),
+        mean(totals),
+        tuple(ranked[i] for i in range(len(totals))),
+        tuple(changes),
+    )
 
 
 def signed(value: Decimal | None, lang: str) -> str:

@@ -63,8 +63,10 @@ def score(part_id: str, value: Decimal | None, by: str | None = None) -> Change:
             checked = check_points(value, area.maximum, f"area {area.id}") if value is not None else None
             return ev.with_area(area.id, replace(ev.area(area.id), score=checked))
         if not fw.has_question(part_id) and fw.has_area(part_id):
-            raise NotFound(f"{part_id!r} is an area; score its sub-questions instead "
-                           f"(for example {fw.area(part_id).questions[0].id})")
+            raise NotFound(
+                f"{part_id!r} is an area; score its sub-questions instead "
+                f"(for example {fw.area(part_id).questions[0].id})"
+            )
         question = fw.question(part_id)
         points = check_points(value, question.maximum, f"question {question.id}") if value is not None else None
         if by:
@@ -82,15 +84,22 @@ def consensus(question_id: str, value: Decimal | None, by: str) -> Change:
         question = fw.question(question_id)
         points = check_points(value, question.maximum, f"question {question.id}") if value is not None else None
         who = clean_name(by, "the evaluator's name")[0]
-        return ev.with_answer(question.id, replace(ev.answer(question.id), score=points,
-                                                   decided_by=who if points is not None else "",
-                                                   decided_at=at if points is not None else ""))
+        return ev.with_answer(
+            question.id,
+            replace(
+                ev.answer(question.id),
+                score=points,
+                decided_by=who if points is not None else "",
+                decided_at=at if points is not None else "",
+            ),
+        )
 
     return change
 
 
-def note(question_id: str, text: str | None = None, sources: Iterable[str] | None = None,
-         by: str | None = None) -> Change:
+def note(
+    question_id: str, text: str | None = None, sources: Iterable[str] | None = None, by: str | None = None
+) -> Change:
     """Replace the note and/or the evidence sources (interview, document, website) of a
     sub-question: evaluator by's own, or (by None) the agreed ones."""
     checked = ordered_sources(sources) if sources is not None else None

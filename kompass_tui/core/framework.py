@@ -211,11 +211,14 @@ def _unknown(table: dict, known: set[str], where: str, problems: _Problems) -> N
     for name in table:
         base = LANG_SUFFIX.match(name)
         if name not in known and not (base and base.group(1) in known | {"maxima_note"}):
-            problems.say(where, f"unknown field '{name}' (known: {', '.join(sorted(known))}, and <field>_<lang> translations)")
+            problems.say(
+                where, f"unknown field '{name}' (known: {', '.join(sorted(known))}, and <field>_<lang> translations)"
+            )
 
 
-def _part(raw: object, prefix: str, kind: str, index: int, example: str, seen: set[str],
-          problems: _Problems) -> tuple[str | None, str] | None:
+def _part(
+    raw: object, prefix: str, kind: str, index: int, example: str, seen: set[str], problems: _Problems
+) -> tuple[str | None, str] | None:
     """Check that an [[area]] or [[area.question]] entry is a table with a fresh id; (id, place) or None."""
     label = f"{prefix}{kind} #{index}"
     if not isinstance(raw, dict):
@@ -258,7 +261,10 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
 
     raw_areas = data.get("area")
     if not isinstance(raw_areas, list) or not raw_areas:
-        problems.say("the file", f"expected one or more [[area]] tables, found {_show(raw_areas) if raw_areas is not None else 'none'}")
+        problems.say(
+            "the file",
+            f"expected one or more [[area]] tables, found {_show(raw_areas) if raw_areas is not None else 'none'}",
+        )
         raw_areas = []
     for name in data:
         if name not in {"framework", "area"}:
@@ -295,7 +301,10 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
         if area_max is not None and len(questions) == len(raw_questions) and questions:
             total = sum((q.maximum for q in questions), Decimal(0))
             if total != area_max:
-                problems.say(f"{where}, field 'max'", f"expected the sub-question maxima to sum to the area's max {fmt(area_max)}, found a sum of {fmt(total)}")
+                problems.say(
+                    f"{where}, field 'max'",
+                    f"expected the sub-question maxima to sum to the area's max {fmt(area_max)}, found a sum of {fmt(total)}",
+                )
         if aid and area_names and area_max is not None:
             areas.append(Area(aid, area_max, area_names, shorts, tuple(questions), language))
 

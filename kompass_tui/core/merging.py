@@ -43,9 +43,15 @@ def _text(mine: str, theirs: str, source: str) -> tuple[str, bool]:
 
 def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
     """Merge theirs (read from source) into mine."""
-    if (name_key(mine.municipality), mine.year, mine.framework) != (name_key(theirs.municipality), theirs.year, theirs.framework):
-        raise InputError(f"{source} is {theirs.title} ({theirs.framework}), not {mine.title} ({mine.framework}); "
-                         "merge copies of the same evaluation")
+    if (name_key(mine.municipality), mine.year, mine.framework) != (
+        name_key(theirs.municipality),
+        theirs.year,
+        theirs.framework,
+    ):
+        raise InputError(
+            f"{source} is {theirs.title} ({theirs.framework}), not {mine.title} ({mine.framework}); "
+            "merge copies of the same evaluation"
+        )
     if mine.level != theirs.level:
         raise InputError(f"{source} holds {theirs.level}, {mine.id} holds {mine.level}; these cannot be merged")
     messages: list[str] = []
@@ -61,9 +67,16 @@ def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
         if both:
             messages.append(f"the {kind} differs: both texts are kept, {source}'s last")
     evaluators = (*mine.evaluators, *(e for e in theirs.evaluators if e not in mine.evaluators))
-    merged = replace(mine, questions=questions, areas=areas, evaluators=evaluators, **texts,
-                     start=mine.start or theirs.start, end=mine.end or theirs.end,
-                     updated=max(mine.updated, theirs.updated))
+    merged = replace(
+        mine,
+        questions=questions,
+        areas=areas,
+        evaluators=evaluators,
+        **texts,
+        start=mine.start or theirs.start,
+        end=mine.end or theirs.end,
+        updated=max(mine.updated, theirs.updated),
+    )
     return Merge(merged, messages)
 
 
@@ -93,8 +106,15 @@ def _answer(mine: Answer, theirs: Answer, qid: str, source: str, messages: list[
     return Answer(score, note, sources, entries, decided_by, decided_at)
 
 
-def _area(mine: AreaEntry, theirs: AreaEntry, aid: str, source: str, mine_ev: Evaluation, theirs_ev: Evaluation,
-          messages: list[str]) -> AreaEntry:
+def _area(
+    mine: AreaEntry,
+    theirs: AreaEntry,
+    aid: str,
+    source: str,
+    mine_ev: Evaluation,
+    theirs_ev: Evaluation,
+    messages: list[str],
+) -> AreaEntry:
     score = mine.score
     if theirs.score is not None and theirs.score != mine.score:
         if mine.score is None or theirs_ev.updated > mine_ev.updated:

@@ -288,8 +288,14 @@ def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
         for name, raw_entry in q.table("entries").items():
             e = _Reader(raw_entry, f"{where}, question {qid}, evaluator {name}")
             entries[name] = Entry(e.score("score"), e.text("note"), _sources(e, where, qid), e.text("updated"))
-        questions[qid] = Answer(q.score("score"), q.text("note"), _sources(q, where, qid), entries,
-                                q.text("decided_by"), q.text("decided_at"))
+        questions[qid] = Answer(
+            q.score("score"),
+            q.text("note"),
+            _sources(q, where, qid),
+            entries,
+            q.text("decided_by"),
+            q.text("decided_at"),
+        )
     return Evaluation(
         id=r.text("id", None),
         municipality=municipality,
@@ -315,8 +321,10 @@ def to_document(ev: Evaluation) -> dict[str, Any]:
 
 def from_document(data: Any, where: str) -> Evaluation:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InputError(f"{where}: not a Kompass evaluation file (expected \"format\": \"{FORMAT}\")")
+        raise InputError(f'{where}: not a Kompass evaluation file (expected "format": "{FORMAT}")')
     schema = data.get("schema")
     if not isinstance(schema, int) or schema > SCHEMA:
-        raise InputError(f"{where}: written by a newer Kompass (schema {schema!r}, this one reads {SCHEMA}); upgrade Kompass")
+        raise InputError(
+            f"{where}: written by a newer Kompass (schema {schema!r}, this one reads {SCHEMA}); upgrade Kompass"
+        )
     return from_dict(data.get("evaluation"), where)

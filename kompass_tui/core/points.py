@@ -67,8 +67,7 @@ def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
     """Return value if it is 0..maximum in half points, else a ScoreError naming the range."""
     if not allowed(value, maximum):
         raise ScoreError(
-            f"{what}: {fmt(value)} is not allowed; "
-            f"give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)",
+            f"{what}: {fmt(value)} is not allowed; give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)",
             fmt(value),
         )
     return normal(value)

@@ -52,16 +52,20 @@ _SHOWN: dict[int, str] = {
 }
 _SHOWN_MULTILINE = {c: s for c, s in _SHOWN.items() if chr(c) not in LINE_BREAKS}
 UNSAFE = frozenset(_SHOWN)  # every code point visible() shows as an escape
-_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]")
+_UNSAFE_RE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]"
+)
 _UNSAFE_IN_TEXT = re.compile(  # the same but tab and newline
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]")
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]"
+)
 _BREAKS_RE = re.compile(r"[\t\n\r\u2028\u2029]")
 MAX_RAW_NAME = 10 * MAX_NAME  # longer than this is refused before it is looked at character by character
 # Unicode's default-ignorable code points (DerivedCoreProperties): drawn as nothing, so a name
 # holding one looks like another that does not.
 _IGNORABLE_RE = re.compile(
     r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
+    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
 
 
 def visible(text: str, lines: bool = True) -> str:
@@ -109,12 +113,16 @@ def clean_name(text: str, what: str = "the name") -> tuple[str, int]:
     """A name as Kompass keeps it (name_text), and how many characters were removed. InputError if
     it is longer than MAX_NAME."""
     if len(text) > MAX_RAW_NAME:
-        raise InputError(f"{what} is {len(text):,} characters long; at most {MAX_NAME} are allowed "
-                         "(ids and file names are made from it)")
+        raise InputError(
+            f"{what} is {len(text):,} characters long; at most {MAX_NAME} are allowed "
+            "(ids and file names are made from it)"
+        )
     name, removed = name_text(text)
     if len(name) > MAX_NAME:
-        raise InputError(f"{what} is {len(name):,} characters long; at most {MAX_NAME} are allowed "
-                         "(ids and file names are made from it)")
+        raise InputError(
+            f"{what} is {len(name):,} characters long; at most {MAX_NAME} are allowed "
+            "(ids and file names are made from it)"
+        )
     return name, removed
 
 
@@ -132,6 +140,8 @@ def clean_text(text: str, what: str = "the text") -> tuple[str, int]:
     than MAX_TEXT."""
     kept, removed = text_kept(text)
     if len(kept) > MAX_TEXT:
-        raise InputError(f"{what} is {len(kept):,} characters long; Kompass keeps at most {MAX_TEXT:,} "
-                         "(shorten it, or keep the long document elsewhere and refer to it)")
+        raise InputError(
+            f"{what} is {len(kept):,} characters long; Kompass keeps at most {MAX_TEXT:,} "
+            "(shorten it, or keep the long document elsewhere and refer to it)"
+        )
     return kept, removed

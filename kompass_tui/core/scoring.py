@@ -89,7 +89,6 @@ def ranks(values: Mapping[str, Decimal]) -> dict[str, int]:
     return {key: ordered.index(value) + 1 for key, value in values.items()}
 
 
-
 def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
     """ev with only the scores its framework allows, and one line for each one it does not (a
     hand-edited file, or a framework whose maxima were lowered since): below 0, above the
@@ -101,8 +100,10 @@ def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
     def keep(value: Decimal | None, maximum: Decimal, where: str) -> Decimal | None:
         if value is None or allowed(value, maximum):
             return value
-        problems.append(f"{ev.id}: {where}: {fmt(value)} is not allowed {rule} (0 to {fmt(maximum)} in steps "
-                        "of 0.5); it is not counted")
+        problems.append(
+            f"{ev.id}: {where}: {fmt(value)} is not allowed {rule} (0 to {fmt(maximum)} in steps "
+            "of 0.5); it is not counted"
+        )
         return None
 
     areas = dict(ev.areas)
@@ -119,8 +120,10 @@ def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
             del questions[qid]
             continue
         maximum = fw.question(qid).maximum
-        entries = {name: replace(e, score=keep(e.score, maximum, f"question {qid} ({name})"))
-                   for name, e in answer.entries.items()}
+        entries = {
+            name: replace(e, score=keep(e.score, maximum, f"question {qid} ({name})"))
+            for name, e in answer.entries.items()
+        }
         questions[qid] = replace(answer, score=keep(answer.score, maximum, f"question {qid}"), entries=entries)
     if not problems:
         return ev, []

@@ -38,8 +38,9 @@ def _ticks(maximum: Decimal, lang: str) -> tuple[list[float], list[str]]:
     return [float(s) for s in steps], [fmt(s, lang) for s in steps]
 
 
-def profile(labels: Sequence[str], values: Sequence[Decimal | None], width: int, lang: str,
-            maximum: Decimal = Decimal(100)) -> str:
+def profile(
+    labels: Sequence[str], values: Sequence[Decimal | None], width: int, lang: str, maximum: Decimal = Decimal(100)
+) -> str:
     """Horizontal bars, one per area, top to bottom, on a 0–maximum axis; each label carries its value."""
     rows = [f"{one_line(label)} {fmt(value, lang)}" for label, value in zip(labels, values, strict=True)]
     numbers = [float(v) if v is not None else 0.0 for v in values]
@@ -53,8 +54,9 @@ def profile(labels: Sequence[str], values: Sequence[Decimal | None], width: int,
     return _build(draw, width, len(rows) + 3)
 
 
-def trend(points: Sequence[tuple[str, Decimal]], width: int, height: int, lang: str,
-          maximum: Decimal, title: str = "") -> str:
+def trend(
+    points: Sequence[tuple[str, Decimal]], width: int, height: int, lang: str, maximum: Decimal, title: str = ""
+) -> str:
     """The total across a municipality's evaluations, oldest first; each round's label carries its total."""
     xs = list(range(1, len(points) + 1))
 
@@ -81,10 +83,16 @@ def bar(value: Decimal | None, maximum: Decimal, cells: int) -> str:
     return text.ljust(cells)
 
 
-def grouped(groups: Sequence[tuple[str, Sequence[tuple[str, Decimal | None]]]], width: int, lang: str,
-            maximum: Decimal = Decimal(100)) -> str:
+def grouped(
+    groups: Sequence[tuple[str, Sequence[tuple[str, Decimal | None]]]],
+    width: int,
+    lang: str,
+    maximum: Decimal = Decimal(100),
+) -> str:
     """Groups of labelled horizontal bars (an area, then one bar per municipality), on one axis."""
-    groups = [(one_line(label), [(one_line(name, NAME_WIDTH), value) for name, value in members]) for label, members in groups]
+    groups = [
+        (one_line(label), [(one_line(name, NAME_WIDTH), value) for name, value in members]) for label, members in groups
+    ]
     names = [name for _, members in groups for name, _ in members]
     name_width = max((len(n) for n in names), default=0) + 3
     value_width = max((len(fmt(v, lang)) for _, members in groups for _, v in members), default=1) + 1
@@ -96,11 +104,13 @@ def grouped(groups: Sequence[tuple[str, Sequence[tuple[str, Decimal | None]]]], 
         at = round(cells * k / 4)
         axis[min(at, cells)] = "┼" if 0 < k < 4 else ("├" if k == 0 else "┤")
         start = min(max(0, at - len(tick) // 2), len(scale) - len(tick))
-        scale[start:start + len(tick)] = tick
+        scale[start : start + len(tick)] = tick
     pad = " " * name_width
     lines = [pad + "".join(scale).rstrip(), pad + "".join(axis)]
     for label, members in groups:
         lines.append(label)
         for name, value in members:
-            lines.append(f"  {name:<{name_width - 2}}{bar(value, maximum, cells)} {fmt(value, lang):>{value_width - 1}}".rstrip())
+            lines.append(
+                f"  {name:<{name_width - 2}}{bar(value, maximum, cells)} {fmt(value, lang):>{value_width - 1}}".rstrip()
+            )
     return "\n".join(lines)

@@ -26,17 +26,38 @@ from kompass_tui.core.scoring import effective
 from kompass_tui.errors import InputError, ScoreError
 
 ALIASES = {
-    "municipality": "municipality", "kommun": "municipality",
-    "year": "year", "år": "year", "ar": "year",
-    "question": "question", "delfråga": "question", "delfraga": "question", "id": "question",
-    "score": "score", "poäng": "score", "poang": "score",
-    "note": "note", "anteckning": "note", "notering": "note",
-    "sources": "sources", "källor": "sources", "kallor": "sources", "evidence": "sources",
+    "municipality": "municipality",
+    "kommun": "municipality",
+    "year": "year",
+    "år": "year",
+    "ar": "year",
+    "question": "question",
+    "delfråga": "question",
+    "delfraga": "question",
+    "id": "question",
+    "score": "score",
+    "poäng": "score",
+    "poang": "score",
+    "note": "note",
+    "anteckning": "note",
+    "notering": "note",
+    "sources": "sources",
+    "källor": "sources",
+    "kallor": "sources",
+    "evidence": "sources",
 }
 SOURCE_ALIASES = {
-    "interview": "interview", "intervju": "interview", "intervjuer": "interview",
-    "document": "document", "dokument": "document", "documents": "document",
-    "website": "website", "webb": "website", "web": "website", "hemsida": "website", "webbplats": "website",
+    "interview": "interview",
+    "intervju": "interview",
+    "intervjuer": "interview",
+    "document": "document",
+    "dokument": "document",
+    "documents": "document",
+    "website": "website",
+    "webb": "website",
+    "web": "website",
+    "hemsida": "website",
+    "webbplats": "website",
 }
 DELIMITERS = (";", ",", "\t")
 # A cell Excel would read as a formula (OWASP "CSV injection"): written with a leading ' so Excel
@@ -82,7 +103,9 @@ def _dialect(text: str, name: str) -> tuple[str, list[str]]:
     """Pick the delimiter by the header: the one that splits it into known column names."""
     header_line = text.splitlines()[0] if text.strip() else ""
     if not header_line.strip():
-        raise InputError(f"{name}: the file is empty; expected a header such as municipality;year;1;2;… or question;score;note")
+        raise InputError(
+            f"{name}: the file is empty; expected a header such as municipality;year;1;2;… or question;score;note"
+        )
     best = None
     for delimiter in DELIMITERS:
         fields = [_key(f) for f in next(csv.reader([header_line], delimiter=delimiter))]
@@ -103,7 +126,9 @@ def _number(cell: str, name: str, line: int, column: str) -> Decimal | None:
     try:
         return parse_number(cell)
     except ScoreError:
-        raise InputError(f"{name}: line {line}, column '{column}': expected a number such as 9,5, found {cell.strip()!r}") from None
+        raise InputError(
+            f"{name}: line {line}, column '{column}': expected a number such as 9,5, found {cell.strip()!r}"
+        ) from None
 
 
 def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
@@ -112,8 +137,9 @@ def read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
         return _read(text, name)
     except csv.Error as exc:
         line = f"line {exc.line}: " if hasattr(exc, "line") else ""
-        raise InputError(f"{name}: {line}not a CSV file Kompass can read ({exc}); a cell holds at most "
-                         f"{FIELD_LIMIT:,} characters") from None
+        raise InputError(
+            f"{name}: {line}not a CSV file Kompass can read ({exc}); a cell holds at most {FIELD_LIMIT:,} characters"
+        ) from None
 
 
 def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
@@ -125,9 +151,13 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     next(reader, None)
     wide = header[0] == "municipality"
     if wide and (len(header) < 3 or header[1] != "year"):
-        raise InputError(f"{name}: line 1: expected municipality{delimiter}year{delimiter} then one column per area id, found {delimiter.join(header)!r}")
+        raise InputError(
+            f"{name}: line 1: expected municipality{delimiter}year{delimiter} then one column per area id, found {delimiter.join(header)!r}"
+        )
     if not wide and "score" not in header and "note" not in header:
-        raise InputError(f"{name}: line 1: expected question{delimiter}score{delimiter}note, found {delimiter.join(header)!r}")
+        raise InputError(
+            f"{name}: line 1: expected question{delimiter}score{delimiter}note, found {delimiter.join(header)!r}"
+        )
     if len(set(header)) != len(header):
         raise InputError(f"{name}: line 1: a column appears twice in {delimiter.join(header)!r}")
     parsed: list = []
@@ -136,13 +166,21 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            hint = " (a decimal comma in a comma-separated file must be quoted, or use ; between columns)" if delimiter == "," else ""
-            raise InputError(f"{name}: line {number}: {len(cells)} columns, expected {len(header)} as in the header{hint}")
+            hint = (
+                " (a decimal comma in a comma-separated file must be quoted, or use ; between columns)"
+                if delimiter == ","
+                else ""
+            )
+            raise InputError(
+                f"{name}: line {number}: {len(cells)} columns, expected {len(header)} as in the header{hint}"
+            )
         cell = dict(zip(header, cells, strict=True))
         if wide:
             year_text = cell["year"].strip()
             if not year_text.isdigit() or not MIN_YEAR <= int(year_text) <= MAX_YEAR:
-                raise InputError(f"{name}: line {number}, column 'year': expected a year such as 2003, found {year_text!r}")
+                raise InputError(
+                    f"{name}: line {number}, column 'year': expected a year such as 2003, found {year_text!r}"
+                )
             municipality = restore(cell["municipality"].strip())
             if not municipality:
                 raise InputError(f"{name}: line {number}, column 'municipality': empty")
@@ -152,11 +190,15 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
             sources = None
             if "sources" in cell:
                 sources = _sources(cell["sources"], name, number)
-            parsed.append(QuestionRow(
-                number, cell["question"].strip(),
-                _number(cell.get("score", ""), name, number, "score"),
-                restore(cell["note"]) if "note" in cell else None, sources,
-            ))
+            parsed.append(
+                QuestionRow(
+                    number,
+                    cell["question"].strip(),
+                    _number(cell.get("score", ""), name, number, "score"),
+                    restore(cell["note"]) if "note" in cell else None,
+                    sources,
+                )
+            )
     if not parsed:
         raise InputError(f"{name}: no rows after the header")
     return parsed
@@ -180,7 +222,9 @@ def _sources(cell: str, name: str, line: int) -> tuple[str, ...]:
         if not word:
             continue
         if word not in SOURCE_ALIASES:
-            raise InputError(f"{name}: line {line}, column 'sources': unknown source {word!r}; use {', '.join(SOURCES)}")
+            raise InputError(
+                f"{name}: line {line}, column 'sources': unknown source {word!r}; use {', '.join(SOURCES)}"
+            )
         found.add(SOURCE_ALIASES[word])
     return ordered_sources(found)
 
@@ -205,7 +249,9 @@ def write(ev: Evaluation, fw: Framework, lang: str, report: Callable[[str], obje
             if len(note) > MAX_TEXT:
                 note = note[:MAX_TEXT]
                 if report is not None:
-                    report(f"{ev.id}: the notes of {q.id} come to more than {MAX_TEXT:,} characters together; "
-                           f"the CSV holds the first {MAX_TEXT:,} (the JSON export holds them all)")
+                    report(
+                        f"{ev.id}: the notes of {q.id} come to more than {MAX_TEXT:,} characters together; "
+                        f"the CSV holds the first {MAX_TEXT:,} (the JSON export holds them all)"
+                    )
             writer.writerow([q.id, fmt(effective(answer), lang, ""), defuse(note), " ".join(ordered_sources(sources))])
     return out.getvalue()

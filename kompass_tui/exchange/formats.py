@@ -63,11 +63,14 @@ def _json(ev: Evaluation, fw: Framework, context: Context) -> str:
     return jsonfile.dumps(ev)
 
 
-FORMATS = {f.name: f for f in (
-    Format("md", ".md", "the report (Markdown)", _markdown, compares=True),
-    Format("csv", ".csv", "the scores and notes (CSV, as Excel opens it)", _csv, data=True, bom_for=("sv",)),
-    Format("json", ".json", "everything, to import or merge (JSON)", _json, data=True),
-)}
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("md", ".md", "the report (Markdown)", _markdown, compares=True),
+        Format("csv", ".csv", "the scores and notes (CSV, as Excel opens it)", _csv, data=True, bom_for=("sv",)),
+        Format("json", ".json", "everything, to import or merge (JSON)", _json, data=True),
+    )
+}
 DEFAULT = FORMATS["md"]
 NAMES = "|".join(FORMATS)
 

@@ -24,8 +24,14 @@ from kompass_tui.i18n import t
 CHART_WIDTH = 72
 
 
-def render(ev: Evaluation, fw: Framework, lang: str, table: Comparison | None = None,
-           rounds: Sequence[Evaluation] = (), charts: bool = True) -> str:
+def render(
+    ev: Evaluation,
+    fw: Framework,
+    lang: str,
+    table: Comparison | None = None,
+    rounds: Sequence[Evaluation] = (),
+    charts: bool = True,
+) -> str:
     """The report. table: a comparison to include; rounds: the municipality's evaluations, for the
     change since the previous one; charts: include the text charts (fenced, no colour codes)."""
     parts = [_head(ev, fw, lang)]
@@ -53,8 +59,13 @@ def render(ev: Evaluation, fw: Framework, lang: str, table: Comparison | None = 
 def profile_chart(ev: Evaluation, fw: Framework, lang: str, width: int) -> str:
     from kompass_tui.exchange import charts
 
-    return charts.profile([f"{a.id} {a.short(lang)}" for a in fw.areas], [scoring.area_score(ev, a) for a in fw.areas],
-                          width, lang, _area_maximum(fw))
+    return charts.profile(
+        [f"{a.id} {a.short(lang)}" for a in fw.areas],
+        [scoring.area_score(ev, a) for a in fw.areas],
+        width,
+        lang,
+        _area_maximum(fw),
+    )
 
 
 def grouped_chart(table: Comparison, lang: str, width: int) -> str:
@@ -68,20 +79,29 @@ def grouped_chart(table: Comparison, lang: str, width: int) -> str:
 def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: int) -> str:
     from kompass_tui.exchange import charts
 
-    return charts.trend([(str(r.year), scoring.total(r, fw)) for r in rounds], width, 12, lang, fw.maximum,
-                        title=rounds[-1].municipality)
+    return charts.trend(
+        [(str(r.year), scoring.total(r, fw)) for r in rounds],
+        width,
+        12,
+        lang,
+        fw.maximum,
+        title=rounds[-1].municipality,
+    )
 
 
 def _area_maximum(fw: Framework) -> Decimal:
     return max(a.maximum for a in fw.areas)
 
 
-def _change_section(ev: Evaluation, before: Evaluation, fw: Framework, lang: str, rounds: list[Evaluation],
-                    charts: bool) -> list[str]:
+def _change_section(
+    ev: Evaluation, before: Evaluation, fw: Framework, lang: str, rounds: list[Evaluation], charts: bool
+) -> list[str]:
     *areas, total = tables.change_rows(ev, before, fw, lang, long_names=True)
     rows = [[md.cell(label), *figures] for label, *figures in areas] + [[f"**{text}**" for text in total]]
-    parts = [f"## {t(lang, 'change_since', year=before.year)}",
-             md.table([t(lang, "area"), str(before.year), str(ev.year), t(lang, "change")], rows, "lrrr")]
+    parts = [
+        f"## {t(lang, 'change_since', year=before.year)}",
+        md.table([t(lang, "area"), str(before.year), str(ev.year), t(lang, "change")], rows, "lrrr"),
+    ]
     if charts and len(rounds) > 1:
         parts.append(md.fence(trend_chart(rounds, fw, lang, CHART_WIDTH)))
     return parts
@@ -148,7 +168,9 @@ def _note_lines(answer, qid: str, lang: str) -> list[str]:
         lines.append(f"- {qid}{_sources(answer.sources, lang)}: {md.inline(' '.join(answer.note.split()))}")
     for name, entry in answer.entries.items():
         if entry.note:
-            lines.append(f"- {qid} {md.inline(name)}{_sources(entry.sources, lang)}: {md.inline(' '.join(entry.note.split()))}")
+            lines.append(
+                f"- {qid} {md.inline(name)}{_sources(entry.sources, lang)}: {md.inline(' '.join(entry.note.split()))}"
+            )
     return lines
 
 
@@ -159,8 +181,15 @@ def _appendix(ev: Evaluation, fw: Framework, lang: str) -> list[str]:
     names = evaluators(ev)
     if len(names) < 2:
         return []
-    rows = [[md.cell(q.id), *(fmt(ev.answer(q.id).entry(n).score, lang) for n in names),
-             fmt(ev.answer(q.id).score, lang), fmt(scoring.question_score(ev, q.id), lang)] for q in fw.questions]
+    rows = [
+        [
+            md.cell(q.id),
+            *(fmt(ev.answer(q.id).entry(n).score, lang) for n in names),
+            fmt(ev.answer(q.id).score, lang),
+            fmt(scoring.question_score(ev, q.id), lang),
+        ]
+        for q in fw.questions
+    ]
     header = [t(lang, "question"), *(md.cell(n) for n in names), t(lang, "consensus"), t(lang, "points")]
     return [f"## {t(lang, 'appendix')}", md.table(header, rows, "l" + "r" * (len(names) + 2))]
 
@@ -174,8 +203,13 @@ def comparison_table(table: Comparison, lang: str) -> str:
     the best value of each row in bold; (+n) the change since that municipality's previous round."""
     names = comparison.names(table.evaluations)
     header = [t(lang, "criterion"), *(md.cell(n) for n in names), t(lang, "average")]
-    rows = [[f"**{row.label}**" if row.kind == "total" else md.cell(row.label),
-             *(f"**{c.text}**" if c.best else c.text for c in row.cells), row.average]
-            for row in tables.grid(table, lang)]
+    rows = [
+        [
+            f"**{row.label}**" if row.kind == "total" else md.cell(row.label),
+            *(f"**{c.text}**" if c.best else c.text for c in row.cells),
+            row.average,
+        ]
+        for row in tables.grid(table, lang)
+    ]
     text = md.table(header, rows, "l" + "r" * (len(names) + 1))
     return text + "\n\n" + tables.notes(table, lang, "best_note", md.inline)

@@ -23,6 +23,7 @@ class GridCell:
 @dataclass(frozen=True)
 class GridRow:
     """One line of the comparison grid: kind is "area", "total" or "rank"; key the area id or kind."""
+
     kind: str
     key: str
     label: str
@@ -37,23 +38,56 @@ def grid(table: Comparison, lang: str) -> list[GridRow]:
     rows = []
     for row in table.rows:
         deltas = [c.areas[row.area.id] if c else None for c in table.changes]
-        rows.append(GridRow("area", row.area.id, f"{row.area.id} {row.area.short(lang)}",
-                            tuple(GridCell(cell(v, d, lang), i in row.best) for i, (v, d) in enumerate(zip(row.values, deltas, strict=True))),
-                            fmt(row.average, lang)))
-    rows.append(GridRow("total", "total", t(lang, "total"),
-                        tuple(GridCell(cell(v, c.total if c else None, lang), i in table.best_total)
-                              for i, (v, c) in enumerate(zip(table.totals, table.changes, strict=True))),
-                        fmt(table.average_total, lang)))
+        rows.append(
+            GridRow(
+                "area",
+                row.area.id,
+                f"{row.area.id} {row.area.short(lang)}",
+                tuple(
+                    GridCell(cell(v, d, lang), i in row.best)
+                    for i, (v, d) in enumerate(zip(row.values, deltas, strict=True))
+                ),
+                fmt(row.average, lang),
+            )
+        )
+    rows.append(
+        GridRow(
+            "total",
+            "total",
+            t(lang, "total"),
+            tuple(
+                GridCell(cell(v, c.total if c else None, lang), i in table.best_total)
+                for i, (v, c) in enumerate(zip(table.totals, table.changes, strict=True))
+            ),
+            fmt(table.average_total, lang),
+        )
+    )
     rows.append(GridRow("rank", "rank", t(lang, "rank"), tuple(GridCell(str(r)) for r in table.ranks), ""))
     return rows
 
 
-def change_rows(ev: Evaluation, before: Evaluation, fw: Framework, lang: str, long_names: bool = False) -> list[tuple[str, ...]]:
+def change_rows(
+    ev: Evaluation, before: Evaluation, fw: Framework, lang: str, long_names: bool = False
+) -> list[tuple[str, ...]]:
     """(area, score before, score now, change) per area as text, the totals last."""
     delta = change(ev, before, fw)
-    rows = [(f"{a.id} {a.name(lang) if long_names else a.short(lang)}", fmt(scoring.area_score(before, a), lang),
-             fmt(scoring.area_score(ev, a), lang), signed(delta.areas[a.id], lang) or "–") for a in fw.areas]
-    rows.append((t(lang, "total"), fmt(scoring.total(before, fw), lang), fmt(scoring.total(ev, fw), lang), signed(delta.total, lang)))
+    rows = [
+        (
+            f"{a.id} {a.name(lang) if long_names else a.short(lang)}",
+            fmt(scoring.area_score(before, a), lang),
+            fmt(scoring.area_score(ev, a), lang),
+            signed(delta.areas[a.id], lang) or "–",
+        )
+        for a in fw.areas
+    ]
+    rows.append(
+        (
+            t(lang, "total"),
+            fmt(scoring.total(before, fw), lang),
+            fmt(scoring.total(ev, fw), lang),
+            signed(delta.total, lang),
+        )
+    )
     return rows
 
 
@@ -61,7 +95,15 @@ def notes(table: Comparison, lang: str, best_key: str, name=lambda n: n) -> str:
     """The line under the grid: how the best is marked, and which earlier rounds the changes are from."""
     parts = [t(lang, best_key)]
     if table.has_changes:
-        parts.append(t(lang, "change_note", rounds=", ".join(
-            t(lang, "round_since", name=name(n), year=c.previous.year)
-            for n, c in zip(names(table.evaluations), table.changes, strict=True) if c)))
+        parts.append(
+            t(
+                lang,
+                "change_note",
+                rounds=", ".join(
+                    t(lang, "round_since", name=name(n), year=c.previous.year)
+                    for n, c in zip(names(table.evaluations), table.changes, strict=True)
+                    if c
+                ),
+            )
+        )
     return " ".join(parts)

@@ -21,7 +21,9 @@ from kompass_tui.core.sanitize import clean_name
 from kompass_tui.errors import InputError, KompassError
 from kompass_tui.store import DEFAULT_WAIT, Database, criteria
 
-SUMMARY = 2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
+SUMMARY = (
+    2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
+)
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,15 @@ class Row:
     def area_scores(self) -> Evaluation:
         """The evaluation as the index summarises it: its area scores, which is all a comparison,
         a change or a trend needs (so none of those reads the evaluation files)."""
-        return Evaluation(id=self.id, municipality=self.municipality, year=self.year, framework=self.framework,
-                          level=model.AREAS,
-                          areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
-                          created=self.created)
+        return Evaluation(
+            id=self.id,
+            municipality=self.municipality,
+            year=self.year,
+            framework=self.framework,
+            level=model.AREAS,
+            areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
+            created=self.created,
+        )
 
 
 FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and the system has none
@@ -79,8 +86,12 @@ def evaluator(given: str | None = None) -> tuple[str, int]:
 class Bench:
     """Reading and changing evaluations (service.Workbench adds importing, exporting and merging)."""
 
-    def __init__(self, folder: str | os.PathLike[str] | None = None, report: Callable[[str], object] | None = None,
-                 wait: float | None = DEFAULT_WAIT):
+    def __init__(
+        self,
+        folder: str | os.PathLike[str] | None = None,
+        report: Callable[[str], object] | None = None,
+        wait: float | None = DEFAULT_WAIT,
+    ):
         """report: where warnings go (removed characters, stored scores that do not fit, waiting
         for another session's lock): the CLI prints them on stderr, the app shows them. wait: how
         long a change waits for another session before it gives up (None: as long as it takes)."""
@@ -91,8 +102,10 @@ class Bench:
         self._rows_cache: tuple[tuple | None, list[Row]] = (None, [])
 
     def _waiting(self, pid: int | None) -> None:
-        self.report(f"waiting for another Kompass session{f': PID {pid}' if pid else ''} "
-                    f"(it holds {self.folder}){'' if self.db.wait is None else f'; giving up after {self.db.wait:g} s'}")
+        self.report(
+            f"waiting for another Kompass session{f': PID {pid}' if pid else ''} "
+            f"(it holds {self.folder}){'' if self.db.wait is None else f'; giving up after {self.db.wait:g} s'}"
+        )
 
     # -- reading -----------------------------------------------------------------
 
@@ -125,7 +138,6 @@ class Bench:
 
         rows = self._readable_rows() if rows is None else rows
         return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
-
 
     def _readable_rows(self) -> list[Row]:
         return [r for r in self.rows() if not r.error]
@@ -177,8 +189,13 @@ class Bench:
         # was not installed (a shared database), or with other maxima (criteria add --replace).
         # Summarise those again, once the framework is there.
         signatures = {f: criteria.stamp(f) for f in {raw.get("framework", "") for raw in raw_rows}}
-        older = [raw["id"] for raw in raw_rows if not raw.get("error") and signatures.get(raw.get("framework", ""))
-                 and (raw.get("summary"), raw.get("framework_stamp")) != (SUMMARY, signatures[raw.get("framework", "")])]
+        older = [
+            raw["id"]
+            for raw in raw_rows
+            if not raw.get("error")
+            and signatures.get(raw.get("framework", ""))
+            and (raw.get("summary"), raw.get("framework_stamp")) != (SUMMARY, signatures[raw.get("framework", "")])
+        ]
         if older:
             raw_rows = self.db.rows(refresh=older)
         result = []
@@ -187,21 +204,33 @@ class Bench:
                 result.append(Row(id=raw["id"], error=raw["error"]))
                 continue
             total, areas = raw.get("total"), raw.get("areas")
-            result.append(Row(
-                id=raw["id"], municipality=raw.get("municipality", ""), year=raw.get("year", 0),
-                framework=raw.get("framework", ""), level=raw.get("level", QUESTIONS),
-                scored=raw.get("scored", 0), count=raw.get("count"),
-                total=to_decimal(total) if total is not None else None, created=raw.get("created", ""),
-                maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
-                areas=areas if isinstance(areas, dict) else None,
-                unfit=raw.get("unfit", 0) if isinstance(raw.get("unfit", 0), int) else 0,
-            ))
+            result.append(
+                Row(
+                    id=raw["id"],
+                    municipality=raw.get("municipality", ""),
+                    year=raw.get("year", 0),
+                    framework=raw.get("framework", ""),
+                    level=raw.get("level", QUESTIONS),
+                    scored=raw.get("scored", 0),
+                    count=raw.get("count"),
+                    total=to_decimal(total) if total is not None else None,
+                    created=raw.get("created", ""),
+                    maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
+                    areas=areas if isinstance(areas, dict) else None,
+                    unfit=raw.get("unfit", 0) if isinstance(raw.get("unfit", 0), int) else 0,
+                )
+            )
         return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
 
     def _summarize(self, doc: dict) -> dict:
         ev = model.from_dict(doc)
-        row = {"municipality": ev.municipality, "year": ev.year, "framework": ev.framework, "level": ev.level,
-               "created": ev.created}
+        row = {
+            "municipality": ev.municipality,
+            "year": ev.year,
+            "framework": ev.framework,
+            "level": ev.level,
+            "created": ev.created,
+        }
         try:
             fw = self.framework(ev.framework)
         except KompassError:
@@ -209,13 +238,30 @@ class Bench:
         ev, problems = scoring.fitting(ev, fw)  # counted as `get` counts them
         done = scoring.progress(ev, fw)
         areas = {a: (str(v) if v is not None else None) for a, v in scoring.area_scores(ev, fw).items()}
-        return {**row, "scored": done.scored, "count": done.count, "total": str(scoring.total(ev, fw)),
-                "maximum": str(fw.maximum), "areas": areas, "summary": SUMMARY, "framework_stamp": criteria.stamp(fw.id), **({"unfit": len(problems)} if problems else {})}
+        return {
+            **row,
+            "scored": done.scored,
+            "count": done.count,
+            "total": str(scoring.total(ev, fw)),
+            "maximum": str(fw.maximum),
+            "areas": areas,
+            "summary": SUMMARY,
+            "framework_stamp": criteria.stamp(fw.id),
+            **({"unfit": len(problems)} if problems else {}),
+        }
 
     # -- changing ------------------------------------------------------------------
 
-    def create(self, municipality: str, year: int, framework_id: str = DEFAULT_FRAMEWORK,
-               evaluators: Iterable[str] = (), level: str = QUESTIONS, start: str = "", end: str = "") -> Evaluation:
+    def create(
+        self,
+        municipality: str,
+        year: int,
+        framework_id: str = DEFAULT_FRAMEWORK,
+        evaluators: Iterable[str] = (),
+        level: str = QUESTIONS,
+        start: str = "",
+        end: str = "",
+    ) -> Evaluation:
         municipality, removed = clean_name(municipality, "the municipality's name")
         if not municipality:
             raise InputError("give the municipality's name")
@@ -235,11 +281,20 @@ class Bench:
         stamp = model.now()
 
         def make(taken: set[str]) -> dict:
-            return model.to_dict(Evaluation(
-                id=model.unique_id(municipality, year, taken), municipality=municipality, year=year,
-                framework=framework_id, level=level, evaluators=tuple(dict.fromkeys(e for e, _ in team if e)),
-                start=start, end=end, created=stamp, updated=stamp,
-            ))
+            return model.to_dict(
+                Evaluation(
+                    id=model.unique_id(municipality, year, taken),
+                    municipality=municipality,
+                    year=year,
+                    framework=framework_id,
+                    level=level,
+                    evaluators=tuple(dict.fromkeys(e for e, _ in team if e)),
+                    start=start,
+                    end=end,
+                    created=stamp,
+                    updated=stamp,
+                )
+            )
 
         created = model.from_dict(self.db.create(make))
         self._removed(removed, created.id)
@@ -247,8 +302,10 @@ class Bench:
 
     def _removed(self, count: int, where: str) -> None:
         if count:
-            self.report(f"{where}: removed {count} control character{'s' if count != 1 else ''} "
-                        "(escape sequences and the like are never kept)")
+            self.report(
+                f"{where}: removed {count} control character{'s' if count != 1 else ''} "
+                "(escape sequences and the like are never kept)"
+            )
 
     def apply(self, eid: str, change: edits.Change) -> Evaluation:
         """The one way an evaluation is changed: apply change (core.edits) to the freshly read
@@ -268,8 +325,15 @@ class Bench:
         self.db.update(eid, apply)
         return result[-1]
 
-    def score(self, eid: str, part_id: str, value: Decimal | None, by: str | None = None,
-              note: str | None = None, sources: Iterable[str] | None = None) -> Evaluation:
+    def score(
+        self,
+        eid: str,
+        part_id: str,
+        value: Decimal | None,
+        by: str | None = None,
+        note: str | None = None,
+        sources: Iterable[str] | None = None,
+    ) -> Evaluation:
         """Evaluator by's own score (None takes it back), with its evidence if given, in one save
         (by None: the agreed score, as in files without evaluators)."""
         change = edits.score(part_id, value, by)
@@ -277,8 +341,14 @@ class Bench:
             change = edits.chain(change, edits.note(part_id, note, sources, by))
         return self.apply(eid, change)
 
-    def note(self, eid: str, question_id: str, note: str | None = None, sources: Iterable[str] | None = None,
-             by: str | None = None) -> Evaluation:
+    def note(
+        self,
+        eid: str,
+        question_id: str,
+        note: str | None = None,
+        sources: Iterable[str] | None = None,
+        by: str | None = None,
+    ) -> Evaluation:
         return self.apply(eid, edits.note(question_id, note, sources, by))
 
     def consensus(self, eid: str, question_id: str, value: Decimal | None, by: str) -> Evaluation:
@@ -303,8 +373,10 @@ class Bench:
 
     def versions(self, eid: str) -> list[tuple[int, datetime, Evaluation]]:
         """The kept earlier versions of an evaluation (deleted ones too): number (1 = newest), when, what."""
-        return [(n, datetime.fromtimestamp(ns / 1e9, UTC), model.from_dict(doc))
-                for n, (ns, doc) in enumerate(self.db.versions(eid), start=1)]
+        return [
+            (n, datetime.fromtimestamp(ns / 1e9, UTC), model.from_dict(doc))
+            for n, (ns, doc) in enumerate(self.db.versions(eid), start=1)
+        ]
 
     def backed_up(self) -> list[str]:
         return self.db.backed_up()
@@ -318,13 +390,23 @@ class Bench:
         database would no longer fit it (a maximum lowered, a sub-question gone), listing them,
         unless force: those are then flagged and not counted."""
         new = criteria.load(Path(path), "user")
-        problems = [line for row in self.rows() if row.framework == new.id and not row.error
-                    for line in scoring.fitting(model.from_dict(self.db.read(row.id)), new)[1]]
+        problems = [
+            line
+            for row in self.rows()
+            if row.framework == new.id and not row.error
+            for line in scoring.fitting(model.from_dict(self.db.read(row.id)), new)[1]
+        ]
         if problems and not force:
             shown = problems[:20] + ([f"… and {len(problems) - 20} more"] if len(problems) > 20 else [])
-            raise InputError("\n".join([f"{path}: {len(problems)} stored score{'s' if len(problems) != 1 else ''} "
-                                         f"in {self.folder} would not fit {new.id}:", *shown,
-                                         "nothing was installed; correct the file, or add --force to install it "
-                                         "anyway (those scores are then flagged and not counted)"]))
+            raise InputError(
+                "\n".join(
+                    [
+                        f"{path}: {len(problems)} stored score{'s' if len(problems) != 1 else ''} "
+                        f"in {self.folder} would not fit {new.id}:",
+                        *shown,
+                        "nothing was installed; correct the file, or add --force to install it "
+                        "anyway (those scores are then flagged and not counted)",
+                    ]
+                )
+            )
         return criteria.add(Path(path), replace)
-

@@ -55,7 +55,6 @@ class Workbench(Bench):
         model.from_dict(model.to_dict(ev), where)  # what is stored must read back: refuse it here, not later
         return ev, removed
 
-
     def merge(self, path: Path):
         """Merge an evaluation exported as JSON (from another laptop, say) into the stored one of
         the same id, or add it if there is none. Returns what happened, as a Merge."""
@@ -82,11 +81,16 @@ class Workbench(Bench):
         self._removed(removed, name)
         return merging.Merge(ev, result[0].messages)
 
-
     # -- import and export -----------------------------------------------------------
 
-    def import_file(self, path: Path, into: str | None = None, framework_id: str = DEFAULT_FRAMEWORK,
-                    skip_existing: bool = False, encoding: str | None = None) -> list[Evaluation]:
+    def import_file(
+        self,
+        path: Path,
+        into: str | None = None,
+        framework_id: str = DEFAULT_FRAMEWORK,
+        skip_existing: bool = False,
+        encoding: str | None = None,
+    ) -> list[Evaluation]:
         """Import a JSON evaluation, a CSV of area scores (new area-level evaluations), or a CSV of
         sub-question scores (into an existing evaluation). Everything is checked before anything is
         written, so a bad file changes nothing."""
@@ -100,12 +104,15 @@ class Workbench(Bench):
             self.report(f"{name}: {guessed}")
         return done
 
-    def _import_text(self, text: str, name: str, into: str | None, framework_id: str,
-                     skip_existing: bool) -> list[Evaluation]:
+    def _import_text(
+        self, text: str, name: str, into: str | None, framework_id: str, skip_existing: bool
+    ) -> list[Evaluation]:
         parsed = formats.parse(text, name)
         if isinstance(parsed, Evaluation):
             if into:
-                raise InputError(f"{name}: --into is for CSV files of sub-question scores; a JSON file is a whole evaluation")
+                raise InputError(
+                    f"{name}: --into is for CSV files of sub-question scores; a JSON file is a whole evaluation"
+                )
             if skip_existing and parsed.id in self.db.ids():
                 return []
             return [self.add(parsed, name)]
@@ -113,7 +120,9 @@ class Workbench(Bench):
 
         if isinstance(parsed[0], AreaRow):
             if into:
-                raise InputError(f"{name}: holds area scores (one evaluation per row); drop --into to import them as new evaluations")
+                raise InputError(
+                    f"{name}: holds area scores (one evaluation per row); drop --into to import them as new evaluations"
+                )
             return self._import_area_rows(parsed, name, framework_id, skip_existing)
         if not into:
             raise InputError(f"{name}: holds sub-question scores; say which evaluation they belong to with --into ID")
@@ -123,14 +132,22 @@ class Workbench(Bench):
         fw = self.framework(framework_id)
         for column in rows[0].scores:
             if not fw.has_area(column):
-                raise InputError(f"{name}: line 1: column {column!r} is not an area of {fw.id} (areas: {', '.join(sorted(a.id for a in fw.areas))})")
+                raise InputError(
+                    f"{name}: line 1: column {column!r} is not an area of {fw.id} (areas: {', '.join(sorted(a.id for a in fw.areas))})"
+                )
         taken = self.db.ids()
         new = []
         for row in rows:
             if skip_existing and model.base_id(row.municipality, row.year) in taken:
                 continue
-            ev = Evaluation(id="", municipality=row.municipality, year=row.year, framework=fw.id, level=model.AREAS,
-                            areas={aid: model.AreaEntry(score=s) for aid, s in row.scores.items() if s is not None})
+            ev = Evaluation(
+                id="",
+                municipality=row.municipality,
+                year=row.year,
+                framework=fw.id,
+                level=model.AREAS,
+                areas={aid: model.AreaEntry(score=s) for aid, s in row.scores.items() if s is not None},
+            )
             new.append((ev, f"{name}: line {row.line}"))
         return self.add_many(new, name)
 
@@ -164,12 +181,20 @@ class Workbench(Bench):
             ev, cut = cleaning.within_limits(ev)
             for line in cut:
                 self.report(line)
-        context = formats.Context(lang, self.comparison([eid, *compare]) if compare else None,
-                                  lambda: self.related(ev), charts, self.report)
+        context = formats.Context(
+            lang, self.comparison([eid, *compare]) if compare else None, lambda: self.related(ev), charts, self.report
+        )
         return fmt.render(ev, fw, context)
 
-    def write_export(self, eid: str, path: str | os.PathLike[str], form: str | None, lang: str,
-                     compare: Iterable[str] = (), charts: bool = True) -> tuple[Path, bool]:
+    def write_export(
+        self,
+        eid: str,
+        path: str | os.PathLike[str],
+        form: str | None,
+        lang: str,
+        compare: Iterable[str] = (),
+        charts: bool = True,
+    ) -> tuple[Path, bool]:
         """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
         file only (a symlink, FIFO or device is refused), written atomically and readable by the
         owner only. Returns the file and whether it replaced an existing one."""
@@ -191,5 +216,9 @@ class Workbench(Bench):
 
 def _stored(ev: Evaluation, taken: set[str]) -> dict:
     """ev as a document to store under its own id if that is free (and an id), else a new one."""
-    wanted = ev.id if ev.id and ev.id not in taken and model.slug(ev.id) == ev.id else model.unique_id(ev.municipality, ev.year, taken)
+    wanted = (
+        ev.id
+        if ev.id and ev.id not in taken and model.slug(ev.id) == ev.id
+        else model.unique_id(ev.municipality, ev.year, taken)
+    )
     return model.to_dict(replace(ev, id=wanted, created=ev.created or model.now(), updated=ev.updated or model.now()))

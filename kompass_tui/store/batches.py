@@ -77,8 +77,10 @@ class Batches(Folder):
                 if data.get("app") != APP or not all(isinstance(i, str) and ID_RE.fullmatch(i) for i in ids):
                     raise ValueError
             except (ValueError, TypeError, KeyError, UnicodeDecodeError):
-                raise StoreError(f"{path} is damaged: Kompass cannot tell which evaluations of an interrupted "
-                                 "import to remove; check evaluations/, then remove it") from None
+                raise StoreError(
+                    f"{path} is damaged: Kompass cannot tell which evaluations of an interrupted "
+                    "import to remove; check evaluations/, then remove it"
+                ) from None
             for eid in ids:
                 try:
                     os.unlink(self.evaluations / f"{eid}.json")
@@ -146,7 +148,9 @@ class Batches(Folder):
                 with _signals_held():
                     self._undo_batch(placed, list(temps.values()), journal)
                 if isinstance(exc, OSError):
-                    raise StoreError(f"could not store the {len(docs)} evaluations: {exc.strerror}; nothing was changed") from None
+                    raise StoreError(
+                        f"could not store the {len(docs)} evaluations: {exc.strerror}; nothing was changed"
+                    ) from None
                 raise
             _sync_dir_softly(self.folder)
             return docs

@@ -79,7 +79,9 @@ def get(framework_id: str) -> Framework:
         if framework.id == framework_id:
             return framework
     known = ", ".join(f.id for f in installed()) or "none"
-    raise NotFound(f"framework {framework_id!r} is not installed (installed: {known}); add it with `kompass criteria add FILE`")
+    raise NotFound(
+        f"framework {framework_id!r} is not installed (installed: {known}); add it with `kompass criteria add FILE`"
+    )
 
 
 def stamp(framework_id: str) -> str | None:
@@ -123,8 +125,12 @@ def add(path: Path, replace: bool = False) -> Framework:
     existing = {f.id: f for f in installed()}
     if framework.id in existing and not replace:
         where = existing[framework.id].path
-        raise CriteriaError([f"{path}: a framework with id '{framework.id}' is already installed ({where}); "
-                             "give it another id, or pass --replace to use yours instead"])
+        raise CriteriaError(
+            [
+                f"{path}: a framework with id '{framework.id}' is already installed ({where}); "
+                "give it another id, or pass --replace to use yours instead"
+            ]
+        )
     from kompass_tui.store import _make_dirs, atomic_write  # here: the store never imports criteria
 
     folder = paths.user_criteria_dir()

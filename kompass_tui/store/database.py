@@ -89,7 +89,9 @@ class Database(Indexed):
         if S_ISLNK(info.st_mode):
             raise _link_error(folder)
         if not S_ISDIR(info.st_mode):
-            raise StoreError(f"{folder} is {_kind(info.st_mode)}, not a folder of kept versions; move it out of the way")
+            raise StoreError(
+                f"{folder} is {_kind(info.st_mode)}, not a folder of kept versions; move it out of the way"
+            )
         self._check_folder(folder, info)  # the user's own, and nobody else's to write in
         return folder
 
@@ -148,7 +150,9 @@ class Database(Indexed):
         """Ids with kept versions (deleted evaluations among them)."""
         if not self.exists() or not self._is_own_folder(self.backups):
             return []
-        return sorted(e.name for e in os.scandir(self.backups) if e.is_dir(follow_symlinks=False) and ID_RE.fullmatch(e.name))
+        return sorted(
+            e.name for e in os.scandir(self.backups) if e.is_dir(follow_symlinks=False) and ID_RE.fullmatch(e.name)
+        )
 
     def restore(self, eid: str, number: int = 1) -> Doc:
         """Make kept version `number` (1 = newest) current again; the version it replaces is kept too."""
@@ -166,11 +170,15 @@ class Database(Indexed):
         path = self.path_of(eid)
         kept: list[Path | None] = []
         try:
-            AtomicJSONStorage(path).write({"_meta": _meta("evaluation"), "evaluation": {"1": doc}},
-                                          before_replace=lambda: kept.append(self._keep_previous(eid)))
+            AtomicJSONStorage(path).write(
+                {"_meta": _meta("evaluation"), "evaluation": {"1": doc}},
+                before_replace=lambda: kept.append(self._keep_previous(eid)),
+            )
         except OSError as exc:
             _discard(kept)
-            raise StoreError(f"could not save {eid}: {exc.strerror}; nothing was changed (the previous version is intact)") from None
+            raise StoreError(
+                f"could not save {eid}: {exc.strerror}; nothing was changed (the previous version is intact)"
+            ) from None
         if kept and kept[0] is not None:
             self._prune(eid)
         # The index is not touched: its row for eid no longer matches the file's fingerprint, so the

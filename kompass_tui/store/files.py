@@ -69,7 +69,9 @@ def atomic_write(path: Path, data: bytes, before_replace: Callable[[], object] |
         _fsync_dir(path.parent)
     except OSError as exc:
         if exc.errno not in _NO_DIR_FSYNC:
-            raise StoreError(f"{path} was written, but its folder could not be synced to disk ({exc.strerror}); check the disk") from None
+            raise StoreError(
+                f"{path} was written, but its folder could not be synced to disk ({exc.strerror}); check the disk"
+            ) from None
 
 
 def write_file(target: str | os.PathLike[str], data: bytes) -> bool:
@@ -164,10 +166,14 @@ def _check_own_file(path: Path, info: os.stat_result) -> None:
     if S_ISDIR(info.st_mode):
         raise StoreError(f"{path} is a folder, not a Kompass file; it was left as it is")
     if not S_ISREG(info.st_mode):
-        raise StoreError(f"{path} is {_kind(info.st_mode)}; Kompass opens only regular files in its database: remove it")
+        raise StoreError(
+            f"{path} is {_kind(info.st_mode)}; Kompass opens only regular files in its database: remove it"
+        )
     if info.st_uid != os.geteuid():
-        raise StoreError(f"{path} belongs to another user ({owner_name(info.st_uid)}); "
-                         "Kompass opens only its own files in its database: move it out of the folder")
+        raise StoreError(
+            f"{path} belongs to another user ({owner_name(info.st_uid)}); "
+            "Kompass opens only its own files in its database: move it out of the folder"
+        )
 
 
 def _open_own(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> tuple[int, os.stat_result]:
@@ -210,7 +216,10 @@ class _Corrupt(StoreError):
 def _parse(raw: bytes, path: Path) -> Doc:
     try:
         data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:  # not UTF-8 or not JSON; nested too deeply; an integer of thousands of digits
+    except (
+        ValueError,
+        RecursionError,
+    ) as exc:  # not UTF-8 or not JSON; nested too deeply; an integer of thousands of digits
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise _Corrupt(
             f"{path} is corrupt: not valid JSON{where}; it was left as it is. "

@@ -55,8 +55,13 @@ class Folder:
     on_wait(pid): called once when a change has waited WAIT_NOTICE seconds, with the holder's PID
     (None if unknown), so the user is told why nothing happens."""
 
-    def __init__(self, folder: str | os.PathLike[str], summarize: Callable[[Doc], Doc] | None = None,
-                 wait: float | None = DEFAULT_WAIT, on_wait: Callable[[int | None], object] | None = None):
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        summarize: Callable[[Doc], Doc] | None = None,
+        wait: float | None = DEFAULT_WAIT,
+        on_wait: Callable[[int | None], object] | None = None,
+    ):
         self.folder = Path(folder)
         self.index_path = self.folder / INDEX_NAME
         self.evaluations = self.folder / EVALUATIONS
@@ -91,8 +96,10 @@ class Folder:
             return  # exists() says it is a file
         link = os.lstat(self.folder)
         if S_ISLNK(link.st_mode) and link.st_uid not in (os.geteuid(), 0):
-            raise StoreError(f"{self.folder} is a symbolic link made by another user ({owner_name(link.st_uid)}); "
-                             "Kompass keeps interview notes there: use a folder of your own with --db")
+            raise StoreError(
+                f"{self.folder} is a symbolic link made by another user ({owner_name(link.st_uid)}); "
+                "Kompass keeps interview notes there: use a folder of your own with --db"
+            )
         self._check_folder(self.folder, info)
         for sub in (self.evaluations, self.backups):
             try:
@@ -100,11 +107,15 @@ class Folder:
             except FileNotFoundError:
                 continue
             if S_ISLNK(info.st_mode):
-                raise StoreError(f"{sub} is a symbolic link; Kompass does not follow links inside its database: "
-                                 "remove it, or choose another folder with --db")
+                raise StoreError(
+                    f"{sub} is a symbolic link; Kompass does not follow links inside its database: "
+                    "remove it, or choose another folder with --db"
+                )
             if not S_ISDIR(info.st_mode):
-                raise StoreError(f"{sub} is {_kind(info.st_mode)}, not a folder; "
-                                 "move it out of the way, or choose another folder with --db")
+                raise StoreError(
+                    f"{sub} is {_kind(info.st_mode)}, not a folder; "
+                    "move it out of the way, or choose another folder with --db"
+                )
             self._check_folder(sub, info)
         self._owned = True
 
@@ -114,8 +125,9 @@ class Folder:
         if problem is not None:
             what, advice = problem
             advice = f"run chmod 700 {folder}" if advice.startswith("run chmod") else advice
-            raise StoreError(f"{folder} {what}; Kompass keeps interview notes there: {advice}, "
-                             "or choose another folder with --db")
+            raise StoreError(
+                f"{folder} {what}; Kompass keeps interview notes there: {advice}, or choose another folder with --db"
+            )
 
     def exists(self) -> bool:
         """True if the folder is a Kompass database; False if it does not exist yet or is empty.
@@ -127,7 +139,9 @@ class Folder:
             return True
         self._check_folders()
         if self.folder.exists() and not self.folder.is_dir():
-            raise StoreError(f"{self.folder} is a file; --db and KOMPASS_DB take a database folder (a new or empty one is set up for you)")
+            raise StoreError(
+                f"{self.folder} is a file; --db and KOMPASS_DB take a database folder (a new or empty one is set up for you)"
+            )
         if not self.folder.exists():
             return False
         if not _lexists(self.index_path):
@@ -135,8 +149,11 @@ class Folder:
                 names = [p.name for p in self.folder.iterdir()]
             except OSError as exc:
                 raise StoreError(f"cannot read {self.folder}: {exc.strerror}") from None
-            others = [n for n in names if n not in (LOCK_NAME, EVALUATIONS, BACKUPS, BROKEN_NAME)
-                      and not _is_temp(n) and not _is_journal(n)]
+            others = [
+                n
+                for n in names
+                if n not in (LOCK_NAME, EVALUATIONS, BACKUPS, BROKEN_NAME) and not _is_temp(n) and not _is_journal(n)
+            ]
             if others:
                 raise StoreError(
                     f"{self.folder} is not a Kompass database (it holds other files and no {INDEX_NAME}); "
@@ -179,7 +196,9 @@ class Folder:
         if problem is not None:
             if self._has_evaluations():
                 raise _BrokenIndex(f"{self.index_path} is damaged ({problem})")
-            raise StoreError(f"{self.index_path} is damaged ({problem}); it was left as it is. Move it out of the folder")
+            raise StoreError(
+                f"{self.index_path} is damaged ({problem}); it was left as it is. Move it out of the folder"
+            )
         return data
 
     def _read_index_raw(self) -> Doc:
@@ -234,8 +253,9 @@ class Folder:
             raise StoreError(f"cannot write to {self.folder}: {exc.strerror}; nothing was changed") from None
         if info.st_nlink != 1:  # the PID is written into it: never into another file through a hard link
             os.close(fd)
-            raise StoreError(f"{self.folder / LOCK_NAME} is also another file (a hard link); remove it, "
-                             "Kompass makes a new one")
+            raise StoreError(
+                f"{self.folder / LOCK_NAME} is also another file (a hard link); remove it, Kompass makes a new one"
+            )
         try:
             self._wait_for(fd)
         except BaseException:
@@ -270,8 +290,10 @@ class Folder:
             elif self.wait is not None and waited >= self.wait:
                 pid = _holder(fd)
                 who = f"another Kompass session (PID {pid})" if pid else "another Kompass session"
-                raise StoreError(f"{who} has held the database for {self.wait:g} s; nothing was changed. "
-                                 "Try again, or wait longer with --wait SECONDS")
+                raise StoreError(
+                    f"{who} has held the database for {self.wait:g} s; nothing was changed. "
+                    "Try again, or wait longer with --wait SECONDS"
+                )
             else:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.01)

@@ -92,7 +92,9 @@ class Indexed(Batches):
             rows = self._repair(rows, stale, gone, found)
         return [rows[eid] for eid in sorted(rows)]
 
-    def _repair(self, rows: dict[str, Doc], stale: list[str], gone: list[str], found: dict[str, list[int]]) -> dict[str, Doc]:
+    def _repair(
+        self, rows: dict[str, Doc], stale: list[str], gone: list[str], found: dict[str, list[int]]
+    ) -> dict[str, Doc]:
         fresh: dict[str, Doc] = {}
         for eid in stale:
             try:
@@ -118,7 +120,6 @@ class Indexed(Batches):
 
         self._index_soft(merge)  # a read-only database: list what the files say, without fixing it
         return listed
-
 
     def fingerprint(self, eid: str | None = None) -> list[int] | None:
         """Changes whenever the evaluation (or, without an id, any evaluation) is saved, created or deleted."""

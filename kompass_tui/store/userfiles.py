@@ -23,8 +23,9 @@ def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
             if not stat.S_ISREG(info.st_mode):  # a device or a FIFO could be read for ever
                 raise InputError(f"{path}: not a regular file; give a file to import")
             if info.st_size > MAX_FILE:
-                raise InputError(f"{path}: {info.st_size:,} bytes, more than Kompass imports at once ({MAX_FILE:,}); "
-                                 "split it")
+                raise InputError(
+                    f"{path}: {info.st_size:,} bytes, more than Kompass imports at once ({MAX_FILE:,}); split it"
+                )
             raw = handle.read()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -38,14 +39,22 @@ def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}; use utf-8 or cp1252") from None
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not {encoding} text (byte {exc.start + 1} cannot be read); try --encoding utf-8 or cp1252") from None
+            raise InputError(
+                f"{path}: not {encoding} text (byte {exc.start + 1} cannot be read); try --encoding utf-8 or cp1252"
+            ) from None
         except (UnicodeError, ValueError, TypeError):  # an encoding that is not for text files (punycode, rot13 …)
-            raise InputError(f"{path}: cannot be read as {encoding}; use a text encoding such as utf-8 or cp1252") from None
+            raise InputError(
+                f"{path}: cannot be read as {encoding}; use a text encoding such as utf-8 or cp1252"
+            ) from None
     try:
         return raw.decode("utf-8-sig"), ""
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("cp1252"), "not UTF-8, so read as Windows-1252 (Excel's CSV); give --encoding if that is wrong"
+        return raw.decode(
+            "cp1252"
+        ), "not UTF-8, so read as Windows-1252 (Excel's CSV); give --encoding if that is wrong"
     except UnicodeDecodeError:
-        raise InputError(f"{path}: neither UTF-8 nor Windows-1252 text (save it as CSV UTF-8 in Excel, or give --encoding)") from None
+        raise InputError(
+            f"{path}: neither UTF-8 nor Windows-1252 text (save it as CSV UTF-8 in Excel, or give --encoding)"
+        ) from None

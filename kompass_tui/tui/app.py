@@ -34,7 +34,9 @@ from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.writer import Writer
 
 T = TypeVar("T")
-Loaded = tuple[Evaluation, Framework, "list[int] | None"]  # what a screen opens with: the evaluation, its framework, the file's fingerprint
+Loaded = tuple[
+    Evaluation, Framework, "list[int] | None"
+]  # what a screen opens with: the evaluation, its framework, the file's fingerprint
 TEXT_SAVE_DELAY = 0.5
 OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by another session
 
@@ -49,8 +51,14 @@ class KompassApp(App[None]):
         Binding("ctrl+c", "quit", "k_quit", priority=True, show=False, id="kompass.quit.alternate"),
     ]
 
-    def __init__(self, bench: Workbench, lang: str = "en", open_id: str | None = None, cursor_blink: bool = True,
-                 evaluator: str = ""):
+    def __init__(
+        self,
+        bench: Workbench,
+        lang: str = "en",
+        open_id: str | None = None,
+        cursor_blink: bool = True,
+        evaluator: str = "",
+    ):
         super().__init__()
         self.cursor_blink = cursor_blink
         self.evaluator = evaluator or FALLBACK_EVALUATOR  # whose scores and notes the walk-through edits
@@ -73,8 +81,15 @@ class KompassApp(App[None]):
     def t(self, key: str, **values: object) -> str:
         return i18n.t(self.lang, key, **values)
 
-    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
-               markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity="information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Every toast: its text is never read as markup (it may hold a name, a note or a file
         name) and shows control characters as visible escapes."""
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
@@ -94,8 +109,11 @@ class KompassApp(App[None]):
 
         if served():
             where = _crash_log(details)
-            message = Text(f"Kompass stopped on an internal error; the details are in {where}." if where else
-                           "Kompass stopped on an internal error.")
+            message = Text(
+                f"Kompass stopped on an internal error; the details are in {where}."
+                if where
+                else "Kompass stopped on an internal error."
+            )
         else:
             message = Text(visible(details))
         self._exit_renderables.append(message)
@@ -207,8 +225,9 @@ class KompassApp(App[None]):
         self._in_loop(self._show_failure, eid, message)
 
     def _show_failure(self, eid: str | None, message: str) -> None:
-        self.notify(message, title=self.t("not_saved" if eid is not None else "cannot_read"), severity="error",
-                    timeout=10)
+        self.notify(
+            message, title=self.t("not_saved" if eid is not None else "cannot_read"), severity="error", timeout=10
+        )
         if eid is None:
             return
         self._known.pop(eid, None)

@@ -53,8 +53,9 @@ class SafeTextArea(TextArea):
             event.text, removed = clean_text(event.text, "the pasted text")
             after = len(self.text) - len(self.selected_text) + len(event.text)
             if after > MAX_TEXT:
-                raise InputError(f"with what was pasted the text would be {after:,} characters; "
-                                 f"Kompass keeps at most {MAX_TEXT:,}")
+                raise InputError(
+                    f"with what was pasted the text would be {after:,} characters; Kompass keeps at most {MAX_TEXT:,}"
+                )
         except InputError as exc:  # over the length limit: nothing is pasted
             event.prevent_default()
             self.app.notify(str(exc), severity="error", timeout=10)

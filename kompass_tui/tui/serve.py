@@ -74,11 +74,15 @@ def check_host(host: str, allow_remote: bool) -> str | None:
     if is_loopback(host):
         return None
     if not allow_remote:
-        raise ServeError(f"--host {host or '(all addresses)'} can be reached from other machines; "
-                         "use --socket or an SSH tunnel to 127.0.0.1, or add --allow-remote if you mean it")
-    return (f"kompass: warning: listening on {host or 'all addresses'}: anyone who can reach this address "
-            "and has the URL can use the app as you, and nothing is encrypted (no TLS); "
-            "an SSH tunnel to 127.0.0.1 or --socket is safer")
+        raise ServeError(
+            f"--host {host or '(all addresses)'} can be reached from other machines; "
+            "use --socket or an SSH tunnel to 127.0.0.1, or add --allow-remote if you mean it"
+        )
+    return (
+        f"kompass: warning: listening on {host or 'all addresses'}: anyone who can reach this address "
+        "and has the URL can use the app as you, and nothing is encrypted (no TLS); "
+        "an SSH tunnel to 127.0.0.1 or --socket is safer"
+    )
 
 
 def url_host(host: str) -> str:
@@ -110,11 +114,15 @@ def prepare_socket(path: Path) -> Path:
     if not stat.S_ISDIR(info.st_mode):
         raise ServeError(f"the socket folder {folder} is not a folder")
     if info.st_uid != os.geteuid():
-        raise ServeError(f"the socket folder {folder} belongs to someone else (uid {info.st_uid}); "
-                         "choose a folder of your own, e.g. ~/.kompass-serve/kompass.sock")
+        raise ServeError(
+            f"the socket folder {folder} belongs to someone else (uid {info.st_uid}); "
+            "choose a folder of your own, e.g. ~/.kompass-serve/kompass.sock"
+        )
     if info.st_mode & 0o077:
-        raise ServeError(f"the socket folder {folder} is open to others (mode {stat.S_IMODE(info.st_mode):o}); "
-                         f"choose a folder that does not exist yet (it is created 0700) or run chmod 700 {folder}")
+        raise ServeError(
+            f"the socket folder {folder} is open to others (mode {stat.S_IMODE(info.st_mode):o}); "
+            f"choose a folder that does not exist yet (it is created 0700) or run chmod 700 {folder}"
+        )
     if os.path.lexists(path):
         if path.is_dir() or not stat.S_ISSOCK(os.lstat(path).st_mode):
             raise ServeError(f"{path} exists and is not a socket; choose another name")
@@ -142,16 +150,26 @@ class _AccessLog(AbstractAccessLogger):
     """One line per request, without its query: the token in `?token=` is never logged."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        path = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in request.rel_url.raw_path)  # no escapes to the terminal
+        path = "".join(
+            c if c.isprintable() else ascii(c)[1:-1] for c in request.rel_url.raw_path
+        )  # no escapes to the terminal
         self.logger.info("%s %s %s %s", request.remote or "socket", request.method, path, response.status)
 
 
 class OwnerServer(Server):
     """textual-serve's server, answering only requests that carry this run's token."""
 
-    def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000,
-                 socket_path: Path | None = None, title: str = "Kompass", token: str | None = None,
-                 prefix: str | None = None):
+    def __init__(
+        self,
+        command: str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        socket_path: Path | None = None,
+        title: str = "Kompass",
+        token: str | None = None,
+        prefix: str | None = None,
+    ):
         super().__init__(command, host=host, port=port, title=title)
         self.socket_path = socket_path
         self.token = token or secrets.token_urlsafe(32)
@@ -171,15 +189,19 @@ class OwnerServer(Server):
         path = self.prefix
         where = shlex.quote(f"{_login()}@{socket.gethostname()}")  # the ssh target, quoted for the shell
         if self.socket_path is not None:
-            return [f"Kompass in the browser, for you only, on the socket {self.socket_path}",
-                    f"On your computer run:  ssh -L {shlex.quote(f'{self.port}:{self.socket_path}')} {where}",
-                    f"then open  http://localhost:{self.port}{path}?{query}",
-                    "Whoever has this URL can use the app as you until you stop it (ctrl+c)."]
+            return [
+                f"Kompass in the browser, for you only, on the socket {self.socket_path}",
+                f"On your computer run:  ssh -L {shlex.quote(f'{self.port}:{self.socket_path}')} {where}",
+                f"then open  http://localhost:{self.port}{path}?{query}",
+                "Whoever has this URL can use the app as you until you stop it (ctrl+c).",
+            ]
         host = url_host(self.host)
         lines = [f"Kompass in the browser, for you only: http://{host}:{self.port}{path}?{query}"]
         if is_loopback(self.host):
-            lines += [f"From another machine:  ssh -L {self.port}:{host}:{self.port} {where}",
-                      f"then open  http://localhost:{self.port}{path}?{query}"]
+            lines += [
+                f"From another machine:  ssh -L {self.port}:{host}:{self.port} {where}",
+                f"then open  http://localhost:{self.port}{path}?{query}",
+            ]
         lines.append("Whoever has this URL can use the app as you until you stop it (ctrl+c).")
         return lines
 
@@ -192,9 +214,12 @@ class OwnerServer(Server):
         """The cookie's value; of several with its name, the right one if any. Another server on
         this host can set a same-named cookie for `/`, which browsers send after ours and aiohttp's
         parser would prefer, only to lock the user out."""
-        values = [value.strip() for header in request.headers.getall("Cookie", [])
-                  for name, _, value in (part.partition("=") for part in header.split(";"))
-                  if name.strip() == self.cookie_name]
+        values = [
+            value.strip()
+            for header in request.headers.getall("Cookie", [])
+            for name, _, value in (part.partition("=") for part in header.split(";"))
+            if name.strip() == self.cookie_name
+        ]
         return next((value for value in values if self._valid(value)), values[0] if values else None)
 
     @staticmethod
@@ -213,16 +238,24 @@ class OwnerServer(Server):
         in_url = "token" in request.query
         given = request.query.get("token") if in_url else self._from_cookie(request)
         if given is None:
-            return self._refuse(401, "401 Unauthorized: open the address kompass serve printed; it carries the token "
-                                     "(if you followed a link to it from another site, reload this page).")
+            return self._refuse(
+                401,
+                "401 Unauthorized: open the address kompass serve printed; it carries the token "
+                "(if you followed a link to it from another site, reload this page).",
+            )
         if not self._valid(given):
-            return self._refuse(403, "403 Forbidden: wrong token, or one from an earlier run; "
-                                     "open the address kompass serve printed.")
-        websocket = (request.match_info.route.name == "websocket"
-                     or request.headers.get("Upgrade", "").lower() == "websocket")
+            return self._refuse(
+                403, "403 Forbidden: wrong token, or one from an earlier run; open the address kompass serve printed."
+            )
+        websocket = (
+            request.match_info.route.name == "websocket" or request.headers.get("Upgrade", "").lower() == "websocket"
+        )
         if websocket and not self._same_origin(request):
-            log.warning("refused a websocket from origin %r for host %r",
-                        request.headers.get("Origin"), request.headers.get("Host"))
+            log.warning(
+                "refused a websocket from origin %r for host %r",
+                request.headers.get("Origin"),
+                request.headers.get("Host"),
+            )
             return self._refuse(403, "403 Forbidden: the websocket must come from this address's own page.")
         # With the token, the page's address, `/` (a trimmed URL) and the prefix without its final
         # slash lead to the page; the token leaves the address bar for a cookie. Every other path
@@ -280,8 +313,14 @@ class OwnerServer(Server):
     def initialize_logging(self) -> None:
         """textual-serve's log lines, but tracebacks without local variables (they can hold notes)
         and on this server's own loggers only."""
-        handler = RichHandler(show_path=False, show_time=False, rich_tracebacks=True, tracebacks_show_locals=False,
-                              highlighter=LogHighlighter(), console=self.console)
+        handler = RichHandler(
+            show_path=False,
+            show_time=False,
+            rich_tracebacks=True,
+            tracebacks_show_locals=False,
+            highlighter=LogHighlighter(),
+            console=self.console,
+        )
         handler.setFormatter(logging.Formatter("%(message)s", datefmt="[%X]"))
         for name in ("textual-serve", "aiohttp"):
             logger = logging.getLogger(name)
@@ -309,8 +348,13 @@ class OwnerServer(Server):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log_class=_AccessLog,
-                               access_log=logging.getLogger("aiohttp.access"), shutdown_timeout=10)
+        runner = web.AppRunner(
+            await self._make_app(),
+            handle_signals=False,
+            access_log_class=_AccessLog,
+            access_log=logging.getLogger("aiohttp.access"),
+            shutdown_timeout=10,
+        )
         await runner.setup()
         try:
             if self.socket_path is not None:
@@ -326,7 +370,11 @@ class OwnerServer(Server):
                     reason, hint = exc.strerror or str(exc), ""
                 else:  # asyncio words a busy port at length; the errno's own text is enough
                     reason = os.strerror(exc.errno) if exc.errno else str(exc)
-                    hint = " (choose another --port?)" if exc.errno == errno.EADDRINUSE and self.socket_path is None else ""
+                    hint = (
+                        " (choose another --port?)"
+                        if exc.errno == errno.EADDRINUSE and self.socket_path is None
+                        else ""
+                    )
                 raise ServeError(f"cannot listen on {where}: {reason}{hint}") from None
             if on_listening is not None:
                 on_listening()

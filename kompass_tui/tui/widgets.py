@@ -37,7 +37,9 @@ def translate_bindings(node: DOMNode, t: Callable[[str], str]) -> None:
     Textual's own bindings keep theirs."""
     bindings = node._bindings.key_to_bindings  # textual 8.2.8: per-instance copy of the class bindings
     for key, entries in bindings.items():
-        bindings[key] = [replace(b, description=t(b.description)) if b.description.startswith("k_") else b for b in entries]
+        bindings[key] = [
+            replace(b, description=t(b.description)) if b.description.startswith("k_") else b for b in entries
+        ]
 
 
 def settle(node: DOMNode) -> None:
@@ -67,6 +69,7 @@ class TitleBar(Static):
     """
 
     if TYPE_CHECKING:
+
         @property
         def app(self) -> KompassApp: ...
 

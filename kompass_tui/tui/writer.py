@@ -20,8 +20,9 @@ _BARRIER = object()  # the key of wait()'s job: not a save, not counted, not rep
 
 
 class Writer:
-    def __init__(self, on_error: Callable[[Hashable | None, Exception], None],
-                 on_done: Callable[[Hashable], None] | None = None):
+    def __init__(
+        self, on_error: Callable[[Hashable | None, Exception], None], on_done: Callable[[Hashable], None] | None = None
+    ):
         """on_error(key, exc): a job of key failed (key None: one of these callbacks failed)."""
         self._jobs: queue.SimpleQueue[tuple[Hashable, Job]] = queue.SimpleQueue()
         self._submitted: Counter[Hashable] = Counter()  # written by the submitting thread only

@@ -26,6 +26,7 @@ class KompassScreen(Screen[ResultT]):
     HELP_KEY = ""  # the i18n key of the words F1 shows above the keys
 
     if TYPE_CHECKING:
+
         @property
         def app(self) -> KompassApp: ...
 

@@ -59,10 +59,15 @@ class CompareScreen(KompassScreen[None]):
         grid.add_column(t("average"), key="average")
 
         for row in tables.grid(table, lang):
-            grid.add_row(line(row.label, style="bold" if row.kind == "total" else ""),
-                         *(Text(c.text + "*", style="bold", justify="right") if c.best else Text(c.text + " ", justify="right")
-                           for c in row.cells),
-                         Text(row.average + " ", justify="right") if row.average else "", key=row.key)
+            grid.add_row(
+                line(row.label, style="bold" if row.kind == "total" else ""),
+                *(
+                    Text(c.text + "*", style="bold", justify="right") if c.best else Text(c.text + " ", justify="right")
+                    for c in row.cells
+                ),
+                Text(row.average + " ", justify="right") if row.average else "",
+                key=row.key,
+            )
         note.update(plain(tables.notes(table, lang, "best_note_cli")))
         grid.focus()
 

@@ -58,7 +58,10 @@ class TextEditScreen(KompassModal[None]):
 
     CSS_PATH = "dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "done", "k_done", id="kompass.text.done"), Binding("ctrl+s", "done", "k_done", show=False, id="kompass.text.done.alternate")]
+    BINDINGS = [
+        Binding("escape", "done", "k_done", id="kompass.text.done"),
+        Binding("ctrl+s", "done", "k_done", show=False, id="kompass.text.done.alternate"),
+    ]
 
     def __init__(self, title: str, text: str, eid: str, change: Callable[[str], Change]):
         """change(text) is the edit that keeps the text (core.edits.area_text or text)."""
@@ -75,8 +78,13 @@ class TextEditScreen(KompassModal[None]):
         with Vertical(classes="dialog wide"):
             yield Label(line(self.title_text), classes="dialog-title")
             yield SafeTextArea(self.initial, id="text", soft_wrap=True, read_only=bool(self.too_long))
-            yield Static(t("note_too_long", n=len(self.initial) + self.too_long, max=MAX_TEXT) if self.too_long
-                         else t("text_hint"), id="text-hint", classes="hint")
+            yield Static(
+                t("note_too_long", n=len(self.initial) + self.too_long, max=MAX_TEXT)
+                if self.too_long
+                else t("text_hint"),
+                id="text-hint",
+                classes="hint",
+            )
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -95,7 +103,8 @@ class TextEditScreen(KompassModal[None]):
         if over or self._over:
             self._over = over
             self.query_one("#text-hint", Static).update(
-                self.app.t("text_too_long", n=len(area.text), max=MAX_TEXT) if over else self.app.t("text_hint"))
+                self.app.t("text_too_long", n=len(area.text), max=MAX_TEXT) if over else self.app.t("text_hint")
+            )
         if over:
             return
 
@@ -103,8 +112,14 @@ class TextEditScreen(KompassModal[None]):
 
     def action_done(self) -> None:
         if self._over:  # said beside the field already; leaving must not look like a save
-            self.app.notify(self.app.t("not_kept", reason=self.app.t("text_too_long", n=len(self.query_one("#text", SafeTextArea).text), max=MAX_TEXT)),
-                            severity="error", timeout=10)
+            self.app.notify(
+                self.app.t(
+                    "not_kept",
+                    reason=self.app.t("text_too_long", n=len(self.query_one("#text", SafeTextArea).text), max=MAX_TEXT),
+                ),
+                severity="error",
+                timeout=10,
+            )
         self.app.flush()  # the overview underneath shows the text as saved
         self.dismiss(None)
 
@@ -129,9 +144,16 @@ class NewEvaluationScreen(KompassModal[str | None]):
                 yield Input(str(date.today().year), id="year", restrict=r"[0-9]*", max_length=4)
             with Horizontal(classes="field"):
                 yield Label(t("framework"))
-                yield Select([(line(f.name(self.app.lang)), f.id) for f in frameworks], id="framework",
-                             value=DEFAULT_FRAMEWORK if any(f.id == DEFAULT_FRAMEWORK for f in frameworks)
-                             else frameworks[0].id if frameworks else Select.NULL, allow_blank=False)
+                yield Select(
+                    [(line(f.name(self.app.lang)), f.id) for f in frameworks],
+                    id="framework",
+                    value=DEFAULT_FRAMEWORK
+                    if any(f.id == DEFAULT_FRAMEWORK for f in frameworks)
+                    else frameworks[0].id
+                    if frameworks
+                    else Select.NULL,
+                    allow_blank=False,
+                )
             with Horizontal(classes="field"):
                 yield Label(t("evaluators"))
                 yield SafeInput(id="evaluators", placeholder=t("evaluators_hint"))
@@ -167,7 +189,9 @@ class NewEvaluationScreen(KompassModal[str | None]):
         from kompass_tui.errors import KompassError
 
         try:
-            ev = self.app.bench.create(self.query_one("#municipality", Input).value, int(year_text), str(framework), evaluators)
+            ev = self.app.bench.create(
+                self.query_one("#municipality", Input).value, int(year_text), str(framework), evaluators
+            )
         except KompassError as exc:
             error.update(line(str(exc)))
             return
@@ -210,8 +234,12 @@ class HelpScreen(KompassModal[None]):
 
     CSS_PATH = "dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "close", "k_close", id="kompass.help.close"), Binding("f1", "close", "k_close", show=False, id="kompass.help.close.f1"),
-                Binding("question_mark", "close", "k_close", show=False, id="kompass.help.close.question_mark"), Binding("q", "close", "k_close", show=False, id="kompass.help.close.q")]
+    BINDINGS = [
+        Binding("escape", "close", "k_close", id="kompass.help.close"),
+        Binding("f1", "close", "k_close", show=False, id="kompass.help.close.f1"),
+        Binding("question_mark", "close", "k_close", show=False, id="kompass.help.close.question_mark"),
+        Binding("q", "close", "k_close", show=False, id="kompass.help.close.q"),
+    ]
 
     def __init__(self, screen: Screen):
         super().__init__()

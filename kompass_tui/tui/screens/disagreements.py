@@ -23,7 +23,10 @@ class DisagreementScreen(EvaluationScreen):
     CSS_PATH = "overview.tcss"
     BINDINGS = [
         Binding("1", "take(1)", "k_take", key_display="1–9", id="kompass.disagreements.take.1"),
-        *(Binding(str(n), f"take({n})", "k_take", show=False, id=f"kompass.disagreements.take.{n}") for n in range(2, 10)),
+        *(
+            Binding(str(n), f"take({n})", "k_take", show=False, id=f"kompass.disagreements.take.{n}")
+            for n in range(2, 10)
+        ),
         Binding("m", "middle", "k_middle", id="kompass.disagreements.middle"),
         Binding("x", "clear", "k_clear", id="kompass.disagreements.clear"),
         Binding("escape", "app.pop_screen", "k_back", id="kompass.disagreements.back"),
@@ -52,11 +55,19 @@ class DisagreementScreen(EvaluationScreen):
         was = listing.get_option_at_index(highlighted).id if highlighted is not None and listing.option_count else None
         listing.clear_options()
         for d in self.found:
-            scores = "  ".join(f"{n + 1}:{one_line(name, 40)} {fmt(d.scores[name], lang)}" for n, name in enumerate(self.names)
-                               if name in d.scores)
+            scores = "  ".join(
+                f"{n + 1}:{one_line(name, 40)} {fmt(d.scores[name], lang)}"
+                for n, name in enumerate(self.names)
+                if name in d.scores
+            )
             agreed = fmt(d.consensus, lang, "–")
-            line = Text.assemble((f"{d.question.id:<5}", "bold"), f" ±{fmt(d.spread, lang):<5} ", scores,
-                                 f"  → {t('consensus')} ", (agreed, "bold"))
+            line = Text.assemble(
+                (f"{d.question.id:<5}", "bold"),
+                f" ±{fmt(d.spread, lang):<5} ",
+                scores,
+                f"  → {t('consensus')} ",
+                (agreed, "bold"),
+            )
             listing.add_option(Option(line, id=d.question.id))
         if not self.found:
             listing.add_option(Option(t("no_disagreements"), disabled=True))

@@ -92,10 +92,17 @@ class HomeScreen(KompassScreen[None]):
                 self.cells[row.id] = (row.id, "", "", t("unreadable"), "")
                 continue
             progress = t("level_areas") if row.area_level else f"{row.scored}/{row.count or '?'}"
-            self.cells[row.id] = (row.municipality, str(row.year), row.framework, progress,
-                                  f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}")
-        header = Option(_line(" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points"), style="bold"),
-                        disabled=True)
+            self.cells[row.id] = (
+                row.municipality,
+                str(row.year),
+                row.framework,
+                progress,
+                f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}",
+            )
+        header = Option(
+            _line(" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points"), style="bold"),
+            disabled=True,
+        )
         listing.set_options([header, *(Option(self._prompt(eid), id=eid) for eid in ids)])
         listing.highlighted = ids.index(current) + 1 if current in ids else (1 if ids else None)
         self.query_one("#empty", Static).update(line(problem) if problem else ("" if rows else t("empty_home")))
@@ -182,7 +189,9 @@ class HomeScreen(KompassScreen[None]):
 
         def write(path: str) -> None:
             self.app.flush()  # export what was just scored
-            written = self.app.save(lambda: self.app.bench.write_export(eid, path, None, self.app.lang))  # as its suffix says
+            written = self.app.save(
+                lambda: self.app.bench.write_export(eid, path, None, self.app.lang)
+            )  # as its suffix says
             if written is not None:
                 self.notify(self.app.t("exported", path=written[0]))
 
@@ -190,8 +199,9 @@ class HomeScreen(KompassScreen[None]):
             if not path:
                 return
             if os.path.lexists(os.path.expanduser(path)):  # an existing file is replaced only if you say so
-                self.app.push_screen(ConfirmScreen(self.app.t("confirm_replace", path=path)),
-                                     lambda yes: write(path) if yes else None)
+                self.app.push_screen(
+                    ConfirmScreen(self.app.t("confirm_replace", path=path)), lambda yes: write(path) if yes else None
+                )
                 return
             write(path)
 

@@ -50,7 +50,9 @@ class OverviewScreen(EvaluationScreen):
         Binding("w", "walkthrough", "k_walkthrough", id="kompass.overview.walkthrough"),
         Binding("s", "area_text('strengths')", "k_strengths", id="kompass.overview.strengths"),
         Binding("i", "area_text('improvements')", "k_improvements", id="kompass.overview.improvements"),
-        Binding("m", "text('summary')", "k_summary", show=False, id="kompass.overview.summary"),  # in F1 help; the footer has no room
+        Binding(
+            "m", "text('summary')", "k_summary", show=False, id="kompass.overview.summary"
+        ),  # in F1 help; the footer has no room
         Binding("c", "text('challenges')", "k_challenges", show=False, id="kompass.overview.challenges"),
         Binding("p", "profile", "k_profile", id="kompass.overview.profile"),
         Binding("d", "disagreements", "k_disagreements", id="kompass.overview.disagreements"),
@@ -177,7 +179,9 @@ class OverviewScreen(EvaluationScreen):
             questions.clear_options()
             for q in area.questions:
                 score = fmt(scoring.question_score(ev, q.id), lang)
-                questions.add_option(Option(_row(line(f"{q.id} {q.text(lang)}"), (f"{score} / {fmt(q.maximum, lang)}", 9)), id=q.id))
+                questions.add_option(
+                    Option(_row(line(f"{q.id} {q.text(lang)}"), (f"{score} / {fmt(q.maximum, lang)}", 9)), id=q.id)
+                )
             if highlighted is not None and highlighted < len(area.questions):
                 questions.highlighted = highlighted
         entry = ev.area(area.id)
@@ -231,14 +235,23 @@ class OverviewScreen(EvaluationScreen):
 
         area, lang = self.area, self.app.lang
         title = f"{self.app.t(kind)}: {area.id} {one_line(area.name(lang))}"
-        self.app.push_screen(TextEditScreen(title, getattr(self.ev.area(area.id), kind), self.eid,
-                                            lambda text: edits.area_text(area.id, kind, text)))
+        self.app.push_screen(
+            TextEditScreen(
+                title, getattr(self.ev.area(area.id), kind), self.eid, lambda text: edits.area_text(area.id, kind, text)
+            )
+        )
 
     def action_text(self, kind: str) -> None:
         from kompass_tui.tui.screens.dialogs import TextEditScreen
 
-        self.app.push_screen(TextEditScreen(f"{self.app.t(kind)}: {one_line(self.ev.title)}", getattr(self.ev, kind), self.eid,
-                                            lambda text: edits.text(kind, text)))
+        self.app.push_screen(
+            TextEditScreen(
+                f"{self.app.t(kind)}: {one_line(self.ev.title)}",
+                getattr(self.ev, kind),
+                self.eid,
+                lambda text: edits.text(kind, text),
+            )
+        )
 
     def action_disagreements(self) -> None:
         from kompass_tui.tui.screens.disagreements import DisagreementScreen
@@ -261,4 +274,3 @@ class OverviewScreen(EvaluationScreen):
             self.action_profile()
             return
         self.app.pop_screen()
-

@@ -41,7 +41,9 @@ class WalkthroughScreen(EvaluationScreen):
     BINDINGS = [
         Binding("up", "move(-1)", "k_previous", priority=True, show=False, id="kompass.walkthrough.previous"),
         Binding("down", "move(1)", "k_next", priority=True, show=False, id="kompass.walkthrough.next"),
-        Binding("pageup", "move(-1)", "k_previous", priority=True, show=False, id="kompass.walkthrough.previous.alternate"),
+        Binding(
+            "pageup", "move(-1)", "k_previous", priority=True, show=False, id="kompass.walkthrough.previous.alternate"
+        ),
         Binding("pagedown", "move(1)", "k_next", priority=True, show=False, id="kompass.walkthrough.next.alternate"),
         Binding("u", "next_unscored", "k_next_unscored", priority=True, id="kompass.walkthrough.next_unscored"),
         Binding("i", "toggle_source('interview')", "k_interview", priority=True, id="kompass.walkthrough.interview"),
@@ -72,7 +74,13 @@ class WalkthroughScreen(EvaluationScreen):
             yield Static(id="guidance", classes="hint")
             with Horizontal(id="score-row"):
                 yield Label(id="score-label")
-                yield ScoreInput(self.save_score, id="score", restrict=r"[0-9.,-]*", max_length=ScoreInput.MAX_LENGTH, select_on_focus=True)
+                yield ScoreInput(
+                    self.save_score,
+                    id="score",
+                    restrict=r"[0-9.,-]*",
+                    max_length=ScoreInput.MAX_LENGTH,
+                    select_on_focus=True,
+                )
                 yield Static(id="error", classes="error")
             yield Label(t("note"), id="note-label")
             yield SafeTextArea(id="note", soft_wrap=True)
@@ -143,8 +151,11 @@ class WalkthroughScreen(EvaluationScreen):
     def _others(self, answer) -> str:
         """One line: the other evaluators' scores, the consensus, and an agreed note if there is one."""
         t, lang = self.app.t, self.app.lang
-        parts = [f"{name} {fmt(e.score, lang)}" for name, e in answer.entries.items()
-                 if name != self.app.evaluator and e.score is not None]
+        parts = [
+            f"{name} {fmt(e.score, lang)}"
+            for name, e in answer.entries.items()
+            if name != self.app.evaluator and e.score is not None
+        ]
         if answer.score is not None:
             parts.append(f"{t('consensus')} {fmt(answer.score, lang)}")
         if answer.note:
@@ -156,7 +167,9 @@ class WalkthroughScreen(EvaluationScreen):
         as it is (never as markup)."""
         if self._shown.get(selector) != content:
             self._shown[selector] = content
-            self.query_one(selector, Static).update(plain(content) if isinstance(content, str) else content, layout=False)
+            self.query_one(selector, Static).update(
+                plain(content) if isinstance(content, str) else content, layout=False
+            )
 
     def show_progress(self) -> None:
         ev, fw, q, t, lang = self.ev, self.fw, self.question, self.app.t, self.app.lang
@@ -198,8 +211,10 @@ class WalkthroughScreen(EvaluationScreen):
             change = edits.score(self.question.id, parse_entry(text), self.app.evaluator)
             self.ev = self.app.apply(self.eid, self.ev, self.fw, change)
         except ScoreError as exc:
-            self._set("#error", self.app.t("score_invalid", text=exc.text or text,
-                                           max=fmt(self.question.maximum, self.app.lang)))
+            self._set(
+                "#error",
+                self.app.t("score_invalid", text=exc.text or text, max=fmt(self.question.maximum, self.app.lang)),
+            )
             return False
         except KompassError as exc:
             self._set("#error", line(str(exc)))
@@ -238,7 +253,9 @@ class WalkthroughScreen(EvaluationScreen):
 
     def save_sources(self) -> None:
         sources = [s for s in SOURCES if self.query_one(f"#{s}", Checkbox).value]
-        self.ev = self.app.apply(self.eid, self.ev, self.fw, edits.note(self.question.id, sources=sources, by=self.app.evaluator))
+        self.ev = self.app.apply(
+            self.eid, self.ev, self.fw, edits.note(self.question.id, sources=sources, by=self.app.evaluator)
+        )
 
     # -- actions ----------------------------------------------------------------------------
 
