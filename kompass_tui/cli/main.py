@@ -9,7 +9,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 
 import click
 import typer
@@ -17,6 +17,10 @@ from typer.core import TyperGroup
 
 from kompass_tui.errors import KompassError
 from kompass_tui.exchange import formats
+
+if TYPE_CHECKING:
+    from kompass_tui.cli.views import SafeConsole
+    from kompass_tui.service import Workbench
 
 # How `kompass --help` lists the commands (they are defined by topic, in the modules beside this one).
 ORDER = (
@@ -51,7 +55,7 @@ class KompassGroup(TyperGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(super().list_commands(ctx), key=lambda name: ORDER.index(name) if name in ORDER else len(ORDER))
 
-    def invoke(self, ctx: typer.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KompassError as exc:
@@ -132,7 +136,7 @@ def _warn(message: str) -> None:
     _say(f"kompass: {message}", err=True)
 
 
-def _bench(ctx: typer.Context | None, db: Optional[Path]):
+def _bench(ctx: typer.Context | None, db: Optional[Path]) -> Workbench:
     from kompass_tui.service import Workbench
     from kompass_tui.store import DEFAULT_WAIT
 
@@ -168,7 +172,7 @@ def _lang(lang: Optional[str], ctx: typer.Context | None = None) -> str:
     return resolve(lang or (_root_obj(ctx).get("lang") if ctx is not None else None))
 
 
-def _console():
+def _console() -> SafeConsole:
     from kompass_tui.cli.views import SafeConsole
 
     return SafeConsole(soft_wrap=False)
@@ -184,12 +188,12 @@ def _evaluator(ctx: typer.Context | None, name: Optional[str]) -> str:
     return name
 
 
-def _root_obj(ctx: typer.Context) -> dict:
+def _root_obj(ctx: typer.Context) -> dict[str, Any]:
     return ctx.find_root().obj or {}
 
 
 def _open_app(
-    bench, lang: str, open_id: str | None = None, evaluator: str = "", ctx: typer.Context | None = None
+    bench: Workbench, lang: str, open_id: str | None = None, evaluator: str = "", ctx: typer.Context | None = None
 ) -> bool:
     """Run the app if there is a terminal to run it in; False (and nothing done) if there is not."""
     from kompass_tui.paths import served
@@ -253,7 +257,7 @@ class _VisibleStream:
     option, a bad value) repeat what was typed, and must not write control characters either.
     (The app draws on sys.__stderr__ and is not affected.)"""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
@@ -261,7 +265,7 @@ class _VisibleStream:
 
         return self._stream.write(visible(text) if isinstance(text, str) else text)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 

@@ -116,7 +116,12 @@ def serve(
     if warning:
         _say(warning, err=True)
     server = OwnerServer(command, host=host, port=port, socket_path=socket_path, title="Kompass")
-    server.serve(on_listening=lambda: [_say(line) for line in server.connect_lines()])
+
+    def say_where() -> None:
+        for line in server.connect_lines():
+            _say(line)
+
+    server.serve(on_listening=say_where)
 
 
 @app.command()

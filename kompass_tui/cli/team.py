@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -123,7 +124,7 @@ def merge(
     _say(f"merged {file} into {result.evaluation.id}")
 
 
-def _area_text_command(kind: str, doc: str):
+def _area_text_command(kind: str, doc: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
@@ -143,7 +144,7 @@ def _area_text_command(kind: str, doc: str):
     return command
 
 
-def _eval_text_command(kind: str, doc: str):
+def _eval_text_command(kind: str, doc: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],

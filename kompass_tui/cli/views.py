@@ -6,9 +6,10 @@ sanitize.visible and never as markup; SafeConsole is the console that prints the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -21,13 +22,17 @@ from kompass_tui.core.sanitize import one_line, visible
 from kompass_tui.i18n import t
 from kompass_tui.service import Row
 
+if TYPE_CHECKING:
+    from kompass_tui.core.comparison import Comparison
+    from kompass_tui.core.consensus import Disagreement
+
 
 class SafeConsole(Console):
     """A console for user text: no markup ([/] and [link=…] print as typed), no :emoji: codes, no
     highlighting, and, as a last guard, no control character in any text it writes (the views
     already show user text through sanitize.visible; only Rich's own styling codes are written)."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:  # rich 14–15
@@ -92,7 +97,7 @@ def evaluations_table(rows: list[Row], lang: str) -> Text:
     return text
 
 
-def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -> list:
+def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -> list[RenderableType]:
     done = scoring.progress(ev, fw)
     head = Text()
     head.append(one_line(ev.title), style="bold")
@@ -125,7 +130,7 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
                     fmt(q.maximum, lang),
                     "",
                 )
-    total = [
+    total: list[RenderableType] = [
         Text(t(lang, "total"), style="bold"),
         Text(fmt(scoring.total(ev, fw), lang), style="bold"),
         fmt(fw.maximum, lang),
@@ -152,7 +157,7 @@ def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
     return table
 
 
-def framework_view(fw: Framework, lang: str) -> list:
+def framework_view(fw: Framework, lang: str) -> list[RenderableType]:
     head = Text(f"{one_line(fw.name(lang))}  ({fw.id}, {fw.origin}: {one_line(str(fw.path))})", style="bold")
     note = visible(fw.note(lang))
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -173,7 +178,7 @@ def framework_view(fw: Framework, lang: str) -> list:
     return [head, *([Text(note, style="italic")] if note else []), "", table]
 
 
-def comparison_view(table, lang: str, width: int = 100) -> list:
+def comparison_view(table: Comparison, lang: str, width: int = 100) -> list[RenderableType]:
     """The comparison as a rich table: best of each row in bold with a *, average, total, rank.
     More evaluations than fit side by side are listed one per row instead, by rank."""
     from kompass_tui.core import comparison
@@ -197,7 +202,7 @@ def comparison_view(table, lang: str, width: int = 100) -> list:
     return [grid, "", Text(visible(tables.notes(table, lang, "best_note_cli")), style="dim")]
 
 
-def _comparison_by_rows(table, names: list[str], lang: str) -> list:
+def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[RenderableType]:
     """One evaluation per row (by rank), areas as columns, the average last; * the best per column.
     Plain fixed-width text: it can be hundreds of rows, and rich's table layout is slow at that."""
     from kompass_tui.core import comparison
@@ -248,7 +253,7 @@ def _comparison_by_rows(table, names: list[str], lang: str) -> list:
 NOTE_PREVIEW = 2000  # characters of each note beside the others (the whole note: kompass export)
 
 
-def disagreements_view(ev, fw, found, lang: str) -> list:
+def disagreements_view(ev: Evaluation, fw: Framework, found: list[Disagreement], lang: str) -> list[RenderableType]:
     """Where the evaluators differ, largest spread first: each one's score and note side by side."""
     from kompass_tui.core import consensus
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol, TypeVar
 
 from kompass_tui.core import scoring
 from kompass_tui.core.framework import Area, Framework
@@ -14,6 +15,25 @@ from kompass_tui.core.points import fmt, normal
 from kompass_tui.errors import InputError
 
 TENTH = Decimal("0.1")
+
+
+class Round(Protocol):
+    """One evaluation of a municipality as far as rounds go: an Evaluation or an index row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def municipality(self) -> str: ...
+    @property
+    def framework(self) -> str: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def created(self) -> str: ...
+
+
+This = TypeVar("This", bound=Round)
+Other = TypeVar("Other", bound=Round)
 
 
 def mean(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -87,35 +107,40 @@ def chosen(listed: Mapping[str, str], marked: set[str], highlighted: str | None)
     return [eid for eid, framework in listed.items() if framework == listed[highlighted]]
 
 
-def round_key(ev) -> tuple[str, str]:
+def round_key(ev: Round) -> tuple[str, str]:
     """What makes evaluations rounds of one another: the framework and the municipality (by its
     name, case and Unicode form aside: model.name_key; Håbo and Habo stay two). Works on
     evaluations and on the index's rows alike."""
     return ev.framework, name_key(ev.municipality)
 
 
-def history(ev, candidates: Iterable) -> list:
+def _when(ev: Round) -> tuple[int, str, str]:
+    return ev.year, ev.created, ev.id
+
+
+def history(ev: This, candidates: Iterable[Other]) -> list[This | Other]:
     """Every evaluation of ev's municipality and framework (ev included), oldest first. Candidates
-    may be evaluations or index rows (anything with id, municipality, framework, year, created)."""
+    may be evaluations or index rows."""
     key = round_key(ev)
-    found = {c.id: c for c in candidates if round_key(c) == key}
+    found: dict[str, This | Other] = {c.id: c for c in candidates if round_key(c) == key}
     found[ev.id] = ev
-    return sorted(found.values(), key=lambda e: (e.year, e.created, e.id))
+    return sorted(found.values(), key=_when)
 
 
-def previous(ev: Evaluation, candidates: Iterable[Evaluation]) -> Evaluation | None:
+def previous(ev: Round, candidates: Iterable[Other]) -> Other | None:
     """The latest evaluation of the same municipality and framework before ev, if any."""
-    rounds = history(ev, candidates)
-    index = [e.id for e in rounds].index(ev.id)
-    return rounds[index - 1] if index > 0 else None
+    key, now = round_key(ev), _when(ev)
+    return max((c for c in candidates if round_key(c) == key and _when(c) < now), key=_when, default=None)
 
 
 def change(ev: Evaluation, before: Evaluation, fw: Framework) -> Change:
     now, then = scoring.area_scores(ev, fw), scoring.area_scores(before, fw)
-    areas = {
-        aid: normal(now[aid] - then[aid]) if now[aid] is not None and then[aid] is not None else None for aid in now
-    }
+    areas = {aid: _difference(now[aid], then[aid]) for aid in now}
     return Change(before, areas, normal(scoring.total(ev, fw) - scoring.total(before, fw)))
+
+
+def _difference(now: Decimal | None, then: Decimal | None) -> Decimal | None:
+    return normal(now - then) if now is not None and then is not None else None
 
 
 def compare(

@@ -44,7 +44,7 @@ def disagreements(ev: Evaluation, fw: Framework) -> list[Disagreement]:
     found = []
     for question in fw.questions:
         answer = ev.answer(question.id)
-        scores = {name: answer.entry(name).score for name in order if answer.entry(name).score is not None}
+        scores = {name: score for name in order if (score := answer.entry(name).score) is not None}
         if len(set(scores.values())) > 1:
             notes = {name: answer.entry(name).note for name in scores}
             found.append(Disagreement(question, scores, notes, answer.score))

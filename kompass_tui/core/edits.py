@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from kompass_tui.core.framework import Framework
-from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Entry, Evaluation, ordered_sources
+from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Answer, Entry, Evaluation, ordered_sources
 from kompass_tui.core.points import check_points
 from kompass_tui.core.sanitize import clean_name, clean_text
 from kompass_tui.errors import InputError, KompassError, NotFound
 
 Change = Callable[[Evaluation, Framework, str], Evaluation]  # (evaluation, its framework, the time) -> new evaluation
+Noted = TypeVar("Noted", Entry, Answer)  # what carries a note and sources: one evaluator's entry or the agreed answer
 
 
 class NotWalkable(KompassError):
@@ -109,7 +111,7 @@ def note(
         _question_level(ev, "sub-question notes")
         question = fw.question(question_id)
 
-        def edit(item):
+        def edit(item: Noted) -> Noted:
             if kept is not None:
                 item = replace(item, note=kept)
             if checked is not None:
@@ -131,7 +133,8 @@ def area_text(area_id: str, kind: str, text: str) -> Change:
 
     def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
         area = fw.area(area_id)
-        return ev.with_area(area.id, replace(ev.area(area.id), **{kind: kept}))
+        fields: dict[str, Any] = {kind: kept}
+        return ev.with_area(area.id, replace(ev.area(area.id), **fields))
 
     return change
 
@@ -140,8 +143,8 @@ def text(kind: str, value: str) -> Change:
     """Set the evaluation's summary or closing challenges (the report's Slutord)."""
     if kind not in TEXT_KINDS:
         raise InputError(f"unknown text {kind!r}; use {' or '.join(TEXT_KINDS)}")
-    kept = clean_text(value, f"the {kind}")[0].strip()
-    return lambda ev, fw, at: replace(ev, **{kind: kept})
+    fields: dict[str, Any] = {kind: clean_text(value, f"the {kind}")[0].strip()}
+    return lambda ev, fw, at: replace(ev, **fields)
 
 
 def chain(*changes: Change) -> Change:
@@ -173,9 +176,9 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
             raise InputError(f"{where}: sub-question {qid} is filled in, but the evaluation is area-level")
         if answer.score is not None:
             _checked(answer.score, fw.question(qid).maximum, f"{where}: question {qid}")
-        for name, entry in answer.entries.items():
-            if entry.score is not None:
-                _checked(entry.score, fw.question(qid).maximum, f"{where}: question {qid} ({name})")
+        for name, own in answer.entries.items():
+            if own.score is not None:
+                _checked(own.score, fw.question(qid).maximum, f"{where}: question {qid} ({name})")
 
 
 def _checked(value: Decimal, maximum: Decimal, what: str) -> None:

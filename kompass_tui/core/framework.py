@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from kompass_tui.core.points import fmt, is_half_step, ordinary, to_decimal
 from kompass_tui.core.sanitize import MAX_NAME, is_safe
@@ -163,7 +164,9 @@ def _show(value: object) -> str:
     return repr(value)
 
 
-def _texts(table: dict, key: str, where: str, problems: _Problems, required: bool, default_lang: str) -> dict[str, str]:
+def _texts(
+    table: dict[str, Any], key: str, where: str, problems: _Problems, required: bool, default_lang: str
+) -> dict[str, str]:
     """Collect key and key_<lang> as {lang: text}."""
     texts: dict[str, str] = {}
     for name, value in table.items():
@@ -187,7 +190,7 @@ def _texts(table: dict, key: str, where: str, problems: _Problems, required: boo
     return texts
 
 
-def _maximum(table: dict, where: str, problems: _Problems) -> Decimal | None:
+def _maximum(table: dict[str, Any], where: str, problems: _Problems) -> Decimal | None:
     raw = table.get("max")
     try:
         value = None if isinstance(raw, str) or raw is None else to_decimal(raw)
@@ -199,7 +202,9 @@ def _maximum(table: dict, where: str, problems: _Problems) -> Decimal | None:
     return value
 
 
-def _ident(table: dict, where: str, problems: _Problems, pattern: re.Pattern[str], example: str) -> str | None:
+def _ident(
+    table: dict[str, Any], where: str, problems: _Problems, pattern: re.Pattern[str], example: str
+) -> str | None:
     raw = table.get("id")
     if not isinstance(raw, str) or not pattern.fullmatch(raw):
         problems.add(where, "id", f'a quoted id such as "{example}"', raw)
@@ -207,7 +212,7 @@ def _ident(table: dict, where: str, problems: _Problems, pattern: re.Pattern[str
     return raw
 
 
-def _unknown(table: dict, known: set[str], where: str, problems: _Problems) -> None:
+def _unknown(table: dict[str, Any], known: set[str], where: str, problems: _Problems) -> None:
     for name in table:
         base = LANG_SUFFIX.match(name)
         if name not in known and not (base and base.group(1) in known | {"maxima_note"}):

@@ -12,6 +12,7 @@ losing no evaluator's scores or notes. Pure: two evaluations in, the merged one 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Answer, AreaEntry, Evaluation, name_key, ordered_sources
 from kompass_tui.errors import InputError
@@ -59,9 +60,9 @@ def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
     for qid, other in theirs.questions.items():
         questions[qid] = _answer(questions.get(qid, Answer()), other, qid, source, messages)
     areas = dict(mine.areas)
-    for aid, other in theirs.areas.items():
-        areas[aid] = _area(areas.get(aid, AreaEntry()), other, aid, source, mine, theirs, messages)
-    texts = {}
+    for aid, their_area in theirs.areas.items():
+        areas[aid] = _area(areas.get(aid, AreaEntry()), their_area, aid, source, mine, theirs, messages)
+    texts: dict[str, Any] = {}
     for kind in TEXT_KINDS:
         texts[kind], both = _text(getattr(mine, kind), getattr(theirs, kind), source)
         if both:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from kompass_tui.core.points import to_decimal, to_json
 from kompass_tui.core.sanitize import name_text
@@ -134,7 +134,10 @@ class Evaluation:
         return replace(self, areas=_put(self.areas, area_id, entry))
 
 
-def _put(entries: Mapping, key: str, value: Entry | Answer | AreaEntry) -> dict:
+Item = TypeVar("Item", Entry, Answer, AreaEntry)
+
+
+def _put(entries: Mapping[str, Item], key: str, value: Item) -> dict[str, Item]:
     """A copy of entries with value at key; blank values are dropped, so no empty entries are stored."""
     result = dict(entries)
     if value.is_blank():
@@ -211,7 +214,7 @@ def _entry_dict(e: Entry) -> dict[str, Any]:
 
 
 def _answer_dict(a: Answer) -> dict[str, Any]:
-    data = {"score": to_json(a.score), "note": a.note, "sources": list(a.sources)}
+    data: dict[str, Any] = {"score": to_json(a.score), "note": a.note, "sources": list(a.sources)}
     if a.entries:
         data["entries"] = {name: _entry_dict(e) for name, e in a.entries.items()}
     if a.decided_by or a.decided_at:

@@ -5,13 +5,16 @@ all who scored it agree; when they differ, it counts as not yet scored (the team
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from kompass_tui.core.framework import Area, Framework
 from kompass_tui.core.model import Answer, Evaluation
 from kompass_tui.core.points import ZERO, allowed, fmt, normal
+
+Key = TypeVar("Key", bound=Hashable)
 
 
 def effective(answer: Answer) -> Decimal | None:
@@ -83,7 +86,7 @@ def next_unscored(ev: Evaluation, fw: Framework, after: str | None = None, by: s
     return None
 
 
-def ranks(values: Mapping[str, Decimal]) -> dict[str, int]:
+def ranks(values: Mapping[Key, Decimal]) -> dict[Key, int]:
     """Competition ranking, highest first: 639 -> 1, 619 -> 2; ties share a rank (1, 2, 2, 4)."""
     ordered = sorted(values.values(), reverse=True)
     return {key: ordered.index(value) + 1 for key, value in values.items()}

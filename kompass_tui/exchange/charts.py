@@ -9,8 +9,9 @@ chart reads the same with NO_COLOR. Labels are whole words or area numbers, neve
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from types import ModuleType
 
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
@@ -20,7 +21,7 @@ NAME_WIDTH = 24  # characters of a name beside its bar (a long one is cut with �
 _plotext_lock = threading.Lock()  # plotext keeps one global figure
 
 
-def _build(draw, width: int, height: int) -> str:
+def _build(draw: Callable[[ModuleType], None], width: int, height: int) -> str:
     import plotext as plt
 
     with _plotext_lock:
@@ -45,7 +46,7 @@ def profile(
     rows = [f"{one_line(label)} {fmt(value, lang)}" for label, value in zip(labels, values, strict=True)]
     numbers = [float(v) if v is not None else 0.0 for v in values]
 
-    def draw(plt) -> None:
+    def draw(plt: ModuleType) -> None:
         # plotext draws the first bar at the bottom: reverse, so area 1 is on top as in the tables
         plt.bar(rows[::-1], numbers[::-1], orientation="horizontal", width=0.5, marker="█")
         plt.xlim(0, float(maximum))
@@ -60,7 +61,7 @@ def trend(
     """The total across a municipality's evaluations, oldest first; each round's label carries its total."""
     xs = list(range(1, len(points) + 1))
 
-    def draw(plt) -> None:
+    def draw(plt: ModuleType) -> None:
         plt.plot(xs, [float(v) for _, v in points], marker="dot")
         plt.scatter(xs, [float(v) for _, v in points], marker="●")
         plt.xticks(xs, [f"{one_line(label)}: {fmt(v, lang)}" for label, v in points])

@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import MAX_YEAR, MIN_YEAR, SOURCES, Evaluation, ordered_sources
@@ -24,6 +25,11 @@ from kompass_tui.core.points import fmt, parse_number
 from kompass_tui.core.sanitize import MAX_TEXT, visible
 from kompass_tui.core.scoring import effective
 from kompass_tui.errors import InputError, ScoreError
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+    from typing_extensions import TypeIs
 
 ALIASES = {
     "municipality": "municipality",
@@ -95,6 +101,11 @@ class QuestionRow:
     sources: tuple[str, ...] | None
 
 
+def holds_areas(rows: list[AreaRow] | list[QuestionRow]) -> TypeIs[list[AreaRow]]:
+    """Whether read() found area scores (one evaluation per row) rather than sub-question scores."""
+    return isinstance(rows[0], AreaRow)
+
+
 def _key(name: str) -> str:
     return ALIASES.get(name.strip().lower(), name.strip())
 
@@ -160,7 +171,8 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
         )
     if len(set(header)) != len(header):
         raise InputError(f"{name}: line 1: a column appears twice in {delimiter.join(header)!r}")
-    parsed: list = []
+    areas: list[AreaRow] = []
+    questions: list[QuestionRow] = []
     for cells in _rows(reader):
         number = reader.line_num  # the line the row ends on: notes may span lines
         if not any(c.strip() for c in cells):
@@ -185,12 +197,12 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
             if not municipality:
                 raise InputError(f"{name}: line {number}, column 'municipality': empty")
             scores = {col: _number(cell[col], name, number, col) for col in header[2:]}
-            parsed.append(AreaRow(number, municipality, int(year_text), scores))
+            areas.append(AreaRow(number, municipality, int(year_text), scores))
         else:
             sources = None
             if "sources" in cell:
                 sources = _sources(cell["sources"], name, number)
-            parsed.append(
+            questions.append(
                 QuestionRow(
                     number,
                     cell["question"].strip(),
@@ -199,12 +211,12 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
                     sources,
                 )
             )
-    if not parsed:
+    if not (areas or questions):
         raise InputError(f"{name}: no rows after the header")
-    return parsed
+    return areas if wide else questions
 
 
-def _rows(reader):
+def _rows(reader: Reader) -> Iterator[list[str]]:
     """The reader's rows, with the line a csv.Error happened on (its own message does not say)."""
     while True:
         try:

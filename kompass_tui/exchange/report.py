@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from kompass_tui.core import comparison, scoring
 from kompass_tui.core.comparison import Comparison
-from kompass_tui.core.framework import Framework
-from kompass_tui.core.model import AREA_TEXTS, Evaluation
+from kompass_tui.core.framework import Area, Framework
+from kompass_tui.core.model import AREA_TEXTS, Answer, Evaluation
 from kompass_tui.core.points import fmt
 from kompass_tui.exchange import markdown as md
 from kompass_tui.exchange import tables
@@ -137,7 +137,7 @@ def _area_table(ev: Evaluation, fw: Framework, lang: str) -> str:
     return md.table([t(lang, "area"), t(lang, "points"), t(lang, "max")], rows, "lrr")
 
 
-def _area_section(ev: Evaluation, fw: Framework, area, lang: str) -> list[str]:
+def _area_section(ev: Evaluation, fw: Framework, area: Area, lang: str) -> list[str]:
     entry = ev.area(area.id)
     score = fmt(scoring.area_score(ev, area), lang, t(lang, "not_scored"))
     heading = f"## {md.inline(t(lang, 'area_heading', id=area.id, name=area.name(lang), score=score, max=fmt(area.maximum, lang)))}"
@@ -161,7 +161,7 @@ def _area_section(ev: Evaluation, fw: Framework, area, lang: str) -> list[str]:
     return parts
 
 
-def _note_lines(answer, qid: str, lang: str) -> list[str]:
+def _note_lines(answer: Answer, qid: str, lang: str) -> list[str]:
     """The agreed note, then each evaluator's own, with their evidence sources."""
     lines = []
     if answer.note:

@@ -4,6 +4,7 @@ report. The numbers come from core.comparison; only the words and the layout are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kompass_tui.core import scoring
@@ -71,7 +72,7 @@ def change_rows(
 ) -> list[tuple[str, ...]]:
     """(area, score before, score now, change) per area as text, the totals last."""
     delta = change(ev, before, fw)
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             f"{a.id} {a.name(lang) if long_names else a.short(lang)}",
             fmt(scoring.area_score(before, a), lang),
@@ -91,7 +92,7 @@ def change_rows(
     return rows
 
 
-def notes(table: Comparison, lang: str, best_key: str, name=lambda n: n) -> str:
+def notes(table: Comparison, lang: str, best_key: str, name: Callable[[str], str] = str) -> str:
     """The line under the grid: how the best is marked, and which earlier rounds the changes are from."""
     parts = [t(lang, best_key)]
     if table.has_changes:

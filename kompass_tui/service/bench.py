@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kompass_tui import paths
 from kompass_tui.core import edits, model, scoring
@@ -19,7 +20,11 @@ from kompass_tui.core.model import QUESTIONS, Evaluation
 from kompass_tui.core.points import to_decimal
 from kompass_tui.core.sanitize import clean_name
 from kompass_tui.errors import InputError, KompassError
-from kompass_tui.store import DEFAULT_WAIT, Database, criteria
+from kompass_tui.store import DEFAULT_WAIT, Database, Doc, Fingerprint, criteria
+
+if TYPE_CHECKING:
+    from kompass_tui.core.comparison import Comparison
+    from kompass_tui.core.consensus import Disagreement
 
 SUMMARY = (
     2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
@@ -99,7 +104,7 @@ class Bench:
         self._flagged: set[str] = set()  # stored scores that do not fit, reported once each
         self.folder = paths.database(folder)
         self.db = Database(self.folder, summarize=self._summarize, wait=wait, on_wait=self._waiting)
-        self._rows_cache: tuple[tuple | None, list[Row]] = (None, [])
+        self._rows_cache: tuple[tuple[Fingerprint | None, Fingerprint | None] | None, list[Row]] = (None, [])
 
     def _waiting(self, pid: int | None) -> None:
         self.report(
@@ -145,7 +150,7 @@ class Bench:
     def _area_scores(self, row: Row) -> Evaluation:
         return row.area_scores() if row.areas is not None else self.get(row.id)
 
-    def comparison(self, ids: Iterable[str]):
+    def comparison(self, ids: Iterable[str]) -> Comparison:
         """The comparison of these evaluations (one framework), with each one's previous round.
         Everything comes from the index: comparing 290 evaluations reads one file."""
         from kompass_tui.core import comparison
@@ -166,8 +171,8 @@ class Bench:
             groups.setdefault(comparison.round_key(row), []).append(row)
         before = {}
         for ev in evaluations:
-            row = comparison.previous(ev, groups.get(comparison.round_key(ev), []))
-            before[ev.id] = self._area_scores(row) if row is not None else None
+            earlier = comparison.previous(ev, groups.get(comparison.round_key(ev), []))
+            before[ev.id] = self._area_scores(earlier) if earlier is not None else None
         return comparison.compare(evaluations, fw, before)
 
     def rows(self) -> list[Row]:
@@ -222,7 +227,7 @@ class Bench:
             )
         return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
 
-    def _summarize(self, doc: dict) -> dict:
+    def _summarize(self, doc: Doc) -> Doc:
         ev = model.from_dict(doc)
         row = {
             "municipality": ev.municipality,
@@ -280,7 +285,7 @@ class Bench:
         self.framework(framework_id)  # refuse an unknown framework before writing anything
         stamp = model.now()
 
-        def make(taken: set[str]) -> dict:
+        def make(taken: set[str]) -> Doc:
             return model.to_dict(
                 Evaluation(
                     id=model.unique_id(municipality, year, taken),
@@ -312,7 +317,7 @@ class Bench:
         evaluation under the lock, stamped with this moment, and save it; returns the result."""
         result: list[Evaluation] = []
 
-        def apply(doc: dict) -> dict:
+        def apply(doc: Doc) -> Doc:
             ev = model.from_dict(doc)
             at = model.now()
             new = change(ev, self.framework(ev.framework), at)
@@ -355,7 +360,7 @@ class Bench:
         """Set the agreed score of a sub-question (None clears it); by is noted as who decided."""
         return self.apply(eid, edits.consensus(question_id, value, by))
 
-    def disagreements(self, eid: str):
+    def disagreements(self, eid: str) -> tuple[Evaluation, Framework, list[Disagreement]]:
         from kompass_tui.core import consensus
 
         ev, fw = self.get_with_framework(eid)

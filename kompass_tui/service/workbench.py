@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kompass_tui import paths
 from kompass_tui.core import cleaning, edits, model
@@ -18,9 +19,13 @@ from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import clean_text
 from kompass_tui.errors import InputError, KompassError
-from kompass_tui.exchange import formats
+from kompass_tui.exchange import csvfile, formats
 from kompass_tui.service.bench import Bench
+from kompass_tui.store import Doc
 from kompass_tui.store.userfiles import read_text_file
+
+if TYPE_CHECKING:
+    from kompass_tui.core.merging import Merge
 
 
 class Workbench(Bench):
@@ -37,7 +42,7 @@ class Workbench(Bench):
         process is stopped half-way (store.create_many)."""
         prepared = [self._prepared(ev, where) for ev, where in evaluations]
 
-        def make(taken: set[str]) -> list[dict]:
+        def make(taken: set[str]) -> list[Doc]:
             taken, docs = set(taken), []
             for ev, _ in prepared:
                 docs.append(_stored(ev, taken))
@@ -55,7 +60,7 @@ class Workbench(Bench):
         model.from_dict(model.to_dict(ev), where)  # what is stored must read back: refuse it here, not later
         return ev, removed
 
-    def merge(self, path: Path):
+    def merge(self, path: Path) -> Merge:
         """Merge an evaluation exported as JSON (from another laptop, say) into the stored one of
         the same id, or add it if there is none. Returns what happened, as a Merge."""
         from kompass_tui.core import merging
@@ -68,7 +73,7 @@ class Workbench(Bench):
             return merging.Merge(self.add(theirs, name), [f"{theirs.id} was not here: added it"])
         theirs, removed = cleaning.cleaned(theirs, name)
         edits.check(theirs, self.framework(theirs.framework), name)
-        result: list = []
+        result: list[Merge] = []
 
         def change(mine: Evaluation, fw: Framework, at: str) -> Evaluation:
             # the stored copy as its names and texts would be kept today, so an older one with
@@ -116,9 +121,7 @@ class Workbench(Bench):
             if skip_existing and parsed.id in self.db.ids():
                 return []
             return [self.add(parsed, name)]
-        from kompass_tui.exchange.csvfile import AreaRow
-
-        if isinstance(parsed[0], AreaRow):
+        if csvfile.holds_areas(parsed):
             if into:
                 raise InputError(
                     f"{name}: holds area scores (one evaluation per row); drop --into to import them as new evaluations"
@@ -128,7 +131,9 @@ class Workbench(Bench):
             raise InputError(f"{name}: holds sub-question scores; say which evaluation they belong to with --into ID")
         return [self._import_question_rows(parsed, name, into)]
 
-    def _import_area_rows(self, rows, name: str, framework_id: str, skip_existing: bool) -> list[Evaluation]:
+    def _import_area_rows(
+        self, rows: list[csvfile.AreaRow], name: str, framework_id: str, skip_existing: bool
+    ) -> list[Evaluation]:
         fw = self.framework(framework_id)
         for column in rows[0].scores:
             if not fw.has_area(column):
@@ -151,7 +156,7 @@ class Workbench(Bench):
             new.append((ev, f"{name}: line {row.line}"))
         return self.add_many(new, name)
 
-    def _import_question_rows(self, rows, name: str, into: str) -> Evaluation:
+    def _import_question_rows(self, rows: list[csvfile.QuestionRow], name: str, into: str) -> Evaluation:
         ev, fw = self.get_with_framework(into)
         removed = sum(clean_text(row.note, f"{name}: line {row.line}: the note")[1] for row in rows if row.note)
 
@@ -214,7 +219,7 @@ class Workbench(Bench):
         return loaded
 
 
-def _stored(ev: Evaluation, taken: set[str]) -> dict:
+def _stored(ev: Evaluation, taken: set[str]) -> Doc:
     """ev as a document to store under its own id if that is free (and an id), else a new one."""
     wanted = (
         ev.id

@@ -10,7 +10,7 @@ the installed framework files. Every byte Kompass writes is written here.
 """
 
 from kompass_tui.store.database import Database
-from kompass_tui.store.files import SCHEMA, _make_dirs, atomic_write, write_file
+from kompass_tui.store.files import SCHEMA, Doc, Fingerprint, _make_dirs, atomic_write, write_file
 from kompass_tui.store.folder import DEFAULT_WAIT
 
-__all__ = ["DEFAULT_WAIT", "SCHEMA", "Database", "_make_dirs", "atomic_write", "write_file"]
+__all__ = ["DEFAULT_WAIT", "SCHEMA", "Database", "Doc", "Fingerprint", "_make_dirs", "atomic_write", "write_file"]

@@ -19,7 +19,7 @@ def load(path: Path, origin: str = "user") -> Framework:
     return _load_cached(path.resolve(), stat.st_mtime_ns, stat.st_size, origin)
 
 
-def _stat(path: Path):
+def _stat(path: Path) -> os.stat_result:
     try:
         stat = path.stat()
     except FileNotFoundError:

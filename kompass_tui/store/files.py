@@ -36,8 +36,7 @@ JOURNAL_PREFIX = ".batch-"
 JOURNAL_SUFFIX = ".journal"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 Doc = dict[str, Any]
-
-Doc = dict[str, Any]
+Fingerprint = list[int]  # inode, times and size: changes whenever a file is replaced
 
 
 _NO_DIR_FSYNC = {errno.EINVAL, errno.ENOTSUP, errno.EBADF}
@@ -323,7 +322,7 @@ def _is_evaluation_file(name: str) -> bool:
     return name.endswith(".json") and ID_RE.fullmatch(name[:-5]) is not None
 
 
-def _fingerprint(stat: os.stat_result) -> list[int]:
+def _fingerprint(stat: os.stat_result) -> Fingerprint:
     """Changes whenever the file is replaced: a save writes a new file (new inode, new times)."""
     return [stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size]
 

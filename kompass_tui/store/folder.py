@@ -31,6 +31,7 @@ from kompass_tui.store.files import (
     _evaluation_of,
     _fsync_dir,
     _index_problem,
+    _is_evaluation_file,
     _is_journal,
     _is_temp,
     _kind,
@@ -333,6 +334,13 @@ class Folder:
                         except FileNotFoundError:
                             pass
         self._cleaned = True
+
+    def ids(self) -> set[str]:
+        """The ids of the evaluations stored."""
+        self._check_folders()
+        if not self._is_own_folder(self.evaluations):
+            return set()
+        return {name[:-5] for name in os.listdir(self.evaluations) if _is_evaluation_file(name)}
 
     @staticmethod
     def _is_own_folder(folder: Path) -> bool:

@@ -133,9 +133,3 @@ class Indexed(Batches):
             return _fingerprint(os.lstat(self.index_path))
         except (FileNotFoundError, NotADirectoryError):
             return None
-
-    def ids(self) -> set[str]:
-        self._check_folders()
-        if not self._is_own_folder(self.evaluations):
-            return set()
-        return {name[:-5] for name in os.listdir(self.evaluations) if _is_evaluation_file(name)}

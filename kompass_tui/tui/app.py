@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -32,6 +32,9 @@ from kompass_tui.errors import KompassError
 from kompass_tui.service import FALLBACK_EVALUATOR, Workbench
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.writer import Writer
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
 
 T = TypeVar("T")
 Loaded = tuple[
@@ -65,7 +68,7 @@ class KompassApp(App[None]):
         self.bench = bench
         self.lang = lang
         self.open_id = open_id
-        self._pending: dict[Hashable, tuple[str, Callable[[], Callable[[], object]]]] = {}
+        self._pending: dict[Hashable, tuple[str, Callable[[], Change]]] = {}
         self._pending_timer: Timer | None = None
         self._known: dict[str, Evaluation] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -86,7 +89,7 @@ class KompassApp(App[None]):
         message: str,
         *,
         title: str = "",
-        severity="information",
+        severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
@@ -171,7 +174,11 @@ class KompassApp(App[None]):
                 self._pending.pop(key, None)
                 self._show_failure(eid, str(exc))
                 continue
-            self.writer.submit(eid, lambda eid=eid, change=change: self.bench.apply(eid, change))
+
+            def job(eid: str = eid, change: Change = change) -> Evaluation:
+                return self.bench.apply(eid, change)
+
+            self.writer.submit(eid, job)
             self._pending.pop(key, None)
 
     def saving(self, eid: str) -> bool:
@@ -242,7 +249,7 @@ class KompassApp(App[None]):
         if not self.saving(eid):
             self._known.pop(eid, None)
 
-    def _in_loop(self, callback: Callable, *args: object) -> None:
+    def _in_loop(self, callback: Callable[..., object], *args: object) -> None:
         """Run callback in the app's event loop, from any thread, without waiting for it."""
         loop = self._loop
         if loop is not None and loop.is_running():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from time import monotonic
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.binding import Binding
@@ -18,12 +19,21 @@ from kompass_tui.core.sanitize import MAX_TEXT, clean_text, remove_controls
 from kompass_tui.errors import InputError
 from kompass_tui.tui.widgets import translate_bindings
 
+if TYPE_CHECKING:
+    from textual import getters
+    from textual.content import Content
+
+    from kompass_tui.tui.app import KompassApp
+
 SCORE_CHARACTERS = set("0123456789,.-")
 
 
 class SafeInput(Input):
     """A one-line field for names and paths: what is pasted loses control and bidi characters
     (typed keys never insert them), so the field never holds an escape sequence to draw."""
+
+    if TYPE_CHECKING:
+        app = getters.app(KompassApp)
 
     def _on_paste(self, event: events.Paste) -> None:
         # Textual then runs Input's own _on_paste (handlers run down the class tree) with this text.
@@ -43,11 +53,14 @@ class SafeTextArea(TextArea):
     on_typed: Callable[[SafeTextArea], None] | None = None
     handed: str = ""
 
+    if TYPE_CHECKING:
+        app = getters.app(KompassApp)
+
     def keep_typed(self) -> None:
         if self.on_typed is not None and self.text != self.handed:
             self.on_typed(self)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    async def _on_paste(self, event: events.Paste) -> None:  # async as TextArea's (it awaits nothing)
         # Textual then runs TextArea's own _on_paste (handlers run down the class tree) with this text.
         try:
             event.text, removed = clean_text(event.text, "the pasted text")
@@ -70,7 +83,7 @@ class SourceBox(Checkbox):
     BUTTON_LEFT, BUTTON_RIGHT = "[", "]"
 
     @property
-    def _button(self):
+    def _button(self) -> Content:
         self.BUTTON_INNER = "x" if self.value else " "
         return super()._button
 
@@ -90,10 +103,13 @@ class ScoreInput(Input):
     BINDINGS = [Binding("enter", "submit", "k_save", id="kompass.score.submit")]
     MAX_LENGTH = 8
 
-    def __init__(self, on_enter: Callable[[str], bool], **kwargs) -> None:
+    if TYPE_CHECKING:
+        app = getters.app(KompassApp)
+
+    def __init__(self, on_enter: Callable[[str], bool], **kwargs: Any) -> None:
         """on_enter(text) saves what was typed and moves on; False if it refused it."""
         super().__init__(**kwargs)
-        translate_bindings(self, self.app.t)  # type: ignore[attr-defined]
+        translate_bindings(self, self.app.t)
         self.on_enter = on_enter
         self._refused_at = float("-inf")
 

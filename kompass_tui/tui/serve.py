@@ -28,7 +28,7 @@ import shlex
 import signal
 import socket
 import stat
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -234,7 +234,9 @@ class OwnerServer(Server):
         return web.Response(status=status, text=f"{text}\n", headers={"Cache-Control": "no-store"})
 
     @web.middleware
-    async def _guard(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+    async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         in_url = "token" in request.query
         given = request.query.get("token") if in_url else self._from_cookie(request)
         if given is None:

@@ -19,6 +19,8 @@ from textual.widgets import Static
 from kompass_tui.core.sanitize import one_line, visible
 
 if TYPE_CHECKING:
+    from textual import getters
+
     from kompass_tui.tui.app import KompassApp
 
 
@@ -69,9 +71,7 @@ class TitleBar(Static):
     """
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> KompassApp: ...
+        app = getters.app(KompassApp)  # Textual's own way to type `app` (a read-only descriptor)
 
     def on_mount(self) -> None:
         self.watch(self.screen, "sub_title", self._show, init=True)

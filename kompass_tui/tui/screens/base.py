@@ -14,6 +14,8 @@ from kompass_tui.core.model import Evaluation
 from kompass_tui.tui.widgets import translate_bindings
 
 if TYPE_CHECKING:
+    from textual import getters
+
     from kompass_tui.tui.app import KompassApp, Loaded
 
 ResultT = TypeVar("ResultT")
@@ -26,9 +28,7 @@ class KompassScreen(Screen[ResultT]):
     HELP_KEY = ""  # the i18n key of the words F1 shows above the keys
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> KompassApp: ...
+        app = getters.app(KompassApp)  # Textual's own way to type `app` (a read-only descriptor)
 
     def __init__(self) -> None:
         super().__init__()

@@ -3,6 +3,8 @@ average, totals and ranks, the change since each one's previous round, and the g
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +17,9 @@ from kompass_tui.exchange import tables
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain
 
+if TYPE_CHECKING:
+    from kompass_tui.core.comparison import Comparison
+
 
 class CompareScreen(KompassScreen[None]):
     HELP_KEY = "help_compare"
@@ -26,7 +31,7 @@ class CompareScreen(KompassScreen[None]):
     def __init__(self, ids: list[str]):
         super().__init__()
         self.ids = ids
-        self.table = None
+        self.table: Comparison | None = None
         self.problem = ""
         try:
             self.table = self.app.bench.comparison(ids)
@@ -86,5 +91,7 @@ class CompareScreen(KompassScreen[None]):
     def _draw_chart(self) -> None:
         from kompass_tui.exchange.report import grouped_chart
 
+        if self.table is None:  # only drawn for a comparison (action_toggle_chart)
+            return
         width = max(40, self.query_one("#chart-view").size.width - 2)
         self.query_one("#grouped", Static).update(plain(grouped_chart(self.table, self.app.lang, width)))

@@ -241,7 +241,7 @@ class HelpScreen(KompassModal[None]):
         Binding("q", "close", "k_close", show=False, id="kompass.help.close.q"),
     ]
 
-    def __init__(self, screen: Screen):
+    def __init__(self, screen: Screen[object]):
         super().__init__()
         self.about = screen
         seen, self.rows = set(), []

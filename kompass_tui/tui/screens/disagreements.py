@@ -3,6 +3,8 @@ first, each evaluator's score and note side by side; one key sets the consensus.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +16,9 @@ from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 PREVIEW = 2000  # characters of each note shown side by side
 
@@ -100,7 +105,7 @@ class DisagreementScreen(EvaluationScreen):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.render_notes()
 
-    def _decide(self, value) -> None:
+    def _decide(self, value: Decimal | None) -> None:
         d = self.current
         if d is None:
             return

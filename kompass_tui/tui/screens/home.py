@@ -6,6 +6,7 @@ tables per row: both cost the first frame a third more, and this list needs no c
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -21,6 +22,11 @@ from kompass_tui.errors import KompassError
 from kompass_tui.exchange import formats
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.widgets import TitleBar, line, translate_bindings
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from kompass_tui.tui.app import KompassApp
 
 COLUMNS = ((1, "<"), (22, "<"), (4, ">"), (20, "<"), (10, ">"), (9, ">"))  # width, alignment: fits 80 columns
 
@@ -38,9 +44,12 @@ def _line(*cells: str, style: str = "") -> Text:
 class EvaluationList(OptionList):
     BINDINGS = [Binding("enter", "select", "k_open", id="kompass.home.open")]
 
-    def __init__(self, **kwargs) -> None:
+    if TYPE_CHECKING:
+        app = getters.app(KompassApp)
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        translate_bindings(self, self.app.t)  # type: ignore[attr-defined]
+        translate_bindings(self, self.app.t)
 
 
 class HomeScreen(KompassScreen[None]):
@@ -54,7 +63,7 @@ class HomeScreen(KompassScreen[None]):
         Binding("q", "app.quit", "k_quit", id="kompass.home.quit"),
     ]
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.marked: set[str] = set()
         self._seen: list[int] | None = None  # the folder's fingerprint when last listed (the timer may look before)
@@ -172,9 +181,13 @@ class HomeScreen(KompassScreen[None]):
         if eid is None:
             return
 
+        def delete() -> bool:
+            self.app.bench.delete(eid)
+            return True
+
         def answered(yes: bool | None) -> None:
             self.app.flush()  # a save on its way must not recreate what is deleted
-            if yes and self.app.save(lambda: self.app.bench.delete(eid) or True):
+            if yes and self.app.save(delete):
                 self.notify(self.app.t("deleted", id=eid), timeout=10)
                 self.reload()
 

@@ -25,6 +25,9 @@ from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from kompass_tui.core.model import Evaluation
     from kompass_tui.tui.app import Loaded
 
 
@@ -62,7 +65,7 @@ class OverviewScreen(EvaluationScreen):
     def __init__(self, eid: str, loaded: Loaded | None = None):
         super().__init__(eid, loaded)
         self.rounds = self.app.bench.related(self.ev)
-        self._profile_drawn: tuple | None = None
+        self._profile_drawn: tuple[tuple[Decimal | None, ...], int, tuple[str, ...]] | None = None
         self._shown_once = False
         self._area_shown = ""  # the area whose sub-questions are listed
 
@@ -101,7 +104,7 @@ class OverviewScreen(EvaluationScreen):
         self.render_all()
 
     @property
-    def previous(self):
+    def previous(self) -> Evaluation | None:
         return comparison.previous(self.ev, self.rounds)
 
     def render_all(self) -> None:
@@ -204,7 +207,7 @@ class OverviewScreen(EvaluationScreen):
         if event.option_list.id == "areas":
             if not self.ev.area_level:
                 self.query_one("#questions", OptionList).focus()
-        else:
+        elif event.option.id is not None:  # every sub-question's option has its id
             self.open_walkthrough(event.option.id)
 
     # -- actions ------------------------------------------------------------------------

@@ -29,6 +29,9 @@ from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain, settle
 
 if TYPE_CHECKING:
+    from textual import events
+
+    from kompass_tui.core.model import Answer
     from kompass_tui.tui.app import Loaded
 
 PREVIEW = 500  # characters of the others' line (one line: the rest would not show anyway)
@@ -148,7 +151,7 @@ class WalkthroughScreen(EvaluationScreen):
             self._set("#error", Text(self.app.t("note_too_long", n=len(text), max=MAX_TEXT)))
         note.handed = note.text
 
-    def _others(self, answer) -> str:
+    def _others(self, answer: Answer) -> str:
         """One line: the other evaluators' scores, the consensus, and an agreed note if there is one."""
         t, lang = self.app.t, self.app.lang
         parts = [
@@ -183,7 +186,7 @@ class WalkthroughScreen(EvaluationScreen):
         ]
         self._set("#progress", " · ".join(parts))
 
-    def on_descendant_blur(self, event) -> None:
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if getattr(event.widget, "id", None) == "note":
             self.app.send_pending()  # leaving the note saves it
 
@@ -272,7 +275,12 @@ class WalkthroughScreen(EvaluationScreen):
         if self.focused is not score:
             action(*args)
         else:
-            score.call_later(lambda: self.is_current and score.seen_refusal(pressed) and action(*args))
+
+            def later() -> None:
+                if self.is_current and score.seen_refusal(pressed):
+                    action(*args)
+
+            score.call_later(later)
 
     def action_move(self, step: int) -> None:
         self.in_typing_order(self.move, step)
