@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import snapshot_files
+from helpers import snapshot_files
 
 from kompass_tui import paths
 from kompass_tui.core import model

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from conftest import SEED_NOMINEES
+from helpers import SEED_NOMINEES
 
 from kompass_tui.core import comparison, edits
 from kompass_tui.core.model import AreaEntry, Evaluation

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from conftest import snapshot_files
+from helpers import snapshot_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
-from conftest import SEED_AREAS, SEED_QUESTIONS
-from rich.console import Console
+from helpers import MINI_FRAMEWORK, SEED_AREAS, SEED_QUESTIONS, snapshot_files
+from pilot import SIZE, make_app, overview_areas, plain, text_of, type_text
 from textual import events
-from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
+from textual.widgets import Checkbox, Input, OptionList, TextArea
 
 from kompass_tui.service import Workbench
-from kompass_tui.tui.app import KompassApp
 from kompass_tui.tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvaluationScreen, TextEditScreen
 from kompass_tui.tui.screens.home import HomeScreen
 from kompass_tui.tui.screens.overview import OverviewScreen
 from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
-
-SIZE = (80, 24)
-
-
-def make_app(bench: Workbench, open_id: str | None = None, lang: str = "en", evaluator: str = "Anna") -> KompassApp:
-    return KompassApp(bench, lang, open_id, cursor_blink=False, evaluator=evaluator)
-
-
-def plain(renderable, width: int = 76) -> str:
-    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
-    console.print(renderable)
-    return console.export_text()
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
-
-
-def overview_areas(screen: OverviewScreen) -> list[str]:
-    areas = screen.query_one("#areas", OptionList)
-    return [" ".join(plain(areas.get_option_at_index(i).prompt).split()) for i in range(areas.option_count)]
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*text)
 
 
 async def test_scoring_all_37_seed_questions_key_by_key_gives_the_seeds_totals(bench):
@@ -388,22 +361,39 @@ async def test_swedish_interface(demo):
         assert overview_areas(pilot.app.screen)[1] == "2 Tillgänglighet 76,5 ███████▋ 6/6"
 
 
+def _ui_classes() -> list[type]:
+    """Every class the app's modules define (found, not listed: a new screen is checked too)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from kompass_tui import tui
+    from kompass_tui.tui import screens
+
+    names = [f"kompass_tui.tui.{m.name}" for m in pkgutil.iter_modules(tui.__path__) if m.name != "serve"]
+    names += [f"kompass_tui.tui.screens.{m.name}" for m in pkgutil.iter_modules(screens.__path__)]
+    found = []
+    for name in names:
+        module = importlib.import_module(name)
+        found += [c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == name]
+    return found
+
+
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_every_key_in_the_footer_has_words_in_both_languages(lang):
-    from kompass_tui import i18n
-    from kompass_tui.tui.screens import dialogs, home, overview, walkthrough
+    from textual.screen import Screen
 
-    for module in (dialogs, home, overview, walkthrough):
-        for name in dir(module):
-            cls = getattr(module, name)
-            own = (
-                cls.__dict__.get("BINDINGS", []) if isinstance(cls, type) and cls.__module__ == module.__name__ else []
-            )
-            for binding in own:
-                assert binding.description.startswith("k_") and i18n.TEXTS[lang].get(binding.description), (
-                    name,
-                    binding,
-                )
+    from kompass_tui import i18n
+
+    classes = _ui_classes()
+    screens = {c.__name__ for c in classes if issubclass(c, Screen)}
+    assert {"HomeScreen", "OverviewScreen", "WalkthroughScreen", "CompareScreen", "DisagreementScreen"} <= screens
+    checked = 0
+    for cls in classes:
+        for binding in cls.__dict__.get("BINDINGS", []):
+            assert binding.description.startswith("k_") and i18n.TEXTS[lang].get(binding.description), (cls, binding)
+            checked += 1
+    assert checked > 30
 
 
 def cells(grid, key: str) -> list[str]:
@@ -442,11 +432,7 @@ async def test_marked_evaluations_are_compared_and_frameworks_are_not_mixed(demo
     from kompass_tui.tui.screens.compare import CompareScreen
 
     mini = tmp_path / "mini.toml"
-    mini.write_text(
-        '[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
-        '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n',
-        encoding="utf-8",
-    )
+    mini.write_text(MINI_FRAMEWORK, encoding="utf-8")
     criteria.add(mini)
     demo.create("Arboga", 2020, "mini")
     async with make_app(demo).run_test(size=SIZE) as pilot:
@@ -498,8 +484,6 @@ async def test_overview_shows_the_profile_the_change_and_the_trend(demo):
 async def test_a_full_disk_shows_the_error_keeps_the_file_and_stays(bench, monkeypatch):
     import errno
     import os
-
-    from conftest import snapshot_files
 
     bench.create("Nacka", 2010)
     bench.rows()  # the index up to date, as the app's first listing leaves it

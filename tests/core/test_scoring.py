@@ -1,9 +1,35 @@
 from decimal import Decimal
 
-from conftest import SEED_AREAS, SEED_NOMINEES, SEED_QUESTIONS
+from helpers import SEED_AREAS, SEED_NOMINEES, SEED_QUESTIONS
+from hypothesis import given
+from hypothesis import strategies as st
 
+from kompass_tui import paths
 from kompass_tui.core import scoring
 from kompass_tui.core.model import Answer, Evaluation
+from kompass_tui.core.points import fmt, parse_number
+from kompass_tui.store import criteria
+
+FW = criteria.load(paths.bundled_criteria_dir() / "kommunkompassen-2003.toml", "bundled")  # not the user's copy
+
+
+@given(st.lists(st.integers(min_value=0, max_value=200), min_size=len(FW.questions), max_size=len(FW.questions)))
+def test_any_half_point_scores_sum_exactly_into_areas_and_the_total(halves):
+    """Half points never drift: every area and the total are exactly the sum of their halves, and
+    print and read back unchanged in both languages."""
+    scores = {q.id: min(Decimal(n) / 2, q.maximum) for q, n in zip(FW.questions, halves, strict=True)}
+    ev = Evaluation(
+        id="x-2003",
+        municipality="X",
+        year=2003,
+        framework=FW.id,
+        questions={qid: Answer(s) for qid, s in scores.items()},
+    )
+    for area in FW.areas:
+        assert scoring.area_score(ev, area) * 2 == sum(int(scores[q.id] * 2) for q in area.questions)
+    total = scoring.total(ev, FW)
+    assert total * 2 == sum(int(s * 2) for s in scores.values())
+    assert parse_number(fmt(total, "sv")) == total == parse_number(fmt(total, "en"))
 
 
 def test_botkyrka_demo_matches_the_seed_to_the_half_point(demo, fw):

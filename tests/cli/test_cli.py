@@ -2,6 +2,7 @@ import json
 import stat
 
 import pytest
+from helpers import MINI_FRAMEWORK
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app
@@ -136,11 +137,7 @@ def test_criteria_commands(tmp_path):
     shown = run("criteria", "show", "kommunkompassen-2003", "--lang", "sv").stdout
     assert "2.4" in shown and "Genomförs brukar-/medborgarundersökningar?" in shown and "rekonstruerade" in shown
     good = tmp_path / "ok.toml"
-    good.write_text(
-        '[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
-        '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n',
-        encoding="utf-8",
-    )
+    good.write_text(MINI_FRAMEWORK, encoding="utf-8")
     assert "ok: mini, 1 areas, 1 sub-questions, 2 points" in run("criteria", "check", good).stdout
     run("criteria", "add", good)
     assert "mini" in run("criteria", "list").stdout
@@ -193,11 +190,7 @@ def test_compare_prints_the_seeds_table_with_average_and_ranks(db):
 
 def test_compare_refuses_mixed_frameworks_and_unknown_ids(db, tmp_path):
     mini = tmp_path / "mini.toml"
-    mini.write_text(
-        '[framework]\nid = "mini"\nname = "Mini"\n[[area]]\nid = "1"\nname = "Ett"\nmax = 2\n'
-        '[[area.question]]\nid = "1.1"\ntext = "Fråga?"\nmax = 2\n',
-        encoding="utf-8",
-    )
+    mini.write_text(MINI_FRAMEWORK, encoding="utf-8")
     run("criteria", "add", mini)
     run("new", "Ort", "--year", "2020", "--framework", "mini", "--db", db)
     result = run("compare", "botkyrka-2003", "ort-2020", "--db", db, code=1)

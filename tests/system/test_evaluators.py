@@ -12,7 +12,8 @@ import time
 from decimal import Decimal
 
 import pytest
-from conftest import SEED_QUESTIONS
+from helpers import SEED_QUESTIONS
+from pilot import make_app, text_of
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app
@@ -88,7 +89,6 @@ def test_the_report_uses_the_consensus_and_lists_each_evaluators_scores_in_an_ap
 
 
 async def test_the_app_sets_a_consensus_with_one_key_per_question(team):
-    from test_app import make_app, text_of
 
     from kompass_tui.tui.screens.disagreements import DisagreementScreen
 
@@ -107,7 +107,6 @@ async def test_the_app_sets_a_consensus_with_one_key_per_question(team):
 
 
 async def test_the_disagreement_list_takes_in_a_score_changed_in_another_session(team):
-    from test_app import make_app
 
     async with make_app(team, "botkyrka-2003", evaluator="Lena Langlet").run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -80,7 +80,7 @@ def test_a_real_process_reports_errors_in_one_line(tmp_path):
 
 
 def test_the_wheel_ships_the_frameworks_and_the_demo(tmp_path):
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     if not (root / "pyproject.toml").is_file():
         pytest.skip("not run from a source checkout")
     result = subprocess.run(

@@ -2,7 +2,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import SEED_QUESTIONS
+from helpers import SEED_QUESTIONS
 
 from kompass_tui import paths
 from kompass_tui.errors import CriteriaError, NotFound

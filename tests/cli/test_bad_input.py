@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import snapshot_files
+from helpers import snapshot_files
 from typer.testing import CliRunner
 
 from kompass_tui import paths

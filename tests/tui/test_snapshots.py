@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from test_app import SIZE, make_app
+from pilot import SIZE, make_app
 
 
 def test_home(snap_compare, demo):

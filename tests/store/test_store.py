@@ -7,7 +7,7 @@ import stat
 from decimal import Decimal
 
 import pytest
-from conftest import snapshot_files
+from helpers import snapshot_files
 
 from kompass_tui.errors import NotFound, StoreError
 from kompass_tui.service import Workbench
