@@ -10,7 +10,7 @@ from pathlib import Path
 from kompass_tui.core import model
 from kompass_tui.core.model import Answer, AreaEntry, Evaluation
 from kompass_tui.service import Workbench
-from kompass_tui.store import AtomicJSONStorage, _meta
+from kompass_tui.store.files import AtomicJSONStorage, _meta
 
 ROUNDS = (2003, 2007, 2011, 2015, 2019)
 WORDS = (

@@ -94,3 +94,20 @@ def test_the_wheel_ships_the_frameworks_and_the_demo(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "kompass_tui/criteria/kommunkompassen-2003.toml" in names
     assert {"kompass_tui/demo/botkyrka-2003.json", "kompass_tui/demo/nominees-2003.csv"} <= names
+
+
+def test_the_benchmark_still_builds_its_databases_and_runs_against_this_code(tmp_path):
+    """benchmarks/ writes files in the store's format and imports the app's modules directly; a
+    refactor that breaks it must fail here, not in the next session that measures."""
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        import data
+        import run  # every import of the benchmark resolves
+    finally:
+        sys.path.remove(str(root / "benchmarks"))
+    bench = data.build(tmp_path / "db", 6)
+    rows = {row.id: row for row in bench.rows()}
+    assert len(rows) == 7 and data.TARGET in rows
+    assert set(data.municipality_ids(1)) <= set(rows)
+    assert callable(run.main)
