@@ -124,17 +124,18 @@ def merge(
     _say(f"merged {file} into {result.evaluation.id}")
 
 
+TextArg = Annotated[
+    str,
+    typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list."),
+]
+
+
 def _area_text_command(kind: str, doc: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
         area: Annotated[str, typer.Argument(metavar="AREA", help="Area id, 1 to 8 in Kommunkompassen.")],
-        text: Annotated[
-            str,
-            typer.Argument(
-                metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list."
-            ),
-        ],
+        text: TextArg,
         db: DbOption = None,
     ) -> None:
         _bench(ctx, db).area_text(id, area, kind, _text_arg(text, f"the {kind}"))
@@ -148,12 +149,7 @@ def _eval_text_command(kind: str, doc: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-        text: Annotated[
-            str,
-            typer.Argument(
-                metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list."
-            ),
-        ],
+        text: TextArg,
         db: DbOption = None,
     ) -> None:
         _bench(ctx, db).text(id, kind, _text_arg(text, f"the {kind}"))
