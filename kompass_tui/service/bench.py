@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,55 +17,14 @@ from kompass_tui import paths
 from kompass_tui.core import edits, model, scoring
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.core.model import QUESTIONS, Evaluation
-from kompass_tui.core.points import to_decimal
 from kompass_tui.core.sanitize import clean_name
 from kompass_tui.errors import InputError, KompassError
+from kompass_tui.service.rows import SUMMARY, Row, summarize
 from kompass_tui.store import DEFAULT_WAIT, Database, Doc, Fingerprint, criteria
 
 if TYPE_CHECKING:
     from kompass_tui.core.comparison import Comparison
     from kompass_tui.core.consensus import Disagreement
-
-SUMMARY = (
-    2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
-)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One evaluation as the list shows it (from the index, without opening its file)."""
-
-    id: str
-    municipality: str = ""
-    year: int = 0
-    framework: str = ""
-    level: str = QUESTIONS
-    scored: int = 0
-    count: int | None = None
-    total: Decimal | None = None
-    maximum: Decimal | None = None
-    created: str = ""
-    error: str = ""
-    areas: dict[str, str | None] | None = None  # area scores as stored; None in an index from before they were kept
-    unfit: int = 0  # stored scores the framework does not allow (not counted; `kompass show` names them)
-
-    @property
-    def area_level(self) -> bool:
-        return self.level == model.AREAS
-
-    def area_scores(self) -> Evaluation:
-        """The evaluation as the index summarises it: its area scores, which is all a comparison,
-        a change or a trend needs (so none of those reads the evaluation files)."""
-        return Evaluation(
-            id=self.id,
-            municipality=self.municipality,
-            year=self.year,
-            framework=self.framework,
-            level=model.AREAS,
-            areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
-            created=self.created,
-        )
-
 
 FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and the system has none
 
@@ -205,55 +164,11 @@ class Bench:
             raw_rows = self.db.rows(refresh=older)
         result = []
         for raw in raw_rows:
-            if raw.get("error"):
-                result.append(Row(id=raw["id"], error=raw["error"]))
-                continue
-            total, areas = raw.get("total"), raw.get("areas")
-            result.append(
-                Row(
-                    id=raw["id"],
-                    municipality=raw.get("municipality", ""),
-                    year=raw.get("year", 0),
-                    framework=raw.get("framework", ""),
-                    level=raw.get("level", QUESTIONS),
-                    scored=raw.get("scored", 0),
-                    count=raw.get("count"),
-                    total=to_decimal(total) if total is not None else None,
-                    created=raw.get("created", ""),
-                    maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
-                    areas=areas if isinstance(areas, dict) else None,
-                    unfit=raw.get("unfit", 0) if isinstance(raw.get("unfit", 0), int) else 0,
-                )
-            )
+            result.append(Row.from_raw(raw))
         return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
 
     def _summarize(self, doc: Doc) -> Doc:
-        ev = model.from_dict(doc)
-        row = {
-            "municipality": ev.municipality,
-            "year": ev.year,
-            "framework": ev.framework,
-            "level": ev.level,
-            "created": ev.created,
-        }
-        try:
-            fw = self.framework(ev.framework)
-        except KompassError:
-            return row
-        ev, problems = scoring.fitting(ev, fw)  # counted as `get` counts them
-        done = scoring.progress(ev, fw)
-        areas = {a: (str(v) if v is not None else None) for a, v in scoring.area_scores(ev, fw).items()}
-        return {
-            **row,
-            "scored": done.scored,
-            "count": done.count,
-            "total": str(scoring.total(ev, fw)),
-            "maximum": str(fw.maximum),
-            "areas": areas,
-            "summary": SUMMARY,
-            "framework_stamp": criteria.stamp(fw.id),
-            **({"unfit": len(problems)} if problems else {}),
-        }
+        return summarize(doc, self.framework)
 
     # -- changing ------------------------------------------------------------------
 

@@ -19,13 +19,13 @@ from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import clean_text
 from kompass_tui.errors import InputError, KompassError
-from kompass_tui.exchange import csvfile, formats
 from kompass_tui.service.bench import Bench
 from kompass_tui.store import Doc
 from kompass_tui.store.userfiles import read_text_file
 
 if TYPE_CHECKING:
     from kompass_tui.core.merging import Merge
+    from kompass_tui.exchange import csvfile
 
 
 class Workbench(Bench):
@@ -64,6 +64,7 @@ class Workbench(Bench):
         """Merge an evaluation exported as JSON (from another laptop, say) into the stored one of
         the same id, or add it if there is none. Returns what happened, as a Merge."""
         from kompass_tui.core import merging
+        from kompass_tui.exchange import formats
 
         name = str(path)
         theirs = formats.parse(read_text_file(path)[0], name)
@@ -112,6 +113,8 @@ class Workbench(Bench):
     def _import_text(
         self, text: str, name: str, into: str | None, framework_id: str, skip_existing: bool
     ) -> list[Evaluation]:
+        from kompass_tui.exchange import csvfile, formats  # only when there is a file (not at start-up)
+
         parsed = formats.parse(text, name)
         if isinstance(parsed, Evaluation):
             if into:
@@ -178,6 +181,8 @@ class Workbench(Bench):
 
     def export(self, eid: str, form: str, lang: str, compare: Iterable[str] = (), charts: bool = True) -> str:
         """The evaluation in one of exchange.formats (md: the report, csv, json)."""
+        from kompass_tui.exchange import formats
+
         fmt, compare = formats.get(form), list(compare)
         if compare and not fmt.compares:
             raise InputError("--compare goes with the Markdown report (--format md)")
@@ -203,6 +208,7 @@ class Workbench(Bench):
         """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
         file only (a symlink, FIFO or device is refused), written atomically and readable by the
         owner only. Returns the file and whether it replaced an existing one."""
+        from kompass_tui.exchange import formats
         from kompass_tui.store import write_file
 
         fmt = formats.get(form) if form else formats.for_path(str(path))

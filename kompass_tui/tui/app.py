@@ -189,6 +189,8 @@ class KompassApp(App[None]):
         """Finish every save now, waiting for the writer (on exit, and where a test looks at the disk).
         Text already in a field but whose keys the screen has not handled yet (the session ends
         between the two) is taken too: every text field in every screen hands it on (keep_typed)."""
+        if "kompass_tui.tui.fields" not in sys.modules:  # no text field was ever shown
+            return self._finish()
         from kompass_tui.tui.fields import SafeTextArea
 
         for screen in self.screen_stack:
@@ -198,6 +200,9 @@ class KompassApp(App[None]):
                 except Exception:
                     if not self._ending:
                         raise
+        self._finish()
+
+    def _finish(self) -> None:
         self.send_pending()
         self.writer.wait()
 

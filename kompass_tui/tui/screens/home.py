@@ -19,7 +19,6 @@ from kompass_tui.core import comparison
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
-from kompass_tui.exchange import formats
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.widgets import TitleBar, line, translate_bindings
 
@@ -194,6 +193,7 @@ class HomeScreen(KompassScreen[None]):
         self.app.push_screen(ConfirmScreen(self.app.t("confirm_delete", id=eid)), answered)
 
     def action_export(self) -> None:
+        from kompass_tui.exchange import formats
         from kompass_tui.tui.screens.dialogs import ConfirmScreen, PathScreen
 
         eid = self.selected_id()
@@ -218,4 +218,5 @@ class HomeScreen(KompassScreen[None]):
                 return
             write(path)
 
-        self.app.push_screen(PathScreen(self.app.t("export_title", id=eid), f"./{eid}{formats.DEFAULT.suffix}"), chosen)
+        suffix = formats.DEFAULT.suffix
+        self.app.push_screen(PathScreen(self.app.t("export_title", id=eid), f"./{eid}{suffix}"), chosen)

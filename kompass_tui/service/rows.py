@@ -1,0 +1,108 @@
+"""The rows of the evaluation list: what the index keeps of each evaluation (summarize) and how
+the service hands it on (Row), so a listing, a comparison or a trend opens no evaluation file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from kompass_tui.core import model, scoring
+from kompass_tui.core.framework import Framework
+from kompass_tui.core.model import QUESTIONS, Evaluation
+from kompass_tui.core.points import to_decimal
+from kompass_tui.errors import KompassError
+from kompass_tui.store import Doc, criteria
+
+SUMMARY = (
+    2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One evaluation as the list shows it (from the index, without opening its file)."""
+
+    id: str
+    municipality: str = ""
+    year: int = 0
+    framework: str = ""
+    level: str = QUESTIONS
+    scored: int = 0
+    count: int | None = None
+    total: Decimal | None = None
+    maximum: Decimal | None = None
+    created: str = ""
+    error: str = ""
+    areas: dict[str, str | None] | None = None  # area scores as stored; None in an index from before they were kept
+    unfit: int = 0  # stored scores the framework does not allow (not counted; `kompass show` names them)
+
+    @property
+    def area_level(self) -> bool:
+        return self.level == model.AREAS
+
+    def area_scores(self) -> Evaluation:
+        """The evaluation as the index summarises it: its area scores, which is all a comparison,
+        a change or a trend needs (so none of those reads the evaluation files)."""
+        return Evaluation(
+            id=self.id,
+            municipality=self.municipality,
+            year=self.year,
+            framework=self.framework,
+            level=model.AREAS,
+            areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
+            created=self.created,
+        )
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> Row:
+        """A row of the index as stored (strings for points) as the service hands it on."""
+        if raw.get("error"):
+            return cls(id=raw["id"], error=raw["error"])
+        total, areas, unfit = raw.get("total"), raw.get("areas"), raw.get("unfit", 0)
+        return cls(
+            id=raw["id"],
+            municipality=raw.get("municipality", ""),
+            year=raw.get("year", 0),
+            framework=raw.get("framework", ""),
+            level=raw.get("level", QUESTIONS),
+            scored=raw.get("scored", 0),
+            count=raw.get("count"),
+            total=to_decimal(total) if total is not None else None,
+            created=raw.get("created", ""),
+            maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
+            areas=areas if isinstance(areas, dict) else None,
+            unfit=unfit if isinstance(unfit, int) else 0,
+        )
+
+
+def summarize(doc: Doc, framework: Callable[[str], Framework]) -> Doc:
+    """What the index keeps of a stored evaluation: who and when, and (if its framework is
+    installed) its progress, total, maximum and area scores, counted as `Bench.get` counts them."""
+    ev = model.from_dict(doc)
+    row = {
+        "municipality": ev.municipality,
+        "year": ev.year,
+        "framework": ev.framework,
+        "level": ev.level,
+        "created": ev.created,
+    }
+    try:
+        fw = framework(ev.framework)
+    except KompassError:
+        return row
+    ev, problems = scoring.fitting(ev, fw)
+    done = scoring.progress(ev, fw)
+    areas = {a: (str(v) if v is not None else None) for a, v in scoring.area_scores(ev, fw).items()}
+    return {
+        **row,
+        "scored": done.scored,
+        "count": done.count,
+        "total": str(scoring.total(ev, fw)),
+        "maximum": str(fw.maximum),
+        "areas": areas,
+        "summary": SUMMARY,
+        "framework_stamp": criteria.stamp(fw.id),
+        **({"unfit": len(problems)} if problems else {}),
+    }
