@@ -1,5 +1,7 @@
-"""Benchmark data: databases of full evaluations (every sub-question scored, a 300-character note
-on each), as many as asked, built directly in the store's file format and indexed once."""
+"""Benchmark data: databases as a national results collection holds them, built directly in the
+store's file format and indexed once. Up to FULL evaluations are full (every sub-question scored, a
+300-character note on each); beyond that, area-level results (eight published area scores), so
+14,500 is 1,450 full evaluations and 13,050 area-level results of 2,900 municipalities × 5 rounds."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from kompass_tui.core import model
 from kompass_tui.core.model import Answer, AreaEntry, Evaluation
 from kompass_tui.service import Workbench
-from kompass_tui.store.files import AtomicJSONStorage, _meta
+from kompass_tui.store.files import _meta
 
 ROUNDS = (2003, 2007, 2011, 2015, 2019)
 WORDS = (
@@ -35,6 +37,7 @@ WORDS = (
     "medarbetarna",
     "nämnderna",
 )
+FULL = 1450  # the first 290 municipalities' rounds are full evaluations
 TARGET = "malmby-2026"  # an unscored evaluation to score in the key and save figures
 
 
@@ -66,8 +69,31 @@ def full_evaluation(rng: random.Random, fw, municipality: str, year: int) -> Eva
     )
 
 
+def area_result(rng: random.Random, fw, municipality: str, year: int) -> Evaluation:
+    areas = {a.id: AreaEntry(Decimal(rng.randint(60, 190)) / 2) for a in fw.areas}
+    return Evaluation(
+        id=model.base_id(municipality, year),
+        municipality=municipality,
+        year=year,
+        framework=fw.id,
+        level=model.AREAS,
+        areas=areas,
+        created=f"{year}-06-01T00:00:00+00:00",
+        updated=f"{year}-06-01T00:00:00+00:00",
+    )
+
+
+def write_plain(path: Path, data: dict) -> None:
+    """The store's file format, written without the store's fsync: benchmark data only (building
+    14,500 files at a save's durability would take minutes and measure nothing)."""
+    import json
+
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path.chmod(0o600)
+
+
 def build(folder: Path, count: int, seed: int = 1) -> Workbench:
-    """A database with `count` full evaluations (290 municipalities × 5 rounds at 1,450) and one
+    """A database with `count` evaluations (full up to FULL, area-level results beyond) and one
     unscored evaluation, TARGET, to score."""
     bench = Workbench(folder)
     fw = bench.framework("kommunkompassen-2003")
@@ -75,10 +101,9 @@ def build(folder: Path, count: int, seed: int = 1) -> Workbench:
     with bench.db.locked():  # sets the folder up
         pass
     for n in range(count):
-        ev = full_evaluation(rng, fw, f"Kommun {n // len(ROUNDS):03d}", ROUNDS[n % len(ROUNDS)])
-        AtomicJSONStorage(bench.db.path_of(ev.id)).write(
-            {"_meta": _meta("evaluation"), "evaluation": {"1": model.to_dict(ev)}}
-        )
+        make = full_evaluation if n < FULL else area_result
+        ev = make(rng, fw, f"Kommun {n // len(ROUNDS):04d}", ROUNDS[n % len(ROUNDS)])
+        write_plain(bench.db.path_of(ev.id), {"_meta": _meta("evaluation"), "evaluation": {"1": model.to_dict(ev)}})
     bench.rows()  # builds the index from the files, once
     bench.create("Malmby", 2026, evaluators=["Anna Berg"])
     return bench
@@ -86,4 +111,4 @@ def build(folder: Path, count: int, seed: int = 1) -> Workbench:
 
 def municipality_ids(count: int) -> list[str]:
     """One evaluation id per municipality (its latest round), for a comparison of that many."""
-    return [model.base_id(f"Kommun {m:03d}", ROUNDS[-1]) for m in range(count)]
+    return [model.base_id(f"Kommun {m:04d}", ROUNDS[-1]) for m in range(count)]

@@ -107,14 +107,14 @@ def new(
 @app.command("list")
 def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> None:
     """List the evaluations with progress and total."""
-    from kompass_tui.cli.views import evaluations_table
+    from kompass_tui.cli.views import evaluations_table, print_lines
 
     bench = _bench(ctx, db)
     rows = bench.rows()
     if not rows:
         _say(f"no evaluations in {bench.folder} yet; try `kompass demo` or `kompass new NAME --year YEAR`")
         return
-    _console().print(evaluations_table(rows, _lang(lang, ctx)), soft_wrap=True)  # lines whole, never wrapped
+    print_lines(_console(), evaluations_table(rows, _lang(lang, ctx)))  # lines whole, never wrapped
     unfit = [row.id for row in rows if row.unfit]
     if unfit:
         _warn(

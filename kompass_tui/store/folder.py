@@ -25,11 +25,14 @@ from kompass_tui.store.files import (
     LOCK_NAME,
     AtomicJSONStorage,
     Doc,
+    Fingerprint,
     _BrokenIndex,
     _check_meta,
     _Corrupt,
     _evaluation_of,
+    _fingerprint,
     _fsync_dir,
+    _header,
     _index_problem,
     _is_evaluation_file,
     _is_journal,
@@ -76,6 +79,7 @@ class Folder:
         self._lock_fd: int | None = None
         self._cleaned = False
         self._verified = False
+        self._index_cache: tuple[Fingerprint, Doc] | None = None  # the index as last parsed, by its fingerprint
         self._owned = False
 
     # -- checks ---------------------------------------------------------------
@@ -162,7 +166,7 @@ class Folder:
                 )
             return EVALUATIONS in names
         try:
-            self._index_data()
+            self._index_data(header_only=True)
         except _BrokenIndex:
             pass  # the evaluation files are there: listing rebuilds it
         if getattr(self._here, "depth", 0) == 0:  # (inside the lock, taking it rolls batches back itself)
@@ -176,16 +180,32 @@ class Folder:
         except (FileNotFoundError, NotADirectoryError):
             return False
 
-    def _index_data(self) -> Doc | None:
+    def _index_data(self, header_only: bool = False) -> Doc | None:
         """The index, None if there is none. Refused (StoreError): another program's file, a newer
         schema, a link, a folder. Damaged (_BrokenIndex) when it is not JSON or its body has the
-        wrong shape and the evaluation files are there to rebuild it from; refused if they are not."""
+        wrong shape and the evaluation files are there to rebuild it from; refused if they are not.
+
+        Parsed once per version of the file (kept while its fingerprint stays; callers do not
+        change what it returns). header_only: just whose and which schema it is, as the file
+        starts (what exists() needs; a listing parses and checks the rest)."""
+        cached = self._index_cache
+        if cached is not None:
+            try:
+                if _fingerprint(os.lstat(self.index_path)) == cached[0]:
+                    return cached[1]
+            except OSError:
+                pass
         try:
-            raw, _ = _read_own(self.index_path)
+            raw, info = _read_own(self.index_path)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise _read_error(self.index_path, exc) from None
+        if header_only:
+            header = _header(raw)
+            if header is not None:
+                _check_meta(header, self.index_path, "index")
+                return header
         try:
             data = _parse(raw, self.index_path)
         except _Corrupt as exc:
@@ -200,6 +220,7 @@ class Folder:
             raise StoreError(
                 f"{self.index_path} is damaged ({problem}); it was left as it is. Move it out of the folder"
             )
+        self._index_cache = (_fingerprint(info), data)
         return data
 
     def _read_index_raw(self) -> Doc:
