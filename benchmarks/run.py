@@ -14,6 +14,12 @@ Figures (targets from the issue):
   4  one save (score + note) with 1, 100 and 1,450 evaluations                                  ≤ 50 ms
   5  `kompass compare` of 290 evaluations; `kompass export` with a 5-way comparison             ≤ 1 s; ≤ 0.5 s
   6  peak memory of the app with 1,450 evaluations                                              ≤ 150 MB
+  7  at 25, 1,450 and 14,500 evaluations (14,500: 1,450 full and 13,050 area-level results):
+     `kompass list` vs the minimal Typer app's --help                        ≤ 1.5× (≤ 3× at 14,500)
+     `show`, `score`, `export` (5-way) and `compare` of 5 at 14,500 vs at 25                      ≤ 1.1×
+     `compare` of all 2,900 of one year vs the minimal Typer app's --help                         ≤ 5×
+     the app's first frame at each size vs the minimal Textual app                                ≤ 1.3×
+     peak memory (VmHWM of the process itself) of `list` and of the app at 14,500                 ≤ 100 MB
 """
 
 from __future__ import annotations
@@ -34,9 +40,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from data import TARGET, build, municipality_ids  # noqa: E402
+from data import ROUNDS, TARGET, build, municipality_ids  # noqa: E402
 
 SIZES = (1, 100, 1450)
+SCALE = (25, 1450, 14500)  # the national results database, and a few evaluations to set it against
 PYTHON = sys.executable
 KOMPASS = [PYTHON, "-c", "from kompass_tui.cli import main; main()"]  # the console script's own entry
 
@@ -129,7 +136,7 @@ Ready(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
 """
 
 PEAK_MEMORY = """
-import resource, sys
+import sys
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
 class Open(KompassApp):
@@ -139,7 +146,6 @@ class Open(KompassApp):
     def done(self):
         self.exit()
 Open(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -308,12 +314,8 @@ def big(table: Table, work: Path, folder: Path, runs: int) -> None:
         "≤ 0.5 s",
         statistics.median(times) <= 0.5,
     )
-    peaks = []
-    for _ in range(max(3, runs // 2)):
-        out = subprocess.run(
-            script(work, "peak.py", PEAK_MEMORY) + [str(folder), ids[0]], capture_output=True, text=True
-        )
-        peaks.append(int(out.stdout.split()[-1]) / 1024)
+    hwm = script(work, "vmhwm.py", VMHWM)
+    peaks = [peak_kb(hwm + [script(work, "peak.py", PEAK_MEMORY)[1], str(folder), ids[0]]) / 1024 for _ in range(3)]
     table.add(
         "6 peak memory of the app, 1,450 evaluations",
         f"{statistics.median(peaks):.0f} MB",
@@ -322,6 +324,104 @@ def big(table: Table, work: Path, folder: Path, runs: int) -> None:
         "≤ 150 MB",
         max(peaks) <= 150,
     )
+
+
+# ---------------------------------------------------------------- 7: a national results database
+
+
+VMHWM = """
+import atexit, os, sys, runpy
+def report():
+    for line in open(f"/proc/{os.getpid()}/status"):
+        if line.startswith("VmHWM:"):
+            os.write(2, f"VMHWM {line.split()[1]}\\n".encode())
+atexit.register(report)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__") if sys.argv[0].endswith(".py") else runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
+def peak_kb(cmd: list[str]) -> int:
+    """The process's own high-water mark of resident memory (VmHWM), read by itself as it exits:
+    not inherited from this harness, as a child's ru_maxrss is across fork and exec."""
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    found = [line.split()[1] for line in out.stderr.splitlines() if line.startswith("VMHWM ")]
+    if out.returncode != 0 or not found:
+        raise SystemExit(f"{' '.join(cmd[:6])}… failed: {out.stderr[-800:]}")
+    return int(found[-1])
+
+
+def scale(table: Table, work: Path, demo: Path, databases: dict[int, Path], runs: int) -> None:
+    typer_base = script(work, "minimal_typer.py", MINIMAL_TYPER) + ["--help"]
+    largest = databases[SCALE[-1]]
+    for size, folder in databases.items():
+        base, times = run_pair(typer_base, KOMPASS + ["list", "--db", str(folder)], runs)
+        ratio, target = paired_ratio(base, times), (3.0 if size == SCALE[-1] else 1.5)
+        table.add(
+            f"7 kompass list, {size} evaluations",
+            ms(statistics.median(times)),
+            ms(p95(times)),
+            f"{ratio:.2f}",
+            f"≤ {target:g}× Typer --help",
+            ratio <= target,
+        )
+    few = municipality_ids(5)
+    for label, args in (
+        ("show", ["show", few[0]]),
+        ("score", ["score", TARGET, "1.1", "7", "--as", "Anna Berg"]),
+        ("export, 5-way", ["export", few[0], "--compare", *few[1:5], "--lang", "sv"]),
+        ("compare of 5", ["compare", *few]),
+    ):
+        small, large = run_pair(
+            KOMPASS + [*args, "--db", str(databases[SCALE[0]])], KOMPASS + [*args, "--db", str(largest)], runs
+        )
+        ratio = paired_ratio(small, large)
+        table.add(
+            f"7 kompass {label}, {SCALE[-1]} vs {SCALE[0]}",
+            ms(statistics.median(large)),
+            ms(p95(large)),
+            f"{ratio:.2f}",
+            "≤ 1.1×",
+            ratio <= 1.1,
+        )
+    every = municipality_ids(SCALE[-1] // len(ROUNDS))
+    base, times = run_pair(typer_base, KOMPASS + ["compare", *every, "--db", str(largest)], max(3, runs // 4))
+    ratio = paired_ratio(base, times)
+    table.add(
+        f"7 kompass compare, all {len(every)} of one year",
+        ms(statistics.median(times)),
+        ms(p95(times)),
+        f"{ratio:.2f}",
+        "≤ 5× Typer --help",
+        ratio <= 5,
+    )
+    textual_base = script(work, "minimal_textual.py", MINIMAL_TEXTUAL)
+    ready = script(work, "kompass_ready.py", KOMPASS_READY)
+    for size, folder in databases.items():
+        base, times = run_pair(textual_base, ready + [str(folder)], runs)
+        ratio = paired_ratio(base, times)
+        table.add(
+            f"7 first frame, {size} evaluations",
+            ms(statistics.median(times)),
+            ms(p95(times)),
+            f"{ratio:.2f}",
+            "≤ 1.3× minimal Textual",
+            ratio <= 1.3,
+        )
+    hwm = script(work, "vmhwm.py", VMHWM)
+    for label, cmd in (
+        ("kompass list", hwm + ["kompass_tui", "list", "--db", str(largest)]),
+        ("the app, first frame", hwm + [ready[1], str(largest)]),
+    ):
+        peaks = [peak_kb(cmd) / 1024 for _ in range(3)]
+        table.add(
+            f"7 peak memory, {label}, {SCALE[-1]}",
+            f"{statistics.median(peaks):.0f} MB",
+            f"{max(peaks):.0f} MB",
+            "",
+            "≤ 100 MB",
+            max(peaks) <= 100,
+        )
 
 
 def machine() -> str:
@@ -341,7 +441,7 @@ def machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--only", choices=["startup", "keys", "saves", "big"], help="one group of figures")
+    parser.add_argument("--only", choices=["startup", "keys", "saves", "big", "scale"], help="one group of figures")
     args = parser.parse_args()
     runs = 5 if args.quick else 20
     table = Table()
@@ -359,10 +459,14 @@ def main() -> int:
 
         demo = work / "demo"
         Workbench(demo).load_demo()
-        print(f"building databases of {', '.join(map(str, SIZES))} evaluations …", file=sys.stderr)
+        print(f"building databases of {', '.join(map(str, SIZES + SCALE))} evaluations …", file=sys.stderr)
         databases = {size: work / f"db{size}" for size in SIZES}
-        if args.only != "startup":
+        if args.only not in ("startup", "scale"):
             for size, folder in databases.items():
+                build(folder, size)
+        scaled = {size: work / f"scale{size}" for size in SCALE}
+        if args.only in (None, "scale"):
+            for size, folder in scaled.items():
                 build(folder, size)
         print("measuring …", file=sys.stderr)
         if args.only in (None, "startup"):
@@ -373,6 +477,8 @@ def main() -> int:
             saves(table, databases, runs=25 if not args.quick else 10)
         if args.only in (None, "big"):
             big(table, work, databases[SIZES[-1]], runs)
+        if args.only in (None, "scale"):
+            scale(table, work, demo, scaled, runs)
     print(f"Kompass benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")
     print()
     table.print()

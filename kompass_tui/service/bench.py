@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kompass_tui.core.comparison import Comparison
     from kompass_tui.core.consensus import Disagreement
 
+FEW = 20  # a comparison of this many or fewer reads its municipalities' parts of the index, not all of it
 FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and the system has none
 
 
@@ -100,11 +101,13 @@ class Bench:
         area scores from the index (enough for changes and trends; no other evaluation file is read)."""
         from kompass_tui.core.comparison import history
 
-        rows = self._readable_rows() if rows is None else rows
+        rows = self._readable_rows(ev.municipality) if rows is None else rows
         return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
 
-    def _readable_rows(self) -> list[Row]:
-        return [r for r in self.rows() if not r.error]
+    def _readable_rows(self, municipality: str | None = None) -> list[Row]:
+        """Every row, or (municipality) the rows of its rounds only: one part of the index."""
+        rows = self.rows() if municipality is None else self._rows(municipality)
+        return [r for r in rows if not r.error]
 
     def _area_scores(self, row: Row) -> Evaluation:
         return row.area_scores() if row.areas is not None else self.get(row.id)
@@ -121,7 +124,11 @@ class Bench:
         for eid in ids:
             if eid not in stored:
                 self.get(eid)  # says which id is unknown, before anything is read or written
-        rows = self._readable_rows()
+        if len(ids) <= FEW:  # their municipalities' parts of the index, not all of it
+            municipalities = {model.name_key(m): m for m in (self.get(i).municipality for i in ids)}
+            rows = [r for m in municipalities.values() for r in self._readable_rows(m)]
+        else:
+            rows = self._readable_rows()
         by_id = {r.id: r for r in rows}
         evaluations = [self._area_scores(by_id[i]) if i in by_id else self.get(i) for i in ids]
         fw = self.framework(comparison.check_one_framework(evaluations))
@@ -146,8 +153,15 @@ class Bench:
         self._rows_cache = ((key[0], self.db.index_fingerprint()), rows)
         return list(rows)
 
-    def _rows(self) -> list[Row]:
-        raw_rows = self.db.rows()
+    def _rows(self, municipality: str | None = None) -> list[Row]:
+        """Every row (or one municipality's), by municipality, year and id."""
+
+        def read(refresh: Iterable[str] = ()) -> list[Doc]:
+            if municipality is None:
+                return self.db.rows(refresh)
+            return self.db.rows_of(municipality, refresh)
+
+        raw_rows = read()
         # Rows without a full summary: from an index written by an older Kompass (before it kept
         # area scores, or counted scores the framework does not allow), made where the framework
         # was not installed (a shared database), or with other maxima (criteria add --replace).
@@ -161,7 +175,7 @@ class Bench:
             and (raw.get("summary"), raw.get("framework_stamp")) != (SUMMARY, signatures[raw.get("framework", "")])
         ]
         if older:
-            raw_rows = self.db.rows(refresh=older)
+            raw_rows = read(older)
         result = []
         for raw in raw_rows:
             result.append(Row.from_raw(raw))

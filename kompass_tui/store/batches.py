@@ -153,7 +153,11 @@ class Batches(Folder):
                     ) from None
                 raise
             _sync_dir_softly(self.folder)
+            self._stored_batch(ids, docs)
             return docs
+
+    def _stored_batch(self, ids: list[str], docs: list[Doc]) -> None:
+        """Just after a batch is complete, under the lock (the index adds their rows)."""
 
     def _undo_batch(self, placed: list[Path], temps: list[str], journal: Path) -> None:
         """Remove what a failed batch made; the journal last, so a kill meanwhile leaves it to finish."""

@@ -1,6 +1,7 @@
 """The database: a folder with one TinyDB file per evaluation and a small index, safe to share.
 
-    <folder>/kompass.json            index: schema version + one summary row per evaluation
+    <folder>/kompass.json            the index's header: whose database, which schema
+    <folder>/index/NN.json           the index: one summary row per evaluation, in 64 parts
     <folder>/evaluations/<id>.json   one TinyDB file per evaluation
     <folder>/.lock                   the lock file (never the data files: a replace swaps those);
                                      holds the PID of the session holding the lock
@@ -24,11 +25,13 @@ Guarantees:
   writes. A session that waits is told so after WAIT_NOTICE seconds (on_wait, with the holder's
   PID) and gives up after `wait` seconds with a message, having changed nothing.
 - Save cost does not grow with the number of evaluations: a save rewrites one evaluation file and
-  nothing else. The index is a cache for listing: each row carries the fingerprint (inode, times,
-  size) of the file it summarises, read through the same descriptor as the data, so a listing tells
-  which rows are stale (saved since, or after a crash, or a lost index) and summarises those files
-  again, writing the index once. A damaged index (not JSON, or Kompass's with a body of the wrong
-  shape) is set aside as kompass.json.broken and rebuilt from the evaluation files.
+  its row in one part of the index (index/NN.json, its municipality's: about 230 rows at 14,500
+  evaluations; a cache, so written without fsync). Each row carries the fingerprint (inode, times,
+  size) of the file it summarises, read through the same descriptor as the data, so a listing
+  tells which rows are stale (a crash between the file and its row, a lost part, an older Kompass)
+  and summarises those files again, writing only the parts that changed; a question about one
+  municipality reads and checks its one part. A damaged kompass.json (not JSON, or Kompass's with
+  a body of the wrong shape) is set aside as kompass.json.broken, a damaged part rebuilt.
 - Files that are not Kompass databases, or are from a newer schema, are refused with a message and
   never overwritten; so is a folder of other files without an index.
 - Before an evaluation file is replaced or deleted, its previous version is kept in backups/ (a
@@ -163,10 +166,16 @@ class Database(Indexed):
             if not 1 <= number <= len(versions):
                 raise NotFound(f"{eid} has versions 1 to {len(versions)}; see `kompass restore {eid} --list`")
             doc = versions[number - 1][1]
-            self._write(eid, doc)
+            try:
+                before: Doc | None = self.read(eid)
+            except (NotFound, StoreError):
+                before = None  # restoring a deleted (or unreadable) one
+            self._write(eid, doc, before)
             return doc
 
-    def _write(self, eid: str, doc: Doc) -> None:
+    def _write(self, eid: str, doc: Doc, before: Doc | None = None) -> None:
+        """Write eid's file (keeping the version it replaces) and its row in the index; before:
+        that version, if it was read (its row is in its municipality's part)."""
         path = self.path_of(eid)
         kept: list[Path | None] = []
         try:
@@ -181,9 +190,7 @@ class Database(Indexed):
             ) from None
         if kept and kept[0] is not None:
             self._prune(eid)
-        # The index is not touched: its row for eid no longer matches the file's fingerprint, so the
-        # next listing summarises this one evaluation again. A save stays one small file, however
-        # many evaluations the database holds.
+        self._indexed(eid, doc, before)  # one small part of the index, however many evaluations there are
 
     def create(self, make: Callable[[set[str]], Doc]) -> Doc:
         """Store a new evaluation; make(taken_ids) builds it, choosing a free id."""
@@ -200,13 +207,13 @@ class Database(Indexed):
             old = self.read(eid)
             new = change(old)
             if new != old:
-                self._write(eid, new)
+                self._write(eid, new, old)
             return new
 
     def delete(self, eid: str) -> None:
         with self.locked():
             path = self.path_of(eid)
-            self.read(eid)
+            before = self.read(eid)
             kept: list[Path | None] = []
             try:
                 kept.append(self._keep_previous(eid))
@@ -218,3 +225,4 @@ class Database(Indexed):
                 _fsync_dir(path.parent)
             except OSError:
                 pass  # deleted; only the sync of the folder entry failed
+            self._indexed(eid, None, before)

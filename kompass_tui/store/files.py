@@ -27,6 +27,7 @@ from kompass_tui.paths import owner_name
 SCHEMA = 2  # 2: evaluation documents with evaluators' entries (files of schema 1 are read, and written as 2)
 APP = "kompass"
 INDEX_NAME = "kompass.json"
+INDEX_FOLDER = "index"  # the index's parts (store/index.py)
 EVALUATIONS = "evaluations"
 BACKUPS = "backups"
 LOCK_NAME = ".lock"
@@ -42,19 +43,23 @@ Fingerprint = list[int]  # inode, times and size: changes whenever a file is rep
 _NO_DIR_FSYNC = {errno.EINVAL, errno.ENOTSUP, errno.EBADF}
 
 
-def atomic_write(path: Path, data: bytes, before_replace: Callable[[], object] | None = None) -> None:
+def atomic_write(
+    path: Path, data: bytes, before_replace: Callable[[], object] | None = None, durable: bool = True
+) -> None:
     """Write data to path so that a reader or a crash sees either the old file or the new one.
     The new file is created 0600 (mkstemp: O_EXCL, O_NOFOLLOW), so it is never readable by others.
 
     before_replace runs once the new data is safely on disk, just before it takes the old file's
     place. An OSError means nothing was replaced; once replaced, only a failed sync of the folder
-    is reported."""
+    is reported. durable=False (a cache, rebuilt if a power cut leaves it empty): no fsync, so a
+    process sees the old file or the new one, but the disk may keep neither."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if before_replace is not None:
             before_replace()
         os.replace(tmp, path)
@@ -64,6 +69,8 @@ def atomic_write(path: Path, data: bytes, before_replace: Callable[[], object] |
         except OSError:
             pass
         raise
+    if not durable:
+        return
     try:
         _fsync_dir(path.parent)
     except OSError as exc:
@@ -272,8 +279,8 @@ class AtomicJSONStorage(Storage):
             raise _read_error(self.path, exc) from None
         return _parse(raw, self.path), info
 
-    def write(self, data: Doc, before_replace: Callable[[], object] | None = None) -> None:
-        atomic_write(self.path, _encode(data), before_replace=before_replace)
+    def write(self, data: Doc, before_replace: Callable[[], object] | None = None, durable: bool = True) -> None:
+        atomic_write(self.path, _encode(data), before_replace=before_replace, durable=durable)
 
 
 _HEADER_START = b'{"_meta":'

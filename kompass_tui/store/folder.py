@@ -21,6 +21,7 @@ from kompass_tui.store.files import (
     BROKEN_NAME,
     EVALUATIONS,
     ID_RE,
+    INDEX_FOLDER,
     INDEX_NAME,
     LOCK_NAME,
     AtomicJSONStorage,
@@ -71,6 +72,7 @@ class Folder:
         self.evaluations = self.folder / EVALUATIONS
         self.backups = self.folder / BACKUPS
         self._summarize = summarize or (lambda doc: {})
+        self._summarizes = summarize is not None  # else saves leave the index to the next listing
         self.wait = wait
         self.on_wait = on_wait
         self._mutex = threading.RLock()
@@ -106,7 +108,7 @@ class Folder:
                 "Kompass keeps interview notes there: use a folder of your own with --db"
             )
         self._check_folder(self.folder, info)
-        for sub in (self.evaluations, self.backups):
+        for sub in (self.evaluations, self.backups, self.folder / INDEX_FOLDER):
             try:
                 info = os.lstat(sub)
             except FileNotFoundError:
@@ -157,7 +159,9 @@ class Folder:
             others = [
                 n
                 for n in names
-                if n not in (LOCK_NAME, EVALUATIONS, BACKUPS, BROKEN_NAME) and not _is_temp(n) and not _is_journal(n)
+                if n not in (LOCK_NAME, EVALUATIONS, BACKUPS, INDEX_FOLDER, BROKEN_NAME)
+                and not _is_temp(n)
+                and not _is_journal(n)
             ]
             if others:
                 raise StoreError(
@@ -221,12 +225,6 @@ class Folder:
                 f"{self.index_path} is damaged ({problem}); it was left as it is. Move it out of the folder"
             )
         self._index_cache = (_fingerprint(info), data)
-        return data
-
-    def _read_index_raw(self) -> Doc:
-        data = self._index_data()
-        if data is None:
-            return {"_meta": _meta("index"), "evaluations": {}}
         return data
 
     # -- lock -------------------------------------------------------------------
@@ -346,7 +344,7 @@ class Folder:
 
     def _remove_temp_files(self) -> None:
         """Temp files left by a killed writer. Safe under the lock: live writers hold it while theirs exist."""
-        for folder in (self.folder, self.evaluations):
+        for folder in (self.folder, self.evaluations, self.folder / INDEX_FOLDER):
             if self._is_own_folder(folder):
                 for entry in os.scandir(folder):
                     if _is_temp(entry.name):

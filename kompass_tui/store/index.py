@@ -1,27 +1,55 @@
-"""The index: a cache of one summary row per evaluation, so a listing reads one file. Each row
-carries the fingerprint (inode, times, size) of the file it summarises, read through the same
-descriptor as the data, so a listing tells which rows are stale (saved since, after a crash, or a
-lost index) and summarises those files again, writing the index once. A damaged index is set
-aside as kompass.json.broken and rebuilt from the evaluation files."""
+"""The index: a cache of one summary row per evaluation, so a listing opens no evaluation file and
+a question about one municipality reads one small part of it.
+
+    <folder>/kompass.json      the header: whose database, which schema (rows an older Kompass kept
+                               here are moved into the parts by the next listing)
+    <folder>/index/NN.json     PARTS parts; an evaluation's row lives in its municipality's part
+
+Each row carries the fingerprint (inode, times, size) of the file it summarises, read through the
+same descriptor as the data. A save writes its evaluation's row into its part (one small file,
+however many evaluations there are); a listing checks every row against its file and summarises
+again the files that drifted (saved by an older Kompass, after a crash, a lost part), writing only
+the parts that changed. A damaged kompass.json is set aside as kompass.json.broken and rebuilt; a
+damaged part is rebuilt from the evaluation files (it holds nothing else)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
 
-from kompass_tui.errors import KompassError, NotFound
+from kompass_tui.core.model import name_key
+from kompass_tui.errors import KompassError, NotFound, StoreError
 from kompass_tui.store.batches import Batches
 from kompass_tui.store.files import (
     BROKEN_NAME,
+    INDEX_FOLDER,
     AtomicJSONStorage,
     Doc,
+    Fingerprint,
     _BrokenIndex,
+    _check_meta,
     _fingerprint,
+    _index_problem,
     _is_evaluation_file,
     _is_temp,
     _lexists,
+    _make_dirs,
     _meta,
+    _parse,
+    _read_own,
 )
+
+PARTS = 64  # at 14,500 evaluations about 230 rows, 100 kB, a part
+
+
+def part_of(row: Doc) -> int:
+    """The part an index row belongs in: its municipality's (as rounds are matched: name_key), so
+    every round of a municipality is in one part; an unreadable evaluation's by its id."""
+    municipality = row.get("municipality")
+    key = name_key(municipality) if isinstance(municipality, str) else str(row.get("id"))
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % PARTS
 
 
 class Indexed(Batches):
@@ -30,43 +58,145 @@ class Indexed(Batches):
     def _row(self, eid: str, doc: Doc, info: os.stat_result) -> Doc:
         return {**self._summarize(doc), "id": eid, "fp": _fingerprint(info)}
 
-    def _index_rows(self) -> dict[str, Doc]:
+    # -- the parts ------------------------------------------------------------------
+
+    @property
+    def index_folder(self) -> Path:
+        return self.folder / INDEX_FOLDER
+
+    def _part_path(self, n: int) -> Path:
+        return self.index_folder / f"{n:02x}.json"
+
+    def _read_part(self, n: int) -> dict[str, Doc] | None:
+        """The rows of part n by id ({} if there is none), None if it is damaged (it is then
+        rebuilt). Parsed once per version of the file; callers do not change what it returns.
+        A link or another user's file is refused, as everywhere in the database."""
+        cache: dict[int, tuple[Fingerprint, dict[str, Doc]]] = self.__dict__.setdefault("_parts_cache", {})
+        path = self._part_path(n)
         try:
-            data = self._read_index_raw()
+            now = _fingerprint(os.lstat(path))
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        if n in cache and cache[n][0] == now:
+            return cache[n][1]
+        try:
+            raw, info = _read_own(path)
+        except FileNotFoundError:
+            return {}
+        except IsADirectoryError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            data = _parse(raw, path)
+            _check_meta(data, path, "index")
+        except StoreError:
+            return None
+        if _index_problem(data) is not None:
+            return None
+        rows = {row["id"]: row for row in data.get("evaluations", {}).values()}
+        cache[n] = (_fingerprint(info), rows)
+        return rows
+
+    def _write_part(self, n: int, rows: dict[str, Doc]) -> None:
+        path = self._part_path(n)
+        if not _lexists(self.index_folder):
+            _make_dirs(self.index_folder)
+        elif not self._is_own_folder(self.index_folder):
+            raise StoreError(f"{self.index_folder} is not a folder; move it out of the way")
+        AtomicJSONStorage(path).write(  # a cache: no fsync (a part a power cut empties is rebuilt)
+            {"_meta": _meta("index"), "evaluations": {str(k): row for k, row in enumerate(rows.values(), 1)}},
+            durable=False,
+        )
+
+    def _legacy_rows(self) -> dict[str, Doc]:
+        """Rows kept in kompass.json itself (by an older Kompass), or {} (a damaged one is set aside)."""
+        try:
+            data = self._index_data()
         except _BrokenIndex:
             self._set_aside_broken_index()
+            return {}
+        if data is None:
             return {}
         return {row["id"]: row for row in data.get("evaluations", {}).values()}
 
     def _set_aside_broken_index(self) -> None:
-        """Keep a damaged index as kompass.json.broken (replacing an older one) and start an empty
-        one; the listing then summarises every evaluation again. Without the lock (a read-only
-        folder, say) the listing comes from the files alone."""
+        """Keep a damaged kompass.json as kompass.json.broken (replacing an older one) and start a
+        new one; the listing then checks every row again. Without the lock (a read-only folder,
+        say) the listing comes from the files alone."""
         try:
             with self.locked():
                 try:
                     self._index_data()
-                    return  # another session rebuilt it meanwhile
+                    return  # another session mended it meanwhile
                 except _BrokenIndex:
                     pass
                 os.replace(self.index_path, self.folder / BROKEN_NAME)
-                AtomicJSONStorage(self.index_path).write({"_meta": _meta("index"), "evaluations": {}})
+                self._write_header()
         except (KompassError, OSError):
             pass
 
-    def _index_soft(self, change: Callable[[dict[str, Doc]], object]) -> None:
-        """Change the index under the lock, re-checking that it is still ours. The evaluation files
-        are the truth and are already written: a failure here only leaves the cache stale, and the
-        next listing rebuilds it."""
+    def _write_header(self) -> None:
+        AtomicJSONStorage(self.index_path).write({"_meta": _meta("index"), "evaluations": {}})
+
+    def _all_rows(self) -> tuple[dict[str, Doc], dict[str, int], set[int], bool]:
+        """Every row (by id); the part each row was found in; the parts to write again (damaged, or
+        holding a copy of a row that belongs elsewhere); and whether kompass.json still holds rows
+        of an older Kompass (to be moved into the parts)."""
+        legacy = self._legacy_rows()
+        rows = dict(legacy)
+        where: dict[str, int] = {}
+        mend: set[int] = set()
+        for n in range(PARTS):
+            part = self._read_part(n)
+            if part is None:
+                mend.add(n)
+                continue
+            for eid, row in part.items():
+                if part_of(row) != n:  # a copy left where it does not belong: dropped there
+                    mend.add(n)
+                    if eid in where:
+                        continue
+                elif eid in where:
+                    mend.add(where[eid])
+                rows[eid], where[eid] = row, n
+        return rows, where, mend, bool(legacy)
+
+    def _update_parts(self, new: dict[str, Doc], gone: Iterable[str], touch: Iterable[int] = ()) -> None:
+        """Write the rows in `new` into their parts and drop the ids in `gone`, re-reading each part
+        first (call it under the lock). touch: the other parts where those ids may be now (they
+        are dropped there) or that must be written again (damaged ones). Only the parts that
+        change are written, each one small file."""
+        gone = set(gone)
+        target = {eid: part_of(row) for eid, row in new.items()}
+        for n in sorted(set(touch) | set(target.values())):
+            current = self._read_part(n)
+            rows = dict(current or {})
+            changed = current is None
+            for eid in list(rows):
+                if eid in gone or (eid in target and target[eid] != n) or part_of(rows[eid]) != n:
+                    del rows[eid]
+                    changed = True
+            for eid, m in target.items():
+                if m == n and rows.get(eid) != new[eid]:
+                    rows[eid] = new[eid]
+                    changed = True
+            if changed:
+                self._write_part(n, rows)
+
+    def _index_soft(self, new: dict[str, Doc], gone: Iterable[str], touch: Iterable[int] = ()) -> None:
+        """_update_parts under the lock, re-checking that the header is still Kompass's. The
+        evaluation files are the truth and are already written: a failure here only leaves the
+        cache stale, and the next listing mends it."""
         try:
             with self.locked():
-                rows = self._index_rows()
-                change(rows)
-                AtomicJSONStorage(self.index_path).write(
-                    {"_meta": _meta("index"), "evaluations": {str(n): row for n, row in enumerate(rows.values(), 1)}}
-                )
+                if self._index_data(header_only=True) is None:
+                    self._write_header()
+                self._update_parts(new, gone, touch)
         except (KompassError, OSError):
             pass
+
+    # -- reading --------------------------------------------------------------------
 
     def rows(self, refresh: Iterable[str] = ()) -> list[Doc]:
         """One summary row per evaluation, ordered by id; rebuilt from the files where they drifted
@@ -74,7 +204,7 @@ class Indexed(Batches):
         if not self.exists():
             return []
         self._finish_interrupted_batches()
-        rows = self._index_rows()
+        rows, where, mend, legacy = self._all_rows()
         found: dict[str, list[int]] = {}
         temp_seen = False
         for entry in os.scandir(self.evaluations) if self._is_own_folder(self.evaluations) else ():
@@ -88,13 +218,59 @@ class Indexed(Batches):
         refresh = set(refresh)
         stale = [eid for eid, fp in found.items() if rows.get(eid, {}).get("fp") != fp or eid in refresh]
         gone = [eid for eid in rows if eid not in found]
-        if stale or gone or temp_seen or not _lexists(self.index_path):
-            rows = self._repair(rows, stale, gone, found)
+        if stale or gone or temp_seen or mend or legacy or not _lexists(self.index_path):
+            touch = mend | {where[eid] for eid in [*stale, *gone] if eid in where}
+            rows = self._repair(rows, stale, gone, found, touch, rows if legacy else {})
         return [rows[eid] for eid in sorted(rows)]
 
+    def rows_of(self, municipality: str, refresh: Iterable[str] = ()) -> list[Doc]:
+        """The rows of one municipality's evaluations (every round, every framework), each checked
+        against its file and summarised again if it drifted: reads one part, not the whole index.
+        An evaluation file no Kompass has indexed yet (one copied in by hand) shows from the next
+        listing on."""
+        if not self.exists():
+            return []
+        if self._has_legacy_rows():
+            self.rows()  # an older Kompass's index: moved into the parts once
+        key = name_key(municipality)
+        n = part_of({"municipality": municipality})
+        part = self._read_part(n)
+        if part is None:
+            self.rows()  # a damaged part: rebuilt
+            part = self._read_part(n) or {}
+        mine = {eid: row for eid, row in part.items() if name_key(str(row.get("municipality", ""))) == key}
+        found: dict[str, list[int]] = {}
+        for eid in mine:
+            try:
+                found[eid] = _fingerprint(os.lstat(self.path_of(eid)))
+            except FileNotFoundError:
+                continue
+        refresh = set(refresh)
+        stale = [eid for eid, fp in found.items() if mine[eid].get("fp") != fp or eid in refresh]
+        gone = [eid for eid in mine if eid not in found]
+        if stale or gone:
+            mine = self._repair(mine, stale, gone, found, {n})
+        return [row for eid, row in sorted(mine.items()) if name_key(str(row.get("municipality", ""))) == key]
+
+    def _has_legacy_rows(self) -> bool:
+        """kompass.json holds rows (an older Kompass's index): a header alone is a few hundred bytes."""
+        try:
+            return os.lstat(self.index_path).st_size > 4096
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+
     def _repair(
-        self, rows: dict[str, Doc], stale: list[str], gone: list[str], found: dict[str, list[int]]
+        self,
+        rows: dict[str, Doc],
+        stale: list[str],
+        gone: list[str],
+        found: dict[str, list[int]],
+        touch: Iterable[int] = (),
+        move: dict[str, Doc] | None = None,
     ) -> dict[str, Doc]:
+        """Summarise the stale files again and drop the gone ids; write that into the parts (touch:
+        where those rows are now, and parts to mend; move: rows from an older kompass.json, which
+        is then emptied). Returns the rows."""
         fresh: dict[str, Doc] = {}
         for eid in stale:
             try:
@@ -105,21 +281,54 @@ class Indexed(Batches):
             except KompassError as exc:
                 fresh[eid] = {"id": eid, "error": str(exc), "fp": found[eid]}
         listed = {eid: row for eid, row in {**rows, **fresh}.items() if eid not in gone}
-
-        def merge(current: dict[str, Doc]) -> None:
-            for eid in gone:
-                if not _lexists(self.path_of(eid)):
-                    current.pop(eid, None)
-            for eid, row in fresh.items():
-                try:
-                    if _fingerprint(os.lstat(self.path_of(eid))) == row["fp"]:
-                        current[eid] = row  # only if no session saved it meanwhile
-                except FileNotFoundError:
-                    current.pop(eid, None)
-            self._remove_temp_files()
-
-        self._index_soft(merge)  # a read-only database: list what the files say, without fixing it
+        move = move or {}
+        try:
+            with self.locked():
+                if self._index_data(header_only=True) is None or move:
+                    self._write_header()  # a lost header, or an older one whose rows now go to the parts
+                still_gone = [eid for eid in gone if not _lexists(self.path_of(eid))]
+                current: dict[str, Doc] = {eid: row for eid, row in move.items() if eid not in gone}
+                for eid, row in fresh.items():
+                    try:
+                        if _fingerprint(os.lstat(self.path_of(eid))) == row["fp"]:
+                            current[eid] = row  # only if no session saved it meanwhile
+                    except FileNotFoundError:
+                        still_gone.append(eid)
+                self._update_parts(current, still_gone, touch)
+                self._remove_temp_files()
+        except (KompassError, OSError):
+            pass  # a read-only database: list what the files say, without mending the index
         return listed
+
+    # -- after a change -------------------------------------------------------------
+
+    def _indexed(self, eid: str, doc: Doc | None, before: Doc | None) -> None:
+        """Under the lock, just after eid's file was written (doc) or deleted (None), before being
+        the version it replaced: its row, in its part (and out of the part of before's municipality),
+        so no listing needs to open the file again. Soft, like every index write."""
+        if not self._summarizes:
+            return  # a bare Database (tests, tools): the next listing of a workbench summarises it
+        touch = {part_of(before)} if before is not None else set()
+        if doc is None:
+            self._index_soft({}, [eid], touch)
+            return
+        try:
+            row = self._row(eid, doc, os.lstat(self.path_of(eid)))
+        except (KompassError, OSError):
+            return
+        self._index_soft({eid: row}, [], touch)
+
+    def _stored_batch(self, ids: list[str], docs: list[Doc]) -> None:
+        """A batch's rows, written part by part (at most PARTS small files for thousands of rows)."""
+        if not self._summarizes:
+            return
+        new = {}
+        for eid, doc in zip(ids, docs, strict=True):
+            try:
+                new[eid] = self._row(eid, doc, os.lstat(self.path_of(eid)))
+            except (KompassError, OSError):
+                continue  # its row is made by the next listing
+        self._index_soft(new, [])
 
     def fingerprint(self, eid: str | None = None) -> list[int] | None:
         """Changes whenever the evaluation (or, without an id, any evaluation) is saved, created or deleted."""
@@ -129,7 +338,12 @@ class Indexed(Batches):
             return None
 
     def index_fingerprint(self) -> list[int] | None:
+        """Changes whenever the index is written (its header, or any part)."""
         try:
-            return _fingerprint(os.lstat(self.index_path))
+            header = _fingerprint(os.lstat(self.index_path))
         except (FileNotFoundError, NotADirectoryError):
             return None
+        try:
+            return header + _fingerprint(os.lstat(self.index_folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return header

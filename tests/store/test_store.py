@@ -3,6 +3,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import stat
 from decimal import Decimal
 
@@ -53,16 +54,29 @@ def test_index_rows_list_progress_and_totals(demo):
     assert rows["vasteras-2003"].total == Decimal("522.5") and rows["vasteras-2003"].area_level
 
 
-def test_a_save_writes_one_file_and_the_next_listing_brings_the_index_up_to_date(demo):
-    index = demo.folder / "kompass.json"
+def test_a_save_writes_its_file_and_its_row_in_one_part_of_the_index(demo):
+    index, parts = demo.folder / "kompass.json", demo.folder / "index"
     demo.rows()
-    before = index.read_bytes()
+    header, before = index.read_bytes(), {p.name: p.read_bytes() for p in parts.iterdir()}
     demo.score("botkyrka-2003", "1.1", Decimal("40"))
-    assert index.read_bytes() == before  # the save touched the evaluation's file only
+    after = {p.name: p.read_bytes() for p in parts.iterdir()}
+    assert index.read_bytes() == header
+    changed = [name for name in before if after[name] != before[name]]
+    assert len(changed) == 1  # the save wrote one part of the index, not the whole of it
+    row = next(r for r in json.loads(after[changed[0]])["evaluations"].values() if r["id"] == "botkyrka-2003")
+    assert row["total"] == "645" and row["areas"]["1"] == "89"
     rows = {r.id: r for r in Workbench(demo.folder).rows()}
-    assert str(rows["botkyrka-2003"].total) == "645" and rows["botkyrka-2003"].areas["1"] == "89"
-    assert index.read_bytes() != before
-    assert json.loads(index.read_text())["evaluations"]  # rewritten once, with the new row
+    assert str(rows["botkyrka-2003"].total) == "645"
+    assert {p.name: p.read_bytes() for p in parts.iterdir()} == after  # the listing found nothing to mend
+
+
+def test_a_row_left_stale_by_a_crash_is_mended_by_the_next_listing(demo, monkeypatch):
+    demo.rows()
+    monkeypatch.setattr(store.Database, "_indexed", lambda self, eid, doc, before: None)  # killed just after the file
+    demo.score("botkyrka-2003", "1.1", Decimal("40"))
+    monkeypatch.undo()
+    assert [row["total"] for row in Workbench(demo.folder).db.rows_of("BOTKYRKA")] == ["645"]  # one part, checked
+    assert {r.id: str(r.total) for r in Workbench(demo.folder).rows()}["botkyrka-2003"] == "645"
 
 
 def test_a_save_racing_a_rebuild_never_leaves_a_stale_row(demo, monkeypatch):
@@ -77,6 +91,7 @@ def test_a_save_racing_a_rebuild_never_leaves_a_stale_row(demo, monkeypatch):
         return original(self, eid)
 
     (demo.folder / "kompass.json").unlink()  # force a rebuild of every row
+    shutil.rmtree(demo.folder / "index")
     monkeypatch.setattr(store.Database, "_read_with_stat", read_after_a_save)
     Workbench(demo.folder).rows()
     monkeypatch.undo()
@@ -258,3 +273,42 @@ def test_kept_versions_rotate_and_are_owner_only(bench):
     assert len(kept) == store.KEEP
     assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in kept)
     assert [str(ev.answer("1.1").score) for _, _, ev in bench.versions("nacka-2010")][:2] == ["13", "12"]
+
+
+def test_an_index_of_an_older_kompass_is_moved_into_its_parts_once(demo):
+    """Kompass up to 0.1 kept every row in kompass.json: the next listing moves them into the parts
+    (their fingerprints still hold, so no evaluation file is read again) and keeps a header."""
+    index, parts = demo.folder / "kompass.json", demo.folder / "index"
+    rows = [row for p in sorted(parts.iterdir()) for row in json.loads(p.read_text())["evaluations"].values()]
+    header = json.loads(index.read_text())
+    index.write_text(json.dumps({**header, "evaluations": {str(n): row for n, row in enumerate(rows, 1)}}))
+    shutil.rmtree(parts)
+    bench = Workbench(demo.folder)
+    read = []
+    bench.db._read_with_stat = lambda eid: read.append(eid)  # type: ignore[method-assign]
+    assert {r.id: str(r.total) for r in bench.rows()}["botkyrka-2003"] == "639" and read == []
+    assert json.loads(index.read_text())["evaluations"] == {}
+    assert sum(len(json.loads(p.read_text())["evaluations"]) for p in parts.iterdir()) == len(rows)
+
+
+def test_a_damaged_part_of_the_index_is_rebuilt_from_the_files(demo):
+    parts = demo.folder / "index"
+    broken = next(p for p in sorted(parts.iterdir()) if "botkyrka-2003" in p.read_text())
+    broken.write_text('{"_meta": {"1": {"app": "kompass", "kind": "index", "schema": 2}}, "evaluations": [')
+    assert [row["total"] for row in Workbench(demo.folder).db.rows_of("Botkyrka")] == ["639"]
+    assert any(row["id"] == "botkyrka-2003" for row in json.loads(broken.read_text())["evaluations"].values())
+    assert {r.id: str(r.total) for r in Workbench(demo.folder).rows()}["botkyrka-2003"] == "639"
+
+
+def test_a_link_planted_at_a_part_of_the_index_is_refused_and_nothing_is_written_through_it(demo, tmp_path):
+    part = next(p for p in sorted((demo.folder / "index").iterdir()) if "botkyrka-2003" in p.read_text())
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(part.read_bytes())
+    part.unlink()
+    part.symlink_to(outside)
+    before = outside.read_bytes()
+    with pytest.raises(StoreError, match="is a symbolic link"):
+        Workbench(demo.folder).rows()
+    Workbench(demo.folder).score("botkyrka-2003", "1.1", Decimal("3"))  # the file is saved; its row waits
+    assert outside.read_bytes() == before and part.is_symlink()
+    assert Workbench(demo.folder).get("botkyrka-2003").answer("1.1").score == 3

@@ -132,8 +132,8 @@ def test_a_new_database_folder_is_made_private_and_checked_once_per_session(benc
     fresh.score("nacka-2010", "1.1", Decimal("3"))
     fresh.get("nacka-2010")
     fresh.score("nacka-2010", "1.1", Decimal("4"))
-    # once, three folders, not per change nor per file; and backups/<id>/ where a version is kept
-    assert checked[:3] == ["db", "evaluations", "backups"] and set(checked[3:]) == {"nacka-2010"}
+    # once, four folders, not per change nor per file; and backups/<id>/ where a version is kept
+    assert checked[:4] == ["db", "evaluations", "backups", "index"] and set(checked[4:]) == {"nacka-2010"}
 
 
 # ---------------------------------------------------------------- 2. no planted link is followed
@@ -450,9 +450,12 @@ def test_a_damaged_index_is_set_aside_and_rebuilt(demo, case):
     assert rows["botkyrka-2003"].total == Decimal("639") and rows["vasteras-2003"].area_level
     assert (demo.folder / "kompass.json.broken").read_bytes() == GARBAGE[case]  # kept for inspection
     rebuilt = index.read_bytes()
-    assert set(json.loads(rebuilt)["evaluations"]) == {"1", "2", "3", "4", "5"}
+    assert json.loads(rebuilt)["evaluations"] == {}  # a header: the rows are in the index's parts
+    parts = {p.name: p.read_bytes() for p in (demo.folder / "index").iterdir()}
+    assert sum(len(json.loads(raw)["evaluations"]) for raw in parts.values()) == len(DEMO_IDS)
     assert {r.id for r in Workbench(demo.folder).rows()} == DEMO_IDS
     assert index.read_bytes() == rebuilt  # rebuilt once: the next listing finds it good
+    assert {p.name: p.read_bytes() for p in (demo.folder / "index").iterdir()} == parts
     assert stat.S_IMODE(os.stat(demo.folder / "kompass.json.broken").st_mode) == 0o600
     demo.score("botkyrka-2003", "1.1", Decimal("30"))  # and saving works as ever
 

@@ -99,14 +99,13 @@ bench = Workbench(sys.argv[1])
 app = KompassApp(bench, "en", evaluator="Anna")
 signal.signal(signal.SIGHUP, app.on_signal)  # as run() installs it
 write = store.atomic_write
-def hang_up_while_locked(path, data, before_replace=None):
-    if path.name == "kompass.json":  # this thread mends the index, inside the lock
+def hang_up_while_locked(path, data, before_replace=None, durable=True):
+    if path.parent.name == "index":  # this thread writes the saved row into the index, inside the lock
         app.writer.submit("botkyrka-2003", lambda: bench.note("botkyrka-2003", "1.1", "typed", by="Anna"))
         os.kill(os.getpid(), signal.SIGHUP)  # the terminal closes now
-    return write(path, data, before_replace)
+    return write(path, data, before_replace, durable)
 store.atomic_write = hang_up_while_locked
-bench.score("botkyrka-2003", "1.1", Decimal("30"), by="Anna")  # leaves the index row stale
-bench.rows()  # what home and the overview do when they show
+bench.score("botkyrka-2003", "1.1", Decimal("30"), by="Anna")
 """
 
 
