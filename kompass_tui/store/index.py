@@ -153,12 +153,10 @@ class Indexed(Batches):
                 mend.add(n)
                 continue
             for eid, row in part.items():
-                if part_of(row) != n:  # a copy left where it does not belong: dropped there
-                    mend.add(n)
-                    if eid in where:
+                if eid in where:  # two copies (a move between parts cut short): the one in its place stays
+                    mend |= {where[eid], n}
+                    if part_of(row) != n:
                         continue
-                elif eid in where:
-                    mend.add(where[eid])
                 rows[eid], where[eid] = row, n
         return rows, where, mend, bool(legacy)
 
