@@ -328,6 +328,25 @@ class Indexed(Batches):
                 continue  # its row is made by the next listing
         self._index_soft(new, [])
 
+    def is_small(self, limit: int = 512 * 1024) -> bool:
+        """True if a listing is quick for certain (a few hundred evaluations, an index in place),
+        told from a few stats whatever the number of evaluations: the app lists a small database
+        at once and a large one on a thread of its own."""
+        try:
+            if os.lstat(self.evaluations).st_size > limit // 8:  # a folder's size grows with its entries
+                return False
+        except (FileNotFoundError, NotADirectoryError):
+            return True
+        if self._has_legacy_rows():
+            return False
+        total = 0
+        for n in range(PARTS):
+            try:
+                total += os.lstat(self._part_path(n)).st_size
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        return total <= limit
+
     def fingerprint(self, eid: str | None = None) -> list[int] | None:
         """Changes whenever the evaluation (or, without an id, any evaluation) is saved, created or deleted."""
         try:

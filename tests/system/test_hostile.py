@@ -429,9 +429,9 @@ async def test_every_screen_shows_raw_text_literally_and_never_writes_a_control(
     app = KompassApp(bench, "en", cursor_blink=False, evaluator=hostile_evaluator)
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await look(pilot, "home")
-        rows = [o.id for o in app.screen.query_one("#evaluations")._options if o.id]
+        rows = app.screen.query_one("#evaluations").ids
         for n in range(0, len(CATALOGUE), TEAM):  # every string is an evaluator and a note in one of these
-            app.screen.query_one("#evaluations").highlighted = rows.index(f"raw-{n}-2021") + 1
+            app.screen.query_one("#evaluations").cursor = rows.index(f"raw-{n}-2021")
             await pilot.press("enter")  # the overview, and the walk-through on top
             await look(pilot, f"walk-through {n}")
             await pilot.press("escape")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
 from helpers import MINI_FRAMEWORK, SEED_AREAS, SEED_QUESTIONS, snapshot_files
 from pilot import SIZE, make_app, overview_areas, plain, text_of, type_text
+from rich.text import Text
 from textual import events
 from textual.widgets import Checkbox, Input, OptionList, TextArea
 
@@ -310,10 +312,7 @@ async def test_delete_asks_and_no_keeps_it(demo):
         await pilot.press("d", "y")
         await pilot.pause()
         assert "kalix-2003" not in demo.db.ids()
-        assert (
-            isinstance(pilot.app.screen, HomeScreen)
-            and pilot.app.screen.query_one("#evaluations").option_count == 1 + 4
-        )
+        assert isinstance(pilot.app.screen, HomeScreen) and pilot.app.screen.query_one("#evaluations").row_count == 4
 
 
 async def test_export_proposes_a_path_and_writes_the_report(demo, tmp_path, monkeypatch):
@@ -540,7 +539,7 @@ async def test_the_look_for_other_sessions_saves_may_come_before_home_is_shown(d
         pilot.app.push_screen(home)  # not awaited: pushed, not yet composed or shown
         pilot.app.check_outside_changes()
         await pilot.pause()
-        assert pilot.app.screen is home and home.query_one("#evaluations").option_count == 1 + 5  # header + 5
+        assert pilot.app.screen is home and home.query_one("#evaluations").row_count == 5
 
 
 async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench):
@@ -566,3 +565,71 @@ async def test_changes_by_another_session_show_up_and_are_not_overwritten(bench)
     ev = bench.get("nacka-2010")
     assert ev.answer("1.1").entry("Anna").sources == ("interview",)
     assert ev.answer("1.1").entry("Bo").note == "From the other laptop" and ev.answer("1.2").entry("Bo").score == 30
+
+
+async def test_home_finds_by_municipality_year_and_framework_and_esc_shows_all_again(demo):
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        home = pilot.app.screen
+        listing = home.query_one("#evaluations")
+        await pilot.press("slash", *"TROLL 2003")
+        assert listing.ids == ["trollhattan-2003"] and home.sub_title == "1 of 5 evaluations"
+        await pilot.press("enter")  # back to the list, still found
+        assert listing.has_focus and listing.highlighted_id == "trollhattan-2003"
+        await pilot.press("enter")
+        assert isinstance(pilot.app.screen, OverviewScreen) and pilot.app.screen.eid == "trollhattan-2003"
+        await pilot.press("escape")
+        await pilot.press("slash", *"2019")
+        assert listing.ids == [] and home.sub_title == "0 of 5 evaluations"
+        await pilot.press("escape")
+        assert listing.row_count == 5 and listing.has_focus and not home.query_one("#filter").display
+
+
+async def test_a_large_database_is_listed_off_the_screen_s_thread(demo, monkeypatch):
+    monkeypatch.setattr(HomeScreen, "SMALL", 0)  # as 14,500 evaluations are
+    listed_on = []
+    rows = demo.rows
+
+    def watched():
+        listed_on.append(threading.current_thread() is threading.main_thread())
+        return rows()
+
+    monkeypatch.setattr(demo, "rows", watched)
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        listing = pilot.app.screen.query_one("#evaluations")
+        assert listing.row_count == 5 and pilot.app.screen.sub_title == "5 evaluations"
+        assert listed_on and not any(listed_on)  # never on the UI thread
+        await pilot.press("end")
+        assert listing.highlighted_id == "vasteras-2003"
+        await pilot.press("home", "pagedown")
+        assert listing.highlighted_id == "vasteras-2003"  # a page is more than five rows
+
+
+async def test_the_list_draws_only_the_rows_on_screen():
+    """A RowList of 14,500 rows draws a screenful: rows are made when first drawn."""
+    from textual.app import App
+
+    from kompass_tui.tui.rowlist import RowList
+
+    drawn = []
+
+    def draw(row_id: str) -> Text:
+        drawn.append(row_id)
+        return Text(f"row {row_id}")
+
+    class One(App[None]):
+        def compose(self):
+            yield RowList()
+
+        def on_mount(self) -> None:
+            self.query_one(RowList).set_rows([str(n) for n in range(14_500)], draw)
+
+    async with One().run_test(size=SIZE) as pilot:
+        rows = pilot.app.query_one(RowList)
+        await pilot.pause()
+        assert len(set(drawn)) <= SIZE[1]
+        rows.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert rows.highlighted_id == "14499" and len(set(drawn)) <= 2 * SIZE[1]

@@ -1,7 +1,9 @@
-"""Home: every evaluation, one a row; create, open, delete, export, mark and compare.
+"""Home: every evaluation, one a row; find, create, open, delete, export, mark and compare.
 
-The list is an OptionList of fixed-width text rows under a header row (not a DataTable, nor rich
-tables per row: both cost the first frame a third more, and this list needs no cell cursor)."""
+The list is a RowList of fixed-width text rows under a header line: only the rows on screen are
+drawn, so 14,500 evaluations cost what 20 do. A small database is listed at once; a large one on
+a thread of its own (the screen says it is listing), so the screen never waits for the disk. `/`
+filters by municipality, year and framework."""
 
 from __future__ import annotations
 
@@ -10,15 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Input, Static
 
 from kompass_tui.core import comparison
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
+from kompass_tui.service import Row
+from kompass_tui.tui.fields import SafeInput
+from kompass_tui.tui.rowlist import RowList
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.widgets import TitleBar, line, translate_bindings
 
@@ -40,9 +45,7 @@ def _line(*cells: str, style: str = "") -> Text:
     return Text(" ".join(_cell(c, w, a) for c, (w, a) in zip(cells, COLUMNS, strict=True)), style=style, no_wrap=True)
 
 
-class EvaluationList(OptionList):
-    BINDINGS = [Binding("enter", "select", "k_open", id="kompass.home.open")]
-
+class EvaluationList(RowList):
     if TYPE_CHECKING:
         app = getters.app(KompassApp)
 
@@ -51,10 +54,43 @@ class EvaluationList(OptionList):
         translate_bindings(self, self.app.t)
 
 
+class Listing:
+    """Rows as home shows them, made off the UI thread: the cells of each row and what a filter
+    looks in (municipality, year, framework)."""
+
+    def __init__(self, rows: list[Row], t: Any, lang: str) -> None:
+        self.ids = [row.id for row in rows]
+        self.frameworks = {row.id: row.framework for row in rows}
+        self.cells: dict[str, tuple[str, ...]] = {}
+        self.haystack: dict[str, str] = {}
+        areas_only, unreadable = t("level_areas"), t("unreadable")
+        for row in rows:
+            if row.error:
+                self.cells[row.id] = (row.id, "", "", unreadable, "")
+                self.haystack[row.id] = row.id
+                continue
+            progress = areas_only if row.area_level else f"{row.scored}/{row.count or '?'}"
+            self.cells[row.id] = (
+                row.municipality,
+                str(row.year),
+                row.framework,
+                progress,
+                f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}",
+            )
+            self.haystack[row.id] = f"{row.municipality} {row.year} {row.framework}".casefold()
+
+    def matching(self, query: str) -> list[str]:
+        words = query.casefold().split()
+        if not words:
+            return self.ids
+        return [eid for eid in self.ids if all(word in self.haystack[eid] for word in words)]
+
+
 class HomeScreen(KompassScreen[None]):
     HELP_KEY = "help_home"
     BINDINGS = [
         Binding("space", "mark", "k_mark", id="kompass.home.mark"),
+        Binding("slash", "find", "k_find", id="kompass.home.find"),
         Binding("c", "compare", "k_compare", id="kompass.home.compare"),
         Binding("n", "new", "k_new", id="kompass.home.new"),
         Binding("d", "delete", "k_delete", id="kompass.home.delete"),
@@ -66,12 +102,22 @@ class HomeScreen(KompassScreen[None]):
         super().__init__()
         self.marked: set[str] = set()
         self._seen: list[int] | None = None  # the folder's fingerprint when last listed (the timer may look before)
+        self.listing = Listing([], str, "en")
+        self.frameworks: dict[str, str] = {}
+        self.listing_pending = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
+        yield SafeInput(id="filter", placeholder=self.app.t("find_hint"))
+        t = self.app.t
+        yield Static(_line(" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points")), id="header")
         yield EvaluationList(id="evaluations")
         yield Static("", id="empty", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.query_one(EvaluationList).focus()
 
     def on_screen_resume(self) -> None:
         self.reload()  # also when first shown: a pushed screen is resumed
@@ -81,54 +127,85 @@ class HomeScreen(KompassScreen[None]):
             self.reload()
 
     def reload(self, select: str | None = None) -> None:
+        """List the evaluations again: at once if the database is small, else on a thread."""
         self._seen = self.app.bench.db.fingerprint()
-        listing = self.query_one(EvaluationList)
         current = select or self.selected_id()
-        problem = ""
+        if self.app.bench.db.is_small(self.SMALL):
+            self._show(*self._list(), current)
+        else:
+            self.listing_pending = True
+            if not self.listing.ids:
+                self.sub_title = self.app.t("listing")
+            self._list_in_background(current)
+
+    SMALL = 512 * 1024  # bytes of index listed on the UI thread (a few hundred evaluations)
+
+    def _list(self) -> tuple[Listing, str]:
         try:
             rows = self.app.bench.rows()
         except KompassError as exc:  # said where the list would be: the evaluations are not gone
-            rows, problem = [], str(exc)
+            return Listing([], self.app.t, self.app.lang), str(exc)
+        return Listing(rows, self.app.t, self.app.lang), ""
+
+    @work(thread=True, exclusive=True, group="home-listing")
+    def _list_in_background(self, current: str | None) -> None:
+        listing, problem = self._list()
+        self.app.call_from_thread(self._show, listing, problem, current)
+
+    def _show(self, listing: Listing, problem: str, current: str | None) -> None:
+        self.listing_pending = False
+        if problem:
             self.notify(problem, title=self.app.t("cannot_read"), severity="error", timeout=10)
-        t, lang = self.app.t, self.app.lang
-        ids = [row.id for row in rows]
-        self.marked &= set(ids)
-        self.frameworks = {row.id: row.framework for row in rows}
-        self.cells = {}
-        for row in rows:
-            if row.error:
-                self.cells[row.id] = (row.id, "", "", t("unreadable"), "")
-                continue
-            progress = t("level_areas") if row.area_level else f"{row.scored}/{row.count or '?'}"
-            self.cells[row.id] = (
-                row.municipality,
-                str(row.year),
-                row.framework,
-                progress,
-                f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}",
-            )
-        header = Option(
-            _line(" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points"), style="bold"),
-            disabled=True,
-        )
-        listing.set_options([header, *(Option(self._prompt(eid), id=eid) for eid in ids)])
-        listing.highlighted = ids.index(current) + 1 if current in ids else (1 if ids else None)
-        self.query_one("#empty", Static).update(line(problem) if problem else ("" if rows else t("empty_home")))
-        self.query_one("#empty").display = not rows
-        self.sub_title = t("n_evaluations", n=len(rows))
+        self.listing, self.frameworks = listing, listing.frameworks
+        self.marked &= set(listing.ids)
+        self._filter(current)
+        empty = self.query_one("#empty", Static)
+        empty.update(line(problem) if problem else ("" if listing.ids else self.app.t("empty_home")))
+        empty.display = not listing.ids
+        self.sub_title = self.app.t("n_evaluations", n=len(listing.ids))
+
+    def _filter(self, current: str | None = None) -> None:
+        query = self.query_one("#filter", Input).value
+        shown = self.listing.matching(query)
+        self.query_one(EvaluationList).set_rows(shown, self._prompt, current or self.selected_id())
+        if query:
+            self.sub_title = self.app.t("n_of_evaluations", n=len(shown), total=len(self.listing.ids))
+        else:
+            self.sub_title = self.app.t("n_evaluations", n=len(self.listing.ids))
 
     def _prompt(self, eid: str) -> Text:
-        return _line("✓" if eid in self.marked else " ", *self.cells[eid])
+        return _line("✓" if eid in self.marked else " ", *self.listing.cells[eid])
+
+    def action_find(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self._filter()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(EvaluationList).focus()
+
+    def on_key(self, event: Any) -> None:
+        field = self.query_one("#filter", Input)
+        if event.key == "escape" and field.has_focus:
+            event.stop()
+            field.value = ""
+            field.display = False
+            self._filter()
+            self.query_one(EvaluationList).focus()
 
     def selected_id(self) -> str | None:
-        option = self.query_one(EvaluationList).highlighted_option
-        return option.id if option is not None and option.id else None
+        return self.query_one(EvaluationList).highlighted_id
 
     # -- actions ----------------------------------------------------------------
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.open_evaluation(event.option.id)
+    @on(RowList.Selected)
+    def row_selected(self, event: RowList.Selected) -> None:
+        self.open_evaluation(event.row_id)
 
     def open_evaluation(self, eid: str) -> None:
         """The overview, and on top of it the walk-through at the first unscored sub-question."""
@@ -148,7 +225,7 @@ class HomeScreen(KompassScreen[None]):
             return
         self.marked ^= {eid}
         listing = self.query_one(EvaluationList)
-        listing.replace_option_prompt(eid, self._prompt(eid))
+        listing.redraw(eid)
         listing.action_cursor_down()
 
     def action_compare(self) -> None:
