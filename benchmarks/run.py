@@ -34,6 +34,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,17 +67,29 @@ def _once(cmd: list[str], env: dict | None = None) -> float:
     return elapsed
 
 
+def _until_ready(cmd: list[str], env: dict | None = None) -> float:
+    """From the start of a process to the READY line it prints when its first frame is drawn."""
+    started = time.time()
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    found = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("READY ")]
+    if result.returncode != 0 or not found:
+        raise SystemExit(f"{' '.join(cmd[:6])}… failed: {result.stderr[-800:]}")
+    return float(found[0]) - started
+
+
 def run_process(cmd: list[str], runs: int, env: dict | None = None) -> list[float]:
     """Wall time of a whole process, after one warm-up run."""
     _once(cmd, env)
     return [_once(cmd, env) for _ in range(runs)]
 
 
-def run_pair(baseline: list[str], subject: list[str], runs: int) -> tuple[list[float], list[float]]:
+def run_pair(
+    baseline: list[str], subject: list[str], runs: int, measure: Callable[[list[str]], float] = _once
+) -> tuple[list[float], list[float]]:
     """Both commands, alternately (after a warm-up of each), so the machine's drift hits both alike."""
-    _once(baseline)
-    _once(subject)
-    pairs = [(_once(baseline), _once(subject)) for _ in range(runs)]
+    measure(baseline)
+    measure(subject)
+    pairs = [(measure(baseline), measure(subject)) for _ in range(runs)]
     return [a for a, _ in pairs], [b for _, b in pairs]
 
 
@@ -114,24 +127,29 @@ def hello(name: str = "world"):
 app()
 '''
 
+# Both say when their first frame is drawn (on_ready) and leave at once: the figure is the time from
+# the process's start to that frame, not to its exit (a thread still listing may end it later).
 MINIMAL_TEXTUAL = """
+import os, time
 from textual.app import App
 from textual.widgets import Label
 class Minimal(App):
     def compose(self):
         yield Label("Hello")
     def on_ready(self):
-        self.exit()
+        print(f"READY {time.time()}", flush=True)
+        os._exit(0)
 Minimal().run(headless=True, size=(80, 24))
 """
 
 KOMPASS_READY = """
-import sys
+import os, sys, time
 from kompass_tui.tui.app import KompassApp
 from kompass_tui.service import Workbench
 class Ready(KompassApp):
     def on_ready(self):
-        self.exit()
+        print(f"READY {time.time()}", flush=True)
+        os._exit(0)
 Ready(Workbench(sys.argv[1]), "en").run(headless=True, size=(80, 24))
 """
 
@@ -172,6 +190,7 @@ def startup(table: Table, work: Path, demo: Path, runs: int) -> None:
         script(work, "minimal_textual.py", MINIMAL_TEXTUAL),
         script(work, "kompass_ready.py", KOMPASS_READY) + [str(demo)],
         runs,
+        _until_ready,
     )
     table.add(
         "2 minimal Textual app, first frame (baseline)", ms(statistics.median(base)), ms(p95(base)), "1.00", "", None
@@ -398,7 +417,7 @@ def scale(table: Table, work: Path, demo: Path, databases: dict[int, Path], runs
     textual_base = script(work, "minimal_textual.py", MINIMAL_TEXTUAL)
     ready = script(work, "kompass_ready.py", KOMPASS_READY)
     for size, folder in databases.items():
-        base, times = run_pair(textual_base, ready + [str(folder)], runs)
+        base, times = run_pair(textual_base, ready + [str(folder)], runs, _until_ready)
         ratio = paired_ratio(base, times)
         table.add(
             f"7 first frame, {size} evaluations",
@@ -411,7 +430,7 @@ def scale(table: Table, work: Path, demo: Path, databases: dict[int, Path], runs
     hwm = script(work, "vmhwm.py", VMHWM)
     for label, cmd in (
         ("kompass list", hwm + ["kompass_tui", "list", "--db", str(largest)]),
-        ("the app, first frame", hwm + [ready[1], str(largest)]),
+        ("the app, one evaluation open", hwm + [script(work, "peak.py", PEAK_MEMORY)[1], str(largest), few[0]]),
     ):
         peaks = [peak_kb(cmd) / 1024 for _ in range(3)]
         table.add(

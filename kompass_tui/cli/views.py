@@ -71,17 +71,16 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
         progress = areas_only if row.area_level else (f"{row.scored}/{row.count}" if row.count else "?")
         name = one_line(row.municipality, NAME_COLUMN)
         table.append([row.id, name, str(row.year), one_line(row.framework), progress, fmt(row.total, lang)])
-    sized = [[(cell, _width(cell)) for cell in cells] for cells in table]
-    widths = [max(cells[i][1] for n, cells in enumerate(sized) if n not in errors) for i in range(len(columns))]
+    widths = [max(_width(cells[i]) for n, cells in enumerate(table) if n not in errors) for i in range(len(columns))]
     aligns = [align == "<" for _, align in columns]
     out = []
-    for n, cells in enumerate(sized):
+    for n, cells in enumerate(table):
         if n in errors:
-            out.append((f"{cells[0][0]:<{widths[0]}}  {errors[n]}", "red"))
+            out.append((f"{cells[0]:<{widths[0]}}  {errors[n]}", "red"))
             continue
-        padded = [
-            cell + " " * (width - size) if left else " " * (width - size) + cell
-            for (cell, size), width, left in zip(cells, widths, aligns, strict=True)
+        padded = [  # str.ljust counts characters: widen by what wide or combining letters take more or less
+            (cell.ljust if left else cell.rjust)(width if cell.isascii() else width + len(cell) - cell_len(cell))
+            for cell, width, left in zip(cells, widths, aligns, strict=True)
         ]
         out.append(("  ".join(padded).rstrip(), "bold" if n == 0 else ""))
     return out

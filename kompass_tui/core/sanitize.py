@@ -77,8 +77,12 @@ def visible(text: str, lines: bool = True) -> str:
 def one_line(text: str, limit: int | None = None) -> str:
     """visible(text) on one line: runs of whitespace (newlines too) become one space; cut to
     limit characters with … (for previews of long notes)."""
-    cut = limit is not None and len(text) > 8 * limit  # a 10 MB note is not folded whole for a preview
-    line = " ".join(visible(text[: 8 * limit] if cut and limit is not None else text).split())
+    if text.isascii() and text.isprintable() and "  " not in text and text.strip() == text:
+        line = text  # already one visible line (most ids, years and names): nothing to fold
+        cut = False
+    else:
+        cut = limit is not None and len(text) > 8 * limit  # a 10 MB note is not folded whole for a preview
+        line = " ".join(visible(text[: 8 * limit] if cut and limit is not None else text).split())
     if limit is not None and (cut or len(line) > limit):
         return line[: limit - 1] + "…"
     return line

@@ -120,14 +120,14 @@ class Bench:
         ids = list(ids)
         if not ids:
             raise InputError("give the ids of the evaluations to compare")
-        stored = self.db.ids()
-        for eid in ids:
-            if eid not in stored:
-                self.get(eid)  # says which id is unknown, before anything is read or written
         if len(ids) <= FEW:  # their municipalities' parts of the index, not all of it
             municipalities = {model.name_key(m): m for m in (self.get(i).municipality for i in ids)}
             rows = [r for m in municipalities.values() for r in self._readable_rows(m)]
         else:
+            stored = self.db.ids()
+            for eid in ids:
+                if eid not in stored:
+                    self.get(eid)  # says which id is unknown, before anything is read or written
             rows = self._readable_rows()
         by_id = {r.id: r for r in rows}
         evaluations = [self._area_scores(by_id[i]) if i in by_id else self.get(i) for i in ids]

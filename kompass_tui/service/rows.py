@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from kompass_tui.core import model, scoring
@@ -69,12 +70,19 @@ class Row:
             level=raw.get("level", QUESTIONS),
             scored=raw.get("scored", 0),
             count=raw.get("count"),
-            total=to_decimal(total) if total is not None else None,
+            total=_number(total) if total is not None else None,
             created=raw.get("created", ""),
-            maximum=to_decimal(raw["maximum"]) if raw.get("maximum") is not None else None,
+            maximum=_number(raw["maximum"]) if raw.get("maximum") is not None else None,
             areas=areas if isinstance(areas, dict) else None,
             unfit=unfit if isinstance(unfit, int) else 0,
         )
+
+
+@lru_cache(maxsize=4096)
+def _number(text: str) -> Decimal:
+    """A total or maximum as the index keeps it (text), once per distinct text: 14,500 rows hold a
+    few thousand totals and one or two maxima (Decimals are immutable, so they are shared)."""
+    return to_decimal(text)
 
 
 def summarize(doc: Doc, framework: Callable[[str], Framework]) -> Doc:
