@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -84,6 +84,19 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
         ]
         out.append(("  ".join(padded).rstrip(), "bold" if n == 0 else ""))
     return out
+
+
+class Lines:
+    """Lines already made safe and laid out, printed as they are: rich neither wraps nor measures
+    them (a Text of thousands of lines costs a third of a second to wrap)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for text in self.lines:
+            yield Segment(text)
+            yield Segment.line()
 
 
 def _width(text: str) -> int:
@@ -253,7 +266,7 @@ def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[
     )
     key = " · ".join(f"{row.area.id} {one_line(row.area.short(lang))}" for row in table.rows)
     notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"
-    return [Text("\n".join(lines), no_wrap=True, overflow="ignore"), "", Text(visible(notes), style="dim")]
+    return [Lines(lines), "", Text(visible(notes), style="dim")]
 
 
 NOTE_PREVIEW = 2000  # characters of each note beside the others (the whole note: kompass export)

@@ -3,6 +3,7 @@ the total, and the change since a municipality's previous evaluation. Pure funct
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -133,10 +134,18 @@ def previous(ev: Round, candidates: Iterable[Other]) -> Other | None:
     return max((c for c in candidates if round_key(c) == key and _when(c) < now), key=_when, default=None)
 
 
-def change(ev: Evaluation, before: Evaluation, fw: Framework) -> Change:
-    now, then = scoring.area_scores(ev, fw), scoring.area_scores(before, fw)
+def change(
+    ev: Evaluation, before: Evaluation, fw: Framework, now: Mapping[str, Decimal | None] | None = None
+) -> Change:
+    """What changed since before, per area and in total (now: ev's area scores, if at hand)."""
+    now = scoring.area_scores(ev, fw) if now is None else now
+    then = scoring.area_scores(before, fw)
     areas = {aid: _difference(now[aid], then[aid]) for aid in now}
-    return Change(before, areas, normal(scoring.total(ev, fw) - scoring.total(before, fw)))
+    return Change(before, areas, normal(_sum(now) - _sum(then)))
+
+
+def _sum(scores: Mapping[str, Decimal | None]) -> Decimal:
+    return normal(sum((s for s in scores.values() if s is not None), Decimal(0)))
 
 
 def _difference(now: Decimal | None, then: Decimal | None) -> Decimal | None:
@@ -153,16 +162,17 @@ def compare(
     if check_one_framework(evaluations) != fw.id:
         raise InputError(f"these evaluations use framework {evaluations[0].framework}, not {fw.id}")
     previous_rounds = previous_rounds or {}
+    scores = [scoring.area_scores(ev, fw) for ev in evaluations]  # once each: 2,900 evaluations at a time
     rows = []
     for area in fw.areas:
-        values = tuple(scoring.area_score(ev, area) for ev in evaluations)
+        values = tuple(s[area.id] for s in scores)
         rows.append(AreaRow(area, values, _best(values), mean(values)))
-    totals = tuple(scoring.total(ev, fw) for ev in evaluations)
+    totals = tuple(_sum(s) for s in scores)
     ranked = scoring.ranks(dict(enumerate(totals)))
     changes = []
-    for ev in evaluations:
+    for ev, now in zip(evaluations, scores, strict=True):
         before = previous_rounds.get(ev.id)
-        changes.append(change(ev, before, fw) if before is not None else None)
+        changes.append(change(ev, before, fw, now) if before is not None else None)
     return Comparison(
         fw,
         tuple(evaluations),
@@ -191,5 +201,5 @@ def cell(value: Decimal | None, delta: Decimal | None, lang: str) -> str:
 
 def names(evaluations: Sequence[Evaluation]) -> list[str]:
     """Column heads: municipality names, with the year where a name appears twice."""
-    plain = [ev.municipality for ev in evaluations]
-    return [ev.title if plain.count(ev.municipality) > 1 else ev.municipality for ev in evaluations]
+    times = Counter(ev.municipality for ev in evaluations)
+    return [ev.title if times[ev.municipality] > 1 else ev.municipality for ev in evaluations]

@@ -88,8 +88,10 @@ def next_unscored(ev: Evaluation, fw: Framework, after: str | None = None, by: s
 
 def ranks(values: Mapping[Key, Decimal]) -> dict[Key, int]:
     """Competition ranking, highest first: 639 -> 1, 619 -> 2; ties share a rank (1, 2, 2, 4)."""
-    ordered = sorted(values.values(), reverse=True)
-    return {key: ordered.index(value) + 1 for key, value in values.items()}
+    first: dict[Decimal, int] = {}  # each value's first place in the order: its rank (linear, not n²)
+    for place, value in enumerate(sorted(values.values(), reverse=True), 1):
+        first.setdefault(value, place)
+    return {key: first[value] for key, value in values.items()}
 
 
 def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:

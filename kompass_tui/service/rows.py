@@ -52,7 +52,7 @@ class Row:
             year=self.year,
             framework=self.framework,
             level=model.AREAS,
-            areas={a: model.AreaEntry(to_decimal(s) if s is not None else None) for a, s in (self.areas or {}).items()},
+            areas={a: model.AreaEntry(_number(s) if s is not None else None) for a, s in (self.areas or {}).items()},
             created=self.created,
         )
 

@@ -571,7 +571,7 @@ def test_in_tmux_with_clipboard_on_nothing_reaches_the_terminal(raw_db, tmp_path
         assert tmux("list-buffers") == ""
 
         # The check can fail: the same text written raw does reach tmux's clipboard.
-        tmux("new-window", "-t", "k", "-n", "raw", "printf '\\033]52;c;aGk=\\007'")
+        tmux("new-window", "-t", "k", "-n", "raw", "printf '\\033]52;c;aGk=\\007'; sleep 5")  # kept open: tmux reads it
         end = time.monotonic() + 30
         while tmux("list-buffers") == "":
             assert time.monotonic() < end, "tmux took no OSC 52 even when written raw"
