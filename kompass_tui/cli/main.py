@@ -143,7 +143,13 @@ def _bench(ctx: typer.Context | None, db: Optional[Path]) -> Workbench:
     if db is None and ctx is not None:
         db = _root_obj(ctx).get("db")
     wait = _root_obj(ctx).get("wait") if ctx is not None else None
-    return Workbench(db, report=_warn, wait=DEFAULT_WAIT if wait is None else wait)
+    quiet = bool(_root_obj(ctx).get("quiet")) if ctx is not None else False
+    progress = None
+    if not quiet and sys.stderr.isatty():  # a bar on a terminal; nothing when piped or --quiet
+        from kompass_tui.cli.views import ProgressBar
+
+        progress = ProgressBar()
+    return Workbench(db, report=_warn, wait=DEFAULT_WAIT if wait is None else wait, progress=progress)
 
 
 def _ids(values: list[str]) -> list[str]:
@@ -227,12 +233,15 @@ def root(
             "before it gives up (default: 30; the app waits as long as it takes).",
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", metavar="", help="No progress bar for long work (an import of thousands).")
+    ] = False,
     version: Annotated[bool, typer.Option("--version", metavar="", help="Print the version and exit.")] = False,
 ) -> None:
     """Without a command: open the app on the database."""
     if wait is not None and not math.isfinite(wait):
         raise typer.BadParameter("give a number of seconds, such as 60", param_hint="--wait")
-    ctx.obj = {"db": db, "lang": lang, "as": as_, "wait": wait}
+    ctx.obj = {"db": db, "lang": lang, "as": as_, "wait": wait, "quiet": quiet}
     if version:
         from kompass_tui import __version__
 

@@ -5,6 +5,7 @@ sanitize.visible and never as markup; SafeConsole is the console that prints the
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,49 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
         ]
         out.append(("  ".join(padded).rstrip(), "bold" if n == 0 else ""))
     return out
+
+
+class ProgressBar:
+    """How far long work has come, as a bar on standard error (rich's), shown only for work of
+    PROGRESS_FROM items or more and taken away when done or stopped (ctrl+c)."""
+
+    PROGRESS_FROM = 1000
+
+    def __init__(self) -> None:
+        self._progress: Any = None
+        self._task: Any = None
+        self._what = ""
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if total < self.PROGRESS_FROM:
+            return
+        if self._progress is None:
+            import atexit
+
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=sys.__stderr__),  # our own escapes (no user text): past the guard on stderr
+                transient=True,
+            )
+            self._progress.start()
+            atexit.register(self.stop)  # an interrupted command leaves no bar (nor a hidden cursor)
+        if what != self._what:
+            if self._task is not None:
+                self._progress.remove_task(self._task)
+            self._task, self._what = self._progress.add_task(what, total=total), what
+        self._progress.update(self._task, completed=done)
+        if done >= total:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress, self._task, self._what = None, None, ""
 
 
 class Lines:

@@ -6,7 +6,8 @@ Every method that changes something saves it at once, under the store's lock, on
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -56,15 +57,21 @@ class Bench:
         folder: str | os.PathLike[str] | None = None,
         report: Callable[[str], object] | None = None,
         wait: float | None = DEFAULT_WAIT,
+        progress: Callable[[str, int, int], object] | None = None,
     ):
         """report: where warnings go (removed characters, stored scores that do not fit, waiting
         for another session's lock): the CLI prints them on stderr, the app shows them. wait: how
-        long a change waits for another session before it gives up (None: as long as it takes)."""
+        long a change waits for another session before it gives up (None: as long as it takes).
+        progress(what, done, total): how far long work has come (the CLI draws a bar on a terminal)."""
         self.report: Callable[[str], object] = report or (lambda message: None)
+        self.progress: Callable[[str, int, int], object] = progress or (lambda what, done, total: None)
         self._flagged: set[str] = set()  # stored scores that do not fit, reported once each
         self.folder = paths.database(folder)
-        self.db = Database(self.folder, summarize=self._summarize, wait=wait, on_wait=self._waiting)
+        self.db = Database(
+            self.folder, summarize=self._summarize, wait=wait, on_wait=self._waiting, progress=self._progress
+        )
         self._rows_cache: tuple[tuple[Fingerprint | None, Fingerprint | None] | None, list[Row]] = (None, [])
+        self._held: dict[tuple[str, str], object] | None = None  # frameworks looked up once (frameworks_held)
 
     def _waiting(self, pid: int | None) -> None:
         self.report(
@@ -75,7 +82,32 @@ class Bench:
     # -- reading -----------------------------------------------------------------
 
     def framework(self, framework_id: str) -> Framework:
-        return criteria.get(framework_id)
+        return self._once("framework", framework_id, criteria.get)  # type: ignore[return-value]
+
+    def _progress(self, what: str, done: int, total: int) -> None:
+        self.progress(what, done, total)
+
+    def _stamp(self, framework_id: str) -> str | None:
+        return self._once("stamp", framework_id, criteria.stamp)  # type: ignore[return-value]
+
+    def _once(self, kind: str, framework_id: str, look_up: Callable[[str], object]) -> object:
+        held = self._held
+        if held is None:
+            return look_up(framework_id)
+        if (kind, framework_id) not in held:
+            held[kind, framework_id] = look_up(framework_id)
+        return held[kind, framework_id]
+
+    @contextmanager
+    def frameworks_held(self) -> Iterator[None]:
+        """Within, each framework is looked up (a few stats, the user's folder checked) once, not
+        once per evaluation: for a batch of 14,500, whose framework cannot change meanwhile."""
+        outer = self._held
+        self._held = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._held = outer
 
     def get(self, eid: str) -> Evaluation:
         """The stored evaluation, with only the scores its framework allows: any other (a
@@ -157,16 +189,17 @@ class Bench:
         """Every row (or one municipality's), by municipality, year and id."""
 
         def read(refresh: Iterable[str] = ()) -> list[Doc]:
-            if municipality is None:
-                return self.db.rows(refresh)
-            return self.db.rows_of(municipality, refresh)
+            with self.frameworks_held():  # the files that drifted are summarised again: thousands, at times
+                if municipality is None:
+                    return self.db.rows(refresh)
+                return self.db.rows_of(municipality, refresh)
 
         raw_rows = read()
         # Rows without a full summary: from an index written by an older Kompass (before it kept
         # area scores, or counted scores the framework does not allow), made where the framework
         # was not installed (a shared database), or with other maxima (criteria add --replace).
         # Summarise those again, once the framework is there.
-        signatures = {f: criteria.stamp(f) for f in {raw.get("framework", "") for raw in raw_rows}}
+        signatures = {f: self._stamp(f) for f in {raw.get("framework", "") for raw in raw_rows}}
         older = [
             raw["id"]
             for raw in raw_rows
@@ -182,7 +215,7 @@ class Bench:
         return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
 
     def _summarize(self, doc: Doc) -> Doc:
-        return summarize(doc, self.framework)
+        return summarize(doc, self.framework, self._stamp)
 
     # -- changing ------------------------------------------------------------------
 

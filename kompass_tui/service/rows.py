@@ -14,7 +14,7 @@ from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import QUESTIONS, Evaluation
 from kompass_tui.core.points import to_decimal
 from kompass_tui.errors import KompassError
-from kompass_tui.store import Doc, criteria
+from kompass_tui.store import Doc
 
 SUMMARY = (
     2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
@@ -85,7 +85,7 @@ def _number(text: str) -> Decimal:
     return to_decimal(text)
 
 
-def summarize(doc: Doc, framework: Callable[[str], Framework]) -> Doc:
+def summarize(doc: Doc, framework: Callable[[str], Framework], stamp: Callable[[str], str | None]) -> Doc:
     """What the index keeps of a stored evaluation: who and when, and (if its framework is
     installed) its progress, total, maximum and area scores, counted as `Bench.get` counts them."""
     ev = model.from_dict(doc)
@@ -111,6 +111,6 @@ def summarize(doc: Doc, framework: Callable[[str], Framework]) -> Doc:
         "maximum": str(fw.maximum),
         "areas": areas,
         "summary": SUMMARY,
-        "framework_stamp": criteria.stamp(fw.id),
+        "framework_stamp": stamp(fw.id),
         **({"unfit": len(problems)} if problems else {}),
     }

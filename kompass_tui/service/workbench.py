@@ -40,7 +40,6 @@ class Workbench(Bench):
     def add_many(self, evaluations: list[tuple[Evaluation, str]], name: str) -> list[Evaluation]:
         """Store several evaluations (each with where it came from) all or none, even if the
         process is stopped half-way (store.create_many)."""
-        prepared = [self._prepared(ev, where) for ev, where in evaluations]
 
         def make(taken: set[str]) -> list[Doc]:
             taken, docs = set(taken), []
@@ -49,7 +48,14 @@ class Workbench(Bench):
                 taken.add(docs[-1]["id"])
             return docs
 
-        added = [model.from_dict(doc) for doc in self.db.create_many(make)] if prepared else []
+        with self.frameworks_held():
+            prepared = []
+            for n, (ev, where) in enumerate(evaluations):
+                if n % 256 == 0:
+                    self.progress("checking", n, len(evaluations))
+                prepared.append(self._prepared(ev, where))
+            self.progress("checking", len(evaluations), len(evaluations))
+            added = [model.from_dict(doc) for doc in self.db.create_many(make)] if prepared else []
         self._removed(sum(removed for _, removed in prepared), name)
         return added
 

@@ -49,6 +49,9 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+STEP = 256  # long work says how far it has come every this many evaluations
+
+
 class Batches(Folder):
     """A database folder that stores batches all or none."""
 
@@ -130,10 +133,13 @@ class Batches(Folder):
             try:
                 atomic_write(journal, json.dumps({"app": APP, "kind": "batch", "ids": ids}).encode())
                 begun = True
-                for eid, doc in zip(ids, docs, strict=True):
+                for n, (eid, doc) in enumerate(zip(ids, docs, strict=True)):
+                    if n % STEP == 0:
+                        self.progress("storing", n, len(ids))
                     fd, temps[eid] = tempfile.mkstemp(prefix=f".{eid}.json.", suffix=TEMP_SUFFIX, dir=self.evaluations)
                     with os.fdopen(fd, "wb") as handle:
                         handle.write(_encode({"_meta": _meta("evaluation"), "evaluation": {"1": doc}}))
+                self.progress("storing", len(ids), len(ids))
                 os.sync()  # every file on disk, once, before any takes its place
                 with _signals_held():
                     for eid in ids:

@@ -66,6 +66,7 @@ class Folder:
         summarize: Callable[[Doc], Doc] | None = None,
         wait: float | None = DEFAULT_WAIT,
         on_wait: Callable[[int | None], object] | None = None,
+        progress: Callable[[str, int, int], object] | None = None,
     ):
         self.folder = Path(folder)
         self.index_path = self.folder / INDEX_NAME
@@ -75,6 +76,7 @@ class Folder:
         self._summarizes = summarize is not None  # else saves leave the index to the next listing
         self.wait = wait
         self.on_wait = on_wait
+        self.progress = progress or (lambda what, done, total: None)  # long work: what, how far, of how much
         self._mutex = threading.RLock()
         self._depth = 0
         self._here = threading.local()  # this thread's locked sections (depth) and what to run after them

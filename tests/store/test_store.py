@@ -312,3 +312,20 @@ def test_a_link_planted_at_a_part_of_the_index_is_refused_and_nothing_is_written
     Workbench(demo.folder).score("botkyrka-2003", "1.1", Decimal("3"))  # the file is saved; its row waits
     assert outside.read_bytes() == before and part.is_symlink()
     assert Workbench(demo.folder).get("botkyrka-2003").answer("1.1").score == 3
+
+
+def test_long_work_says_how_far_it_has_come(tmp_path):
+    """An import of thousands reports each phase up to its end (the CLI draws a bar on a terminal)."""
+    seen = []
+    bench = Workbench(tmp_path / "db", progress=lambda what, done, total: seen.append((what, done, total)))
+    csv = tmp_path / "areas.csv"
+    csv.write_text(
+        "Kommun;År;1;2\n" + "".join(f"Ort {n};2020;50;60\n" for n in range(1200)),
+        encoding="utf-8",
+    )
+    assert len(bench.import_file(csv)) == 1200
+    phases = [what for what, _, _ in seen]
+    assert phases.index("checking") < phases.index("storing") < phases.index("indexing")
+    for phase in ("checking", "storing", "indexing"):
+        assert (phase, 1200, 1200) in seen  # each one to its end
+    assert {r.id for r in Workbench(tmp_path / "db").rows()} >= {"ort-0-2020", "ort-1199-2020"}
