@@ -17,6 +17,7 @@ from kompass_tui.cli.main import (
     _ids,
     _lang,
     _say,
+    _warn,
     app,
 )
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
@@ -127,11 +128,14 @@ def compare(
     bench, language = _bench(ctx, db), _lang(lang, ctx)
     table = bench.comparison(_ids(ids))
     from kompass_tui.cli.views import comparison_view
+    from kompass_tui.exchange import tables
 
     console = _console()
     for part in comparison_view(table, language, console.width):
         console.print(part)
-    if chart:
+    if chart and len(table.evaluations) > tables.WIDE:
+        _warn(f"the chart shows up to {tables.WIDE} evaluations; compare fewer to draw it")
+    elif chart:
         from kompass_tui.exchange.report import grouped_chart
 
         console.print()

@@ -248,7 +248,7 @@ def comparison_view(table: Comparison, lang: str, width: int = 100) -> list[Rend
     from kompass_tui.exchange import tables
 
     names = [one_line(n) for n in comparison.names(table.evaluations)]
-    if 18 + 10 * (len(names) + 1) > width:
+    if len(names) > tables.WIDE or 18 + 10 * (len(names) + 1) > width:  # too many, or too narrow a terminal
         return _comparison_by_rows(table, names, lang)
     grid = Table(box=None, pad_edge=False, header_style="bold")
     grid.add_column(t(lang, "criterion"))
@@ -268,46 +268,20 @@ def comparison_view(table: Comparison, lang: str, width: int = 100) -> list[Rend
 def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[RenderableType]:
     """One evaluation per row (by rank), areas as columns, the average last; * the best per column.
     Plain fixed-width text: it can be hundreds of rows, and rich's table layout is slow at that."""
-    from kompass_tui.core import comparison
+    from kompass_tui.exchange import tables
 
-    def cell(text: str, best: bool, width: int = 5) -> str:
-        return f"{text}{'*' if best else ' '}".rjust(width)
+    def cell(c: tables.GridCell, width: int = 5) -> str:
+        return f"{c.text}{'*' if c.best else ' '}".rjust(width)
 
+    rows, average = tables.ranked(table, lang)
     name_width = max(len(n) for n in [*names, t(lang, "average")])
-    lines = [
-        " ".join(
-            [
-                f"{'#':>4}",
-                f"{t(lang, 'municipality'):<{name_width}}",
-                *(f"{r.area.id:>4} " for r in table.rows),
-                f"{t(lang, 'total'):>6}",
-                f"{'±':>7}",
-            ]
-        ).rstrip()
-    ]
-    for i in sorted(range(len(names)), key=lambda i: (table.ranks[i], names[i])):
-        change = table.changes[i]
+    head = [f"{'#':>4}", f"{t(lang, 'municipality'):<{name_width}}", *(f"{r.area.id:>4} " for r in table.rows)]
+    lines = [" ".join([*head, f"{t(lang, 'total'):>6}", f"{'±':>7}"]).rstrip()]
+    for row in [*rows, average]:
+        figures = [*(cell(c) for c in row.cells), cell(row.total, 6)]
         lines.append(
-            " ".join(
-                [
-                    f"{table.ranks[i]:>4}",
-                    f"{names[i]:<{name_width}}",
-                    *(cell(fmt(r.values[i], lang), i in r.best) for r in table.rows),
-                    cell(fmt(table.totals[i], lang), i in table.best_total, 6),
-                    f"{comparison.signed(change.total, lang) if change else '':>7}",
-                ]
-            ).rstrip()
+            " ".join([f"{row.rank:>4}", f"{one_line(row.name):<{name_width}}", *figures, f"{row.change:>7}"]).rstrip()
         )
-    lines.append(
-        " ".join(
-            [
-                "    ",
-                f"{t(lang, 'average'):<{name_width}}",
-                *(cell(fmt(r.average, lang), False) for r in table.rows),
-                cell(fmt(table.average_total, lang), False, 6),
-            ]
-        ).rstrip()
-    )
     key = " · ".join(f"{row.area.id} {one_line(row.area.short(lang))}" for row in table.rows)
     notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"
     return [Lines(lines), "", Text(visible(notes), style="dim")]

@@ -67,6 +67,45 @@ def grid(table: Comparison, lang: str) -> list[GridRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class RankedRow:
+    """One evaluation in a large comparison, by rank: its area scores and total (each cell with
+    whether it is the best of its column) and the change in total since its previous round."""
+
+    rank: str
+    name: str
+    cells: tuple[GridCell, ...]
+    total: GridCell
+    change: str
+
+
+WIDE = 8  # more evaluations than this are compared one per row (a group of hundreds), not as columns
+
+
+def ranked(table: Comparison, lang: str) -> tuple[list[RankedRow], RankedRow]:
+    """The comparison with evaluations as rows, best rank first, areas as columns; and the group
+    average as a last row. For groups too large to set side by side (home's whole framework)."""
+    heads = names(table.evaluations)
+    rows = [
+        RankedRow(
+            str(table.ranks[i]),
+            heads[i],
+            tuple(GridCell(fmt(r.values[i], lang), i in r.best) for r in table.rows),
+            GridCell(fmt(table.totals[i], lang), i in table.best_total),
+            signed(table.changes[i].total, lang) if table.changes[i] else "",  # type: ignore[union-attr]
+        )
+        for i in sorted(range(len(heads)), key=lambda i: (table.ranks[i], heads[i]))
+    ]
+    average = RankedRow(
+        "",
+        t(lang, "average"),
+        tuple(GridCell(fmt(r.average, lang)) for r in table.rows),
+        GridCell(fmt(table.average_total, lang)),
+        "",
+    )
+    return rows, average
+
+
 def change_rows(
     ev: Evaluation, before: Evaluation, fw: Framework, lang: str, long_names: bool = False
 ) -> list[tuple[str, ...]]:

@@ -188,6 +188,19 @@ def test_compare_prints_the_seeds_table_with_average_and_ranks(db):
     assert "1 Offentlighet och demokratisk kontroll" in out and "  Trollhättan" in out  # the chart
 
 
+def test_a_large_comparison_is_one_municipality_a_row_by_rank_and_draws_no_chart(db, monkeypatch):
+    from kompass_tui.exchange import tables
+
+    monkeypatch.setattr(tables, "WIDE", 2)  # as hundreds of municipalities are
+    ids = ["kalix-2003", "botkyrka-2003", "nacka-2003", "vasteras-2003", "trollhattan-2003"]
+    result = run("compare", *ids, "--chart", "--db", db)
+    lines = result.stdout.splitlines()
+    assert lines[1].split()[:2] == ["1", "Botkyrka"] and lines[1].split()[-1] == "639*"
+    assert [line.split()[1] for line in lines[1:6]] == ["Botkyrka", "Trollhättan", "Nacka", "Västerås", "Kalix"]
+    assert lines[6].split()[0] == "Average"
+    assert "the chart shows up to 2 evaluations" in result.stderr
+
+
 def test_compare_refuses_mixed_frameworks_and_unknown_ids(db, tmp_path):
     mini = tmp_path / "mini.toml"
     mini.write_text(MINI_FRAMEWORK, encoding="utf-8")

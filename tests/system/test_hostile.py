@@ -560,7 +560,8 @@ def test_in_tmux_with_clipboard_on_nothing_reaches_the_terminal(raw_db, tmp_path
             tmux("send-keys", "-t", "k", "Escape")
             tmux.wait_for(f"{len(CATALOGUE)} evaluations")
         tmux("send-keys", "-t", "k", "c")
-        tmux.wait_for("the best value")
+        tmux.wait_for(f"comparing {len(CATALOGUE)}")  # the whole framework, one municipality a row
+        tmux.wait_for("␛]0;owned␇Kalix")  # its rows, drawn as visible escapes
         tmux("send-keys", "-t", "k", "Escape")
         tmux.wait_for(f"{len(CATALOGUE)} evaluations")
         tmux("send-keys", "-t", "k", "q")

@@ -10,7 +10,7 @@ from helpers import MINI_FRAMEWORK, SEED_AREAS, SEED_QUESTIONS, snapshot_files
 from pilot import SIZE, make_app, overview_areas, plain, text_of, type_text
 from rich.text import Text
 from textual import events
-from textual.widgets import Checkbox, Input, OptionList, TextArea
+from textual.widgets import Checkbox, DataTable, Input, OptionList, TextArea
 
 from kompass_tui.service import Workbench
 from kompass_tui.tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvaluationScreen, TextEditScreen
@@ -633,3 +633,23 @@ async def test_the_list_draws_only_the_rows_on_screen():
         await pilot.press("end")
         await pilot.pause()
         assert rows.highlighted_id == "14499" and len(set(drawn)) <= 2 * SIZE[1]
+
+
+async def test_a_large_group_is_compared_one_municipality_a_row_by_rank(demo, monkeypatch):
+    from kompass_tui.exchange import tables
+    from kompass_tui.tui.screens.compare import CompareScreen
+
+    monkeypatch.setattr(tables, "WIDE", 2)  # as hundreds of municipalities are
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        await pilot.press("c")  # nothing marked: the whole framework
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, CompareScreen)
+        grid = screen.query_one("#comparison", DataTable)
+        assert grid.row_count == 5 + 1  # five municipalities and the average
+        first = [plain(c).strip() for c in grid.get_row_at(0)]
+        assert first[:2] == ["1", "Botkyrka"] and first[-2] == "639*"
+        assert [plain(c).strip() for c in grid.get_row_at(5)][1] == "Average"
+        await pilot.press("g")  # no chart of hundreds of bars
+        assert screen.query_one("#compare-views").current == "table-view"

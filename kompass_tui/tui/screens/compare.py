@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -33,10 +34,6 @@ class CompareScreen(KompassScreen[None]):
         self.ids = ids
         self.table: Comparison | None = None
         self.problem = ""
-        try:
-            self.table = self.app.bench.comparison(ids)
-        except KompassError as exc:
-            self.problem = str(exc)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -49,14 +46,35 @@ class CompareScreen(KompassScreen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        t, lang = self.app.t, self.app.lang
-        self.sub_title = t("comparison_title", n=len(self.ids))
+        self.sub_title = self.app.t("comparison_title", n=len(self.ids))
+        if len(self.ids) <= tables.WIDE:
+            self._show(*self._compare())
+        else:  # a whole framework: hundreds of evaluations, compared on a thread of its own
+            self.query_one("#compare-note", Static).update(self.app.t("listing"))
+            self._compare_in_background()
+
+    def _compare(self) -> tuple[Comparison | None, str]:
+        try:
+            return self.app.bench.comparison(self.ids), ""
+        except KompassError as exc:
+            return None, str(exc)
+
+    @work(thread=True, exclusive=True, group="comparison")
+    def _compare_in_background(self) -> None:
+        self.app.call_from_thread(self._show, *self._compare())
+
+    def _show(self, table: Comparison | None, problem: str) -> None:
+        self.table, self.problem = table, problem
         note = self.query_one("#compare-note", Static)
-        if self.table is None:
+        if table is None:
             self.query_one("#comparison").display = False
-            note.update(line(self.problem, style="bold"))
+            note.update(line(problem, style="bold"))
             return
-        table, names = self.table, comparison.names(self.table.evaluations)
+        if len(table.evaluations) > tables.WIDE:
+            self._show_ranked(table)
+            return
+        t, lang = self.app.t, self.app.lang
+        names = comparison.names(table.evaluations)
         grid = self.query_one("#comparison", DataTable)
         grid.add_column(t("criterion"), key="area")
         for i, name in enumerate(names):
@@ -76,8 +94,42 @@ class CompareScreen(KompassScreen[None]):
         note.update(plain(tables.notes(table, lang, "best_note_cli")))
         grid.focus()
 
+    def _show_ranked(self, table: Comparison) -> None:
+        """One evaluation per row, best rank first, the areas as columns, the group average last."""
+        t, lang = self.app.t, self.app.lang
+        grid = self.query_one("#comparison", DataTable)
+        grid.add_column("#", key="rank")
+        grid.add_column(t("municipality"), key="name")
+        for row in table.rows:
+            grid.add_column(row.area.id, key=row.area.id)
+        grid.add_column(t("total"), key="total")
+        grid.add_column("±", key="change")
+
+        def figure(c: tables.GridCell) -> Text:
+            return Text(c.text + ("*" if c.best else " "), style="bold" if c.best else "", justify="right")
+
+        rows, average = tables.ranked(table, lang)
+        grid.add_rows(
+            [
+                (
+                    Text(r.rank, justify="right"),
+                    line(r.name),
+                    *map(figure, r.cells),
+                    figure(r.total),
+                    Text(r.change, justify="right"),
+                )
+                for r in [*rows, average]
+            ]
+        )
+        key = " · ".join(f"{row.area.id} {row.area.short(lang)}" for row in table.rows)
+        self.query_one("#compare-note", Static).update(plain(f"{key}. {t('best_note_column')}"))
+        grid.focus()
+
     def action_toggle_chart(self) -> None:
         if self.table is None:
+            return
+        if len(self.table.evaluations) > tables.WIDE:
+            self.notify(self.app.t("chart_too_many", n=tables.WIDE))
             return
         views = self.query_one("#compare-views", ContentSwitcher)
         if views.current == "chart-view":

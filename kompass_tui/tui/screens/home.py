@@ -22,7 +22,6 @@ from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
 from kompass_tui.service import Row
-from kompass_tui.tui.fields import SafeInput
 from kompass_tui.tui.rowlist import RowList
 from kompass_tui.tui.screens.base import KompassScreen
 from kompass_tui.tui.widgets import TitleBar, line, translate_bindings
@@ -108,7 +107,6 @@ class HomeScreen(KompassScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield SafeInput(id="filter", placeholder=self.app.t("find_hint"))
         t = self.app.t
         yield Static(_line(" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points")), id="header")
         yield EvaluationList(id="evaluations")
@@ -116,8 +114,12 @@ class HomeScreen(KompassScreen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#filter").display = False
         self.query_one(EvaluationList).focus()
+
+    def _query(self) -> str:
+        """What the find field holds ('' before it was first opened)."""
+        found = self.query("#filter")
+        return found.first(Input).value if found else ""
 
     def on_screen_resume(self) -> None:
         self.reload()  # also when first shown: a pushed screen is resumed
@@ -165,7 +167,7 @@ class HomeScreen(KompassScreen[None]):
         self.sub_title = self.app.t("n_evaluations", n=len(listing.ids))
 
     def _filter(self, current: str | None = None) -> None:
-        query = self.query_one("#filter", Input).value
+        query = self._query()
         shown = self.listing.matching(query)
         self.query_one(EvaluationList).set_rows(shown, self._prompt, current or self.selected_id())
         if query:
@@ -177,7 +179,15 @@ class HomeScreen(KompassScreen[None]):
         return _line("✓" if eid in self.marked else " ", *self.listing.cells[eid])
 
     def action_find(self) -> None:
-        field = self.query_one("#filter", Input)
+        """Open the find field (made on first use: the first frame does without it)."""
+        found = self.query("#filter")
+        if found:
+            field = found.first(Input)
+        else:
+            from kompass_tui.tui.fields import SafeInput
+
+            field = SafeInput(id="filter", placeholder=self.app.t("find_hint"))
+            self.mount(field, before="#header")
         field.display = True
         field.focus()
 
@@ -190,7 +200,10 @@ class HomeScreen(KompassScreen[None]):
         self.query_one(EvaluationList).focus()
 
     def on_key(self, event: Any) -> None:
-        field = self.query_one("#filter", Input)
+        found = self.query("#filter")
+        if not found:
+            return
+        field = found.first(Input)
         if event.key == "escape" and field.has_focus:
             event.stop()
             field.value = ""
