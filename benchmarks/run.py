@@ -101,6 +101,10 @@ class Table:
     def add(self, figure: str, median: str, p95_: str, ratio: str, target: str, ok: bool | None) -> None:
         self.rows.append((figure, median, p95_, ratio, target, "" if ok is None else ("yes" if ok else "NO")))
 
+    def ratio(self, figure: str, times: list[float], ratio: float, target: str, limit: float, digits: int = 2) -> None:
+        """A figure timed against its baseline: median, p95, the ratio and whether it is within limit."""
+        self.add(figure, ms(statistics.median(times)), ms(p95(times)), f"{ratio:.{digits}f}", target, ratio <= limit)
+
     def print(self) -> None:
         head = ("figure", "median", "p95", "ratio", "target", "met")
         widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(len(head))]
@@ -377,14 +381,7 @@ def scale(table: Table, work: Path, demo: Path, databases: dict[int, Path], runs
     for size, folder in databases.items():
         base, times = run_pair(typer_base, KOMPASS + ["list", "--db", str(folder)], runs)
         ratio, target = paired_ratio(base, times), (3.0 if size == SCALE[-1] else 1.5)
-        table.add(
-            f"7 kompass list, {size} evaluations",
-            ms(statistics.median(times)),
-            ms(p95(times)),
-            f"{ratio:.2f}",
-            f"≤ {target:g}× Typer --help",
-            ratio <= target,
-        )
+        table.ratio(f"7 kompass list, {size} evaluations", times, ratio, f"≤ {target:g}× Typer --help", target)
     few = municipality_ids(5)
     for label, args in (
         ("show", ["show", few[0]]),
@@ -396,25 +393,11 @@ def scale(table: Table, work: Path, demo: Path, databases: dict[int, Path], runs
             KOMPASS + [*args, "--db", str(databases[SCALE[0]])], KOMPASS + [*args, "--db", str(largest)], runs
         )
         ratio = paired_ratio(small, large)
-        table.add(
-            f"7 kompass {label}, {SCALE[-1]} vs {SCALE[0]}",
-            ms(statistics.median(large)),
-            ms(p95(large)),
-            f"{ratio:.2f}",
-            "≤ 1.1×",
-            ratio <= 1.1,
-        )
+        table.ratio(f"7 kompass {label}, {SCALE[-1]} vs {SCALE[0]}", large, ratio, "≤ 1.1×", 1.1)
     every = municipality_ids(SCALE[-1] // len(ROUNDS))
     base, times = run_pair(typer_base, KOMPASS + ["compare", *every, "--db", str(largest)], max(3, runs // 4))
     ratio = paired_ratio(base, times)
-    table.add(
-        f"7 kompass compare, all {len(every)} of one year",
-        ms(statistics.median(times)),
-        ms(p95(times)),
-        f"{ratio:.2f}",
-        "≤ 5× Typer --help",
-        ratio <= 5,
-    )
+    table.ratio(f"7 kompass compare, all {len(every)} of one year", times, ratio, "≤ 5× Typer --help", 5)
     rows = work / "areas-14500.csv"  # 2,900 municipalities × 5 rounds of published area scores
     rows.write_text(
         "Kommun;År;1;2;3;4;5;6;7;8\n"
@@ -430,27 +413,13 @@ def scale(table: Table, work: Path, demo: Path, databases: dict[int, Path], runs
         base.append(_once(typer_base))
         times.append(_once(KOMPASS + ["import", str(rows), "--db", str(work / f"import{n}")]))
     ratio = paired_ratio(base, times)
-    table.add(
-        "7 kompass import, 14,500 area-level rows",
-        ms(statistics.median(times)),
-        ms(p95(times)),
-        f"{ratio:.0f}",
-        "≤ 100× Typer --help",
-        ratio <= 100,
-    )
+    table.ratio("7 kompass import, 14,500 area-level rows", times, ratio, "≤ 100× Typer --help", 100, digits=0)
     textual_base = script(work, "minimal_textual.py", MINIMAL_TEXTUAL)
     ready = script(work, "kompass_ready.py", KOMPASS_READY)
     for size, folder in databases.items():
         base, times = run_pair(textual_base, ready + [str(folder)], runs, _until_ready)
         ratio = paired_ratio(base, times)
-        table.add(
-            f"7 first frame, {size} evaluations",
-            ms(statistics.median(times)),
-            ms(p95(times)),
-            f"{ratio:.2f}",
-            "≤ 1.3× minimal Textual",
-            ratio <= 1.3,
-        )
+        table.ratio(f"7 first frame, {size} evaluations", times, ratio, "≤ 1.3× minimal Textual", 1.3)
     hwm = script(work, "vmhwm.py", VMHWM)
     for label, cmd in (
         ("kompass list", hwm + ["kompass_tui", "list", "--db", str(largest)]),
