@@ -14,7 +14,6 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
 from typing import Any
@@ -351,78 +350,6 @@ def _fingerprint(stat: os.stat_result) -> Fingerprint:
 
 def _is_journal(name: str) -> bool:
     return name.startswith(JOURNAL_PREFIX) and name.endswith(JOURNAL_SUFFIX)
-
-
-_PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,4})?")  # what Kompass writes: a quick yes for 14,500 rows
-
-
-def _is_number(value: object) -> bool:
-    """A score or total as the index keeps it: text of a number from 0 to less than 10^15 (sums of what
-    points.ordinary allows; a row holding anything else was not written by Kompass)."""
-    if not isinstance(value, str) or len(value) > 20:
-        return False
-    if _PLAIN_NUMBER.fullmatch(value):
-        return True
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return False
-    return number.is_finite() and 0 <= number < 10**15
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
-
-
-_PLAIN_NUMBERS = re.compile(rf"(?:{_PLAIN_NUMBER.pattern}\x00)*{_PLAIN_NUMBER.pattern}")
-
-
-def _is_areas(value: object) -> bool:
-    if not isinstance(value, dict):
-        return False
-    present = [v for v in value.values() if v is not None]
-    try:  # eight numbers as Kompass writes them, checked in one match
-        if not present or _PLAIN_NUMBERS.fullmatch("\x00".join(present)):
-            return True
-    except TypeError:  # a value that is not text
-        return False
-    return all(_is_number(v) for v in present)
-
-
-# The index row: what the listing relies on (id and fingerprint, written here; the summary,
-# written by the summarize callback of the workbench). A field of the wrong type means the index
-# is damaged, and it is rebuilt from the evaluation files. Fields not named here are not checked.
-ROW_FIELDS: dict[str, Callable[[object], bool]] = {
-    "id": lambda v: isinstance(v, str) and ID_RE.fullmatch(v) is not None,
-    "fp": lambda v: isinstance(v, list) and len(v) == 4 and all(_is_int(n) for n in v),
-    "error": lambda v: isinstance(v, str),
-    "municipality": lambda v: isinstance(v, str),
-    "year": _is_int,
-    "framework": lambda v: isinstance(v, str),
-    "level": lambda v: isinstance(v, str),
-    "created": lambda v: isinstance(v, str),
-    "scored": _is_int,
-    "count": lambda v: v is None or _is_int(v),
-    "total": lambda v: v is None or _is_number(v),
-    "maximum": lambda v: v is None or _is_number(v),
-    "areas": lambda v: v is None or _is_areas(v),
-}
-
-
-def _index_problem(data: Doc) -> str | None:
-    """What is wrong with the body of an index whose meta is Kompass's, or None."""
-    rows = data.get("evaluations", {})
-    if not isinstance(rows, dict):
-        return "'evaluations' is not a table"
-    for key, row in rows.items():
-        if not isinstance(row, dict):
-            return f"row {key} is not a table"
-        if "id" not in row:
-            return f"row {key} has no id"
-        for name, valid in ROW_FIELDS.items():
-            if name in row and not valid(row[name]):
-                return f"row {key}: field {name!r} holds {repr(row[name])[:40]}"
-    return None
 
 
 class _BrokenIndex(StoreError):

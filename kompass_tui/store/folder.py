@@ -34,7 +34,6 @@ from kompass_tui.store.files import (
     _fingerprint,
     _fsync_dir,
     _header,
-    _index_problem,
     _is_evaluation_file,
     _is_journal,
     _is_temp,
@@ -47,6 +46,7 @@ from kompass_tui.store.files import (
     _read_error,
     _read_own,
 )
+from kompass_tui.store.rowcheck import _index_problem
 
 DEFAULT_WAIT = 30.0  # seconds a change waits for another session's lock before giving up
 WAIT_NOTICE = 1.0  # seconds of waiting before on_wait is told

@@ -31,7 +31,6 @@ from kompass_tui.store.files import (
     _BrokenIndex,
     _check_meta,
     _fingerprint,
-    _index_problem,
     _is_evaluation_file,
     _is_temp,
     _lexists,
@@ -40,6 +39,7 @@ from kompass_tui.store.files import (
     _parse,
     _read_own,
 )
+from kompass_tui.store.rowcheck import _index_problem
 
 PARTS = 64  # at 14,500 evaluations about 230 rows, 100 kB, a part
 
