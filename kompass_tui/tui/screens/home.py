@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
-from kompass_tui.core import comparison
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
@@ -243,6 +242,7 @@ class HomeScreen(KompassScreen[None]):
 
     def action_compare(self) -> None:
         """Compare the marked evaluations; with none marked, every one of the highlighted one's framework."""
+        from kompass_tui.core import comparison  # (not imported for the first frame)
         from kompass_tui.tui.screens.compare import CompareScreen
 
         self.app.flush()  # compare what was just scored
