@@ -69,7 +69,7 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
             errors[len(table)] = one_line(row.error)
             table.append([row.id])
             continue
-        progress = areas_only if row.area_level else (f"{row.scored}/{row.count}" if row.count else "?")
+        progress = areas_only if row.area_level else (f"{row.scored}/{row.countable}" if row.countable else "?")
         name = one_line(row.municipality, NAME_COLUMN)
         table.append([row.id, name, str(row.year), one_line(row.framework), progress, fmt(row.total, lang)])
     widths = [max(_width(cells[i]) for n, cells in enumerate(table) if n not in errors) for i in range(len(columns))]

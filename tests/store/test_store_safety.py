@@ -437,6 +437,9 @@ GARBAGE = {
         {"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "areas": {"1": "1e999999999"}}}
     ),
     "a negative total": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "total": "-5"}}),
+    "fp null": _index({"1": {"id": "kalix-2003", "fp": None}}),
+    "year a boolean": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "year": True}}),
+    "an area score a number": _index({"1": {"id": "kalix-2003", "fp": [1, 2, 3, 4], "areas": {"1": 5}}}),
 }
 
 

@@ -67,7 +67,7 @@ class Listing:
                 self.cells[row.id] = (row.id, "", "", unreadable, "")
                 self.haystack[row.id] = row.id
                 continue
-            progress = areas_only if row.area_level else f"{row.scored}/{row.count or '?'}"
+            progress = areas_only if row.area_level else f"{row.scored}/{row.countable or '?'}"
             self.cells[row.id] = (
                 row.municipality,
                 str(row.year),
