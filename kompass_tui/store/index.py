@@ -228,15 +228,19 @@ class Indexed(Batches):
         listing on."""
         if not self.exists():
             return []
-        if self._has_legacy_rows():
-            self.rows()  # an older Kompass's index: moved into the parts once
         key = name_key(municipality)
+
+        def of_it(row: Doc) -> bool:
+            return name_key(str(row.get("municipality", ""))) == key
+
         n = part_of({"municipality": municipality})
         part = self._read_part(n)
-        if part is None:
-            self.rows()  # a damaged part: rebuilt
-            part = self._read_part(n) or {}
-        mine = {eid: row for eid, row in part.items() if name_key(str(row.get("municipality", ""))) == key}
+        if part is None:  # a damaged part: a listing rebuilds it (read-only: lists from the files)
+            return [row for row in self.rows() if of_it(row)]
+        legacy = (
+            self._legacy_rows() if self._has_legacy_rows() else {}
+        )  # an older Kompass's, until a listing moves them
+        mine = {eid: row for eid, row in {**legacy, **part}.items() if of_it(row)}
         found: dict[str, list[int]] = {}
         for eid in mine:
             try:
@@ -248,14 +252,18 @@ class Indexed(Batches):
         gone = [eid for eid in mine if eid not in found]
         if stale or gone:
             mine = self._repair(mine, stale, gone, found, {n})
-        return [row for eid, row in sorted(mine.items()) if name_key(str(row.get("municipality", ""))) == key]
+        return [row for eid, row in sorted(mine.items()) if of_it(row)]
 
     def _has_legacy_rows(self) -> bool:
-        """kompass.json holds rows (an older Kompass's index): a header alone is a few hundred bytes."""
+        """kompass.json holds rows (an older Kompass's index), or may: anything but the header this
+        Kompass writes, which ends in an empty table of rows."""
         try:
-            return os.lstat(self.index_path).st_size > 4096
-        except (FileNotFoundError, NotADirectoryError):
+            if os.lstat(self.index_path).st_size > 4096:
+                return True
+            raw, _ = _read_own(self.index_path)
+        except (OSError, StoreError):
             return False
+        return not raw.rstrip().endswith(b'"evaluations":{}}')
 
     def _repair(
         self,
@@ -336,18 +344,20 @@ class Indexed(Batches):
         told from a few stats whatever the number of evaluations: the app lists a small database
         at once and a large one on a thread of its own."""
         try:
-            if os.lstat(self.evaluations).st_size > limit // 8:  # a folder's size grows with its entries
-                return False
+            folder = os.lstat(self.evaluations).st_size  # a folder's size grows with its entries
         except (FileNotFoundError, NotADirectoryError):
             return True
-        if self._has_legacy_rows():
+        if folder > limit // 8 or self._has_legacy_rows():
             return False
-        total = 0
+        total, parts = 0, 0
         for n in range(PARTS):
             try:
                 total += os.lstat(self._part_path(n)).st_size
+                parts += 1
             except (FileNotFoundError, NotADirectoryError):
                 continue
+        if not parts and folder > 4096:  # evaluations but no index (lost): every file is read again
+            return False
         return total <= limit
 
     def fingerprint(self, eid: str | None = None) -> list[int] | None:

@@ -39,7 +39,8 @@ def _is_areas(value: object) -> bool:
         return False
     present = [v for v in value.values() if v is not None]
     try:  # eight numbers as Kompass writes them, checked in one match
-        if not present or _PLAIN_NUMBERS.fullmatch("\x00".join(present)):
+        joined = "\x00".join(present)
+        if not present or (_PLAIN_NUMBERS.fullmatch(joined) and joined.count("\x00") == len(present) - 1):
             return True
     except TypeError:  # a value that is not text
         return False
@@ -100,7 +101,10 @@ def _looks_right(row: Doc) -> bool:
         numbers += areas.values()
     present = [v for v in numbers if v is not None]
     try:
-        return not present or _PLAIN_NUMBERS.fullmatch("\x00".join(present)) is not None
+        joined = "\x00".join(present)  # one match for all; no value may hide a separator of its own
+        return not present or (
+            _PLAIN_NUMBERS.fullmatch(joined) is not None and joined.count("\x00") == len(present) - 1
+        )
     except TypeError:  # a value that is not text
         return False
 

@@ -329,3 +329,27 @@ def test_long_work_says_how_far_it_has_come(tmp_path):
     for phase in ("checking", "storing", "indexing"):
         assert (phase, 1200, 1200) in seen  # each one to its end
     assert {r.id for r in Workbench(tmp_path / "db").rows()} >= {"ort-0-2020", "ort-1199-2020"}
+
+
+def test_a_small_index_of_an_older_kompass_answers_for_one_municipality_before_any_listing(bench, monkeypatch):
+    first, second = bench.create("Kalix", 2003), bench.create("Kalix", 2004)
+    rows = bench.db.rows()
+    index = bench.folder / "kompass.json"
+    header = json.loads(index.read_text())
+    index.write_text(json.dumps({**header, "evaluations": {str(n): r for n, r in enumerate(rows, 1)}}))
+    shutil.rmtree(bench.folder / "index")
+    fresh = Workbench(bench.folder)
+    monkeypatch.setattr(store.Database, "locked", lambda self: (_ for _ in ()).throw(OSError(30, "read-only")))
+    assert [row["id"] for row in fresh.db.rows_of("KALIX")] == [first.id, second.id]  # read-only: nothing moved
+    monkeypatch.undo()
+    assert [ev.id for ev in fresh.related(fresh.get(second.id))] == [first.id, second.id]
+
+
+def test_a_number_hiding_a_separator_makes_the_part_rebuilt(demo):
+    part = next(p for p in sorted((demo.folder / "index").iterdir()) if "kalix-2003" in p.read_text())
+    data = json.loads(part.read_text())
+    for row in data["evaluations"].values():
+        if row["id"] == "kalix-2003":
+            row["total"] = "1\x002"
+    part.write_text(json.dumps(data))
+    assert {r.id: str(r.total) for r in Workbench(demo.folder).rows()}["kalix-2003"] == "408"
