@@ -21,6 +21,8 @@ Figures (targets from the issue):
      the app's first frame at each size vs the minimal Textual app                                ≤ 1.3×
      `kompass import` of 14,500 area-level rows from one CSV vs the minimal Typer app's --help    ≤ 100×
      peak memory (VmHWM of the process itself) of `list` and of the app at 14,500                 ≤ 100 MB
+  8  the UI thread, key to the next frame: opening an evaluation, the overview and home after a
+     save, at 14,500 against 25                                                                  ≤ 1.2×
 """
 
 from __future__ import annotations
@@ -253,6 +255,66 @@ async def key_pass(folder: Path, questions: int) -> tuple[list[float], list[floa
         cpu = time.process_time() - cpu0
         app.flush()
     return digit_times, enter_times, stored_times, cpu, questions * 2
+
+
+async def screens_pass(folder: Path, rounds: int) -> dict[str, list[float]]:
+    """From home: open TARGET (enter), score a sub-question in the walk-through (a save), back to
+    the overview (esc) and home (esc); each key timed to the next painted frame: what the UI
+    thread does before the user sees the screen."""
+    from textual import events
+
+    from kompass_tui.service import Workbench
+    from kompass_tui.tui.app import KompassApp
+    from kompass_tui.tui.rowlist import RowList
+
+    app = KompassApp(Workbench(folder), "en", cursor_blink=False, evaluator="Anna Berg")
+    painted = asyncio.Event()
+    display = app._display
+
+    def on_display(screen, renderable):
+        if renderable is not None:
+            painted.set()
+        return display(screen, renderable)
+
+    app._display = on_display
+    times: dict[str, list[float]] = {"open an evaluation": [], "overview after a save": [], "home after a save": []}
+
+    async def key(name: str, character: str | None = None) -> float:
+        painted.clear()
+        started = time.perf_counter()
+        app.post_message(events.Key(name, character))
+        await painted.wait()
+        return time.perf_counter() - started
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        for n in range(rounds):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            listing = app.screen.query_one(RowList)
+            listing.cursor = listing.ids.index(TARGET)
+            await pilot.pause()
+            times["open an evaluation"].append(await key("enter", "\r"))
+            await pilot.pause()
+            await key(str(n % 10), str(n % 10))
+            await key("enter", "\r")
+            while app.writer.pending(TARGET):  # the score stored (off the UI thread)
+                await asyncio.sleep(0.0005)
+            times["overview after a save"].append(await key("escape"))
+            await pilot.pause()
+            times["home after a save"].append(await key("escape"))
+        await app.workers.wait_for_complete()
+        app.flush()
+    return times
+
+
+def screens(table: Table, databases: dict[int, Path], rounds: int) -> None:
+    """Figure 8: the UI thread's time to show a screen, at the largest size against the smallest."""
+    asyncio.run(screens_pass(databases[SCALE[0]], 2))  # warm-up
+    small = asyncio.run(screens_pass(databases[SCALE[0]], rounds))
+    large = asyncio.run(screens_pass(databases[SCALE[-1]], rounds))
+    for what in small:
+        ratio = statistics.median(large[what]) / statistics.median(small[what])
+        table.ratio(f"8 {what}, {SCALE[-1]} vs {SCALE[0]}", large[what], ratio, "≤ 1.2×", 1.2)
 
 
 def keys(table: Table, databases: dict[int, Path], passes: int, questions: int) -> None:
@@ -491,6 +553,7 @@ def main() -> int:
             big(table, work, databases[SIZES[-1]], runs)
         if args.only in (None, "scale"):
             scale(table, work, demo, scaled, runs)
+            screens(table, scaled, rounds=5 if args.quick else 15)
     print(f"Kompass benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")
     print()
     table.print()
