@@ -108,6 +108,10 @@ class Indexed(Batches):
             {"_meta": _meta("index"), "evaluations": {str(k): row for k, row in enumerate(rows.values(), 1)}},
             durable=False,
         )
+        try:  # kept as written (under the lock), so the next save or listing need not parse it again
+            self.__dict__.setdefault("_parts_cache", {})[n] = (_fingerprint(os.lstat(path)), rows)
+        except OSError:
+            pass
 
     def _legacy_rows(self) -> dict[str, Doc]:
         """Rows kept in kompass.json itself (by an older Kompass), or {} (a damaged one is set aside)."""
