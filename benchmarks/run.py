@@ -221,22 +221,14 @@ def startup(table: Table, work: Path, demo: Path, runs: int) -> None:
 async def key_pass(folder: Path, questions: int) -> tuple[list[float], list[float], list[float], float, int]:
     """Score `questions` sub-questions through the walk-through with the real event loop: for each,
     a digit and enter, each sent as the terminal would and timed to the next painted frame."""
-    from textual import events
+    from frames import Frames
 
     from kompass_tui.service import Workbench
     from kompass_tui.tui.app import KompassApp
     from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
 
     app = KompassApp(Workbench(folder), "en", cursor_blink=False)
-    painted = asyncio.Event()
-    display = app._display
-
-    def on_display(screen, renderable):  # Textual calls this with each frame it composes
-        if renderable is not None:
-            painted.set()
-        return display(screen, renderable)
-
-    app._display = on_display
+    frames = Frames(app)
     digit_times, enter_times, stored_times = [], [], []
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -245,11 +237,8 @@ async def key_pass(folder: Path, questions: int) -> tuple[list[float], list[floa
         cpu0 = time.process_time()
         for _ in range(questions):
             for key, character, into in (("7", "7", digit_times), ("enter", "\r", enter_times)):
-                painted.clear()
                 started = time.perf_counter()
-                app.post_message(events.Key(key, character))
-                await painted.wait()
-                into.append(time.perf_counter() - started)
+                into.append(await frames.key(key, character))
                 if key == "enter":
                     while app.writer.pending(TARGET):  # the score stored (off the UI thread)
                         await asyncio.sleep(0.0005)
@@ -263,30 +252,15 @@ async def screens_pass(folder: Path, rounds: int) -> dict[str, list[float]]:
     """From home: open TARGET (enter), score a sub-question in the walk-through (a save), back to
     the overview (esc) and home (esc); each key timed to the next painted frame: what the UI
     thread does before the user sees the screen."""
-    from textual import events
+    from frames import Frames
 
     from kompass_tui.service import Workbench
     from kompass_tui.tui.app import KompassApp
     from kompass_tui.tui.rowlist import RowList
 
     app = KompassApp(Workbench(folder), "en", cursor_blink=False, evaluator="Anna Berg")
-    painted = asyncio.Event()
-    display = app._display
-
-    def on_display(screen, renderable):
-        if renderable is not None:
-            painted.set()
-        return display(screen, renderable)
-
-    app._display = on_display
+    key = Frames(app).key
     times: dict[str, list[float]] = {"open an evaluation": [], "overview after a save": [], "home after a save": []}
-
-    async def key(name: str, character: str | None = None) -> float:
-        painted.clear()
-        started = time.perf_counter()
-        app.post_message(events.Key(name, character))
-        await painted.wait()
-        return time.perf_counter() - started
 
     async with app.run_test(size=(80, 24)) as pilot:
         for n in range(rounds):
@@ -319,9 +293,10 @@ def screens(table: Table, databases: dict[int, Path], rounds: int) -> None:
         table.ratio(f"8 {what}, {SCALE[-1]} vs {SCALE[0]}", large[what], ratio, "≤ 1.2×", 1.2)
 
 
-KEYS_AT_240 = """
-import asyncio, json, sys, time
-from textual import events
+KEYS_AT_240 = f"""
+import asyncio, json, sys
+sys.path.insert(0, {str(HERE)!r})
+from frames import Frames
 
 async def main(kind, folder, target):
     if kind == "minimal":
@@ -338,23 +313,11 @@ async def main(kind, folder, target):
         from kompass_tui.tui.app import KompassApp
         from kompass_tui.tui.rowlist import RowList
         app = KompassApp(Workbench(folder), "en", cursor_blink=False, evaluator="Anna Berg")
-    painted = asyncio.Event()
-    display = app._display
-
-    def on_display(screen, renderable):
-        if renderable is not None:
-            painted.set()
-        return display(screen, renderable)
-
-    app._display = on_display
-    out = {}
+    frames = Frames(app)
+    out = {{}}
 
     async def key(name, character=None):
-        painted.clear()
-        started = time.perf_counter()
-        app.post_message(events.Key(name, character))
-        await asyncio.wait_for(painted.wait(), 5)
-        return time.perf_counter() - started
+        return await frames.key(name, character, timeout=5)
 
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
