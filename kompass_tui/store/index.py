@@ -64,6 +64,12 @@ class Indexed(Batches):
     def index_folder(self) -> Path:
         return self.folder / INDEX_FOLDER
 
+    @property
+    def _parts(self) -> dict[int, tuple[Fingerprint, dict[str, Doc]]]:
+        """The parts as last read or written here, by number: (fingerprint, rows)."""
+        cache: dict[int, tuple[Fingerprint, dict[str, Doc]]] = self.__dict__.setdefault("_parts_cache", {})
+        return cache
+
     def _part_path(self, n: int) -> Path:
         return self.index_folder / f"{n:02x}.json"
 
@@ -71,7 +77,7 @@ class Indexed(Batches):
         """The rows of part n by id ({} if there is none), None if it is damaged (it is then
         rebuilt). Parsed once per version of the file; callers do not change what it returns.
         A link or another user's file is refused, as everywhere in the database."""
-        cache: dict[int, tuple[Fingerprint, dict[str, Doc]]] = self.__dict__.setdefault("_parts_cache", {})
+        cache = self._parts
         path = self._part_path(n)
         try:
             now = _fingerprint(os.lstat(path))
@@ -109,7 +115,7 @@ class Indexed(Batches):
             durable=False,
         )
         try:  # kept as written (under the lock), so the next save or listing need not parse it again
-            self.__dict__.setdefault("_parts_cache", {})[n] = (_fingerprint(os.lstat(path)), rows)
+            self._parts[n] = (_fingerprint(os.lstat(path)), rows)
         except OSError:
             pass
 

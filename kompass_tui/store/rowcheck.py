@@ -5,7 +5,7 @@ shape means the index (or a part of it) is damaged, and it is rebuilt from the e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from kompass_tui.store.files import ID_RE, Doc
@@ -34,17 +34,24 @@ def _is_int(value: object) -> bool:
 _PLAIN_NUMBERS = re.compile(rf"(?:{_PLAIN_NUMBER.pattern}\x00)*{_PLAIN_NUMBER.pattern}")
 
 
+def _all_plain(values: Iterable[object]) -> bool | None:
+    """True if every value (None aside) is a number as Kompass writes it, checked in one match; False
+    if one is not text; None if they are texts that need the full check (_is_number)."""
+    present = [v for v in values if v is not None]
+    try:
+        joined = "\x00".join(present)  # type: ignore[arg-type]
+    except TypeError:  # a value that is not text
+        return False
+    if not present or (_PLAIN_NUMBERS.fullmatch(joined) and joined.count("\x00") == len(present) - 1):
+        return True  # (no value hides a separator of its own)
+    return None
+
+
 def _is_areas(value: object) -> bool:
     if not isinstance(value, dict):
         return False
-    present = [v for v in value.values() if v is not None]
-    try:  # eight numbers as Kompass writes them, checked in one match
-        joined = "\x00".join(present)
-        if not present or (_PLAIN_NUMBERS.fullmatch(joined) and joined.count("\x00") == len(present) - 1):
-            return True
-    except TypeError:  # a value that is not text
-        return False
-    return all(_is_number(v) for v in present)
+    plain = _all_plain(value.values())
+    return plain if plain is not None else all(_is_number(v) for v in value.values() if v is not None)
 
 
 # The index row: what the listing relies on (id and fingerprint, written here; the summary,
@@ -99,14 +106,7 @@ def _looks_right(row: Doc) -> bool:
         if type(areas) is not dict:
             return False
         numbers += areas.values()
-    present = [v for v in numbers if v is not None]
-    try:
-        joined = "\x00".join(present)  # one match for all; no value may hide a separator of its own
-        return not present or (
-            _PLAIN_NUMBERS.fullmatch(joined) is not None and joined.count("\x00") == len(present) - 1
-        )
-    except TypeError:  # a value that is not text
-        return False
+    return _all_plain(numbers) is True
 
 
 def _index_problem(data: Doc) -> str | None:

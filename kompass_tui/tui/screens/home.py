@@ -115,10 +115,14 @@ class HomeScreen(KompassScreen[None]):
     def on_mount(self) -> None:
         self.query_one(EvaluationList).focus()
 
-    def _query(self) -> str:
-        """What the find field holds ('' before it was first opened)."""
+    def _find_field(self) -> Input | None:
+        """The find field, None before it was first opened."""
         found = self.query("#filter")
-        return found.first(Input).value if found else ""
+        return found.first(Input) if found else None
+
+    def _query(self) -> str:
+        field = self._find_field()
+        return field.value if field is not None else ""
 
     def on_screen_resume(self) -> None:
         self.reload()  # also when first shown: a pushed screen is resumed
@@ -179,10 +183,8 @@ class HomeScreen(KompassScreen[None]):
 
     def action_find(self) -> None:
         """Open the find field (made on first use: the first frame does without it)."""
-        found = self.query("#filter")
-        if found:
-            field = found.first(Input)
-        else:
+        field = self._find_field()
+        if field is None:
             from kompass_tui.tui.fields import SafeInput
 
             field = SafeInput(id="filter", placeholder=self.app.t("find_hint"))
@@ -199,11 +201,8 @@ class HomeScreen(KompassScreen[None]):
         self.query_one(EvaluationList).focus()
 
     def on_key(self, event: Any) -> None:
-        found = self.query("#filter")
-        if not found:
-            return
-        field = found.first(Input)
-        if event.key == "escape" and field.has_focus:
+        field = self._find_field()
+        if field is not None and event.key == "escape" and field.has_focus:
             event.stop()
             field.value = ""
             field.display = False
