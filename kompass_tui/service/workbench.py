@@ -21,6 +21,7 @@ from kompass_tui.core.sanitize import clean_text
 from kompass_tui.errors import InputError, KompassError
 from kompass_tui.service.bench import Bench
 from kompass_tui.store import Doc
+from kompass_tui.store.batches import reported
 from kompass_tui.store.userfiles import read_text_file
 
 if TYPE_CHECKING:
@@ -49,12 +50,7 @@ class Workbench(Bench):
             return docs
 
         with self.frameworks_held():
-            prepared = []
-            for n, (ev, where) in enumerate(evaluations):
-                if n % 256 == 0:
-                    self.progress("checking", n, len(evaluations))
-                prepared.append(self._prepared(ev, where))
-            self.progress("checking", len(evaluations), len(evaluations))
+            prepared = [self._prepared(ev, where) for ev, where in reported(evaluations, "checking", self.progress)]
             added = [model.from_dict(doc) for doc in self.db.create_many(make)] if prepared else []
         self._removed(sum(removed for _, removed in prepared), name)
         return added

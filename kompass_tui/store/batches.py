@@ -11,9 +11,10 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from kompass_tui.errors import KompassError, StoreError
 from kompass_tui.store.files import (
@@ -50,6 +51,17 @@ def _signals_held() -> Iterator[None]:
 
 
 STEP = 256  # long work says how far it has come every this many evaluations
+T = TypeVar("T")
+
+
+def reported(items: Sequence[T], what: str, progress: Callable[[str, int, int], object]) -> Iterator[T]:
+    """items one by one, telling progress(what, done, total) how far they have come every STEP
+    items and when all are done."""
+    for n, item in enumerate(items):
+        if n % STEP == 0:
+            progress(what, n, len(items))
+        yield item
+    progress(what, len(items), len(items))
 
 
 class Batches(Folder):
@@ -133,13 +145,10 @@ class Batches(Folder):
             try:
                 atomic_write(journal, json.dumps({"app": APP, "kind": "batch", "ids": ids}).encode())
                 begun = True
-                for n, (eid, doc) in enumerate(zip(ids, docs, strict=True)):
-                    if n % STEP == 0:
-                        self.progress("storing", n, len(ids))
+                for eid, doc in reported(list(zip(ids, docs, strict=True)), "storing", self.progress):
                     fd, temps[eid] = tempfile.mkstemp(prefix=f".{eid}.json.", suffix=TEMP_SUFFIX, dir=self.evaluations)
                     with os.fdopen(fd, "wb") as handle:
                         handle.write(_encode({"_meta": _meta("evaluation"), "evaluation": {"1": doc}}))
-                self.progress("storing", len(ids), len(ids))
                 os.sync()  # every file on disk, once, before any takes its place
                 with _signals_held():
                     for eid in ids:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kompass_tui.core.model import name_key
 from kompass_tui.errors import KompassError, NotFound, StoreError
-from kompass_tui.store.batches import STEP, Batches
+from kompass_tui.store.batches import Batches, reported
 from kompass_tui.store.files import (
     BROKEN_NAME,
     INDEX_FOLDER,
@@ -339,15 +339,12 @@ class Indexed(Batches):
         if not self._summarizes:
             return
         new = {}
-        for n, (eid, doc) in enumerate(zip(ids, docs, strict=True)):
-            if n % STEP == 0:
-                self.progress("indexing", n, len(ids))
+        for eid, doc in reported(list(zip(ids, docs, strict=True)), "indexing", self.progress):
             try:
                 new[eid] = self._row(eid, doc, os.lstat(self.path_of(eid)))
             except (KompassError, OSError):
                 continue  # its row is made by the next listing
         self._index_soft(new, [])
-        self.progress("indexing", len(ids), len(ids))
 
     def is_small(self, limit: int = 512 * 1024) -> bool:
         """True if a listing is quick for certain (a few hundred evaluations, an index in place),
