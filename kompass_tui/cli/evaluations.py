@@ -134,9 +134,8 @@ def show(
     lang: LangOption = None,
 ) -> None:
     """Show one evaluation: area subtotals, progress, total."""
-    from kompass_tui.cli.views import evaluation_view
+    from kompass_tui.cli.views import evaluation_view, print_parts
 
     ev, fw = _bench(ctx, db).get_with_framework(id)
     console = _console()
-    for part in evaluation_view(ev, fw, _lang(lang, ctx), questions):
-        console.print(part)
+    print_parts(console, evaluation_view(ev, fw, _lang(lang, ctx), questions))

@@ -39,12 +39,11 @@ def criteria_show(
     db: DbOption = None,
 ) -> None:
     """Show a framework's areas and sub-questions with their maxima."""
-    from kompass_tui.cli.views import framework_view
+    from kompass_tui.cli.views import framework_view, print_parts
     from kompass_tui.store import criteria
 
     console = _console()
-    for part in framework_view(criteria.get(framework_id), _lang(lang, ctx)):
-        console.print(part)
+    print_parts(console, framework_view(criteria.get(framework_id), _lang(lang, ctx)))
 
 
 @criteria_app.command("check")

@@ -94,15 +94,14 @@ def disagreements(
 
     For the consensus meeting: each evaluator's score and note side by side, and the consensus
     where it is set (kompass consensus ID QUESTION VALUE sets it; so does d in the app)."""
-    from kompass_tui.cli.views import disagreements_view
+    from kompass_tui.cli.views import disagreements_view, print_parts
 
     ev, fw, found = _bench(ctx, db).disagreements(id)
     if not found:
         _say(f"{id}: no disagreements")
         return
     console = _console()
-    for part in disagreements_view(ev, fw, found, _lang(lang, ctx)):
-        console.print(part)
+    print_parts(console, disagreements_view(ev, fw, found, _lang(lang, ctx)))
 
 
 @app.command()

@@ -127,12 +127,11 @@ def compare(
     Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
     bench, language = _bench(ctx, db), _lang(lang, ctx)
     table = bench.comparison(_ids(ids))
-    from kompass_tui.cli.views import comparison_view
+    from kompass_tui.cli.views import comparison_view, print_parts
     from kompass_tui.exchange import tables
 
     console = _console()
-    for part in comparison_view(table, language, console.width):
-        console.print(part)
+    print_parts(console, comparison_view(table, language, console.width))
     if chart and len(table.evaluations) > tables.WIDE:
         _warn(f"the chart shows up to {tables.WIDE} evaluations; compare fewer to draw it")
     elif chart:

@@ -62,6 +62,7 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
         )
     ]
     areas_only = t(lang, "level_areas")
+    totals: dict[object, str] = {}  # each total worked out once (14,500 rows hold a few thousand)
     table: list[list[str]] = [[title for title, _ in columns]]
     errors: dict[int, str] = {}  # line number: the error, shown after the id
     for row in rows:
@@ -70,14 +71,22 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
             table.append([row.id])
             continue
         progress = areas_only if row.area_level else (f"{row.scored}/{row.countable}" if row.countable else "?")
+        total = totals.get(row.total)
+        if total is None:
+            total = totals[row.total] = fmt(row.total, lang)
         name = one_line(row.municipality, NAME_COLUMN)
-        table.append([row.id, name, str(row.year), one_line(row.framework), progress, fmt(row.total, lang)])
-    widths = [max(_width(cells[i]) for n, cells in enumerate(table) if n not in errors) for i in range(len(columns))]
+        table.append([row.id, name, str(row.year), one_line(row.framework), progress, total])
+    whole = [cells for n, cells in enumerate(table) if n not in errors] if errors else table
+    widths = [max(map(_width, column)) for column in zip(*whole, strict=True)]
     aligns = [align == "<" for _, align in columns]
+    plain = "  ".join(f"{{:{'<' if left else '>'}{width}}}" for width, left in zip(widths, aligns, strict=True))
     out = []
     for n, cells in enumerate(table):
         if n in errors:
             out.append((f"{cells[0]:<{widths[0]}}  {errors[n]}", "red"))
+            continue
+        if "".join(cells).isascii():  # one column a character: formatted in one call
+            out.append((plain.format(*cells).rstrip(), "bold" if n == 0 else ""))
             continue
         padded = [  # str.ljust counts characters: widen by what wide or combining letters take more or less
             (cell.ljust if left else cell.rjust)(width if cell.isascii() else width + len(cell) - cell_len(cell))
@@ -146,6 +155,15 @@ class Lines:
 def _width(text: str) -> int:
     """Columns text takes: its length where it is ASCII (ids, years, figures: most cells)."""
     return len(text) if text.isascii() else cell_len(text)
+
+
+def print_parts(console: Console, parts: Iterable[RenderableType]) -> None:
+    """A view's parts one after the other; Lines written as they are (print_lines)."""
+    for part in parts:
+        if isinstance(part, Lines):
+            print_lines(console, [(line, "") for line in part.lines])
+        else:
+            console.print(part)
 
 
 def print_lines(console: Console, lines: list[tuple[str, str]]) -> None:

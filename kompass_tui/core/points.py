@@ -95,7 +95,11 @@ def fmt(value: Decimal | None, lang: str = "en", empty: str = "–") -> str:
         return empty
     if not ordinary(value):
         return str(value)
-    text = format(normal(value), "f")
+    text = format(value, "f")  # as format(normal(value), "f"), in a fraction of the time (29,000 cells a table)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
     return text.replace(".", ",") if lang == "sv" else text
 
 

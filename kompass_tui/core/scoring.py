@@ -37,7 +37,8 @@ def question_score(ev: Evaluation, question_id: str) -> Decimal | None:
 def area_score(ev: Evaluation, area: Area) -> Decimal | None:
     """The area's points: the sum of its scored sub-questions, or the published area score."""
     if ev.area_level:
-        return ev.area(area.id).score
+        entry = ev.areas.get(area.id)
+        return entry.score if entry is not None else None
     scores = [question_score(ev, q.id) for q in area.questions]
     scored = [s for s in scores if s is not None]
     return normal(sum(scored, ZERO)) if scored else None

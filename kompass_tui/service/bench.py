@@ -5,6 +5,7 @@ Every method that changes something saves it at once, under the store's lock, on
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,20 @@ from kompass_tui.store import DEFAULT_WAIT, Database, Doc, Fingerprint, criteria
 if TYPE_CHECKING:
     from kompass_tui.core.comparison import Comparison
     from kompass_tui.core.consensus import Disagreement
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cycle collection while thousands of rows are read: they hold no cycles, and the collector
+    would walk every one of them again and again as they pile up (a sixth of a 14,500-row listing)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
 
 FEW = 20  # a comparison of this many or fewer reads its municipalities' parts of the index, not all of it
 FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and the system has none
@@ -147,11 +162,16 @@ class Bench:
     def comparison(self, ids: Iterable[str]) -> Comparison:
         """The comparison of these evaluations (one framework), with each one's previous round.
         Everything comes from the index: comparing 290 evaluations reads one file."""
-        from kompass_tui.core import comparison
 
         ids = list(ids)
         if not ids:
             raise InputError("give the ids of the evaluations to compare")
+        with _gc_paused():  # thousands of rows and area scores, no cycles among them
+            return self._comparison(ids)
+
+    def _comparison(self, ids: list[str]) -> Comparison:
+        from kompass_tui.core import comparison
+
         if len(ids) <= FEW:  # their municipalities' parts of the index, not all of it
             municipalities = {model.name_key(m): m for m in (self.get(i).municipality for i in ids)}
             rows = [r for m in municipalities.values() for r in self._readable_rows(m)]
@@ -179,7 +199,8 @@ class Bench:
         key = (self.db.fingerprint(), self.db.index_fingerprint())
         if key[0] is not None and self._rows_cache[0] == key:
             return list(self._rows_cache[1])
-        rows = self._rows()
+        with _gc_paused():
+            rows = self._rows()
         # Keyed by the folder as it was before the scan (a save during the scan means a rescan next
         # time), and the index as the scan left it (a repair rewrites it).
         self._rows_cache = ((key[0], self.db.index_fingerprint()), rows)

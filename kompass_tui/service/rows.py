@@ -14,6 +14,7 @@ from kompass_tui.core.model import QUESTIONS, Evaluation
 from kompass_tui.core.points import to_decimal
 from kompass_tui.errors import KompassError
 from kompass_tui.store import Doc
+from kompass_tui.store.rowcheck import USUAL_FIELDS, USUAL_ROW
 
 SUMMARY = (
     2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
@@ -58,6 +59,28 @@ class Row(NamedTuple):
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> Row:
         """A row of the index as stored (strings for points) as the service hands it on."""
+        if len(raw) == len(USUAL_FIELDS):  # as Kompass writes it (nearly every row): taken apart in one call
+            try:
+                municipality, year, framework, level, created, scored, count, total, maximum, areas, _, _, eid, _ = (
+                    USUAL_ROW(raw)
+                )
+            except KeyError:
+                pass
+            else:
+                return cls(
+                    eid,
+                    municipality,
+                    year,
+                    framework,
+                    level,
+                    scored,
+                    count,
+                    _number(total) if total is not None else None,
+                    _number(maximum) if maximum is not None else None,
+                    created,
+                    "",
+                    areas,
+                )
         if raw.get("error"):
             return cls(id=raw["id"], error=raw["error"])
         total, areas, unfit = raw.get("total"), raw.get("areas"), raw.get("unfit", 0)

@@ -19,6 +19,8 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+import orjson
+
 from kompass_tui.core.model import name_key
 from kompass_tui.errors import KompassError, NotFound, StoreError
 from kompass_tui.store.batches import Batches, reported
@@ -36,7 +38,6 @@ from kompass_tui.store.files import (
     _lexists,
     _make_dirs,
     _meta,
-    _parse,
     _read_own,
 )
 from kompass_tui.store.rowcheck import _index_problem
@@ -93,8 +94,13 @@ class Indexed(Batches):
             return None
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+        try:  # orjson: twice as fast as json here, and stricter (anything it refuses, a listing rebuilds)
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict):
+            return None
         try:
-            data = _parse(raw, path)
             _check_meta(data, path, "index")
         except StoreError:
             return None
