@@ -31,7 +31,7 @@ def text_of(widget: Static) -> str:
 
 def overview_areas(screen: OverviewScreen) -> list[str]:
     areas = screen.query_one("#areas", OptionList)
-    return [" ".join(plain(areas.get_option_at_index(i).prompt).split()) for i in range(areas.option_count)]
+    return [" ".join(areas.get_option_at_index(i).prompt.plain.split()) for i in range(areas.option_count)]
 
 
 async def type_text(pilot, text: str) -> None:

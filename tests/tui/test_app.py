@@ -330,14 +330,14 @@ async def test_the_overview_keeps_its_cursors_when_help_closes(demo):
         await pilot.pause()
         await pilot.press("down", "enter", "down", "down")  # area 2, then its third sub-question
         screen = pilot.app.screen
-        assert screen.area.id == "2" and screen.query_one("#questions", OptionList).highlighted == 2
+        assert screen.area.id == "2" and screen.questions.highlighted == 2
         await pilot.press("f1")
         await pilot.press("escape")
         await pilot.pause()
-        assert screen.area.id == "2" and screen.query_one("#questions", OptionList).highlighted == 2
+        assert screen.area.id == "2" and screen.questions.highlighted == 2
         await pilot.press("shift+tab", "down")  # another area starts at its first sub-question
         await pilot.pause()
-        assert screen.area.id == "3" and screen.query_one("#questions", OptionList).highlighted == 0
+        assert screen.area.id == "3" and screen.questions.highlighted == 0
 
 
 async def test_help_lists_the_keys_of_the_current_screen(bench):
@@ -653,3 +653,29 @@ async def test_a_large_group_is_compared_one_municipality_a_row_by_rank(demo, mo
         assert [plain(c).strip() for c in grid.get_row_at(5)][1] == "Average"
         await pilot.press("g")  # no chart of hundreds of bars
         assert screen.query_one("#compare-views").current == "table-view"
+
+
+async def test_each_area_shows_its_own_sub_questions_after_moves_resizes_and_scrolling(demo):
+    def shown(screen) -> tuple[str, str]:
+        """The area whose list is in view (by where the pane is scrolled), and its first sub-question."""
+        box = screen.query_one("#questions")
+        in_view = [q for q in screen.query(".questions").results(OptionList) if q.virtual_region.y == box.scroll_y]
+        assert len(in_view) == 1 and in_view[0].can_focus
+        return str(in_view[0].border_title).split()[0], in_view[0].get_option_at_index(0).id
+
+    async with make_app(demo, "botkyrka-2003").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert shown(screen) == ("1", "1.1")
+        await pilot.press("down", "down", "down")
+        assert shown(screen) == ("4", "4.1") and screen.area.id == "4"
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert shown(screen) == ("4", "4.1")
+        await pilot.press("enter")  # into area 4's list, then the wheel far past its end
+        for _ in range(30):
+            await pilot._post_mouse_events([events.MouseScrollDown], widget=screen.questions)
+        await pilot.pause()
+        assert shown(screen) == ("4", "4.1") and pilot.app.focused is screen.questions
+        await pilot.press("shift+tab", "up")
+        assert shown(screen) == ("3", "3.1")

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,24 +22,13 @@ from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.exchange import charts, tables
 from kompass_tui.tui.screens.base import EvaluationScreen
-from kompass_tui.tui.widgets import TitleBar, line, plain
+from kompass_tui.tui.widgets import FigureRow, TitleBar, line, plain
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
     from kompass_tui.core.model import Evaluation
     from kompass_tui.tui.app import Loaded
-
-
-def _row(label: Text, *figures: tuple[str, int]) -> Table:
-    """One list entry: text that wraps on the left, fixed-width figures on the right (a negative
-    width: left-aligned, as bars are)."""
-    grid = Table.grid(expand=True, padding=(0, 1))
-    grid.add_column(ratio=1)
-    for _, width in figures:
-        grid.add_column(justify="left" if width < 0 else "right", width=abs(width), no_wrap=True)
-    grid.add_row(label, *(text for text, _ in figures))
-    return grid
 
 
 BAR_CELLS = 10
@@ -68,6 +57,7 @@ class OverviewScreen(EvaluationScreen):
         self._profile_drawn: tuple[tuple[Decimal | None, ...], int, tuple[str, ...]] | None = None
         self._shown_once = False
         self._area_shown = ""  # the area whose sub-questions are listed
+        self._listed: dict[int, list[str]] = {}  # each area's list as last filled (filled again when it differs)
 
     # -- layout ---------------------------------------------------------------------
 
@@ -78,7 +68,14 @@ class OverviewScreen(EvaluationScreen):
             with Horizontal(id="panes"):
                 yield OptionList(id="areas")
                 with Vertical(id="right"):
-                    yield OptionList(id="questions")
+                    # One list per area, each filled when first shown or changed (_show_questions).
+                    box = ScrollableContainer(id="questions")
+                    box.can_focus = False  # (its lists are focused, one at a time)
+                    with box:
+                        for n in range(len(self.fw.areas)):
+                            questions = OptionList(id=f"questions-{n}", classes="questions")
+                            questions.can_focus = n == 0
+                            yield questions
                     yield Static(id="area-level", classes="hint")
                     yield Static(id="area-texts")
             with VerticalScroll(id="profile"):
@@ -119,7 +116,7 @@ class OverviewScreen(EvaluationScreen):
             figures = [(fmt(score, lang), 5), (charts.bar(score, area.maximum, BAR_CELLS), -BAR_CELLS)]
             if not ev.area_level:
                 figures.append((str(scoring.area_progress(ev, area)), 5))
-            areas.add_option(Option(_row(line(f"{area.id} {area.short(lang)}"), *figures), id=area.id))
+            areas.add_option(Option(FigureRow(line(f"{area.id} {area.short(lang)}"), *figures), id=area.id))
         areas.highlighted = highlighted if highlighted is not None else 0
         self.render_area()
         progress = scoring.progress(ev, fw)
@@ -165,48 +162,75 @@ class OverviewScreen(EvaluationScreen):
 
     @property
     def area(self) -> Area:
-        index = self.query_one("#areas", OptionList).highlighted or 0
-        return self.fw.areas[index]
+        return self.fw.areas[self._area_index]
+
+    @property
+    def _area_index(self) -> int:
+        return self.query_one("#areas", OptionList).highlighted or 0
+
+    @property
+    def questions(self) -> OptionList:
+        """The list of the current area's sub-questions."""
+        return self.query_one(f"#questions-{self._area_index}", OptionList)
+
+    def _show_questions(self) -> None:
+        """Scroll the current area's list into view: the lists lie one above the other, each the
+        height of the pane, in a container that does not scroll otherwise. Scrolling draws the list
+        as it was; showing and hiding them would lay the screen out again on every move."""
+        current = self.questions
+        if not current.can_focus:  # tab goes to the list in view, and only to it
+            for questions in self.query(".questions").results(OptionList):
+                questions.can_focus = questions is current
+        self.query_one("#questions", ScrollableContainer).scroll_to(
+            y=current.virtual_region.y, animate=False, immediate=True, force=True
+        )
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_questions)  # the lists' height, and so their places, changed
 
     def render_area(self) -> None:
         ev, t, lang, area = self.ev, self.app.t, self.app.lang, self.area
         self._area_shown = area.id
-        questions = self.query_one("#questions", OptionList)
-        questions.border_title = line(f"{area.id} {area.name(lang)}")
-        questions.display = not ev.area_level
+        switcher = self.query_one("#questions", ScrollableContainer)
+        switcher.display = not ev.area_level
         self.query_one("#area-level", Static).display = ev.area_level
         if ev.area_level:
             self.query_one("#area-level", Static).update(t("area_level_note"))
         else:
-            highlighted = questions.highlighted
-            questions.clear_options()
-            for q in area.questions:
-                score = fmt(scoring.question_score(ev, q.id), lang)
-                questions.add_option(
-                    Option(_row(line(f"{q.id} {q.text(lang)}"), (f"{score} / {fmt(q.maximum, lang)}", 9)), id=q.id)
+            questions = self.questions
+            self._show_questions()
+            title = line(f"{area.id} {area.name(lang)}")
+            scores = [f"{fmt(scoring.question_score(ev, q.id), lang)} / {fmt(q.maximum, lang)}" for q in area.questions]
+            if self._listed.get(self._area_index) != [title.plain, *scores]:
+                self._listed[self._area_index] = [title.plain, *scores]
+                highlighted = questions.highlighted
+                questions.border_title = title
+                questions.set_options(  # (clear_options would empty the list first: two layouts, not one)
+                    Option(FigureRow(line(f"{q.id} {q.text(lang)}"), (score, 9)), id=q.id)
+                    for q, score in zip(area.questions, scores, strict=True)
                 )
-            if highlighted is not None and highlighted < len(area.questions):
-                questions.highlighted = highlighted
+                if highlighted is not None and highlighted < len(area.questions):
+                    questions.highlighted = highlighted
         entry = ev.area(area.id)
         texts = Text()
         for kind in AREA_TEXTS:
             value = one_line(getattr(entry, kind), PREVIEW) or "–"
             texts.append(f"{t(kind)}: ", style="bold")
             texts.append(value + "\n")
-        self.query_one("#area-texts", Static).update(texts)
+        self.query_one("#area-texts", Static).update(texts, layout=False)  # two lines, whatever it holds
 
     # -- events ----------------------------------------------------------------------
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         # A redraw of the list highlights the same area again: keep the question cursor then.
         if event.option_list.id == "areas" and event.option.id != self._area_shown:
-            self.query_one("#questions", OptionList).highlighted = 0
             self.render_area()
+            self.questions.highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "areas":
             if not self.ev.area_level:
-                self.query_one("#questions", OptionList).focus()
+                self.questions.focus()
         elif event.option.id is not None:  # every sub-question's option has its id
             self.open_walkthrough(event.option.id)
 
