@@ -139,7 +139,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_walkthrough": "Type a score (9,5 or 9.5) and press enter to save it and go on; enter on an "
         "empty field goes on without a change, and - removes your score. While the score field has focus, "
         "i, d and w toggle the evidence sources, n edits the note, u jumps to the next "
-        "unscored sub-question. Esc leaves the note, then the walk-through.",
+        "unscored sub-question. ↑, ↓, u and esc save a score you typed first, as enter does. "
+        "Esc leaves the note, then the walk-through.",
         "unreadable": "unreadable",
         "empty_home": "No evaluations yet. Press n to create one, or run `kompass demo` for the demo data.",
         "deleted": "Deleted {id}. To undo: kompass restore {id}",
@@ -157,6 +158,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_document": "Document",
         "source_website": "Website",
         "all_scored": "Every sub-question is scored.",
+        "all_scored_by_you": "You have scored all {count} sub-questions: total {total} / {max}.",
+        "all_scored_to_decide": "You have scored all {count} sub-questions; {n} to decide with the team.",
+        "choice_overview": "Overview",
+        "choice_disagreements": "Disagreements",
+        "choice_stay": "Stay here",
+        "k_stay": "stay",
         "n_evaluations": "{n} evaluations",
         "n_of_evaluations": "{n} of {total} evaluations",
         "find_hint": "find: municipality, year or framework (esc clears)",
@@ -292,7 +299,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_walkthrough": "Skriv poäng (9,5 eller 9.5) och tryck enter för att spara och gå vidare; enter i ett "
         "tomt fält går vidare utan ändring och - tar bort din poäng. När poängfältet har fokus växlar i, d och w "
         "underlagskällorna, n redigerar anteckningen och u hoppar till nästa obedömda "
-        "delfråga. Esc lämnar anteckningen, sedan genomgången.",
+        "delfråga. ↑, ↓, u och esc sparar först en poäng du skrivit, som enter gör. "
+        "Esc lämnar anteckningen, sedan genomgången.",
         "unreadable": "oläsbar",
         "empty_home": "Inga utvärderingar ännu. Tryck n för att skapa en, eller kör `kompass demo` för demodata.",
         "deleted": "Raderade {id}. Ångra med: kompass restore {id}",
@@ -310,6 +318,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_document": "Dokument",
         "source_website": "Webb",
         "all_scored": "Alla delfrågor är bedömda.",
+        "all_scored_by_you": "Du har bedömt alla {count} delfrågor: totalt {total} / {max}.",
+        "all_scored_to_decide": "Du har bedömt alla {count} delfrågor; {n} att avgöra med teamet.",
+        "choice_overview": "Översikt",
+        "choice_disagreements": "Oenigheter",
+        "choice_stay": "Stanna kvar",
+        "k_stay": "stanna",
         "n_evaluations": "{n} utvärderingar",
         "n_of_evaluations": "{n} av {total} utvärderingar",
         "find_hint": "sök: kommun, år eller ramverk (esc rensar)",

@@ -131,8 +131,13 @@ class ScoreInput(Input):
 
     async def action_submit(self) -> None:
         if not self.on_enter(self.value):
-            self._refused_at = monotonic()  # Textual stamps key events with this clock (POSIX)
-            self.action_select_all()
+            self.refuse()
+
+    def refuse(self) -> None:
+        """What was typed was not taken (the reason is beside the field): keys typed before now are
+        dropped, and the text is selected, so typing replaces it."""
+        self._refused_at = monotonic()  # Textual stamps key events with this clock (POSIX)
+        self.action_select_all()
 
     @property
     def content_width(self) -> int:

@@ -81,18 +81,23 @@ async def test_invalid_scores_show_the_reason_save_nothing_and_stay(bench):
     assert {q: str(a.entry("Anna").score) for q, a in bench.get("nacka-2010").questions.items()} == {"1.1": "9.5"}
 
 
-async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_move_without_saving(bench):
+async def test_enter_after_the_last_question_returns_to_the_overview_and_moving_on_saves_what_was_typed(bench):
     bench.create("Nacka", 2010)
     async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
         await type_text(pilot, "12")
-        await pilot.press("up")  # previous without saving: nothing before 1.1
-        assert screen.question.id == "1.1"
+        await pilot.press("up")  # nothing before 1.1: stays, and keeps the 12 typed
+        assert screen.question.id == "1.1" and screen.query_one("#score", Input).value == ""
+        assert "12" in text_of(screen.query_one("#score-label"))
+        await type_text(pilot, "13")
         await pilot.press("down")
         assert screen.question.id == "1.2"
-        await pilot.press("pageup")
-        pilot.app.flush()
-        assert screen.question.id == "1.1" and bench.get("nacka-2010").questions == {}
+        await pilot.press("pageup")  # nothing typed: moves, changes nothing
+        assert screen.question.id == "1.1"
+        await pilot.press("down")
+        await type_text(pilot, "7")
+        await pilot.press("u")
+        assert screen.question.id == "1.3"
         screen.go_to(len(screen.ids) - 1)
         await pilot.pause()
         await type_text(pilot, "20")
@@ -100,7 +105,63 @@ async def test_enter_after_the_last_question_returns_to_the_overview_and_arrows_
         await pilot.pause()
         assert isinstance(pilot.app.screen, OverviewScreen)
         pilot.app.flush()
-        assert bench.get("nacka-2010").answer("8.4").entry("Anna").score == 20
+    ev = bench.get("nacka-2010")
+    assert {q: a.entry("Anna").score for q, a in ev.questions.items()} == {"1.1": 13, "1.2": 7, "8.4": 20}
+
+
+async def test_esc_saves_a_typed_score_and_a_typed_score_that_cannot_be_taken_keeps_you_there(bench):
+    bench.create("Nacka", 2010)
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        for leave in ("down", "u", "escape"):
+            await type_text(pilot, "41")
+            await pilot.press(leave)
+            await pilot.pause()
+            assert pilot.app.screen is screen and screen.question.id == "1.1", leave
+            assert "Give 0–40 in steps of 0.5" in text_of(screen.query_one("#error")), leave
+            await pilot.press("backspace")  # the refused text is selected: one key clears it
+        await type_text(pilot, "9,5")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, OverviewScreen)
+        pilot.app.flush()
+    assert bench.get("nacka-2010").answer("1.1").entry("Anna").score == Decimal("9.5")
+
+
+async def test_scoring_the_last_open_sub_question_says_so_and_offers_the_overview_or_the_disagreements(bench):
+    from kompass_tui.tui.screens.dialogs import ChoiceScreen
+    from kompass_tui.tui.screens.disagreements import DisagreementScreen
+
+    ev = bench.create("Nacka", 2010, evaluators=["Anna", "Bo"])
+    ids = [q.id for q in bench.framework(ev.framework).questions]
+    for qid in ids[:-1]:
+        bench.score(ev.id, qid, Decimal(1), by="Anna")
+    bench.score(ev.id, "1.1", Decimal(2), by="Bo")  # one disagreement
+    async with make_app(bench, "nacka-2010").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert screen.question.id == ids[-1]  # opened at the first unscored
+        await type_text(pilot, "3")
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert dialog.message == f"You have scored all {len(ids)} sub-questions; 1 to decide with the team."
+        assert [key for key, _ in dialog.choices] == ["o", "d", "s"]
+        await pilot.press("s")  # stay: the score is saved and shown
+        await pilot.pause()
+        assert pilot.app.screen is screen and "3" in text_of(screen.query_one("#score-label"))
+        await type_text(pilot, "-")
+        await pilot.press("up", "down")  # taken back on the way up; scored again with ↓: offered again
+        assert screen.question.id == ids[-1] and pilot.app.screen is screen
+        await type_text(pilot, "4")
+        await pilot.press("down")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChoiceScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DisagreementScreen)
+        pilot.app.flush()
+    assert bench.get("nacka-2010").answer(ids[-1]).entry("Anna").score == 4
 
 
 def burst(app, *keys: str) -> None:

@@ -1,10 +1,11 @@
-"""Small modal screens: confirm, edit a text, a new evaluation, an export path, help."""
+"""Small modal screens: confirm, choose, edit a text, a new evaluation, an export path, help."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -51,6 +52,42 @@ class ConfirmScreen(KompassModal[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class ChoiceScreen(KompassModal[str | None]):
+    """A message and a few ways on, each a button and a key (the first is focused; escape: None)."""
+
+    CSS_PATH = "dialogs.tcss"
+
+    BINDINGS = [Binding("escape", "choose('')", "k_stay", id="kompass.choice.stay")]
+
+    def __init__(self, message: str, choices: list[tuple[str, str]]):
+        """choices: (key, label) pairs, the key also the button's id and what is returned."""
+        super().__init__()
+        self.message = message
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(line(self.message), classes="dialog-title")
+            with Horizontal(classes="buttons"):
+                for n, (key, label) in enumerate(self.choices):
+                    yield Button(f"{label} ({key})", id=key, variant="primary" if n == 0 else "default")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.choices[0][0]}", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def on_key(self, event: events.Key) -> None:
+        if any(event.key == key for key, _ in self.choices):
+            event.stop()
+            self.dismiss(event.key)
+
+    def action_choose(self, key: str) -> None:
+        self.dismiss(key or None)
 
 
 class TextEditScreen(KompassModal[None]):

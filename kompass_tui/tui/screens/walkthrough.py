@@ -1,8 +1,10 @@
 """The walk-through: one sub-question at a time, score field focused, enter saves and moves on.
 
 Keys while the score field has focus: digits and , or . to type a score; enter saves it and goes to
-the next sub-question (an empty field just moves on); ↑/↓ previous/next without saving; u next
-unscored; i/d/w toggle the evidence sources; n edits the note; escape returns to the overview.
+the next sub-question (an empty field just moves on); ↑/↓ previous/next, u next unscored and escape
+(back to the overview) save a typed score first, as enter does, and stay with the reason if it cannot
+be taken; i/d/w toggle the evidence sources; n edits the note. When the evaluator's last unscored
+sub-question is scored, a dialog says so and offers the overview or the disagreements.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Footer, Label, Static, TextArea
 
-from kompass_tui.core import edits, scoring
+from kompass_tui.core import consensus, edits, scoring
 from kompass_tui.core.framework import Question
 from kompass_tui.core.model import SOURCES
 from kompass_tui.core.points import ZERO, fmt, parse_entry
@@ -26,6 +28,7 @@ from kompass_tui.core.sanitize import MAX_TEXT, one_line, visible
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.tui.fields import SafeTextArea, ScoreInput, SourceBox
 from kompass_tui.tui.screens.base import EvaluationScreen
+from kompass_tui.tui.screens.dialogs import ChoiceScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain, settle
 
 if TYPE_CHECKING:
@@ -63,6 +66,7 @@ class WalkthroughScreen(EvaluationScreen):
         self.index = self.ids.index(question_id)
         self._shown: dict[str, object] = {}
         self._refused_note = False  # the note typed is longer than Kompass keeps (and was not saved)
+        self._completed = False  # the last save scored the evaluator's last unscored sub-question
 
     @property
     def question(self) -> Question:
@@ -207,11 +211,30 @@ class WalkthroughScreen(EvaluationScreen):
         """Enter in the score field: save the score and go to the next sub-question (an empty field
         just moves on). False, with the reason beside the field, if the score cannot be taken."""
         text = typed.strip()
-        if not text:
+        if text and not self._save(text):
+            return False
+        if not self._offer_when_done():
             self.go_to(self.index + 1)
+        return True
+
+    def _take_typed(self) -> bool:
+        """Before leaving the sub-question (↑/↓/u/esc): a score typed and not entered is saved, as
+        enter saves it. True if nothing was typed or it was saved; False if it cannot be taken (the
+        reason is beside the field, and the user stays to correct it)."""
+        score = self.query_one("#score", ScoreInput)
+        text = score.value.strip()
+        if not text or self._save(text):
             return True
-        try:  # `-` takes a score back
-            change = edits.score(self.question.id, parse_entry(text), self.app.evaluator)
+        score.refuse()
+        return False
+
+    def _save(self, text: str) -> bool:
+        """Save the score typed for this sub-question (`-` takes it back); False, with the reason
+        beside the field, if it cannot be taken."""
+        by = self.app.evaluator
+        was_open = scoring.next_unscored(self.ev, self.fw, by=by) is not None
+        try:
+            change = edits.score(self.question.id, parse_entry(text), by)
             self.ev = self.app.apply(self.eid, self.ev, self.fw, change)
         except ScoreError as exc:
             self._set(
@@ -222,7 +245,41 @@ class WalkthroughScreen(EvaluationScreen):
         except KompassError as exc:
             self._set("#error", line(str(exc)))
             return False
-        self.go_to(self.index + 1)
+        self._completed = was_open and scoring.next_unscored(self.ev, self.fw, by=by) is None
+        return True
+
+    def _all_scored_message(self) -> str:
+        t, lang = self.app.t, self.app.lang
+        undecided = [d for d in consensus.disagreements(self.ev, self.fw) if d.consensus is None]
+        if undecided:
+            return t("all_scored_to_decide", count=len(self.ids), n=len(undecided))
+        total = fmt(scoring.total(self.ev, self.fw), lang)
+        return t("all_scored_by_you", count=len(self.ids), total=total, max=fmt(self.fw.maximum, lang))
+
+    def _offer_when_done(self) -> bool:
+        """After the save that scored the evaluator's last unscored sub-question: say so, and offer
+        the overview or (where the evaluators differ) the disagreements. True if offered."""
+        if not self._completed:
+            return False
+        self._completed = False
+        t = self.app.t
+        choices = [("o", t("choice_overview"))]
+        if any(d.consensus is None for d in consensus.disagreements(self.ev, self.fw)):
+            choices.append(("d", t("choice_disagreements")))
+        choices.append(("s", t("choice_stay")))
+
+        def chosen(key: str | None) -> None:
+            if key not in ("o", "d"):
+                self.show_question()  # stays, showing what was saved
+                return
+            self.app.send_pending()
+            self.app.pop_screen()
+            if key == "d":
+                from kompass_tui.tui.screens.disagreements import DisagreementScreen
+
+                self.app.push_screen(DisagreementScreen(self.eid, self.shown))
+
+        self.app.push_screen(ChoiceScreen(self._all_scored_message(), choices), chosen)
         return True
 
     @on(TextArea.Changed, "#note")
@@ -286,13 +343,19 @@ class WalkthroughScreen(EvaluationScreen):
         self.in_typing_order(self.move, step)
 
     def move(self, step: int) -> None:
+        if not self._take_typed() or self._offer_when_done():
+            return
         if 0 <= self.index + step < len(self.ids):
             self.go_to(self.index + step)
+        else:
+            self.show_question()  # at either end: stays, showing what was saved
 
     def action_next_unscored(self) -> None:
         self.in_typing_order(self.next_unscored)
 
     def next_unscored(self) -> None:
+        if not self._take_typed() or self._offer_when_done():
+            return
         qid = scoring.next_unscored(self.ev, self.fw, after=self.question.id, by=self.app.evaluator)
         if qid is None:
             self.notify(self.app.t("all_scored"))
@@ -319,5 +382,13 @@ class WalkthroughScreen(EvaluationScreen):
         if not isinstance(self.focused, ScoreInput):
             self.set_focus(self.query_one("#score", ScoreInput))
             return
+        self.in_typing_order(self.leave)
+
+    def leave(self) -> None:
+        if not self._take_typed():
+            return
+        if self._completed:
+            self._completed = False
+            self.app.notify(self._all_scored_message())
         self.app.send_pending()
         self.app.pop_screen()
