@@ -37,6 +37,9 @@ async def test_scoring_all_37_seed_questions_key_by_key_gives_the_seeds_totals(b
             await type_text(pilot, score.replace(".", ","))
             await pilot.press("enter")
         await pilot.pause()
+        assert app.screen.message == "You have scored all 37 sub-questions: total 639 / 800."
+        await pilot.press("o")  # the dialog's way to the overview
+        await pilot.pause()
         assert isinstance(app.screen, OverviewScreen)
         assert text_of(app.screen.query_one("#totals")) == "Total 639 / 800 · 37/37 scored"
         shown = overview_areas(app.screen)
