@@ -270,8 +270,8 @@ def comparison_view(table: Comparison, lang: str, width: int = 100) -> list[Rend
         return _comparison_by_rows(table, names, lang)
     grid = Table(box=None, pad_edge=False, header_style="bold")
     grid.add_column(t(lang, "criterion"))
-    for name in names:
-        grid.add_column(name, justify="right")
+    for ev in table.evaluations:  # the municipality over its year: as narrow as the name
+        grid.add_column(f"{one_line(ev.municipality)}\n{ev.year}", justify="right")
     grid.add_column(t(lang, "average"), justify="right", style="italic")
     for row in tables.grid(table, lang):
         grid.add_row(

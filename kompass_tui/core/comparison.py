@@ -3,7 +3,6 @@ the total, and the change since a municipality's previous evaluation. Pure funct
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -200,6 +199,6 @@ def cell(value: Decimal | None, delta: Decimal | None, lang: str) -> str:
 
 
 def names(evaluations: Sequence[Evaluation]) -> list[str]:
-    """Column heads: municipality names, with the year where a name appears twice."""
-    times = Counter(ev.municipality for ev in evaluations)
-    return [ev.title if times[ev.municipality] > 1 else ev.municipality for ev in evaluations]
+    """Column heads: each municipality with its year ("Kalix 2003"), so a round of 2026 is never
+    read as one beside rounds of 2003."""
+    return [ev.title for ev in evaluations]

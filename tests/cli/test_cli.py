@@ -262,5 +262,5 @@ def test_a_reevaluation_reports_the_change_and_the_trend(db):
     assert "| **Totalt** | **639** | **127** | **−512** |" in out
     assert "2003: 639" in out and "2008: 127" in out
     compared = run("compare", "botkyrka-2008", "kalix-2003", "--lang", "sv", "--db", db).stdout
-    assert "87 (+4)" in compared and "(Botkyrka sedan 2003)" in compared
+    assert "87 (+4)" in compared and "(Botkyrka 2008 sedan 2003)" in compared
     assert "2008: 127" in run("chart", "botkyrka-2008", "--db", db).stdout

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
-from kompass_tui.core import comparison
+from kompass_tui.core.sanitize import one_line
 from kompass_tui.errors import KompassError
 from kompass_tui.exchange import tables
 from kompass_tui.tui.screens.base import KompassScreen
@@ -74,11 +74,11 @@ class CompareScreen(KompassScreen[None]):
             self._show_ranked(table)
             return
         t, lang = self.app.t, self.app.lang
-        names = comparison.names(table.evaluations)
         grid = self.query_one("#comparison", DataTable)
+        grid.header_height = 2  # each municipality over its year: columns as narrow as the names
         grid.add_column(t("criterion"), key="area")
-        for i, name in enumerate(names):
-            grid.add_column(line(name), key=str(i))
+        for i, ev in enumerate(table.evaluations):
+            grid.add_column(Text(f"{one_line(ev.municipality)}\n{ev.year}", justify="right"), key=str(i))
         grid.add_column(t("average"), key="average")
 
         for row in tables.grid(table, lang):
