@@ -166,6 +166,11 @@ class Bench:
         ids = list(ids)
         if not ids:
             raise InputError("give the ids of the evaluations to compare")
+        twice = sorted({eid for eid in ids if ids.count(eid) > 1}) if len(set(ids)) < len(ids) else []
+        if twice:
+            raise InputError(
+                f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} given twice; compare each evaluation once"
+            )
         with _gc_paused():  # thousands of rows and area scores, no cycles among them
             return self._comparison(ids)
 

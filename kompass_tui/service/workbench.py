@@ -188,6 +188,8 @@ class Workbench(Bench):
         fmt, compare = formats.get(form), list(compare)
         if compare and not fmt.compares:
             raise InputError("--compare goes with the Markdown report (--format md)")
+        if eid in compare:
+            raise InputError(f"{eid} is the evaluation being exported; compare it with others")
         ev, fw = self.get_with_framework(eid)
         if fmt.data:  # to import again: nothing longer than an import takes
             ev, cut = cleaning.within_limits(ev)

@@ -264,3 +264,14 @@ def test_a_reevaluation_reports_the_change_and_the_trend(db):
     compared = run("compare", "botkyrka-2008", "kalix-2003", "--lang", "sv", "--db", db).stdout
     assert "87 (+4)" in compared and "(Botkyrka 2008 sedan 2003)" in compared
     assert "2008: 127" in run("chart", "botkyrka-2008", "--db", db).stdout
+
+
+def test_a_comparison_refuses_the_exported_evaluation_itself_and_ids_given_twice(db):
+    before = sorted(p.name for p in db.rglob("*"))
+    out = run("export", "botkyrka-2003", "--compare", "botkyrka-2003", "kalix-2003", "--db", db, code=1)
+    assert out.stderr.strip() == "kompass: botkyrka-2003 is the evaluation being exported; compare it with others"
+    out = run("export", "botkyrka-2003", "--compare", "kalix-2003", "nacka-2003", "kalix-2003", "--db", db, code=1)
+    assert out.stderr.strip() == "kompass: kalix-2003 is given twice; compare each evaluation once"
+    out = run("compare", "kalix-2003", "nacka-2003", "kalix-2003", "nacka-2003", "--db", db, code=1)
+    assert out.stderr.strip() == "kompass: kalix-2003, nacka-2003 are given twice; compare each evaluation once"
+    assert sorted(p.name for p in db.rglob("*")) == before
