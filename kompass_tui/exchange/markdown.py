@@ -28,7 +28,9 @@ def cell(text: str) -> str:
 
 
 def blocks(text: str) -> str:
-    """Multi-line user text as paragraphs; lines starting with '- ' or '* ' become list items."""
+    """Multi-line user text as typed: paragraphs apart where a line is empty, each line on a line of
+    its own (a hard break, not run into the one before), lines starting with '- ' or '* ' as list
+    items."""
     out: list[str] = []
     for raw in text.strip().splitlines():
         line = raw.strip()
@@ -42,6 +44,8 @@ def blocks(text: str) -> str:
         else:
             if out and out[-1].startswith("- "):
                 out.append("")
+            elif out and out[-1]:
+                out[-1] += "\\"  # the line typed before ends there (CommonMark's hard break)
             escaped = inline(line)
             out.append(_LINE_START.sub(r"\\\1", escaped))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()

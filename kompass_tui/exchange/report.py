@@ -139,8 +139,10 @@ def _area_table(ev: Evaluation, fw: Framework, lang: str) -> str:
 
 def _area_section(ev: Evaluation, fw: Framework, area: Area, lang: str) -> list[str]:
     entry = ev.area(area.id)
-    score = fmt(scoring.area_score(ev, area), lang, t(lang, "not_scored"))
-    heading = f"## {md.inline(t(lang, 'area_heading', id=area.id, name=area.name(lang), score=score, max=fmt(area.maximum, lang)))}"
+    score = scoring.area_score(ev, area)
+    key = "area_heading" if score is not None else "area_heading_unscored"
+    title = t(lang, key, id=area.id, name=area.name(lang), score=fmt(score, lang), max=fmt(area.maximum, lang))
+    heading = f"## {md.inline(title)}"
     parts = [heading]
     if ev.area_level:
         if not (entry.strengths or entry.improvements):

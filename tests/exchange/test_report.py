@@ -66,6 +66,31 @@ def test_same_municipality_twice_gets_the_year_in_the_column(fw):
     assert "förändringen sedan föregående utvärdering (Botkyrka 2008 sedan 2003)." in text
 
 
+def test_every_column_of_a_comparison_carries_its_year(fw):
+    from kompass_tui.core import comparison
+
+    a = Evaluation(id="kalix-2003", municipality="Kalix", year=2003, framework=fw.id)
+    b = Evaluation(id="upplands-vasby-2026", municipality="Upplands Väsby", year=2026, framework=fw.id)
+    text = report.comparison_table(comparison.compare([b, a], fw), "sv")
+    assert "| Kriterium | Upplands Väsby 2026 | Kalix 2003 | Medel |" in text
+
+
+def test_an_unscored_area_reads_as_not_scored_and_texts_keep_their_lines(fw):
+    ev = Evaluation(
+        id="sollentuna-2026",
+        municipality="Sollentuna",
+        year=2026,
+        framework=fw.id,
+        challenges="Första raden i slutordet.\nAndra raden.\n\n- en punkt\nEfter listan.",
+    )
+    text = report.render(ev, fw, "sv", charts=False)
+    assert "## Område 3 Tydlighet i samspelet mellan politiker och tjänstemän: ej bedömt (av 100)" in text
+    assert "Första raden i slutordet.\\\nAndra raden.\n\n- en punkt\n\nEfter listan." in text
+    assert "## Area 3 Clarity in the interplay between politicians and officials: not scored (of 100)" in report.render(
+        ev, fw, "en", charts=False
+    )
+
+
 HOSTILE = "a | b `code` <script>alert(1)</script> &amp; **bold** [x](http://e)\n# heading\n```\n    indented"
 
 

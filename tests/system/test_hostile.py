@@ -348,7 +348,7 @@ def test_every_command_shows_raw_text_literally_and_never_writes_a_control(raw_d
             ["disagreements", eid],
             ["chart", eid],
             ["export", eid],
-            ["export", eid, "--lang", "sv", "--compare", ids[0]],
+            ["export", eid, "--lang", "sv", "--compare", ids[1] if eid == ids[0] else ids[0]],
             ["export", eid, "-F", "csv"],
             ["export", eid, "-F", "json"],
             ["restore", eid, "--list"],
