@@ -84,13 +84,22 @@ def export(
         typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output."),
     ] = None,
     charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Text charts in the Markdown report.")] = True,
+    internal: Annotated[
+        bool,
+        typer.Option(
+            "--internal",
+            help="Also the team's working papers: every evaluator's notes, the disagreements and how they "
+            "were settled, every evaluator's scores.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Export the report (Markdown), CSV or JSON.
 
-    The report has the area table and profile chart, every sub-question, the texts, the change since
-    the municipality's previous evaluation (if any) and, with --compare, the comparison table with
-    the average and ranks, and its chart."""
+    The report is the municipality's document: the area table and profile chart, every sub-question
+    with its consensus score and agreed note, the texts, the change since the municipality's
+    previous evaluation (if any) and, with --compare, the comparison table with the average and
+    ranks, and its chart. No evaluator's own note or score is in it unless --internal."""
     extra = list(ctx.args)
     if extra and not compare:
         raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
@@ -99,9 +108,9 @@ def export(
     if output is None:
         from kompass_tui.core.sanitize import visible
 
-        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts)))
+        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts, internal)))
         return
-    written, replaced = bench.write_export(id, output, format, _lang(lang, ctx), others, charts)
+    written, replaced = bench.write_export(id, output, format, _lang(lang, ctx), others, charts, internal)
     _say(f"wrote {written}" + (" (it replaced the file that was there)" if replaced else ""))
 
 

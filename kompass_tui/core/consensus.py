@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from kompass_tui.core.framework import Framework, Question
-from kompass_tui.core.model import Evaluation
+from kompass_tui.core.model import Answer, Evaluation
 from kompass_tui.core.points import normal
 
 
@@ -35,6 +35,24 @@ def evaluators(ev: Evaluation) -> list[str]:
     for answer in ev.questions.values():
         named |= set(answer.entries)
     return [e for e in ev.evaluators if e in named] + sorted(named - set(ev.evaluators))
+
+
+def agreed_note(answer: Answer, sole: str | None) -> tuple[str, tuple[str, ...]]:
+    """The note the team stands behind for a sub-question, with its sources: the agreed note; where
+    there is none and one evaluator scored alone (sole), that evaluator's own note. Never another
+    evaluator's note: those are the team's working notes."""
+    if answer.note:
+        return answer.note, answer.sources
+    if sole is not None:
+        own = answer.entry(sole)
+        return own.note, own.sources
+    return "", ()
+
+
+def sole_evaluator(ev: Evaluation) -> str | None:
+    """The one evaluator with entries of their own, if there is exactly one (a team of one)."""
+    names = evaluators(ev)
+    return names[0] if len(names) == 1 else None
 
 
 def disagreements(ev: Evaluation, fw: Framework) -> list[Disagreement]:

@@ -28,6 +28,7 @@ class Context:
     comparison: Comparison | None = None
     rounds: Callable[[], Sequence[Evaluation]] = lambda: ()  # the municipality's rounds, when asked for
     charts: bool = True
+    internal: bool = False  # the report with the team's working papers (report.render)
     report: Callable[[str], object] = field(default=lambda message: None)  # where warnings go
 
 
@@ -48,7 +49,9 @@ class Format:
 def _markdown(ev: Evaluation, fw: Framework, context: Context) -> str:
     from kompass_tui.exchange import report
 
-    return report.render(ev, fw, context.lang, context.comparison, context.rounds(), context.charts)
+    return report.render(
+        ev, fw, context.lang, context.comparison, context.rounds(), context.charts, internal=context.internal
+    )
 
 
 def _csv(ev: Evaluation, fw: Framework, context: Context) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from kompass_tui.core import comparison, scoring
+from kompass_tui.core import comparison, consensus, scoring
 from kompass_tui.core.comparison import Comparison
 from kompass_tui.core.framework import Area, Framework
-from kompass_tui.core.model import AREA_TEXTS, Answer, Evaluation
+from kompass_tui.core.model import AREA_TEXTS, Evaluation
 from kompass_tui.core.points import fmt
 from kompass_tui.exchange import markdown as md
 from kompass_tui.exchange import tables
@@ -31,17 +31,24 @@ def render(
     table: Comparison | None = None,
     rounds: Sequence[Evaluation] = (),
     charts: bool = True,
+    internal: bool = False,
 ) -> str:
     """The report. table: a comparison to include; rounds: the municipality's evaluations, for the
-    change since the previous one; charts: include the text charts (fenced, no colour codes)."""
+    change since the previous one; charts: include the text charts (fenced, no colour codes).
+
+    The municipality's document holds the consensus and what the team agreed on: each sub-question's
+    agreed note (consensus.agreed_note), never an evaluator's own. internal: also the team's working
+    papers after it: every evaluator's notes and sources, the disagreements and how they were
+    settled, and every evaluator's scores."""
     parts = [_head(ev, fw, lang)]
     if ev.summary:
         parts += [f"## {t(lang, 'summary')}", md.blocks(ev.summary)]
     parts += [f"## {md.inline(t(lang, 'table1', title=ev.title, framework=fw.name(lang)))}", _area_table(ev, fw, lang)]
     if charts:
         parts += [f"### {t(lang, 'profile')}", md.fence(profile_chart(ev, fw, lang, CHART_WIDTH))]
+    sole = consensus.sole_evaluator(ev)
     for area in fw.areas:
-        parts += _area_section(ev, fw, area, lang)
+        parts += _area_section(ev, fw, area, lang, sole)
     if ev.challenges:
         parts += [f"## {t(lang, 'challenges')}", md.blocks(ev.challenges)]
     before = comparison.previous(ev, rounds)
@@ -51,8 +58,8 @@ def render(
         parts += [f"## {t(lang, 'comparison')}", comparison_table(table, lang)]
         if charts:
             parts.append(md.fence(grouped_chart(table, lang, CHART_WIDTH)))
-    if not ev.area_level:
-        parts += _appendix(ev, fw, lang)
+    if internal and not ev.area_level:
+        parts += _working_papers(ev, fw, lang)
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
@@ -137,7 +144,7 @@ def _area_table(ev: Evaluation, fw: Framework, lang: str) -> str:
     return md.table([t(lang, "area"), t(lang, "points"), t(lang, "max")], rows, "lrr")
 
 
-def _area_section(ev: Evaluation, fw: Framework, area: Area, lang: str) -> list[str]:
+def _area_section(ev: Evaluation, fw: Framework, area: Area, lang: str, sole: str | None) -> list[str]:
     entry = ev.area(area.id)
     score = scoring.area_score(ev, area)
     key = "area_heading" if score is not None else "area_heading_unscored"
@@ -157,32 +164,43 @@ def _area_section(ev: Evaluation, fw: Framework, area: Area, lang: str) -> list[
         text = getattr(entry, kind)
         if text:
             parts += [f"**{t(lang, kind)}**", md.blocks(text)]
-    notes = [line for q in area.questions for line in _note_lines(ev.answer(q.id), q.id, lang)]
+    notes = []
+    for q in area.questions:
+        note, sources = consensus.agreed_note(ev.answer(q.id), sole)
+        if note:
+            notes.append(f"- {q.id}{_sources(sources, lang)}: {md.inline(' '.join(note.split()))}")
     if notes:
         parts += [f"**{t(lang, 'notes')}**", "\n".join(notes)]
     return parts
 
 
-def _note_lines(answer: Answer, qid: str, lang: str) -> list[str]:
-    """The agreed note, then each evaluator's own, with their evidence sources."""
-    lines = []
-    if answer.note:
-        lines.append(f"- {qid}{_sources(answer.sources, lang)}: {md.inline(' '.join(answer.note.split()))}")
-    for name, entry in answer.entries.items():
-        if entry.note:
-            lines.append(
-                f"- {qid} {md.inline(name)}{_sources(entry.sources, lang)}: {md.inline(' '.join(entry.note.split()))}"
-            )
-    return lines
-
-
-def _appendix(ev: Evaluation, fw: Framework, lang: str) -> list[str]:
-    """Every evaluator's own score beside the consensus: for a team of two or more."""
-    from kompass_tui.core.consensus import evaluators
-
-    names = evaluators(ev)
+def _working_papers(ev: Evaluation, fw: Framework, lang: str) -> list[str]:
+    """The team's own material, after the municipality's document: every evaluator's notes, the
+    disagreements and how they were settled, and every evaluator's scores beside the consensus."""
+    parts = [f"## {t(lang, 'working_papers')}"]
+    notes = [
+        f"- {q.id} {md.inline(name)}{_sources(entry.sources, lang)}: {md.inline(' '.join(entry.note.split()))}"
+        for q in fw.questions
+        for name, entry in ev.answer(q.id).entries.items()
+        if entry.note
+    ]
+    if notes:
+        parts += [f"### {t(lang, 'evaluator_notes')}", "\n".join(notes)]
+    names = consensus.evaluators(ev)
+    found = consensus.disagreements(ev, fw)
+    if found:
+        rows = [
+            [
+                md.cell(f"{d.question.id} {d.question.text(lang)}"),
+                *(fmt(d.scores.get(n), lang) for n in names),
+                fmt(d.consensus, lang, t(lang, "undecided")),
+            ]
+            for d in found
+        ]
+        header = [t(lang, "question"), *(md.cell(n) for n in names), t(lang, "consensus")]
+        parts += [f"### {t(lang, 'disagreements_settled')}", md.table(header, rows, "l" + "r" * (len(names) + 1))]
     if len(names) < 2:
-        return []
+        return parts
     rows = [
         [
             md.cell(q.id),
@@ -193,7 +211,7 @@ def _appendix(ev: Evaluation, fw: Framework, lang: str) -> list[str]:
         for q in fw.questions
     ]
     header = [t(lang, "question"), *(md.cell(n) for n in names), t(lang, "consensus"), t(lang, "points")]
-    return [f"## {t(lang, 'appendix')}", md.table(header, rows, "l" + "r" * (len(names) + 2))]
+    return [*parts, f"### {t(lang, 'appendix')}", md.table(header, rows, "l" + "r" * (len(names) + 2))]
 
 
 def _sources(sources: tuple[str, ...], lang: str) -> str:

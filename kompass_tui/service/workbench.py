@@ -181,13 +181,24 @@ class Workbench(Bench):
         self._removed(removed, name)
         return done
 
-    def export(self, eid: str, form: str, lang: str, compare: Iterable[str] = (), charts: bool = True) -> str:
-        """The evaluation in one of exchange.formats (md: the report, csv, json)."""
+    def export(
+        self,
+        eid: str,
+        form: str,
+        lang: str,
+        compare: Iterable[str] = (),
+        charts: bool = True,
+        internal: bool = False,
+    ) -> str:
+        """The evaluation in one of exchange.formats (md: the report, csv, json). internal: the
+        report with the team's working papers (exchange.report.render)."""
         from kompass_tui.exchange import formats
 
         fmt, compare = formats.get(form), list(compare)
         if compare and not fmt.compares:
             raise InputError("--compare goes with the Markdown report (--format md)")
+        if internal and not fmt.compares:
+            raise InputError("--internal goes with the Markdown report (--format md); CSV and JSON hold everything")
         if eid in compare:
             raise InputError(f"{eid} is the evaluation being exported; compare it with others")
         ev, fw = self.get_with_framework(eid)
@@ -196,7 +207,12 @@ class Workbench(Bench):
             for line in cut:
                 self.report(line)
         context = formats.Context(
-            lang, self.comparison([eid, *compare]) if compare else None, lambda: self.related(ev), charts, self.report
+            lang,
+            self.comparison([eid, *compare]) if compare else None,
+            lambda: self.related(ev),
+            charts,
+            internal,
+            self.report,
         )
         return fmt.render(ev, fw, context)
 
@@ -208,6 +224,7 @@ class Workbench(Bench):
         lang: str,
         compare: Iterable[str] = (),
         charts: bool = True,
+        internal: bool = False,
     ) -> tuple[Path, bool]:
         """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
         file only (a symlink, FIFO or device is refused), written atomically and readable by the
@@ -217,7 +234,7 @@ class Workbench(Bench):
 
         fmt = formats.get(form) if form else formats.for_path(str(path))
         target = Path(path).expanduser()
-        replaced = write_file(target, fmt.encode(self.export(eid, fmt.name, lang, compare, charts), lang))
+        replaced = write_file(target, fmt.encode(self.export(eid, fmt.name, lang, compare, charts, internal), lang))
         return target, replaced
 
     def load_demo(self) -> list[Evaluation]:

@@ -79,13 +79,32 @@ def test_the_cli_lists_disagreements_and_sets_the_consensus(team):
     assert team.get("botkyrka-2003").answer("6.5").score is None
 
 
-def test_the_report_uses_the_consensus_and_lists_each_evaluators_scores_in_an_appendix(team):
+def test_the_municipalitys_report_holds_the_consensus_and_the_working_papers_only_the_internal_one(team):
     team.consensus("botkyrka-2003", "6.5", Decimal("0"), by="Lena Langlet")
-    out = run("export", "botkyrka-2003", "--lang", "sv", "--no-charts", "--db", team.folder).stdout
-    appendix = out.split("## Bilaga: utvärderarnas poäng")[1]
-    assert "| Delfråga | Lena Langlet | Inga-Lill Elwin | Konsensus | Poäng |" in appendix
-    assert "| 6.5 | 0 | 5 | 0 | 0 |" in appendix and "| 1.1 | 34 | 36 | – | – |" in appendix
-    assert "- 6.5 Inga-Lill Elwin: Auskultation på Alfa Laval nämndes." in out
+    team.note("botkyrka-2003", "2.1", "Brukarenkät varje år.", by="Lena Langlet")
+    public = run("export", "botkyrka-2003", "--lang", "sv", "--no-charts", "--db", team.folder).stdout
+    for private in ("Lena Langlet", "Inga-Lill Elwin", "Auskultation", "Inget chefsprogram", "Brukarenkät"):
+        assert private not in public.split("- **Utvärderare:**")[1].split("\n", 1)[1], private
+    assert "Arbetsmaterial" not in public and "Utvärderarnas poäng" not in public
+    internal = run("export", "botkyrka-2003", "--lang", "sv", "--no-charts", "--internal", "--db", team.folder).stdout
+    assert internal.startswith(public.rstrip("\n"))  # the municipality's document, then the working papers
+    papers = internal.split("## Arbetsmaterial (för utvärderingsteamet, inte kommunen)")[1]
+    assert "- 6.5 Inga-Lill Elwin: Auskultation på Alfa Laval nämndes." in papers
+    settled = papers.split("### Oenigheter och hur de avgjordes")[1].split("###")[0]
+    assert "| Delfråga | Lena Langlet | Inga-Lill Elwin | Konsensus |" in settled
+    assert "| 6.5 " in settled and "| 0 | 5 | 0 |" in settled and "| 34 | 36 | ej avgjord |" in settled
+    scores = papers.split("### Utvärderarnas poäng")[1]
+    assert "| Delfråga | Lena Langlet | Inga-Lill Elwin | Konsensus | Poäng |" in scores
+    assert "| 6.5 | 0 | 5 | 0 | 0 |" in scores and "| 1.1 | 34 | 36 | – | – |" in scores
+    refused = run("export", "botkyrka-2003", "-F", "csv", "--internal", "--db", team.folder, code=1)
+    assert "--internal goes with the Markdown report" in refused.stderr
+
+
+def test_a_team_of_one_has_its_notes_in_the_municipalitys_report(bench):
+    ev = bench.create("Nacka", 2010)
+    bench.score(ev.id, "1.1", Decimal(30), by="Anna", note="Webben uppdateras varje vecka.", sources=["website"])
+    out = run("export", ev.id, "--lang", "sv", "--no-charts", "--db", bench.folder).stdout
+    assert "- 1.1 (webb): Webben uppdateras varje vecka." in out
 
 
 async def test_the_app_sets_a_consensus_with_one_key_per_question(team):
