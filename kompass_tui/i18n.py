@@ -109,7 +109,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "consensus_set": "{question}: consensus {value}",
         "help_disagreements": "The sub-questions where the evaluators' own scores differ, largest spread first. "
         "1–9 take evaluator n's score as the consensus, m the middle (their mean to the "
-        "nearest half point), x clears it. Totals and reports use the consensus.",
+        "nearest half point), x clears it. Totals and reports use the consensus. a sets the agreed note, "
+        "what the municipality's report says for the sub-question: one evaluator's note as it is, or one "
+        "you write.",
+        "k_agreed_note": "agreed note",
+        "agreed_note_title": "Agreed note",
+        "agreed_note_for": "The agreed note of {question}:",
+        "take_note_of": "{name}'s note",
+        "write_agreed_note": "Write one",
+        "agreed_note_taken": "{question}: {name}'s note is the agreed note",
         "since": "{change} since {year}",
         "comparison_title": "comparing {n}",
         "mark_two": "Mark two or more evaluations with space, or none to compare all of one framework.",
@@ -275,7 +283,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "consensus_set": "{question}: konsensus {value}",
         "help_disagreements": "Delfrågorna där utvärderarnas egna poäng skiljer sig, störst spridning först. "
         "1–9 tar utvärderare n:s poäng som konsensus, m mitten (medelvärdet till närmaste "
-        "halva poäng), x rensar. Totaler och rapporter använder konsensus.",
+        "halva poäng), x rensar. Totaler och rapporter använder konsensus. a sätter den gemensamma "
+        "anteckningen, det kommunens rapport säger om delfrågan: en utvärderares anteckning som den är, "
+        "eller en du skriver.",
+        "k_agreed_note": "gemensam anteckning",
+        "agreed_note_title": "Gemensam anteckning",
+        "agreed_note_for": "Den gemensamma anteckningen för {question}:",
+        "take_note_of": "{name}s anteckning",
+        "write_agreed_note": "Skriv en",
+        "agreed_note_taken": "{question}: {name}s anteckning är den gemensamma",
         "since": "{change} sedan {year}",
         "comparison_title": "jämför {n}",
         "mark_two": "Markera två eller fler utvärderingar med mellanslag, eller ingen för att jämföra alla med samma ramverk.",

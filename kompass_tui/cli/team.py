@@ -69,18 +69,34 @@ def consensus(
     id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
     question: Annotated[str, typer.Argument(metavar="QUESTION", help="Sub-question id such as 2.4.")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="The agreed points (9,5 or 9.5), or 'none' to clear.")],
+    note: Annotated[
+        Optional[str],
+        typer.Option(
+            "--note",
+            "-n",
+            metavar="TEXT",
+            help="The agreed note, the text the team stands behind ('-' reads standard input; '' clears it).",
+        ),
+    ] = None,
     as_: AsOption = None,
     db: DbOption = None,
 ) -> None:
-    """Set the consensus score of a sub-question.
+    """Set the consensus score of a sub-question, and its agreed note if given.
 
     The consensus is what totals, charts and reports use; it is set by the lead evaluator, whose
-    name (--as) is kept with it. See kompass disagreements for where the evaluators differ."""
+    name (--as) is kept with it. The agreed note is what the municipality's report shows for the
+    sub-question (never an evaluator's own note). See kompass disagreements for where the
+    evaluators differ."""
     from kompass_tui.core.points import fmt, parse_entry
 
     points = parse_entry(value)
-    ev = _bench(ctx, db).consensus(id, question, points, _evaluator(ctx, as_))
-    _say(f"{id} {question}: consensus {fmt(ev.answer(question).score) if points is not None else 'cleared'}")
+    text = _text_arg(note, "the agreed note") if note is not None else None  # read before the edit takes the lock
+    ev = _bench(ctx, db).consensus(id, question, points, _evaluator(ctx, as_), text)
+    said = fmt(ev.answer(question).score) if points is not None else "cleared"
+    _say(
+        f"{id} {question}: consensus {said}"
+        + ("" if text is None else ", agreed note saved" if text else ", agreed note cleared")
+    )
 
 
 @app.command()

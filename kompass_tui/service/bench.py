@@ -344,9 +344,15 @@ class Bench:
     ) -> Evaluation:
         return self.apply(eid, edits.note(question_id, note, sources, by))
 
-    def consensus(self, eid: str, question_id: str, value: Decimal | None, by: str) -> Evaluation:
-        """Set the agreed score of a sub-question (None clears it); by is noted as who decided."""
-        return self.apply(eid, edits.consensus(question_id, value, by))
+    def consensus(
+        self, eid: str, question_id: str, value: Decimal | None, by: str, note: str | None = None
+    ) -> Evaluation:
+        """Set the agreed score of a sub-question (None clears it), and with note its agreed note, in
+        one save; by is noted as who decided."""
+        change = edits.consensus(question_id, value, by)
+        if note is not None:
+            change = edits.chain(change, edits.note(question_id, note))
+        return self.apply(eid, change)
 
     def disagreements(self, eid: str) -> tuple[Evaluation, Framework, list[Disagreement]]:
         from kompass_tui.core import consensus

@@ -330,3 +330,50 @@ def test_serve_answers_on_loopback_and_runs_the_app(demo):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_cli_sets_an_agreed_note_with_the_consensus_and_the_report_shows_it(team):
+    out = run(
+        "consensus",
+        "botkyrka-2003",
+        "6.5",
+        "2",
+        "--note",
+        "Ett program finns, utan näringslivet.",
+        "--as",
+        "Lena Langlet",
+        "--db",
+        team.folder,
+    ).stdout
+    assert out.strip() == "botkyrka-2003 6.5: consensus 2, agreed note saved"
+    public = run("export", "botkyrka-2003", "--lang", "sv", "--no-charts", "--db", team.folder).stdout
+    assert "- 6.5: Ett program finns, utan näringslivet." in public
+    run("consensus", "botkyrka-2003", "6.5", "2", "--note", "", "--db", team.folder)
+    assert team.get("botkyrka-2003").answer("6.5").note == ""
+
+
+async def test_the_disagreement_view_takes_an_evaluators_note_as_the_agreed_note_or_writes_one(team):
+    from kompass_tui.tui.screens.dialogs import ChoiceScreen, TextEditScreen
+    from kompass_tui.tui.screens.disagreements import DisagreementScreen
+
+    async with make_app(team, "botkyrka-2003", evaluator="Lena Langlet").run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        screen = pilot.app.screen
+        assert isinstance(screen, DisagreementScreen) and screen.current.question.id == "6.5"
+        await pilot.press("a")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert [key for key, _ in dialog.choices] == ["1", "2", "w"]
+        await pilot.press("2")  # Inga-Lill's note, as it is
+        await pilot.pause()
+        assert "Agreed note: Auskultation på Alfa Laval nämndes." in text_of(screen.query_one("#notes"))
+        await pilot.press("a", "w")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, TextEditScreen)
+        await pilot.press("end", *("space" if c == " " else c for c in " Och ett mentorsprogram."))
+        await pilot.press("escape")
+        await pilot.pause()
+        pilot.app.flush()
+    note = team.get("botkyrka-2003").answer("6.5").note
+    assert note.startswith("Auskultation på Alfa Laval nämndes.") and note.endswith("Och ett mentorsprogram.")

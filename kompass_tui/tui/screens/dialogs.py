@@ -62,7 +62,7 @@ class ChoiceScreen(KompassModal[str | None]):
     BINDINGS = [Binding("escape", "choose('')", "k_stay", id="kompass.choice.stay")]
 
     def __init__(self, message: str, choices: list[tuple[str, str]]):
-        """choices: (key, label) pairs, the key also the button's id and what is returned."""
+        """choices: (key, label) pairs; the key chooses, and is what is returned."""
         super().__init__()
         self.message = message
         self.choices = choices
@@ -72,14 +72,14 @@ class ChoiceScreen(KompassModal[str | None]):
             yield Label(line(self.message), classes="dialog-title")
             with Horizontal(classes="buttons"):
                 for n, (key, label) in enumerate(self.choices):
-                    yield Button(f"{label} ({key})", id=key, variant="primary" if n == 0 else "default")
+                    yield Button(f"{label} ({key})", id=f"choice-{n}", variant="primary" if n == 0 else "default")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(f"#{self.choices[0][0]}", Button).focus()
+        self.query_one("#choice-0", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)
+        self.dismiss(self.choices[int(str(event.button.id).removeprefix("choice-"))][0])
 
     def on_key(self, event: events.Key) -> None:
         if any(event.key == key for key, _ in self.choices):

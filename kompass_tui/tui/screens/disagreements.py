@@ -1,5 +1,6 @@
 """The consensus meeting: the sub-questions where the evaluators' scores differ, largest spread
-first, each evaluator's score and note side by side; one key sets the consensus."""
+first, each evaluator's score and note side by side; one key sets the consensus, `a` the agreed
+note (one evaluator's note taken as it is, or one written)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class DisagreementScreen(EvaluationScreen):
         ),
         Binding("m", "middle", "k_middle", id="kompass.disagreements.middle"),
         Binding("x", "clear", "k_clear", id="kompass.disagreements.clear"),
+        Binding("a", "agreed_note", "k_agreed_note", id="kompass.disagreements.agreed_note"),
         Binding("escape", "app.pop_screen", "k_back", id="kompass.disagreements.back"),
     ]
 
@@ -95,6 +97,9 @@ class DisagreementScreen(EvaluationScreen):
             if name in d.scores:
                 text.append(f"{one_line(name)} ({fmt(d.scores[name], lang)}): ", style="bold")
                 text.append((one_line(d.notes.get(name, ""), PREVIEW) or "–") + "\n")
+        agreed = self.ev.answer(d.question.id).note
+        text.append(f"{self.app.t('agreed_note_title')}: ", style="bold")
+        text.append(one_line(agreed, PREVIEW) or "–")
         self.query_one("#notes", Static).update(text)
 
     @property
@@ -125,3 +130,38 @@ class DisagreementScreen(EvaluationScreen):
 
     def action_clear(self) -> None:
         self._decide(None)
+
+    def action_agreed_note(self) -> None:
+        """Offer each evaluator's note (1–9) as the agreed note as it is, or w to write one."""
+        from kompass_tui.tui.screens.dialogs import ChoiceScreen
+
+        d, t = self.current, self.app.t
+        if d is None:
+            return
+        noted = [(str(n + 1), name) for n, name in enumerate(self.names) if d.notes.get(name)][:9]
+        choices = [(key, t("take_note_of", name=one_line(name, 30))) for key, name in noted]
+        choices.append(("w", t("write_agreed_note")))
+        qid = d.question.id
+
+        def chosen(key: str | None) -> None:
+            if key == "w":
+                self._write_agreed_note(qid)
+            elif key is not None:
+                name = dict(noted)[key]
+                self.ev = self.app.apply(self.eid, self.ev, self.fw, edits.note(qid, d.notes[name]))
+                self.render_notes()
+                self.notify(t("agreed_note_taken", question=qid, name=name))
+
+        self.app.push_screen(ChoiceScreen(t("agreed_note_for", question=qid), choices), chosen)
+
+    def _write_agreed_note(self, qid: str) -> None:
+        from kompass_tui.tui.screens.dialogs import TextEditScreen
+
+        self.app.push_screen(
+            TextEditScreen(
+                f"{self.app.t('agreed_note_title')}: {qid}",
+                self.ev.answer(qid).note,
+                self.eid,
+                lambda text: edits.note(qid, text),
+            )
+        )
