@@ -113,12 +113,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "what the municipality's report says for the sub-question: one evaluator's note as it is, or one "
         "you write.",
         "k_agreed_note": "agreed note",
+        "partial_note": "† not wholly scored (sub-questions unscored or undecided): shown, but left out of the "
+        "best, the average, the ranks and the changes.",
+        "partial_note_included": "† not wholly scored, and counted as asked (--include-partial).",
         "agreed_note_title": "Agreed note",
         "agreed_note_for": "The agreed note of {question}:",
         "take_note_of": "{name}'s note",
         "write_agreed_note": "Write one",
         "agreed_note_taken": "{question}: {name}'s note is the agreed note",
         "since": "{change} since {year}",
+        "to_decide": "{n} to decide: press d",
         "comparison_title": "comparing {n}",
         "mark_two": "Mark two or more evaluations with space, or none to compare all of one framework.",
         "help_compare": "Areas as rows, the evaluations as columns, the group average last; * marks the best of "
@@ -287,12 +291,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "anteckningen, det kommunens rapport säger om delfrågan: en utvärderares anteckning som den är, "
         "eller en du skriver.",
         "k_agreed_note": "gemensam anteckning",
+        "partial_note": "† inte färdigbedömd (delfrågor obedömda eller oavgjorda): visas, men räknas inte in i "
+        "högsta värde, medelvärde, placering eller förändring.",
+        "partial_note_included": "† inte färdigbedömd, medräknad på begäran (--include-partial).",
         "agreed_note_title": "Gemensam anteckning",
         "agreed_note_for": "Den gemensamma anteckningen för {question}:",
         "take_note_of": "{name}s anteckning",
         "write_agreed_note": "Skriv en",
         "agreed_note_taken": "{question}: {name}s anteckning är den gemensamma",
         "since": "{change} sedan {year}",
+        "to_decide": "{n} att avgöra: tryck d",
         "comparison_title": "jämför {n}",
         "mark_two": "Markera två eller fler utvärderingar med mellanslag, eller ingen för att jämföra alla med samma ramverk.",
         "help_compare": "Områdena som rader, utvärderingarna som kolumner och gruppens medelvärde sist; * markerar "

@@ -23,6 +23,15 @@ from kompass_tui.cli.main import (
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.exchange import formats
 
+IncludePartialOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-partial",
+        help="Count evaluations and areas not wholly scored in the best, averages, ranks and changes "
+        "(they are always shown, marked †).",
+    ),
+]
+
 
 @app.command("import")
 def import_(
@@ -92,6 +101,7 @@ def export(
             "were settled, every evaluator's scores.",
         ),
     ] = False,
+    include_partial: IncludePartialOption = False,
     db: DbOption = None,
 ) -> None:
     """Export the report (Markdown), CSV or JSON.
@@ -108,9 +118,11 @@ def export(
     if output is None:
         from kompass_tui.core.sanitize import visible
 
-        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts, internal)))
+        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts, internal, include_partial)))
         return
-    written, replaced = bench.write_export(id, output, format, _lang(lang, ctx), others, charts, internal)
+    written, replaced = bench.write_export(
+        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial
+    )
     _say(f"wrote {written}" + (" (it replaced the file that was there)" if replaced else ""))
 
 
@@ -125,6 +137,7 @@ def compare(
     ctx: typer.Context,
     ids: Annotated[list[str], typer.Argument(metavar="ID ...", help="Two or more evaluation ids of one framework.")],
     chart: Annotated[bool, typer.Option("--chart", metavar="", help="Also draw the grouped bar chart.")] = False,
+    include_partial: IncludePartialOption = False,
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -135,7 +148,7 @@ def compare(
 
     Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
     bench, language = _bench(ctx, db), _lang(lang, ctx)
-    table = bench.comparison(_ids(ids))
+    table = bench.comparison(_ids(ids), include_partial)
     from kompass_tui.cli.views import comparison_view, print_parts
     from kompass_tui.exchange import tables
 

@@ -276,7 +276,7 @@ def comparison_view(table: Comparison, lang: str, width: int = 100) -> list[Rend
     for row in tables.grid(table, lang):
         grid.add_row(
             Text(one_line(row.label), style="bold") if row.kind == "total" else one_line(row.label),
-            *(Text(c.text + "*", style="bold") if c.best else Text(c.text + " ") for c in row.cells),
+            *(Text(c.text + c.mark, style="bold" if c.best else "") for c in row.cells),
             row.average + " " if row.average else "",
             end_section=row.kind == "total",
         )
@@ -289,7 +289,7 @@ def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[
     from kompass_tui.exchange import tables
 
     def cell(c: tables.GridCell, width: int = 5) -> str:
-        return f"{c.text}{'*' if c.best else ' '}".rjust(width)
+        return f"{c.text}{c.mark}".rjust(width)
 
     rows, average = tables.ranked(table, lang)
     name_width = max(len(n) for n in [*names, t(lang, "average")])

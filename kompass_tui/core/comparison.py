@@ -46,11 +46,16 @@ def mean(values: Iterable[Decimal | None]) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Change:
-    """What changed since the previous evaluation of the same municipality and framework."""
+    """What changed since the previous evaluation of the same municipality and framework: per area
+    where both rounds scored it wholly, in total where both rounds are complete (None otherwise)."""
 
     previous: Evaluation
     areas: dict[str, Decimal | None]
-    total: Decimal
+    total: Decimal | None
+
+    def __bool__(self) -> bool:
+        """False where nothing could be compared (every figure unfinished in one round or the other)."""
+        return self.total is not None or any(v is not None for v in self.areas.values())
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,23 @@ class Comparison:
     totals: tuple[Decimal, ...]
     best_total: frozenset[int]
     average_total: Decimal | None
-    ranks: tuple[int, ...]
+    ranks: tuple[int, ...]  # 0: not ranked (an unfinished evaluation)
     changes: tuple[Change | None, ...]
+    unfinished: tuple[frozenset[str], ...] = ()  # per evaluation, its areas not wholly scored
+    include_partial: bool = False  # unfinished figures counted in ranks, averages and changes
 
     @property
     def has_changes(self) -> bool:
-        return any(c is not None for c in self.changes)
+        return any(self.changes)
+
+    def partial(self, i: int, area_id: str | None = None) -> bool:
+        """Evaluation i (or its area) is not wholly scored: its figure is marked."""
+        left = self.unfinished[i] if self.unfinished else frozenset()
+        return area_id in left if area_id is not None else bool(left)
+
+    @property
+    def has_partial(self) -> bool:
+        return any(self.unfinished)
 
 
 def check_one_framework(evaluations: Sequence[Evaluation]) -> str:
@@ -134,13 +150,29 @@ def previous(ev: Round, candidates: Iterable[Other]) -> Other | None:
 
 
 def change(
-    ev: Evaluation, before: Evaluation, fw: Framework, now: Mapping[str, Decimal | None] | None = None
+    ev: Evaluation,
+    before: Evaluation,
+    fw: Framework,
+    now: Mapping[str, Decimal | None] | None = None,
+    unfinished: Mapping[str, frozenset[str]] | None = None,
+    include_partial: bool = False,
 ) -> Change:
-    """What changed since before, per area and in total (now: ev's area scores, if at hand)."""
+    """What changed since before, per area and in total (now: ev's area scores, if at hand).
+    An area counts where both rounds scored it wholly, the total where both are complete, unless
+    include_partial. unfinished: the unfinished areas by evaluation id (scoring.unfinished_areas
+    where an id is missing)."""
     now = scoring.area_scores(ev, fw) if now is None else now
     then = scoring.area_scores(before, fw)
-    areas = {aid: _difference(now[aid], then[aid]) for aid in now}
-    return Change(before, areas, normal(_sum(now) - _sum(then)))
+    if include_partial:
+        return Change(before, {aid: _difference(now[aid], then[aid]) for aid in now}, normal(_sum(now) - _sum(then)))
+    left = _unfinished(ev, fw, unfinished) | _unfinished(before, fw, unfinished)
+    areas = {aid: _difference(now[aid], then[aid]) if aid not in left else None for aid in now}
+    return Change(before, areas, normal(_sum(now) - _sum(then)) if not left else None)
+
+
+def _unfinished(ev: Evaluation, fw: Framework, known: Mapping[str, frozenset[str]] | None) -> frozenset[str]:
+    found = known.get(ev.id) if known is not None else None
+    return found if found is not None else scoring.unfinished_areas(ev, fw)
 
 
 def _sum(scores: Mapping[str, Decimal | None]) -> Decimal:
@@ -152,35 +184,54 @@ def _difference(now: Decimal | None, then: Decimal | None) -> Decimal | None:
 
 
 def compare(
-    evaluations: Sequence[Evaluation], fw: Framework, previous_rounds: Mapping[str, Evaluation | None] | None = None
+    evaluations: Sequence[Evaluation],
+    fw: Framework,
+    previous_rounds: Mapping[str, Evaluation | None] | None = None,
+    unfinished: Mapping[str, frozenset[str]] | None = None,
+    include_partial: bool = False,
 ) -> Comparison:
     """The comparison table of evaluations of one framework; previous_rounds gives, per evaluation
-    id, the municipality's previous evaluation (None or missing: there is none)."""
+    id, the municipality's previous evaluation (None or missing: there is none). Figures of what is
+    not wholly scored (unfinished: areas by evaluation id, worked out where an id is missing) are
+    shown but left out of the best, the averages, the ranks and the changes, unless include_partial."""
     if not evaluations:
         raise InputError("nothing to compare; give two or more evaluation ids")
     if check_one_framework(evaluations) != fw.id:
         raise InputError(f"these evaluations use framework {evaluations[0].framework}, not {fw.id}")
     previous_rounds = previous_rounds or {}
     scores = [scoring.area_scores(ev, fw) for ev in evaluations]  # once each: 2,900 evaluations at a time
+    left = tuple(_unfinished(ev, fw, unfinished) for ev in evaluations)
+
+    def counted(values: Sequence[Decimal | None], area_id: str | None) -> list[Decimal | None]:
+        """The values that count: those of what is wholly scored (all, with include_partial)."""
+        if include_partial:
+            return list(values)
+        return [v if not (left[i] if area_id is None else area_id in left[i]) else None for i, v in enumerate(values)]
+
     rows = []
     for area in fw.areas:
         values = tuple(s[area.id] for s in scores)
-        rows.append(AreaRow(area, values, _best(values), mean(values)))
+        kept = counted(values, area.id)
+        rows.append(AreaRow(area, values, _best(kept), mean(kept)))
     totals = tuple(_sum(s) for s in scores)
-    ranked = scoring.ranks(dict(enumerate(totals)))
+    kept_totals = counted(totals, None)
+    ranked = scoring.ranks({i: v for i, v in enumerate(kept_totals) if v is not None})
+    known = {**(unfinished or {}), **{ev.id: gone for ev, gone in zip(evaluations, left, strict=True)}}
     changes = []
     for ev, now in zip(evaluations, scores, strict=True):
         before = previous_rounds.get(ev.id)
-        changes.append(change(ev, before, fw, now) if before is not None else None)
+        changes.append(change(ev, before, fw, now, known, include_partial) if before is not None else None)
     return Comparison(
         fw,
         tuple(evaluations),
         tuple(rows),
         totals,
-        _best(totals),
-        mean(totals),
-        tuple(ranked[i] for i in range(len(totals))),
+        _best(kept_totals),
+        mean(kept_totals),
+        tuple(ranked.get(i, 0) for i in range(len(totals))),
         tuple(changes),
+        left,
+        include_partial,
     )
 
 

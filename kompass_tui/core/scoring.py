@@ -73,6 +73,22 @@ def progress(ev: Evaluation, fw: Framework) -> Progress:
     return Progress(sum(p.scored for p in parts), sum(p.count for p in parts))
 
 
+def unfinished_areas(ev: Evaluation, fw: Framework) -> frozenset[str]:
+    """The areas not yet wholly scored: a sub-question without a score that counts (unscored, or
+    the evaluators differ and no consensus is set); in an area-level evaluation, an area without
+    its score. Their figures are shown marked and left out of ranks, averages and changes."""
+    return frozenset(a.id for a in fw.areas if (p := area_progress(ev, a)).scored < p.count)
+
+
+def undecided(ev: Evaluation) -> list[str]:
+    """The sub-questions where the evaluators' own scores differ and no consensus is set."""
+    return [
+        qid
+        for qid, answer in ev.questions.items()
+        if answer.score is None and len({e.score for e in answer.entries.values() if e.score is not None}) > 1
+    ]
+
+
 def next_unscored(ev: Evaluation, fw: Framework, after: str | None = None, by: str | None = None) -> str | None:
     """The first sub-question after `after` (or from the start, wrapping around) that still needs a
     score: from evaluator `by` (unless the team has agreed one), or at all."""

@@ -226,7 +226,7 @@ def comparison_table(table: Comparison, lang: str) -> str:
     rows = [
         [
             f"**{row.label}**" if row.kind == "total" else md.cell(row.label),
-            *(f"**{c.text}**" if c.best else c.text for c in row.cells),
+            *(f"**{c.text}**" if c.best else f"{c.text} {tables.PARTIAL}" if c.partial else c.text for c in row.cells),
             row.average,
         ]
         for row in tables.grid(table, lang)

@@ -14,11 +14,19 @@ from kompass_tui.core.model import Evaluation
 from kompass_tui.core.points import fmt
 from kompass_tui.i18n import t
 
+PARTIAL = "†"  # the mark of a figure not wholly scored (explained under the table: notes)
+
 
 @dataclass(frozen=True)
 class GridCell:
     text: str
     best: bool = False
+    partial: bool = False  # not wholly scored: left out of the best, averages, ranks and changes
+
+    @property
+    def mark(self) -> str:
+        """One character after the figure: * the best of its row, † not wholly scored, else a space."""
+        return "*" if self.best else PARTIAL if self.partial else " "
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ def grid(table: Comparison, lang: str) -> list[GridRow]:
                 row.area.id,
                 f"{row.area.id} {row.area.short(lang)}",
                 tuple(
-                    GridCell(cell(v, d, lang), i in row.best)
+                    GridCell(cell(v, d, lang), i in row.best, v is not None and table.partial(i, row.area.id))
                     for i, (v, d) in enumerate(zip(row.values, deltas, strict=True))
                 ),
                 fmt(row.average, lang),
@@ -57,13 +65,13 @@ def grid(table: Comparison, lang: str) -> list[GridRow]:
             "total",
             t(lang, "total"),
             tuple(
-                GridCell(cell(v, c.total if c else None, lang), i in table.best_total)
+                GridCell(cell(v, c.total if c else None, lang), i in table.best_total, table.partial(i))
                 for i, (v, c) in enumerate(zip(table.totals, table.changes, strict=True))
             ),
             fmt(table.average_total, lang),
         )
     )
-    rows.append(GridRow("rank", "rank", t(lang, "rank"), tuple(GridCell(str(r)) for r in table.ranks), ""))
+    rows.append(GridRow("rank", "rank", t(lang, "rank"), tuple(GridCell(_rank(r)) for r in table.ranks), ""))
     return rows
 
 
@@ -88,13 +96,16 @@ def ranked(table: Comparison, lang: str) -> tuple[list[RankedRow], RankedRow]:
     heads = names(table.evaluations)
     rows = [
         RankedRow(
-            str(table.ranks[i]),
+            _rank(table.ranks[i]),
             heads[i],
-            tuple(GridCell(fmt(r.values[i], lang), i in r.best) for r in table.rows),
-            GridCell(fmt(table.totals[i], lang), i in table.best_total),
+            tuple(
+                GridCell(fmt(r.values[i], lang), i in r.best, r.values[i] is not None and table.partial(i, r.area.id))
+                for r in table.rows
+            ),
+            GridCell(fmt(table.totals[i], lang), i in table.best_total, table.partial(i)),
             signed(table.changes[i].total, lang) if table.changes[i] else "",  # type: ignore[union-attr]
         )
-        for i in sorted(range(len(heads)), key=lambda i: (table.ranks[i], heads[i]))
+        for i in sorted(range(len(heads)), key=lambda i: (table.ranks[i] == 0, table.ranks[i], heads[i]))
     ]
     average = RankedRow(
         "",
@@ -104,6 +115,10 @@ def ranked(table: Comparison, lang: str) -> tuple[list[RankedRow], RankedRow]:
         "",
     )
     return rows, average
+
+
+def _rank(rank: int) -> str:
+    return str(rank) if rank else "–"  # not ranked: not wholly scored
 
 
 def change_rows(
@@ -125,7 +140,7 @@ def change_rows(
             t(lang, "total"),
             fmt(scoring.total(before, fw), lang),
             fmt(scoring.total(ev, fw), lang),
-            signed(delta.total, lang),
+            signed(delta.total, lang) or "–",  # (not while either round is unfinished)
         )
     )
     return rows
@@ -146,4 +161,6 @@ def notes(table: Comparison, lang: str, best_key: str, name: Callable[[str], str
                 ),
             )
         )
+    if table.has_partial:
+        parts.append(t(lang, "partial_note_included" if table.include_partial else "partial_note"))
     return " ".join(parts)

@@ -159,9 +159,10 @@ class Bench:
     def _area_scores(self, row: Row) -> Evaluation:
         return row.area_scores() if row.areas is not None else self.get(row.id)
 
-    def comparison(self, ids: Iterable[str]) -> Comparison:
+    def comparison(self, ids: Iterable[str], include_partial: bool = False) -> Comparison:
         """The comparison of these evaluations (one framework), with each one's previous round.
-        Everything comes from the index: comparing 290 evaluations reads one file."""
+        Everything comes from the index: comparing 290 evaluations reads one file. What is not
+        wholly scored is marked and not ranked, averaged or compared, unless include_partial."""
 
         ids = list(ids)
         if not ids:
@@ -172,9 +173,9 @@ class Bench:
                 f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} given twice; compare each evaluation once"
             )
         with _gc_paused():  # thousands of rows and area scores, no cycles among them
-            return self._comparison(ids)
+            return self._comparison(ids, include_partial)
 
-    def _comparison(self, ids: list[str]) -> Comparison:
+    def _comparison(self, ids: list[str], include_partial: bool) -> Comparison:
         from kompass_tui.core import comparison
 
         if len(ids) <= FEW:  # their municipalities' parts of the index, not all of it
@@ -196,7 +197,8 @@ class Bench:
         for ev in evaluations:
             earlier = comparison.previous(ev, groups.get(comparison.round_key(ev), []))
             before[ev.id] = self._area_scores(earlier) if earlier is not None else None
-        return comparison.compare(evaluations, fw, before)
+        unfinished = {r.id: r.unfinished for r in rows if r.areas is not None}  # the files read: worked out
+        return comparison.compare(evaluations, fw, before, unfinished, include_partial)
 
     def rows(self) -> list[Row]:
         """Every evaluation as the index summarises it (brought up to date first), by municipality.

@@ -16,9 +16,9 @@ from kompass_tui.errors import KompassError
 from kompass_tui.store import Doc
 from kompass_tui.store.rowcheck import USUAL_FIELDS, USUAL_ROW
 
-SUMMARY = (
-    2  # what an index row holds; rows of an older kind are summarised again (2: scores that do not fit are not counted)
-)
+# What an index row holds; rows of an older kind are summarised again (2: scores that do not fit
+# are not counted; 3: the areas not wholly scored, and the undecided sub-questions).
+SUMMARY = 3
 
 
 class Row(NamedTuple):
@@ -37,6 +37,8 @@ class Row(NamedTuple):
     created: str = ""
     error: str = ""
     areas: dict[str, str | None] | None = None  # area scores as stored; None in an index from before they were kept
+    unfinished: frozenset[str] = frozenset()  # areas not wholly scored (scoring.unfinished_areas)
+    undecided: int = 0  # sub-questions where the evaluators differ and no consensus is set
     unfit: int = 0  # stored scores the framework does not allow (not counted; `kompass show` names them)
 
     @property
@@ -61,9 +63,24 @@ class Row(NamedTuple):
         """A row of the index as stored (strings for points) as the service hands it on."""
         if len(raw) == len(USUAL_FIELDS):  # as Kompass writes it (nearly every row): taken apart in one call
             try:
-                municipality, year, framework, level, created, scored, count, total, maximum, areas, _, _, eid, _ = (
-                    USUAL_ROW(raw)
-                )
+                (
+                    municipality,
+                    year,
+                    framework,
+                    level,
+                    created,
+                    scored,
+                    count,
+                    total,
+                    maximum,
+                    areas,
+                    unfinished,
+                    undecided,
+                    _,
+                    _,
+                    eid,
+                    _,
+                ) = USUAL_ROW(raw)
             except KeyError:
                 pass
             else:
@@ -80,6 +97,8 @@ class Row(NamedTuple):
                     created,
                     "",
                     areas,
+                    _areas_of(tuple(unfinished)),
+                    undecided,
                 )
         if raw.get("error"):
             return cls(id=raw["id"], error=raw["error"])
@@ -96,8 +115,16 @@ class Row(NamedTuple):
             created=raw.get("created", ""),
             maximum=_number(raw["maximum"]) if raw.get("maximum") is not None else None,
             areas=areas if isinstance(areas, dict) else None,
+            unfinished=_areas_of(tuple(raw.get("unfinished") or ())),
+            undecided=raw.get("undecided") or 0,
             unfit=unfit if isinstance(unfit, int) else 0,
         )
+
+
+@lru_cache(maxsize=1024)
+def _areas_of(ids: tuple[str, ...]) -> frozenset[str]:
+    """The unfinished areas of a row, as one shared set per distinct list (most rows: none)."""
+    return frozenset(ids)
 
 
 @lru_cache(maxsize=4096)
@@ -132,6 +159,8 @@ def summarize(doc: Doc, framework: Callable[[str], Framework], stamp: Callable[[
         "total": str(scoring.total(ev, fw)),
         "maximum": str(fw.maximum),
         "areas": areas,
+        "unfinished": sorted(scoring.unfinished_areas(ev, fw)),
+        "undecided": len(scoring.undecided(ev)),
         "summary": SUMMARY,
         "framework_stamp": stamp(fw.id),
         **({"unfit": len(problems)} if problems else {}),

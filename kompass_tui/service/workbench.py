@@ -189,6 +189,7 @@ class Workbench(Bench):
         compare: Iterable[str] = (),
         charts: bool = True,
         internal: bool = False,
+        include_partial: bool = False,
     ) -> str:
         """The evaluation in one of exchange.formats (md: the report, csv, json). internal: the
         report with the team's working papers (exchange.report.render)."""
@@ -208,7 +209,7 @@ class Workbench(Bench):
                 self.report(line)
         context = formats.Context(
             lang,
-            self.comparison([eid, *compare]) if compare else None,
+            self.comparison([eid, *compare], include_partial) if compare else None,
             lambda: self.related(ev),
             charts,
             internal,
@@ -225,6 +226,7 @@ class Workbench(Bench):
         compare: Iterable[str] = (),
         charts: bool = True,
         internal: bool = False,
+        include_partial: bool = False,
     ) -> tuple[Path, bool]:
         """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
         file only (a symlink, FIFO or device is refused), written atomically and readable by the
@@ -234,7 +236,9 @@ class Workbench(Bench):
 
         fmt = formats.get(form) if form else formats.for_path(str(path))
         target = Path(path).expanduser()
-        replaced = write_file(target, fmt.encode(self.export(eid, fmt.name, lang, compare, charts, internal), lang))
+        replaced = write_file(
+            target, fmt.encode(self.export(eid, fmt.name, lang, compare, charts, internal, include_partial), lang)
+        )
         return target, replaced
 
     def load_demo(self) -> list[Evaluation]:

@@ -72,6 +72,8 @@ ROW_FIELDS: dict[str, Callable[[object], bool]] = {
     "total": lambda v: v is None or _is_number(v),
     "maximum": lambda v: v is None or _is_number(v),
     "areas": lambda v: v is None or _is_areas(v),
+    "unfinished": lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v),
+    "undecided": _is_int,
 }
 
 
@@ -82,7 +84,7 @@ _BOUND = 2**63
 # apart in one call (USUAL_ROW) rather than field by field.
 USUAL_FIELDS = (
     "municipality", "year", "framework", "level", "created", "scored", "count", "total", "maximum", "areas",
-    "summary", "framework_stamp", "id", "fp",
+    "unfinished", "undecided", "summary", "framework_stamp", "id", "fp",
 )  # fmt: skip
 USUAL_ROW = itemgetter(*USUAL_FIELDS)
 
@@ -94,9 +96,10 @@ def _looks_right(row: Doc) -> bool:
     if len(row) != len(USUAL_FIELDS):
         return False
     try:
-        municipality, year, framework, level, created, scored, count, total, maximum, areas, _, _, eid, fp = USUAL_ROW(
-            row
+        (municipality, year, framework, level, created, scored, count, total, maximum, areas, unfinished, undecided) = (
+            USUAL_ROW(row)[:12]
         )
+        eid, fp = row["id"], row["fp"]
     except KeyError:
         return False
     if type(eid) is not str or ID_RE.fullmatch(eid) is None:
@@ -108,6 +111,10 @@ def _looks_right(row: Doc) -> bool:
     if not (type(year) is int and type(scored) is int and -_BOUND < year < _BOUND and -_BOUND < scored < _BOUND):
         return False
     if count is not None and not (type(count) is int and -_BOUND < count < _BOUND):
+        return False
+    if not (type(undecided) is int and -_BOUND < undecided < _BOUND and type(unfinished) is list):
+        return False
+    if not all(type(a) is str for a in unfinished):
         return False
     if areas is None:
         return _all_plain((total, maximum)) is True

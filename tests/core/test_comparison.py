@@ -60,7 +60,7 @@ def test_ties_share_the_best_mark_and_the_rank(fw):
         )
         for i, s in enumerate(["50", "70", "70"])
     ]
-    table = comparison.compare(evs, fw)
+    table = comparison.compare(evs, fw, include_partial=True)  # (only area 1 is scored)
     assert table.rows[0].best == {1, 2} and table.ranks == (3, 1, 1)
     assert table.rows[1].best == frozenset()  # nobody scored area 2: no best
 
@@ -127,3 +127,23 @@ def test_what_home_compares_the_marked_else_the_highlighted_ones_framework():
     assert comparison.chosen(listed, {"c-2003", "b-2003"}, "a-2003") == ["b-2003", "c-2003"]  # in list order
     assert comparison.chosen(listed, set(), "c-2003") == ["a-2003", "c-2003"]
     assert comparison.chosen(listed, set(), None) == []
+
+
+def test_what_is_not_wholly_scored_is_shown_but_not_ranked_averaged_or_compared(demo, fw):
+    """Botkyrka 2008 with area 1 wholly scored and 2.1 only: area 1 counts; area 2 and the total
+    are shown, marked, and left out of the best, the average, the rank and the change."""
+    later = demo.create("Botkyrka", 2008)
+    for qid, score in (("1.1", "38"), ("1.2", "36"), ("1.3", "13"), ("2.1", "10")):
+        demo.score(later.id, qid, Decimal(score), by="Anna")
+    ids = ["botkyrka-2003", "kalix-2003", later.id]
+    evs = [demo.get(i) for i in ids]
+    table = comparison.compare(evs, fw, {later.id: demo.get("botkyrka-2003")})
+    assert table.unfinished[2] == frozenset(a.id for a in fw.areas) - {"1"} and not table.partial(0)
+    area1, area2 = table.rows[0], table.rows[1]
+    assert area1.values[2] == 87 and area1.best == {2} and area1.average == Decimal("80.7")  # (83+72+87)/3
+    assert area2.values[2] == 10 and area2.best == {0} and area2.average == Decimal("56")  # 76.5 and 35.5 only
+    assert table.ranks == (1, 2, 0) and table.average_total == Decimal("523.5") and table.best_total == {0}
+    change = table.changes[2]
+    assert change.areas["1"] == 4 and change.areas["2"] is None and change.total is None
+    counted = comparison.compare(evs, fw, {later.id: demo.get("botkyrka-2003")}, include_partial=True)
+    assert counted.ranks == (1, 2, 3) and counted.changes[2].total == 97 - 639

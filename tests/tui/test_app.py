@@ -532,13 +532,14 @@ async def test_overview_shows_the_profile_the_change_and_the_trend(demo):
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, OverviewScreen) and screen.eid == later.id
-        assert text_of(screen.query_one("#totals")) == "Total 97 / 800 · 4/37 scored · −542 since 2003"
+        # 2008 is not wholly scored: its total is not set against 2003's, nor its unfinished areas
+        assert text_of(screen.query_one("#totals")) == "Total 97 / 800 · 4/37 scored"
         await pilot.press("p")
         await pilot.pause()
         chart = text_of(screen.query_one("#profile-chart"))
         assert "1 Openness 87┤" in chart and "2 Access 10┤" in chart
         changes = plain(screen.query_one("#changes").content)
-        assert "1 Openness" in changes and "+4" in changes and "−66.5" in changes and "−542" in changes
+        assert "1 Openness" in changes and "+4" in changes and "−66.5" not in changes and "−542" not in changes
         assert "2003: 639" in text_of(screen.query_one("#trend")) and "2008: 97" in text_of(screen.query_one("#trend"))
         await pilot.press("escape")  # back to the lists, then home
         assert screen.query_one("#views").current == "panes"

@@ -84,10 +84,7 @@ class CompareScreen(KompassScreen[None]):
         for row in tables.grid(table, lang):
             grid.add_row(
                 line(row.label, style="bold" if row.kind == "total" else ""),
-                *(
-                    Text(c.text + "*", style="bold", justify="right") if c.best else Text(c.text + " ", justify="right")
-                    for c in row.cells
-                ),
+                *(Text(c.text + c.mark, style="bold" if c.best else "", justify="right") for c in row.cells),
                 Text(row.average + " ", justify="right") if row.average else "",
                 key=row.key,
             )
@@ -106,7 +103,7 @@ class CompareScreen(KompassScreen[None]):
         grid.add_column("±", key="change")
 
         def figure(c: tables.GridCell) -> Text:
-            return Text(c.text + ("*" if c.best else " "), style="bold" if c.best else "", justify="right")
+            return Text(c.text + c.mark, style="bold" if c.best else "", justify="right")
 
         rows, average = tables.ranked(table, lang)
         grid.add_rows(

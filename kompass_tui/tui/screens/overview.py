@@ -123,10 +123,15 @@ class OverviewScreen(EvaluationScreen):
         total = f"{t('total')} {fmt(scoring.total(ev, fw), lang)} / {fmt(fw.maximum, lang)}"
         done = t("area_level_short") if ev.area_level else t("scored_of", scored=progress.scored, count=progress.count)
         totals = Text.assemble((total, "bold"), " · ", done)
+        undecided = scoring.undecided(ev)
+        if undecided:
+            totals.append(" · ")
+            totals.append(t("to_decide", n=len(undecided)), style="bold")
         before = self.previous
         if before is not None:
-            delta = comparison.change(ev, before, fw)
-            totals.append(" · " + t("since", change=comparison.signed(delta.total, lang), year=before.year))
+            delta = comparison.change(ev, before, fw)  # None where either round is not wholly scored
+            if delta.total is not None:
+                totals.append(" · " + t("since", change=comparison.signed(delta.total, lang), year=before.year))
         self.query_one("#totals", Static).update(totals)
         if self.query_one("#views", ContentSwitcher).current == "profile":
             self.render_profile()
