@@ -123,6 +123,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "agreed_note_taken": "{question}: {name}'s note is the agreed note",
         "since": "{change} since {year}",
         "to_decide": "{n} to decide: press d",
+        "k_last_round": "last round",
+        "last_round_score": "{year}: {score}",
+        "last_round_title": "{question} in {year}: the agreed note",
+        "last_round_no_note": "No agreed note.",
         "comparison_title": "comparing {n}",
         "mark_two": "Mark two or more evaluations with space, or none to compare all of one framework.",
         "help_compare": "Areas as rows, the evaluations as columns, the group average last; * marks the best of "
@@ -156,7 +160,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_walkthrough": "Type a score (9,5 or 9.5) and press enter to save it and go on; enter on an "
         "empty field goes on without a change, and - removes your score. While the score field has focus, "
         "i, d and w toggle the evidence sources, n edits the note, u jumps to the next "
-        "unscored sub-question. ↑, ↓, u and esc save a score you typed first, as enter does. "
+        "unscored sub-question. ↑, ↓, u and esc save a score you typed first, as enter does. In a "
+        "re-evaluation the previous round's score shows beside the others' (2003: 34), and l shows its "
+        "agreed note. "
         "Esc leaves the note, then the walk-through.",
         "unreadable": "unreadable",
         "empty_home": "No evaluations yet. Press n to create one, or run `kompass demo` for the demo data.",
@@ -301,6 +307,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "agreed_note_taken": "{question}: {name}s anteckning är den gemensamma",
         "since": "{change} sedan {year}",
         "to_decide": "{n} att avgöra: tryck d",
+        "k_last_round": "förra omgången",
+        "last_round_score": "{year}: {score}",
+        "last_round_title": "{question} {year}: den gemensamma anteckningen",
+        "last_round_no_note": "Ingen gemensam anteckning.",
         "comparison_title": "jämför {n}",
         "mark_two": "Markera två eller fler utvärderingar med mellanslag, eller ingen för att jämföra alla med samma ramverk.",
         "help_compare": "Områdena som rader, utvärderingarna som kolumner och gruppens medelvärde sist; * markerar "
@@ -333,7 +343,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_walkthrough": "Skriv poäng (9,5 eller 9.5) och tryck enter för att spara och gå vidare; enter i ett "
         "tomt fält går vidare utan ändring och - tar bort din poäng. När poängfältet har fokus växlar i, d och w "
         "underlagskällorna, n redigerar anteckningen och u hoppar till nästa obedömda "
-        "delfråga. ↑, ↓, u och esc sparar först en poäng du skrivit, som enter gör. "
+        "delfråga. ↑, ↓, u och esc sparar först en poäng du skrivit, som enter gör. Vid en "
+        "omutvärdering visas förra omgångens poäng bredvid de andras (2003: 34), och l visar dess "
+        "gemensamma anteckning. "
         "Esc lämnar anteckningen, sedan genomgången.",
         "unreadable": "oläsbar",
         "empty_home": "Inga utvärderingar ännu. Tryck n för att skapa en, eller kör `kompass demo` för demodata.",

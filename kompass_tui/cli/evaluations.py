@@ -77,8 +77,15 @@ def new(
         int, typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=MIN_YEAR, max=MAX_YEAR)
     ],
     framework: Annotated[
-        str, typer.Option("--framework", "-f", metavar="ID", help="Framework id (see kompass criteria list).")
-    ] = DEFAULT_FRAMEWORK,
+        Optional[str],
+        typer.Option(
+            "--framework",
+            "-f",
+            metavar="ID",
+            help="Framework id (see kompass criteria list; default: the one of the municipality's last "
+            f"evaluation, else {DEFAULT_FRAMEWORK}).",
+        ),
+    ] = None,
     evaluator: Annotated[
         Optional[list[str]],
         typer.Option("--evaluator", "-e", metavar="NAME", help="An evaluator's name; repeat for each."),
@@ -98,8 +105,19 @@ def new(
     """
     from kompass_tui.core.model import AREAS, QUESTIONS
 
-    ev = _bench(ctx, db).create(
-        municipality, year, framework, evaluator or (), AREAS if area_level else QUESTIONS, start, end
+    bench = _bench(ctx, db)
+    if framework is None:
+        framework = bench.last_framework(municipality)
+        if framework is not None:
+            _warn(f"framework {framework}, as in {municipality}'s last evaluation (--framework chooses another)")
+    ev = bench.create(
+        municipality,
+        year,
+        framework or DEFAULT_FRAMEWORK,
+        evaluator or (),
+        AREAS if area_level else QUESTIONS,
+        start,
+        end,
     )
     _say(ev.id)
 

@@ -245,6 +245,20 @@ class Bench:
     def _summarize(self, doc: Doc) -> Doc:
         return summarize(doc, self.framework, self._stamp)
 
+    def last_framework(self, municipality: str) -> str | None:
+        """The framework of the municipality's latest evaluation (a new round usually keeps it), or
+        None if it has none: one part of the index."""
+        rows = [r for r in self._readable_rows(municipality) if r.framework]
+        return max(rows, key=lambda r: (r.year, r.created, r.id)).framework if rows else None
+
+    def previous_round(self, ev: Evaluation) -> Evaluation | None:
+        """The municipality's previous evaluation in ev's framework, whole (its sub-question scores
+        and notes, for the walk-through of a re-evaluation), or None."""
+        from kompass_tui.core.comparison import previous
+
+        row = previous(ev, self._readable_rows(ev.municipality))
+        return self.get(row.id) if row is not None else None
+
     # -- changing ------------------------------------------------------------------
 
     def create(

@@ -11,7 +11,9 @@ from pilot import SIZE, make_app, overview_areas, plain, text_of, type_text
 from rich.text import Text
 from textual import events
 from textual.widgets import Checkbox, DataTable, Input, OptionList, TextArea
+from typer.testing import CliRunner
 
+from kompass_tui.cli import app as cli_app
 from kompass_tui.service import Workbench
 from kompass_tui.tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvaluationScreen, TextEditScreen
 from kompass_tui.tui.screens.home import HomeScreen
@@ -744,3 +746,30 @@ async def test_each_area_shows_its_own_sub_questions_after_moves_resizes_and_scr
         assert shown(screen) == ("4", "4.1") and pilot.app.focused is screen.questions
         await pilot.press("shift+tab", "up")
         assert shown(screen) == ("3", "3.1")
+
+
+async def test_a_re_evaluation_shows_the_last_rounds_score_and_note_and_keeps_its_framework(demo):
+    demo.consensus("botkyrka-2003", "1.1", Decimal(34), by="Lena")
+    demo.note("botkyrka-2003", "1.1", "Kommunens webb och lokaltidningen.")
+    result = CliRunner().invoke(cli_app, ["new", "Botkyrka", "--year", "2008", "--db", str(demo.folder)])
+    assert result.stdout.strip() == "botkyrka-2008"
+    assert "framework kommunkompassen-2003, as in Botkyrka's last evaluation" in result.stderr
+    async with make_app(demo, "botkyrka-2008").run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, WalkthroughScreen) and screen.question.id == "1.1"
+        assert text_of(screen.query_one("#others")).startswith("2003: 34")
+        await pilot.press("l")
+        await pilot.pause()
+        shown = list(pilot.app._notifications)
+        assert any("Kommunens webb och lokaltidningen." in n.message for n in shown)
+        await pilot.press("down")
+        assert text_of(screen.query_one("#others")).startswith("2003: 36")
+
+
+async def test_the_last_round_key_is_not_offered_in_a_first_evaluation(demo):
+    async with make_app(demo, "botkyrka-2003").run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, WalkthroughScreen) and screen.before is None
+        assert screen.check_action("last_round", ()) is False

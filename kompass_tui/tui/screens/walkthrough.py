@@ -56,6 +56,7 @@ class WalkthroughScreen(EvaluationScreen):
         Binding("d", "toggle_source('document')", "k_document", priority=True, id="kompass.walkthrough.document"),
         Binding("w", "toggle_source('website')", "k_website", priority=True, id="kompass.walkthrough.website"),
         Binding("n", "note", "k_note", priority=True, id="kompass.walkthrough.note"),
+        Binding("l", "last_round", "k_last_round", priority=True, id="kompass.walkthrough.last_round"),
         Binding("question_mark", "help", "k_help", priority=True, show=False, id="kompass.walkthrough.help"),
         Binding("escape", "back", "k_overview", id="kompass.walkthrough.back"),
     ]
@@ -67,6 +68,8 @@ class WalkthroughScreen(EvaluationScreen):
         self._shown: dict[str, object] = {}
         self._refused_note = False  # the note typed is longer than Kompass keeps (and was not saved)
         self._completed = False  # the last save scored the evaluator's last unscored sub-question
+        # A re-evaluation: the municipality's previous round, whose score shows beside each sub-question.
+        self.before = None if self.ev.area_level else self.app.read(lambda: self.app.bench.previous_round(self.ev))
 
     @property
     def question(self) -> Question:
@@ -167,6 +170,10 @@ class WalkthroughScreen(EvaluationScreen):
             parts.append(f"{t('consensus')} {fmt(answer.score, lang)}")
         if answer.note:
             parts.append(f"{t('agreed_note')}: {one_line(answer.note, PREVIEW)}")
+        before = self.before
+        if before is not None and not before.area_level:
+            score = fmt(scoring.question_score(before, self.question.id), lang)
+            parts.insert(0, t("last_round_score", year=before.year, score=score))
         return " · ".join(parts)
 
     def _set(self, selector: str, content: str | Text) -> None:
@@ -319,11 +326,6 @@ class WalkthroughScreen(EvaluationScreen):
 
     # -- actions ----------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "move":
-            return isinstance(self.focused, ScoreInput)  # in the note, the arrows move the cursor
-        return True
-
     def in_typing_order(self, action: Callable[..., None], *args: object) -> None:
         """Run the action of a priority key (arrows, u, i/d/w) after the keys typed before it. Textual
         runs priority keys as they arrive, while keys for the score field wait in the field's queue:
@@ -373,6 +375,22 @@ class WalkthroughScreen(EvaluationScreen):
 
     def action_help(self) -> None:
         self.app.action_help()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "last_round" and (self.before is None or self.before.area_level):
+            return False  # not in the footer: no earlier round of this municipality and framework
+        if action == "move":
+            return isinstance(self.focused, ScoreInput)  # in the note, the arrows move the cursor
+        return True
+
+    def action_last_round(self) -> None:
+        """The previous round's agreed note for this sub-question, in full, as a notification."""
+        before, t = self.before, self.app.t
+        if before is None:
+            return
+        note, _ = consensus.agreed_note(before.answer(self.question.id), consensus.sole_evaluator(before))
+        title = t("last_round_title", year=before.year, question=self.question.id)
+        self.notify(one_line(note, 2000) or t("last_round_no_note"), title=title, timeout=15)
 
     def action_note(self) -> None:
         # set_focus at once (not focus(), which waits a turn), so keys typed right after n reach the note
