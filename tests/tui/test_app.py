@@ -773,3 +773,28 @@ async def test_the_last_round_key_is_not_offered_in_a_first_evaluation(demo):
         screen = pilot.app.screen
         assert isinstance(screen, WalkthroughScreen) and screen.before is None
         assert screen.check_action("last_round", ()) is False
+
+
+async def test_the_new_dialog_follows_the_municipalitys_last_framework_until_one_is_chosen(demo, tmp_path):
+    from textual.widgets import Select
+
+    from kompass_tui.store import criteria
+
+    mini = tmp_path / "mini.toml"
+    mini.write_text(MINI_FRAMEWORK, encoding="utf-8")
+    criteria.add(mini)
+    demo.create("Arboga", 2020, "mini")
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NewEvaluationScreen)
+        select = dialog.query_one("#framework", Select)
+        assert select.value == "kommunkompassen-2003"
+        await type_text(pilot, "arboga")
+        await pilot.pause()
+        assert (
+            select.value == "mini" and text_of(dialog.query_one("#framework-note")) == "As in arboga's last evaluation."
+        )
+        await type_text(pilot, "x")  # Arbogax: none before, the default again
+        await pilot.pause()
+        assert select.value == "kommunkompassen-2003" and text_of(dialog.query_one("#framework-note")) == ""

@@ -162,15 +162,20 @@ class TextEditScreen(KompassModal[None]):
 
 
 class NewEvaluationScreen(KompassModal[str | None]):
-    """The form for `n`: municipality, year, framework, evaluators. Returns the new id."""
+    """The form for `n`: municipality, year, framework, evaluators. Returns the new id. The
+    framework follows the municipality's last evaluation as its name is typed (a new round usually
+    keeps it), until one is chosen by hand."""
 
     CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [Binding("escape", "cancel", "k_cancel", id="kompass.new.cancel")]
 
+    _framework_chosen = False  # chosen by hand: no longer follows the municipality
+
     def compose(self) -> ComposeResult:
         t = self.app.t
         frameworks = criteria.installed()
+        self._framework_ids = {f.id for f in frameworks}
         with Vertical(classes="dialog"):
             yield Label(t("new_title"), classes="dialog-title")
             with Horizontal(classes="field"):
@@ -191,6 +196,7 @@ class NewEvaluationScreen(KompassModal[str | None]):
                     else Select.NULL,
                     allow_blank=False,
                 )
+            yield Static("", id="framework-note", classes="hint")
             with Horizontal(classes="field"):
                 yield Label(t("evaluators"))
                 yield SafeInput(id="evaluators", placeholder=t("evaluators_hint"))
@@ -202,6 +208,27 @@ class NewEvaluationScreen(KompassModal[str | None]):
 
     def on_mount(self) -> None:
         settle(self)
+        self._default = self.query_one("#framework", Select).value  # proposed while no earlier round is found
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "municipality" or self._framework_chosen:
+            return
+        from kompass_tui.errors import KompassError
+
+        try:  # one part of the index
+            last = self.app.bench.last_framework(event.value.strip()) if event.value.strip() else None
+        except KompassError:
+            last = None
+        select, note = self.query_one("#framework", Select), self.query_one("#framework-note", Static)
+        follows = last is not None and last in self._framework_ids
+        with select.prevent(Select.Changed):
+            select.value = last if follows else self._default
+        note.update(line(self.app.t("framework_as_last", name=event.value.strip())) if follows else "")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.has_focus_within:  # chosen by hand (not the value it was given)
+            self._framework_chosen = True
+            self.query_one("#framework-note", Static).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "evaluators":
