@@ -157,3 +157,34 @@ def show(
     ev, fw = _bench(ctx, db).get_with_framework(id)
     console = _console()
     print_parts(console, evaluation_view(ev, fw, _lang(lang, ctx), questions))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    municipality: Annotated[Optional[str], typer.Option(metavar="NAME", help="The municipality's name.")] = None,
+    year: Annotated[
+        Optional[int],
+        typer.Option("--year", "-y", metavar="YEAR", help="Year of the evaluation.", min=MIN_YEAR, max=MAX_YEAR),
+    ] = None,
+    start: Annotated[Optional[str], typer.Option(metavar="DATE", help="First day, YYYY-MM-DD ('' clears it).")] = None,
+    end: Annotated[Optional[str], typer.Option(metavar="DATE", help="Last day, YYYY-MM-DD ('' clears it).")] = None,
+    framework: Annotated[
+        Optional[str],
+        typer.Option("--framework", "-f", metavar="ID", help="Another framework, if every score fits it."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Change an evaluation's municipality, year, dates or framework.
+
+    The id stays what it was: ids are the handles used in files, comparisons and actions. The team
+    is changed with kompass team.
+
+    Example: kompass edit botkyrka-2026 --start 2026-05-04 --end 2026-05-06"""
+    if all(v is None for v in (municipality, year, start, end, framework)):
+        raise typer.BadParameter("give what to change: --municipality, --year, --start, --end or --framework")
+    ev = _bench(ctx, db).edit(id, municipality, year, start, end, framework)
+    from kompass_tui.core.sanitize import one_line
+
+    _say(f"{ev.id}: {one_line(ev.title)}, {ev.framework}" + (f", {ev.dates}" if ev.dates else ""))

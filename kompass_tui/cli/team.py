@@ -52,12 +52,13 @@ def score(
     0 to the sub-question's maximum; 9,5 and 9.5 both work.
 
     Example: kompass score botkyrka-2003 2.4 18 --note "Brukarenkät varje år" -s document -s interview"""
-    from kompass_tui.core import scoring
+    from kompass_tui.core import scoring, team
     from kompass_tui.core.points import fmt, parse_entry
 
     by, points = _evaluator(ctx, as_), parse_entry(value)
     text = _text_arg(note, "the note") if note is not None else None  # read before the edit takes the lock
     ev = _bench(ctx, db).score(id, question, points, by, text, source or None)
+    by = team.member(ev, by) or by  # as the team spells the name
     _say(
         f"{id} {question} = {fmt(scoring.own(ev, question, by), empty='none')}" + ("" if ev.area_level else f" ({by})")
     )
@@ -186,3 +187,41 @@ app.command("summary", context_settings=TEXTS_MAY_START_WITH_DASH)(
 app.command("challenges", context_settings=TEXTS_MAY_START_WITH_DASH)(
     _eval_text_command("challenges", "Set the closing challenges, the report's Slutord (replaces the text).")
 )
+
+
+@app.command("team")
+def team_(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
+    action: Annotated[
+        Optional[str], typer.Argument(metavar="[add|rename|remove]", help="What to change; nothing lists the team.")
+    ] = None,
+    names: Annotated[
+        Optional[list[str]], typer.Argument(metavar="NAME ...", help="NAME, or OLD NEW to rename.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="remove: also remove the person's own scores and notes.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """List or change an evaluation's team.
+
+    Names are matched whatever the case or accents typed (anna berg is Anna Berg). rename carries
+    the person's scores, notes and consensus decisions to the new name; remove is refused while
+    they have scores or notes of their own, unless --force.
+
+    Example: kompass team botkyrka-2026 add "Omar Said"; kompass team botkyrka-2026 rename root "Anna Berg\""""
+    from kompass_tui.core import team
+    from kompass_tui.core.sanitize import one_line
+
+    bench = _bench(ctx, db)
+    if action is None:
+        ev = bench.get(id)
+        if not ev.evaluators:
+            _say(f"{id}: no team yet (kompass team {id} add NAME sets one)")
+        for name in ev.evaluators:
+            held = team.entries_of(ev, name)
+            _say(f"{one_line(name)}  ({held} sub-question{'s' if held != 1 else ''} scored or noted)")
+        return
+    ev = bench.team_change(id, action, names or [], force)
+    _say(f"{id}: team {', '.join(one_line(e) for e in ev.evaluators) or 'empty'}")

@@ -41,8 +41,12 @@ def _question_level(ev: Evaluation, what: str) -> None:
 
 
 def _mine(ev: Evaluation, question_id: str, by: str, at: str, change: Callable[[Entry], Entry]) -> Evaluation:
-    """Apply change to evaluator by's own entry; a new evaluator joins the evaluation's list."""
+    """Apply change to evaluator by's own entry (by as the team spells the name, whatever the case
+    or accents typed: team.member); a new evaluator joins the evaluation's list."""
+    from kompass_tui.core.team import member
+
     by = clean_name(by, "the evaluator's name")[0]
+    by = member(ev, by) or by
     answer = ev.answer(question_id)
     old = answer.entry(by)
     new = change(old)
@@ -85,7 +89,10 @@ def consensus(question_id: str, value: Decimal | None, by: str) -> Change:
         _question_level(ev, "consensus")
         question = fw.question(question_id)
         points = check_points(value, question.maximum, f"question {question.id}") if value is not None else None
+        from kompass_tui.core.team import member
+
         who = clean_name(by, "the evaluator's name")[0]
+        who = member(ev, who) or who
         return ev.with_answer(
             question.id,
             replace(
@@ -145,6 +152,56 @@ def text(kind: str, value: str) -> Change:
         raise InputError(f"unknown text {kind!r}; use {' or '.join(TEXT_KINDS)}")
     fields: dict[str, Any] = {kind: clean_text(value, f"the {kind}")[0].strip()}
     return lambda ev, fw, at: replace(ev, **fields)
+
+
+def check_when(year: int | None, start: str | None = None, end: str | None = None) -> None:
+    """InputError unless the year is in range and each day given is a date (YYYY-MM-DD)."""
+    from datetime import date
+
+    from kompass_tui.core.model import MAX_YEAR, MIN_YEAR
+
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(f"year {year} is out of range; give a year such as 2003")
+    for day in (start, end):
+        if day:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise InputError(f"{day!r} is not a date; use YYYY-MM-DD, e.g. 2003-06-04") from None
+
+
+def details(
+    municipality: str | None = None,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    framework: Framework | None = None,
+) -> Change:
+    """Change an evaluation's details (None: as it is). Its id stays: ids are handles used in files,
+    comparisons and actions. Another framework only where every score it holds fits it."""
+    from kompass_tui.core import scoring
+
+    name = clean_name(municipality, "the municipality's name")[0] if municipality is not None else None
+    if name is not None and not name:
+        raise InputError("give the municipality's name")
+    check_when(year, start, end)
+
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        if framework is not None and framework.id != ev.framework:
+            moved = replace(ev, framework=framework.id)
+            problems = scoring.fitting(moved, framework)[1]
+            if problems:
+                raise InputError(
+                    f"{ev.id} holds scores that do not fit {framework.id} ({problems[0]}"
+                    f"{f' and {len(problems) - 1} more' if len(problems) > 1 else ''}); nothing was changed"
+                )
+            ev = moved
+        fields: dict[str, Any] = {
+            k: v for k, v in (("municipality", name), ("year", year), ("start", start), ("end", end)) if v is not None
+        }
+        return replace(ev, **fields)
+
+    return change
 
 
 def chain(*changes: Change) -> Change:

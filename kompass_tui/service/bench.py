@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -276,16 +276,9 @@ class Bench:
             raise InputError("give the municipality's name")
         team = [clean_name(e, "an evaluator's name") for e in evaluators]
         removed += sum(count for _, count in team)
-        if not model.MIN_YEAR <= year <= model.MAX_YEAR:
-            raise InputError(f"year {year} is out of range; give a year such as 2003")
+        edits.check_when(year, start, end)
         if level not in model.LEVELS:
             raise InputError(f"unknown level {level!r}; use questions or areas")
-        for day in (start, end):
-            if day:
-                try:
-                    date.fromisoformat(day)
-                except ValueError:
-                    raise InputError(f"{day!r} is not a date; use YYYY-MM-DD, e.g. 2003-06-04") from None
         self.framework(framework_id)  # refuse an unknown framework before writing anything
         stamp = model.now()
 
@@ -348,6 +341,44 @@ class Bench:
         change = edits.score(part_id, value, by)
         if note is not None or sources is not None:
             change = edits.chain(change, edits.note(part_id, note, sources, by))
+        before = self.get(eid).evaluators if by else ()
+        ev = self.apply(eid, change)
+        joined = [e for e in ev.evaluators if e not in before] if by else []
+        if joined:
+            self.report(
+                f"{joined[0]} joins the team of {eid}, now {', '.join(ev.evaluators)} "
+                f"(kompass team {eid} rename or remove changes it)"
+            )
+        return ev
+
+    def edit(
+        self,
+        eid: str,
+        municipality: str | None = None,
+        year: int | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        framework_id: str | None = None,
+    ) -> Evaluation:
+        """Change an evaluation's details; its id stays (core.edits.details)."""
+        framework = self.framework(framework_id) if framework_id is not None else None
+        return self.apply(eid, edits.details(municipality, year, start, end, framework))
+
+    def team_change(self, eid: str, action: str, names: list[str], force: bool = False) -> Evaluation:
+        """add NAME, rename OLD NEW or remove NAME (refused while they hold entries, unless force)."""
+        from kompass_tui.core import team
+
+        wanted = {"add": 1, "rename": 2, "remove": 1}
+        if action not in wanted:
+            raise InputError(f"unknown team action {action!r}; use add, rename or remove")
+        if len(names) != wanted[action]:
+            usage = {"add": "add NAME", "rename": "rename OLD NEW", "remove": "remove NAME"}[action]
+            raise InputError(f"kompass team {eid} {usage}: give {'two names' if action == 'rename' else 'one name'}")
+        change = {
+            "add": lambda: team.add(names[0]),
+            "rename": lambda: team.rename(names[0], names[1]),
+            "remove": lambda: team.remove(names[0], force),
+        }[action]()
         return self.apply(eid, change)
 
     def note(

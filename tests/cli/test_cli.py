@@ -275,3 +275,55 @@ def test_a_comparison_refuses_the_exported_evaluation_itself_and_ids_given_twice
     out = run("compare", "kalix-2003", "nacka-2003", "kalix-2003", "nacka-2003", "--db", db, code=1)
     assert out.stderr.strip() == "kompass: kalix-2003, nacka-2003 are given twice; compare each evaluation once"
     assert sorted(p.name for p in db.rglob("*")) == before
+
+
+def test_a_name_typed_in_another_case_or_with_accents_is_the_team_member_and_the_team_can_be_changed(tmp_path):
+    db = tmp_path / "team"
+    run("new", "Botkyrka", "--year", "2026", "-e", "Anna Berg", "-e", "Åsa Lind", "--db", db)
+    assert run("score", "botkyrka-2026", "1.1", "30", "--as", "anna berg", "--db", db).stdout.strip() == (
+        "botkyrka-2026 1.1 = 30 (Anna Berg)"
+    )
+    run("score", "botkyrka-2026", "1.2", "20", "--as", "ASA LIND", "--db", db)
+    joined = run("score", "botkyrka-2026", "1.3", "10", "--as", "root", "--db", db)
+    assert "root joins the team of botkyrka-2026, now Anna Berg, Åsa Lind, root" in joined.stderr
+    listed = run("team", "botkyrka-2026", "--db", db).stdout.splitlines()
+    assert listed == [
+        "Anna Berg  (1 sub-question scored or noted)",
+        "Åsa Lind  (1 sub-question scored or noted)",
+        "root  (1 sub-question scored or noted)",
+    ]
+    refused = run("team", "botkyrka-2026", "remove", "root", "--db", db, code=1)
+    assert "root has entries on 1 sub-question of botkyrka-2026; --force removes them with root" in refused.stderr
+    run("team", "botkyrka-2026", "rename", "ROOT", "Omar Said", "--db", db)
+    ev = Workbench(db).get("botkyrka-2026")
+    assert ev.evaluators == ("Anna Berg", "Åsa Lind", "Omar Said") and ev.answer("1.3").entry("Omar Said").score == 10
+    assert (
+        "is on the team of botkyrka-2026 already"
+        in run("team", "botkyrka-2026", "add", "anna BERG", "--db", db, code=1).stderr
+    )
+    run("team", "botkyrka-2026", "remove", "omar said", "--force", "--db", db)
+    ev = Workbench(db).get("botkyrka-2026")
+    assert ev.evaluators == ("Anna Berg", "Åsa Lind") and ev.answer("1.3").entries == {}
+
+
+def test_edit_changes_the_details_and_keeps_the_id(tmp_path):
+    db = tmp_path / "edit"
+    run("new", "Botkyrka", "--year", "2026", "--db", db)
+    out = run(
+        "edit",
+        "botkyrka-2026",
+        "--year",
+        "2025",
+        "--start",
+        "2025-05-04",
+        "--municipality",
+        "Botkyrka kommun",
+        "--db",
+        db,
+    )
+    assert out.stdout.strip() == "botkyrka-2026: Botkyrka kommun 2025, kommunkompassen-2003, 2025-05-04"
+    before = sorted(p.name for p in db.rglob("*.json"))
+    assert "is not a date" in run("edit", "botkyrka-2026", "--end", "2025-13-01", "--db", db, code=1).stderr
+    assert "is not installed" in run("edit", "botkyrka-2026", "--framework", "nope", "--db", db, code=1).stderr
+    assert sorted(p.name for p in db.rglob("*.json")) == before
+    assert Workbench(db).get("botkyrka-2026").year == 2025
