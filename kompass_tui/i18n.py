@@ -124,6 +124,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "since": "{change} since {year}",
         "to_decide": "{n} to decide: press d",
         "k_last_round": "last round",
+        "k_who": "who am I",
+        "who_are_you": "Who are you? {title}'s team is {team}; edits are saved under your name.",
+        "join_as": "Join the team as {name}",
         "framework_as_last": "As in {name}'s last evaluation.",
         "last_round_score": "{year}: {score}",
         "last_round_title": "{question} in {year}: the agreed note",
@@ -157,7 +160,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "evaluations for c, compare; with none marked, c compares all of the highlighted one's framework.",
         "help_overview": "Tab switches between the areas and the sub-questions; enter on a sub-question "
         "opens it in the walk-through. p shows the full profile chart and, when the municipality "
-        "was evaluated before, the change per area and the trend.",
+        "was evaluated before, the change per area and the trend. y switches who is scoring (the title "
+        "bar shows who): one of the team, or join it.",
         "help_walkthrough": "Type a score (9,5 or 9.5) and press enter to save it and go on; enter on an "
         "empty field goes on without a change, and - removes your score. While the score field has focus, "
         "i, d and w toggle the evidence sources, n edits the note, u jumps to the next "
@@ -309,6 +313,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "since": "{change} sedan {year}",
         "to_decide": "{n} att avgöra: tryck d",
         "k_last_round": "förra omgången",
+        "k_who": "vem är jag",
+        "who_are_you": "Vem är du? Teamet för {title} är {team}; ändringar sparas under ditt namn.",
+        "join_as": "Gå med i teamet som {name}",
         "framework_as_last": "Som i {name}s senaste utvärdering.",
         "last_round_score": "{year}: {score}",
         "last_round_title": "{question} {year}: den gemensamma anteckningen",
@@ -341,7 +348,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_home": "Alla utvärderingar i databasen. Enter öppnar en där du slutade. Mellanslag markerar "
         "utvärderingar för c, jämför; utan markering jämför c alla med samma ramverk som den valda.",
         "help_overview": "Tab växlar mellan områdena och delfrågorna; enter på en delfråga öppnar den i genomgången. "
-        "p visar hela profildiagrammet och, om kommunen utvärderats förut, förändringen per område och trenden.",
+        "p visar hela profildiagrammet och, om kommunen utvärderats förut, förändringen per område och trenden. "
+        "y byter vem som bedömer (titelraden visar vem): någon i teamet, eller gå med i det.",
         "help_walkthrough": "Skriv poäng (9,5 eller 9.5) och tryck enter för att spara och gå vidare; enter i ett "
         "tomt fält går vidare utan ändring och - tar bort din poäng. När poängfältet har fokus växlar i, d och w "
         "underlagskällorna, n redigerar anteckningen och u hoppar till nästa obedömda "

@@ -43,10 +43,9 @@ def _question_level(ev: Evaluation, what: str) -> None:
 def _mine(ev: Evaluation, question_id: str, by: str, at: str, change: Callable[[Entry], Entry]) -> Evaluation:
     """Apply change to evaluator by's own entry (by as the team spells the name, whatever the case
     or accents typed: team.member); a new evaluator joins the evaluation's list."""
-    from kompass_tui.core.team import member
+    from kompass_tui.core.team import scorer
 
-    by = clean_name(by, "the evaluator's name")[0]
-    by = member(ev, by) or by
+    by = scorer(ev, clean_name(by, "the evaluator's name")[0])
     answer = ev.answer(question_id)
     old = answer.entry(by)
     new = change(old)
@@ -89,10 +88,9 @@ def consensus(question_id: str, value: Decimal | None, by: str) -> Change:
         _question_level(ev, "consensus")
         question = fw.question(question_id)
         points = check_points(value, question.maximum, f"question {question.id}") if value is not None else None
-        from kompass_tui.core.team import member
+        from kompass_tui.core.team import scorer
 
-        who = clean_name(by, "the evaluator's name")[0]
-        who = member(ev, who) or who
+        who = scorer(ev, clean_name(by, "the evaluator's name")[0])
         return ev.with_answer(
             question.id,
             replace(

@@ -99,6 +99,7 @@ class Evaluation:
     framework: str
     level: str = QUESTIONS
     evaluators: tuple[str, ...] = ()
+    team_set: bool = False  # the team was given (new -e, team add): only its members score; else whoever scores joins
     start: str = ""
     end: str = ""
     summary: str = ""
@@ -195,6 +196,7 @@ def to_dict(ev: Evaluation) -> dict[str, Any]:
         "framework": ev.framework,
         "level": ev.level,
         "evaluators": list(ev.evaluators),
+        **({"team_set": True} if ev.team_set else {}),  # (files of an open team are as before)
         "start": ev.start,
         "end": ev.end,
         "summary": ev.summary,
@@ -306,6 +308,7 @@ def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
         framework=r.text("framework", None),
         level=level,
         evaluators=r.texts("evaluators"),
+        team_set=r.data.get("team_set") is True,
         start=r.text("start"),
         end=r.text("end"),
         summary=r.text("summary"),

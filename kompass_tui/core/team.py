@@ -38,6 +38,20 @@ def _with_entries(ev: Evaluation) -> list[str]:
     return list(named)
 
 
+def scorer(ev: Evaluation, name: str) -> str:
+    """Who scores, as the team spells the name. Where the team was set (team_set), only its members
+    do: anyone else is refused with the team's names and the way to join."""
+    known = member(ev, name)
+    if known is not None:
+        return known
+    if ev.team_set:
+        raise InputError(
+            f"{name} is not on the team of {ev.id} ({', '.join(ev.evaluators)}); score as one of them "
+            f'(--as NAME), or join with: kompass team {ev.id} add "{name}"'
+        )
+    return name
+
+
 def entries_of(ev: Evaluation, name: str) -> int:
     """How many sub-questions hold an entry (score, note or sources) of this person."""
     key = person_key(name)
@@ -59,7 +73,7 @@ def add(name: str) -> Change:
         known = member(ev, new)
         if known is not None and known in ev.evaluators:
             raise InputError(f"{known} is on the team of {ev.id} already")
-        return replace(ev, evaluators=(*ev.evaluators, known or new))
+        return replace(ev, evaluators=(*ev.evaluators, known or new), team_set=True)
 
     return change
 

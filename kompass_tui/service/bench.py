@@ -291,6 +291,7 @@ class Bench:
                     framework=framework_id,
                     level=level,
                     evaluators=tuple(dict.fromkeys(e for e, _ in team if e)),
+                    team_set=any(e for e, _ in team),
                     start=start,
                     end=end,
                     created=stamp,

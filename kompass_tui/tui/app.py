@@ -30,7 +30,7 @@ from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import visible
 from kompass_tui.errors import KompassError
 from kompass_tui.service import FALLBACK_EVALUATOR, Workbench
-from kompass_tui.tui.screens.base import KompassScreen
+from kompass_tui.tui.screens.base import EvaluationScreen, KompassScreen
 from kompass_tui.tui.writer import Writer
 
 if TYPE_CHECKING:
@@ -131,6 +131,42 @@ class KompassApp(App[None]):
         except KompassError as exc:
             self.notify(str(exc), title=self.t(title), severity="error", timeout=8)
             return None
+
+    def ask_who(self, ev: Evaluation, then: Callable[[], None], always: bool = False) -> bool:
+        """Where the evaluation's team is set and the one scoring here is not on it (or always: to
+        switch), ask who they are before their first edit: one of the team (1–9), or join it (a);
+        then run then. False if there is nothing to ask (then is not run)."""
+        from kompass_tui.core import team
+        from kompass_tui.tui.screens.dialogs import ChoiceScreen
+
+        if not always and (not ev.team_set or team.member(ev, self.evaluator) is not None):
+            return False
+        members = list(ev.evaluators)[:9]
+        choices = [(str(n), name) for n, name in enumerate(members, 1)]
+        if team.member(ev, self.evaluator) is None:
+            choices.append(("a", self.t("join_as", name=self.evaluator)))
+
+        def chosen(key: str | None) -> None:
+            if key == "a":
+                joined = self.apply(ev.id, ev, self.bench.framework(ev.framework), team.add(self.evaluator))
+                for screen in self.screen_stack:  # the screens of this evaluation edit as a member now
+                    if isinstance(screen, EvaluationScreen) and screen.eid == ev.id:
+                        screen.ev = joined
+            elif key is not None:
+                self.be(members[int(key) - 1])
+            then()
+
+        self.push_screen(ChoiceScreen(self.t("who_are_you", title=ev.title, team=", ".join(members)), choices), chosen)
+        return True
+
+    def be(self, name: str) -> None:
+        """Score and note as name from now on (shown in every title bar)."""
+        from kompass_tui.tui.widgets import TitleBar
+
+        self.evaluator = name
+        for screen in self.screen_stack:  # the title bars show who is scoring
+            for bar in screen.query(TitleBar):
+                bar.refresh_title()
 
     def read(self, look: Callable[[], T]) -> T | None:
         """save() for what only reads: its error is titled as one."""

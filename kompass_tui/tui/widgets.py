@@ -123,3 +123,6 @@ class TitleBar(Static):
     def _show(self, sub_title: str) -> None:
         title = f"{self.app.title} — {sub_title}" if sub_title else self.app.title
         self.update(line(f"{title} · {self.app.evaluator}"))
+
+    def refresh_title(self) -> None:
+        self._show(self.screen.sub_title or "")

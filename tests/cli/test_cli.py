@@ -284,8 +284,15 @@ def test_a_name_typed_in_another_case_or_with_accents_is_the_team_member_and_the
         "botkyrka-2026 1.1 = 30 (Anna Berg)"
     )
     run("score", "botkyrka-2026", "1.2", "20", "--as", "ASA LIND", "--db", db)
-    joined = run("score", "botkyrka-2026", "1.3", "10", "--as", "root", "--db", db)
-    assert "root joins the team of botkyrka-2026, now Anna Berg, Åsa Lind, root" in joined.stderr
+    before = Workbench(db).get("botkyrka-2026")
+    refused = run("score", "botkyrka-2026", "1.3", "10", "--as", "root", "--db", db, code=1)
+    assert refused.stderr.strip() == (
+        "kompass: root is not on the team of botkyrka-2026 (Anna Berg, Åsa Lind); score as one of them "
+        '(--as NAME), or join with: kompass team botkyrka-2026 add "root"'
+    )
+    assert Workbench(db).get("botkyrka-2026") == before
+    run("team", "botkyrka-2026", "add", "root", "--db", db)
+    run("score", "botkyrka-2026", "1.3", "10", "--as", "root", "--db", db)
     listed = run("team", "botkyrka-2026", "--db", db).stdout.splitlines()
     assert listed == [
         "Anna Berg  (1 sub-question scored or noted)",
@@ -327,3 +334,14 @@ def test_edit_changes_the_details_and_keeps_the_id(tmp_path):
     assert "is not installed" in run("edit", "botkyrka-2026", "--framework", "nope", "--db", db, code=1).stderr
     assert sorted(p.name for p in db.rglob("*.json")) == before
     assert Workbench(db).get("botkyrka-2026").year == 2025
+
+
+def test_without_a_team_whoever_scores_joins_and_is_told_so(tmp_path):
+    db = tmp_path / "open"
+    run("new", "Nacka", "--year", "2026", "--db", db)
+    joined = run("score", "nacka-2026", "1.1", "10", "--as", "Anna Berg", "--db", db)
+    assert "Anna Berg joins the team of nacka-2026, now Anna Berg" in joined.stderr
+    run("score", "nacka-2026", "1.2", "10", "--as", "Omar Said", "--db", db)
+    assert Workbench(db).get("nacka-2026").evaluators == ("Anna Berg", "Omar Said")
+    run("team", "nacka-2026", "add", "Lena Langlet", "--db", db)  # from now on the team is set
+    assert "is not on the team" in run("score", "nacka-2026", "1.3", "5", "--as", "root", "--db", db, code=1).stderr

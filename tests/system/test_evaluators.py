@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from kompass_tui.cli import app
 from kompass_tui.core import consensus, edits, scoring
+from kompass_tui.errors import InputError
 from kompass_tui.service import Workbench
 
 # Inga-Lill's own scores where they differ from Lena's (who scored as the seed): spreads 5, 2, 0.5.
@@ -75,7 +76,7 @@ def test_the_cli_lists_disagreements_and_sets_the_consensus(team):
         "| **Totalt** | **639** | **800** |"
         in run("export", "botkyrka-2003", "--lang", "sv", "--db", team.folder).stdout
     )
-    run("consensus", "botkyrka-2003", "6.5", "none", "--db", team.folder)
+    run("consensus", "botkyrka-2003", "6.5", "none", "--as", "lena langlet", "--db", team.folder)
     assert team.get("botkyrka-2003").answer("6.5").score is None
 
 
@@ -152,8 +153,13 @@ def test_an_evaluator_removes_only_their_own_score_from_the_cli(team):
 
 
 def test_the_walkthrough_edits_the_evaluators_own_entry(team):
+    from kompass_tui.core import team as teams
+
     ev, fw = team.get_with_framework("botkyrka-2003")
-    ev = edits.score("3.1", Decimal(30), by="Omar Said")(ev, fw, "2026-11-27T10:00:00+00:00")
+    with pytest.raises(InputError, match="Omar Said is not on the team of botkyrka-2003"):
+        edits.score("3.1", Decimal(30), by="Omar Said")(ev, fw, "2026-11-27T10:00:00+00:00")
+    ev = teams.add("Omar Said")(ev, fw, "2026-11-27T10:00:00+00:00")
+    ev = edits.score("3.1", Decimal(30), by="omar said")(ev, fw, "2026-11-27T10:00:00+00:00")
     assert ev.evaluators == ("Lena Langlet", "Inga-Lill Elwin", "Omar Said")
     assert ev.answer("3.1").entry("Lena Langlet").score == Decimal("28.5")
     assert scoring.next_unscored(ev, fw, by="Omar Said") == "1.1"
@@ -348,7 +354,7 @@ def test_the_cli_sets_an_agreed_note_with_the_consensus_and_the_report_shows_it(
     assert out.strip() == "botkyrka-2003 6.5: consensus 2, agreed note saved"
     public = run("export", "botkyrka-2003", "--lang", "sv", "--no-charts", "--db", team.folder).stdout
     assert "- 6.5: Ett program finns, utan näringslivet." in public
-    run("consensus", "botkyrka-2003", "6.5", "2", "--note", "", "--db", team.folder)
+    run("consensus", "botkyrka-2003", "6.5", "2", "--note", "", "--as", "Inga-Lill Elwin", "--db", team.folder)
     assert team.get("botkyrka-2003").answer("6.5").note == ""
 
 

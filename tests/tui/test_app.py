@@ -19,6 +19,7 @@ from kompass_tui.tui.screens.dialogs import ConfirmScreen, HelpScreen, NewEvalua
 from kompass_tui.tui.screens.home import HomeScreen
 from kompass_tui.tui.screens.overview import OverviewScreen
 from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
+from kompass_tui.tui.widgets import TitleBar
 
 
 async def test_scoring_all_37_seed_questions_key_by_key_gives_the_seeds_totals(bench):
@@ -798,3 +799,47 @@ async def test_the_new_dialog_follows_the_municipalitys_last_framework_until_one
         await type_text(pilot, "x")  # Arbogax: none before, the default again
         await pilot.pause()
         assert select.value == "kommunkompassen-2003" and text_of(dialog.query_one("#framework-note")) == ""
+
+
+async def test_on_a_team_you_are_not_on_the_app_asks_who_you_are_before_the_first_edit(bench):
+    from kompass_tui.tui.screens.dialogs import ChoiceScreen
+
+    bench.create("Botkyrka", 2026, evaluators=["Anna Berg", "Omar Said"])
+    async with make_app(bench, evaluator="root").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceScreen) and dialog.message.startswith("Who are you? Botkyrka 2026's team is")
+        assert [key for key, _ in dialog.choices] == ["1", "2", "a"]
+        await pilot.press("2")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, WalkthroughScreen) and pilot.app.evaluator == "Omar Said"
+        assert text_of(screen.query_one(TitleBar)).endswith("· Omar Said")
+        await type_text(pilot, "30")
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        await pilot.press("y")  # switch: joining as root is not offered now that one is chosen
+        await pilot.pause()
+        assert [key for key, _ in pilot.app.screen.choices] == ["1", "2"]
+        await pilot.press("escape")
+        pilot.app.flush()
+    ev = bench.get("botkyrka-2026")
+    assert ev.evaluators == ("Anna Berg", "Omar Said") and ev.answer("1.1").entry("Omar Said").score == 30
+
+
+async def test_joining_the_team_from_the_question_makes_you_a_member(bench):
+    bench.create("Botkyrka", 2026, evaluators=["Anna Berg"])
+    async with make_app(bench, evaluator="Lena").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, WalkthroughScreen)
+        await type_text(pilot, "12")
+        await pilot.press("enter")
+        pilot.app.flush()
+    ev = bench.get("botkyrka-2026")
+    assert ev.evaluators == ("Anna Berg", "Lena") and ev.answer("1.1").entry("Lena").score == 12

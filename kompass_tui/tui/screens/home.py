@@ -227,7 +227,8 @@ class HomeScreen(KompassScreen[None]):
             return
         overview = OverviewScreen(eid, loaded)
         self.app.push_screen(overview)
-        overview.resume_walkthrough(only_if_unscored=True)
+        if not self.app.ask_who(overview.ev, lambda: overview.resume_walkthrough(only_if_unscored=True)):
+            overview.resume_walkthrough(only_if_unscored=True)
 
     def action_mark(self) -> None:
         """Mark or unmark the highlighted evaluation for a comparison, and go to the next row."""

@@ -48,6 +48,7 @@ class OverviewScreen(EvaluationScreen):
         Binding("c", "text('challenges')", "k_challenges", show=False, id="kompass.overview.challenges"),
         Binding("p", "profile", "k_profile", id="kompass.overview.profile"),
         Binding("d", "disagreements", "k_disagreements", id="kompass.overview.disagreements"),
+        Binding("y", "who", "k_who", show=False, id="kompass.overview.who"),
         Binding("escape", "back", "k_back", show=False, id="kompass.overview.back"),
     ]
 
@@ -284,6 +285,10 @@ class OverviewScreen(EvaluationScreen):
                 lambda text: edits.text(kind, text),
             )
         )
+
+    def action_who(self) -> None:
+        """Switch who is scoring: one of the team, or join it."""
+        self.app.ask_who(self.ev, self.render_all, always=True)
 
     def action_disagreements(self) -> None:
         from kompass_tui.tui.screens.disagreements import DisagreementScreen
