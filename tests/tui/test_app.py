@@ -843,3 +843,39 @@ async def test_joining_the_team_from_the_question_makes_you_a_member(bench):
         pilot.app.flush()
     ev = bench.get("botkyrka-2026")
     assert ev.evaluators == ("Anna Berg", "Lena") and ev.answer("1.1").entry("Lena").score == 12
+
+
+async def test_the_export_dialog_chooses_format_language_audience_and_comparison(demo, tmp_path, monkeypatch):
+    from textual.widgets import Select
+
+    from kompass_tui.tui.screens.export import ExportScreen
+
+    monkeypatch.chdir(tmp_path)
+    demo.score("botkyrka-2003", "1.1", Decimal(30), by="Lena Langlet", note="Egen anteckning.")
+    async with make_app(demo, lang="sv").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "space")  # mark Botkyrka and Kalix; the cursor is on Nacka
+        await pilot.press("up", "up", "e")  # export Botkyrka, Kalix marked to compare with
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportScreen) and dialog.others == ["kalix-2003"]
+        dialog.query_one("#audience", Select).value = "internal"
+        dialog.query_one("#lang", Select).value = "en"
+        await pilot.press("enter")
+        await pilot.pause()
+        report = (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")
+        assert "| Area | Botkyrka 2003 | Kalix 2003 | Average |" in report
+        assert "## Working papers" in report and "Egen anteckning." in report
+        await pilot.press("e")
+        dialog = pilot.app.screen
+        dialog.query_one("#format", Select).value = "csv"
+        await pilot.pause()
+        assert dialog.query_one("#path", Input).value == "./botkyrka-2003.csv"
+        assert dialog.query_one("#audience", Select).disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (tmp_path / "botkyrka-2003.csv").exists()
+        await pilot.press("e", "enter")  # the report again: asked before it is replaced
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+    assert "## Working papers" in (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")  # kept

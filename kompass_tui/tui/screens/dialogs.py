@@ -1,4 +1,4 @@
-"""Small modal screens: confirm, choose, edit a text, a new evaluation, an export path, help."""
+"""Small modal screens: confirm, choose, edit a text, a new evaluation, help."""
 
 from __future__ import annotations
 
@@ -260,34 +260,6 @@ class NewEvaluationScreen(KompassModal[str | None]):
             error.update(line(str(exc)))
             return
         self.dismiss(ev.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class PathScreen(KompassModal[str | None]):
-    """Ask for a file path, proposing one."""
-
-    CSS_PATH = "dialogs.tcss"
-
-    BINDINGS = [Binding("escape", "cancel", "k_cancel", id="kompass.path.cancel")]
-
-    def __init__(self, title: str, proposal: str):
-        super().__init__()
-        self.title_text, self.proposal = title, proposal
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(line(self.title_text), classes="dialog-title")
-            yield SafeInput(self.proposal, id="path")
-            yield Static(self.app.t("path_hint"), classes="hint")
-        yield Footer(compact=True, show_command_palette=False)
-
-    def on_mount(self) -> None:
-        settle(self)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,7 +7,6 @@ filters by municipality, year and framework."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -283,30 +282,9 @@ class HomeScreen(KompassScreen[None]):
         self.app.push_screen(ConfirmScreen(self.app.t("confirm_delete", id=eid)), answered)
 
     def action_export(self) -> None:
-        from kompass_tui.exchange import formats
-        from kompass_tui.tui.screens.dialogs import ConfirmScreen, PathScreen
+        """The export dialog for the highlighted evaluation; the marked ones are offered to compare."""
+        from kompass_tui.tui.screens.export import export_from
 
         eid = self.selected_id()
-        if eid is None:
-            return
-
-        def write(path: str) -> None:
-            self.app.flush()  # export what was just scored
-            written = self.app.save(
-                lambda: self.app.bench.write_export(eid, path, None, self.app.lang)
-            )  # as its suffix says
-            if written is not None:
-                self.notify(self.app.t("exported", path=written[0]))
-
-        def chosen(path: str | None) -> None:
-            if not path:
-                return
-            if os.path.lexists(os.path.expanduser(path)):  # an existing file is replaced only if you say so
-                self.app.push_screen(
-                    ConfirmScreen(self.app.t("confirm_replace", path=path)), lambda yes: write(path) if yes else None
-                )
-                return
-            write(path)
-
-        suffix = formats.DEFAULT.suffix
-        self.app.push_screen(PathScreen(self.app.t("export_title", id=eid), f"./{eid}{suffix}"), chosen)
+        if eid is not None:
+            export_from(self, eid, [e for e in self.query_one(EvaluationList).ids if e in self.marked])

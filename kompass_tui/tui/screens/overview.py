@@ -49,6 +49,7 @@ class OverviewScreen(EvaluationScreen):
         Binding("p", "profile", "k_profile", id="kompass.overview.profile"),
         Binding("d", "disagreements", "k_disagreements", id="kompass.overview.disagreements"),
         Binding("y", "who", "k_who", show=False, id="kompass.overview.who"),
+        Binding("e", "export", "k_export", show=False, id="kompass.overview.export"),
         Binding("escape", "back", "k_back", show=False, id="kompass.overview.back"),
     ]
 
@@ -285,6 +286,11 @@ class OverviewScreen(EvaluationScreen):
                 lambda text: edits.text(kind, text),
             )
         )
+
+    def action_export(self) -> None:
+        from kompass_tui.tui.screens.export import export_from
+
+        export_from(self, self.eid, [])
 
     def action_who(self) -> None:
         """Switch who is scoring: one of the team, or join it."""
