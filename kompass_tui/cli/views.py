@@ -190,6 +190,9 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
         head.append(f" · {t(lang, 'dates')}: {one_line(ev.dates)}")
     if ev.area_level:
         head.append(f"\n{t(lang, 'area_level_note')}")
+    undecided = scoring.undecided(ev)
+    if undecided:
+        head.append(f"\n{t(lang, 'to_decide_cli', n=len(undecided), id=ev.id)}", style="bold")
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column(t(lang, "area"))
     table.add_column(t(lang, "points"), justify="right")

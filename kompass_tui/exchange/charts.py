@@ -20,6 +20,8 @@ EIGHTHS = " ▏▎▍▌▋▊▉"
 NAME_WIDTH = 24  # characters of a name beside its bar (a long one is cut with …; the bars keep their room)
 _plotext_lock = threading.Lock()  # plotext keeps one global figure
 
+PARTIAL = "†"  # the mark of a figure or round not wholly scored (charts, and the tables' cells)
+
 
 def _build(draw: Callable[[ModuleType], None], width: int, height: int) -> str:
     import plotext as plt
@@ -56,15 +58,25 @@ def profile(
 
 
 def trend(
-    points: Sequence[tuple[str, Decimal]], width: int, height: int, lang: str, maximum: Decimal, title: str = ""
+    points: Sequence[tuple[str, Decimal]],
+    width: int,
+    height: int,
+    lang: str,
+    maximum: Decimal,
+    title: str = "",
+    unfinished: Sequence[bool] = (),
 ) -> str:
-    """The total across a municipality's evaluations, oldest first; each round's label carries its total."""
+    """The total across a municipality's evaluations, oldest first; each round's label carries its
+    total, marked † where the round is not wholly scored (unfinished)."""
+    marks = [PARTIAL if n < len(unfinished) and unfinished[n] else "" for n in range(len(points))]
     xs = list(range(1, len(points) + 1))
 
     def draw(plt: ModuleType) -> None:
         plt.plot(xs, [float(v) for _, v in points], marker="dot")
         plt.scatter(xs, [float(v) for _, v in points], marker="●")
-        plt.xticks(xs, [f"{one_line(label)}: {fmt(v, lang)}" for label, v in points])
+        plt.xticks(
+            xs, [f"{one_line(label)}: {fmt(v, lang)}{mark}" for (label, v), mark in zip(points, marks, strict=True)]
+        )
         plt.xlim(0.5, len(points) + 0.5)
         plt.ylim(0, float(maximum))
         plt.yticks(*_ticks(maximum, lang))

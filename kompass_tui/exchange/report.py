@@ -19,6 +19,7 @@ from kompass_tui.core.model import AREA_TEXTS, Evaluation
 from kompass_tui.core.points import fmt
 from kompass_tui.exchange import markdown as md
 from kompass_tui.exchange import tables
+from kompass_tui.exchange.charts import PARTIAL
 from kompass_tui.i18n import t
 
 CHART_WIDTH = 72
@@ -93,6 +94,7 @@ def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: i
         lang,
         fw.maximum,
         title=rounds[-1].municipality,
+        unfinished=[bool(scoring.unfinished_areas(r, fw)) for r in rounds],
     )
 
 
@@ -136,11 +138,24 @@ def _head(ev: Evaluation, fw: Framework, lang: str) -> str:
 
 
 def _area_table(ev: Evaluation, fw: Framework, lang: str) -> str:
+    """Tabell 1: each area's points, and the total; a figure of what is not wholly scored shows how
+    much of it is ("43,5 (3/6)")."""
+
+    def figure(value: Decimal | None, done: scoring.Progress) -> str:
+        if value is None or done.scored == done.count:
+            return fmt(value, lang)
+        return f"{fmt(value, lang)} ({done})"
+
     rows = [
-        [md.cell(f"{a.id} {a.name(lang)}"), fmt(scoring.area_score(ev, a), lang), fmt(a.maximum, lang)]
+        [
+            md.cell(f"{a.id} {a.name(lang)}"),
+            figure(scoring.area_score(ev, a), scoring.area_progress(ev, a)),
+            fmt(a.maximum, lang),
+        ]
         for a in fw.areas
     ]
-    rows.append([f"**{t(lang, 'total')}**", f"**{fmt(scoring.total(ev, fw), lang)}**", f"**{fmt(fw.maximum, lang)}**"])
+    total = figure(scoring.total(ev, fw), scoring.progress(ev, fw))
+    rows.append([f"**{t(lang, 'total')}**", f"**{total}**", f"**{fmt(fw.maximum, lang)}**"])
     return md.table([t(lang, "area"), t(lang, "points"), t(lang, "max")], rows, "lrr")
 
 
@@ -226,7 +241,7 @@ def comparison_table(table: Comparison, lang: str) -> str:
     rows = [
         [
             f"**{row.label}**" if row.kind == "total" else md.cell(row.label),
-            *(f"**{c.text}**" if c.best else f"{c.text} {tables.PARTIAL}" if c.partial else c.text for c in row.cells),
+            *(f"**{c.text}**" if c.best else f"{c.text} {PARTIAL}" if c.partial else c.text for c in row.cells),
             row.average,
         ]
         for row in tables.grid(table, lang)

@@ -12,9 +12,8 @@ from kompass_tui.core.comparison import Comparison, cell, change, names, signed
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.points import fmt
+from kompass_tui.exchange.charts import PARTIAL  # the mark of a figure not wholly scored (explained: notes)
 from kompass_tui.i18n import t
-
-PARTIAL = "†"  # the mark of a figure not wholly scored (explained under the table: notes)
 
 
 @dataclass(frozen=True)

@@ -383,3 +383,11 @@ async def test_the_disagreement_view_takes_an_evaluators_note_as_the_agreed_note
         pilot.app.flush()
     note = team.get("botkyrka-2003").answer("6.5").note
     assert note.startswith("Auskultation på Alfa Laval nämndes.") and note.endswith("Och ett mentorsprogram.")
+
+
+def test_show_says_how_many_sub_questions_are_left_to_decide(team):
+    out = " ".join(run("show", "botkyrka-2003", "--db", team.folder).stdout.split())  # (as wrapped at 80)
+    assert "3 sub-questions to decide: the evaluators differ (kompass disagreements botkyrka-2003)" in out
+    for qid in INGA_LILL:
+        team.consensus("botkyrka-2003", qid, Decimal(SEED_QUESTIONS[qid]), by="Lena Langlet")
+    assert "to decide" not in run("show", "botkyrka-2003", "--db", team.folder).stdout
