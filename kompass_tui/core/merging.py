@@ -6,7 +6,8 @@ losing no evaluator's scores or notes. Pure: two evaluations in, the merged one 
   kept, and the merge says so.
 - The consensus likewise: from whichever copy set it, the newer where both did.
 - Shared texts (agreed notes, strengths, improvement areas, summary, closing challenges) that
-  differ are both kept, the other copy's after a line that says where it came from.
+  differ: this copy's stays as it is, and the other copy's is kept beside it (other_versions, in the
+  report's working papers), never written into the text itself.
 """
 
 from __future__ import annotations
@@ -34,12 +35,35 @@ def _blocks(text: str) -> list[str]:
 
 
 def _text(mine: str, theirs: str, source: str) -> tuple[str, bool]:
-    """Both texts, unless one already holds the other (as written on, or after an earlier merge)."""
+    """The text to keep, and whether theirs differs and is to be kept apart: the longer where one
+    holds the other (as written on, or after an earlier merge of an older Kompass), else mine."""
     if not theirs or theirs == mine or mine.startswith(theirs) or theirs in _blocks(mine):
         return mine, False
     if not mine or theirs.startswith(mine) or mine in _blocks(theirs):
         return theirs, False
-    return f"{mine}\n\n({source}:)\n{theirs}", True
+    return mine, True
+
+
+class _Apart:
+    """The other copy's texts that differ, kept beside this copy's (other_versions), each once
+    however often the copies are merged, and said once."""
+
+    def __init__(self, mine: Evaluation, theirs: Evaluation, source: str, messages: list[str]) -> None:
+        self.source, self.messages = source, messages
+        self.found = list(dict.fromkeys([*mine.other_versions, *theirs.other_versions]))
+        self.known = {(where, text) for where, _, text in self.found}
+
+    def text(self, where: str, what: str, mine: str, theirs: str) -> str:
+        kept, differs = _text(mine, theirs, self.source)
+        if differs and (where, theirs) not in self.known:
+            self.known.add((where, theirs))
+            self.found.append((where, self.source, theirs))
+            self.messages.append(f"{what}: this copy's is kept, {self.source}'s is in the working papers")
+        return kept
+
+    @property
+    def versions(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(self.found)
 
 
 def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
@@ -56,17 +80,16 @@ def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
     if mine.level != theirs.level:
         raise InputError(f"{source} holds {theirs.level}, {mine.id} holds {mine.level}; these cannot be merged")
     messages: list[str] = []
+    apart = _Apart(mine, theirs, source, messages)
     questions = dict(mine.questions)
     for qid, other in theirs.questions.items():
-        questions[qid] = _answer(questions.get(qid, Answer()), other, qid, source, messages)
+        questions[qid] = _answer(questions.get(qid, Answer()), other, qid, source, messages, apart)
     areas = dict(mine.areas)
     for aid, their_area in theirs.areas.items():
-        areas[aid] = _area(areas.get(aid, AreaEntry()), their_area, aid, source, mine, theirs, messages)
+        areas[aid] = _area(areas.get(aid, AreaEntry()), their_area, aid, source, mine, theirs, messages, apart)
     texts: dict[str, Any] = {}
     for kind in TEXT_KINDS:
-        texts[kind], both = _text(getattr(mine, kind), getattr(theirs, kind), source)
-        if both:
-            messages.append(f"the {kind} differs: both texts are kept, {source}'s last")
+        texts[kind] = apart.text(kind, f"the {kind} differs", getattr(mine, kind), getattr(theirs, kind))
     evaluators = (*mine.evaluators, *(e for e in theirs.evaluators if e not in mine.evaluators))
     merged = replace(
         mine,
@@ -77,11 +100,12 @@ def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
         start=mine.start or theirs.start,
         end=mine.end or theirs.end,
         updated=max(mine.updated, theirs.updated),
+        other_versions=apart.versions,
     )
     return Merge(merged, messages)
 
 
-def _answer(mine: Answer, theirs: Answer, qid: str, source: str, messages: list[str]) -> Answer:
+def _answer(mine: Answer, theirs: Answer, qid: str, source: str, messages: list[str], apart: _Apart) -> Answer:
     entries = dict(mine.entries)
     for name, entry in theirs.entries.items():
         own = entries.get(name)
@@ -100,9 +124,7 @@ def _answer(mine: Answer, theirs: Answer, qid: str, source: str, messages: list[
             score, decided_by, decided_at = theirs.score, theirs.decided_by, theirs.decided_at
         else:
             messages.append(f"{qid}: the consensus differs; kept the newer one here ({mine.decided_at})")
-    note, both = _text(mine.note, theirs.note, source)
-    if both:
-        messages.append(f"{qid}: the agreed note differs: both are kept, {source}'s last")
+    note = apart.text(f"{qid} agreed note", f"{qid}: the agreed note differs", mine.note, theirs.note)
     sources = ordered_sources((*mine.sources, *theirs.sources))
     return Answer(score, note, sources, entries, decided_by, decided_at)
 
@@ -115,6 +137,7 @@ def _area(
     mine_ev: Evaluation,
     theirs_ev: Evaluation,
     messages: list[str],
+    apart: _Apart,
 ) -> AreaEntry:
     score = mine.score
     if theirs.score is not None and theirs.score != mine.score:
@@ -126,7 +149,7 @@ def _area(
             messages.append(f"area {aid}: the score differs; kept the newer one here")
     texts = {}
     for kind in AREA_TEXTS:
-        texts[kind], both = _text(getattr(mine, kind), getattr(theirs, kind), source)
-        if both:
-            messages.append(f"area {aid}: the {kind} differ: both are kept, {source}'s last")
+        texts[kind] = apart.text(
+            f"area {aid} {kind}", f"area {aid}: the {kind} differ", getattr(mine, kind), getattr(theirs, kind)
+        )
     return AreaEntry(score, **texts)

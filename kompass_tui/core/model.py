@@ -108,6 +108,9 @@ class Evaluation:
     questions: Mapping[str, Answer] = field(default_factory=dict)
     created: str = ""
     updated: str = ""
+    # Texts a merge found different in the other copy: (where, which copy, the text), kept for the
+    # team's working papers, never written into the texts themselves.
+    other_versions: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def area_level(self) -> bool:
@@ -208,6 +211,11 @@ def to_dict(ev: Evaluation) -> dict[str, Any]:
         "questions": {qid: _answer_dict(q) for qid, q in ev.questions.items()},
         "created": ev.created,
         "updated": ev.updated,
+        **(
+            {"other_versions": [{"where": w, "source": s, "text": t} for w, s, t in ev.other_versions]}
+            if ev.other_versions
+            else {}
+        ),
     }
 
 
@@ -317,7 +325,18 @@ def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
         questions=questions,
         created=r.text("created"),
         updated=r.text("updated"),
+        other_versions=_other_versions(r.data.get("other_versions", []), where),
     )
+
+
+def _other_versions(data: Any, where: str) -> tuple[tuple[str, str, str], ...]:
+    if not isinstance(data, list):
+        raise InputError(f"{where}: field 'other_versions' must be a list")
+    found = []
+    for n, item in enumerate(data):
+        r = _Reader(item, f"{where}: other_versions[{n}]")
+        found.append((r.text("where"), r.text("source"), r.text("text")))
+    return tuple(found)
 
 
 def to_document(ev: Evaluation) -> dict[str, Any]:

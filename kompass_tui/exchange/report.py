@@ -59,7 +59,7 @@ def render(
         parts += [f"## {t(lang, 'comparison')}", comparison_table(table, lang)]
         if charts:
             parts.append(md.fence(grouped_chart(table, lang, CHART_WIDTH)))
-    if internal and not ev.area_level:
+    if internal:
         parts += _working_papers(ev, fw, lang)
     return "\n\n".join(p for p in parts if p) + "\n"
 
@@ -201,6 +201,10 @@ def _working_papers(ev: Evaluation, fw: Framework, lang: str) -> list[str]:
     ]
     if notes:
         parts += [f"### {t(lang, 'evaluator_notes')}", "\n".join(notes)]
+    if ev.other_versions:  # what a merge found different in another copy, kept apart
+        parts.append(f"### {t(lang, 'other_versions')}")
+        for where, source, text in ev.other_versions:
+            parts += [f"**{md.inline(where)}** ({md.inline(source)})", md.blocks(text)]
     names = consensus.evaluators(ev)
     found = consensus.disagreements(ev, fw)
     if found:

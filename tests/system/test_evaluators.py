@@ -190,7 +190,7 @@ def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path,
 
     out = run("merge", theirs, "--db", tmp_path / "lena").stdout
     assert f"2.1: Lena Langlet's entry was edited in both; kept the newer from {theirs}" in out
-    assert "area 1: the strengths differ: both are kept" in out
+    assert f"area 1: the strengths differ: this copy's is kept, {theirs}'s is in the working papers" in out
     merged = lena.get(ev.id)
     assert merged.answer("1.1").entry("Lena Langlet").score == 34
     assert (
@@ -202,7 +202,12 @@ def test_merging_two_laptops_loses_nothing_and_says_which_edit_it_kept(tmp_path,
         ("interview",),
     )
     assert merged.answer("2.1").entry("Lena Langlet").score == 9
-    assert "Dialog med medborgarna" in merged.area("1").strengths and "Områdesgrupperna" in merged.area("1").strengths
+    assert merged.area("1").strengths == "Dialog med medborgarna"  # no marker, no second text written into it
+    assert merged.other_versions == (("area 1 strengths", str(theirs), "Områdesgrupperna"),)
+    public = run("export", ev.id, "--lang", "sv", "--no-charts", "--db", tmp_path / "lena").stdout
+    internal = run("export", ev.id, "--lang", "sv", "--no-charts", "--internal", "--db", tmp_path / "lena").stdout
+    assert "Områdesgrupperna" not in public and str(theirs) not in public
+    assert "### Andra versioner av texterna (från en sammanslagning)" in internal and "Områdesgrupperna" in internal
     # Merging the same file again changes nothing and says nothing.
     assert run("merge", theirs, "--db", tmp_path / "lena").stdout == f"merged {theirs} into {ev.id}\n"
     assert (
@@ -221,10 +226,11 @@ def test_writing_the_same_score_again_keeps_its_time_so_it_cannot_win_a_merge_it
 def test_merged_texts_do_not_grow_when_merged_again_from_the_other_side():
     from kompass_tui.core import merging
 
-    merged, changed = merging._text("Dialog", "Områdesgrupperna", "inga.json")
-    assert changed and "Dialog" in merged and "Områdesgrupperna" in merged
-    assert merging._text(merged, "Områdesgrupperna", "inga.json") == (merged, False)
-    assert merging._text("Områdesgrupperna", merged, "lena.json") == (merged, False)
+    assert merging._text("Dialog", "Områdesgrupperna", "inga.json") == ("Dialog", True)  # theirs kept apart
+    # A text an older Kompass merged (theirs after a "(where:)" line) holds the other: nothing new.
+    older = "Dialog\n\n(inga.json:)\nOmrådesgrupperna"
+    assert merging._text(older, "Områdesgrupperna", "inga.json") == (older, False)
+    assert merging._text("Områdesgrupperna", older, "lena.json") == (older, False)
     assert merging._text("Dial", "Dialog", "x") == ("Dialog", False)  # written on since: the longer one
 
 
