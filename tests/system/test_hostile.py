@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pilot import Tmux
 from textual.widgets import Input, TextArea
 from typer.testing import CliRunner
 
@@ -493,32 +494,6 @@ async def test_pasted_controls_never_enter_a_field(bench):
 
 
 # ---------------------------------------------------------------- a real terminal
-
-
-class Tmux:
-    def __init__(self, tmp_path: Path):
-        self.socket = str(tmp_path / "tmux.sock")
-        conf = tmp_path / "tmux.conf"
-        # clipboard on: an OSC 52 that reaches tmux becomes a paste buffer, which the test can see
-        conf.write_text("set -g set-clipboard on\nset -g remain-on-exit on\nset -g history-limit 100\n")
-        self.conf = str(conf)
-
-    def __call__(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-S", self.socket, "-f", self.conf, *args], capture_output=True, text=True, check=True
-        ).stdout
-
-    def pane(self, target: str = "k") -> str:
-        return self("capture-pane", "-p", "-t", target)
-
-    def wait_for(self, text: str, target: str = "k", deadline: float = 30.0) -> str:
-        end = time.monotonic() + deadline
-        while True:  # polling what the terminal shows, with a deadline: not a wait for time to pass
-            pane = self.pane(target)
-            if text in pane:
-                return pane
-            assert time.monotonic() < end, f"never showed {text!r}:\n{pane}"
-            time.sleep(0.05)
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

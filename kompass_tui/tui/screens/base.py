@@ -40,7 +40,14 @@ class KompassScreen(Screen[ResultT]):
 
 
 class KompassModal(KompassScreen[ResultT], ModalScreen[ResultT]):
-    """A dialog of Kompass, over the screen it was opened from."""
+    """A dialog of Kompass, in the middle of the screen it was opened from (a screen's own
+    stylesheet styles what is on it, not the screen itself: so here)."""
+
+    DEFAULT_CSS = """
+    KompassModal {
+        align: center middle;
+    }
+    """
 
 
 class EvaluationScreen(KompassScreen[None]):

@@ -69,10 +69,15 @@ class ChoiceScreen(KompassModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(line(self.message), classes="dialog-title")
-            with Horizontal(classes="buttons"):
+            yield Static(plain(self.message), classes="dialog-title")  # (wraps: it may be long)
+            with Vertical(classes="choices"):
                 for n, (key, label) in enumerate(self.choices):
-                    yield Button(f"{label} ({key})", id=f"choice-{n}", variant="primary" if n == 0 else "default")
+                    yield Button(
+                        line(f"{key}  {label}"),
+                        id=f"choice-{n}",
+                        variant="primary" if n == 0 else "default",
+                        compact=True,
+                    )
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
