@@ -61,8 +61,13 @@ class KompassApp(App[None]):
         open_id: str | None = None,
         cursor_blink: bool = True,
         evaluator: str = "",
+        ask_who: bool = False,
     ):
+        """ask_who: ask who is scoring on opening each evaluation with a team, once (a session of
+        `kompass serve`, where the one in the browser need not be the one who started the server)."""
         super().__init__()
+        self.ask_each = ask_who
+        self._asked: set[str] = set()
         self.cursor_blink = cursor_blink
         self.evaluator = evaluator or FALLBACK_EVALUATOR  # whose scores and notes the walk-through edits
         self.bench = bench
@@ -139,6 +144,9 @@ class KompassApp(App[None]):
         from kompass_tui.core import team
         from kompass_tui.tui.screens.dialogs import ChoiceScreen
 
+        if self.ask_each and ev.evaluators and ev.id not in self._asked:
+            always = True
+        self._asked.add(ev.id)
         if not always and (not ev.team_set or team.member(ev, self.evaluator) is not None):
             return False
         members = list(ev.evaluators)[:9]
@@ -376,7 +384,9 @@ def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str 
     """Run the app in this terminal. A closed terminal sends SIGHUP just as reading from it fails:
     the handlers are the process's own (not the event loop's, which end with the loop), so the
     signal can never kill the process before what was typed is saved."""
-    app = KompassApp(bench, lang, open_id, evaluator=evaluator)
+    from kompass_tui.paths import served
+
+    app = KompassApp(bench, lang, open_id, evaluator=evaluator, ask_who=served())
     previous = {signum: signal.signal(signum, app.on_signal) for signum in (signal.SIGHUP, signal.SIGTERM)}
     try:
         app.run()

@@ -879,3 +879,28 @@ async def test_the_export_dialog_chooses_format_language_audience_and_comparison
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("n")
     assert "## Working papers" in (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")  # kept
+
+
+async def test_a_browser_session_is_asked_who_it_is_once_per_evaluation_even_as_a_member(bench):
+    from kompass_tui.tui.app import KompassApp
+    from kompass_tui.tui.screens.dialogs import ChoiceScreen
+
+    bench.create("Botkyrka", 2026, evaluators=["Anna Berg", "Omar Said"])
+    app = KompassApp(bench, "en", cursor_blink=False, evaluator="Anna Berg", ask_who=True)  # as kompass serve runs it
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen) and [k for k, _ in app.screen.choices] == ["1", "2"]
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.evaluator == "Omar Said"
+        await pilot.press("escape")  # the walk-through, then the overview, then home
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("enter")  # the same evaluation again: not asked twice
+        await pilot.pause()
+        assert not isinstance(app.screen, ChoiceScreen)
