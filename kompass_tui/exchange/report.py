@@ -65,10 +65,13 @@ def render(
 
 
 def profile_chart(ev: Evaluation, fw: Framework, lang: str, width: int) -> str:
+    """The area profile; an area not wholly scored is marked † (its bar is what is scored so far)."""
     from kompass_tui.exchange import charts
 
+    scores = scoring.area_scores(ev, fw)
+    partial = scoring.unfinished_areas(ev, fw) - {a for a, s in scores.items() if s is None}  # (– says the rest)
     return charts.profile(
-        [f"{a.id} {a.short(lang)}" for a in fw.areas],
+        [f"{a.id} {a.short(lang)}{' ' + PARTIAL if a.id in partial else ''}" for a in fw.areas],
         [scoring.area_score(ev, a) for a in fw.areas],
         width,
         lang,

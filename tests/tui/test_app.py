@@ -540,7 +540,7 @@ async def test_overview_shows_the_profile_the_change_and_the_trend(demo):
         await pilot.press("p")
         await pilot.pause()
         chart = text_of(screen.query_one("#profile-chart"))
-        assert "1 Openness 87┤" in chart and "2 Access 10┤" in chart
+        assert "1 Openness 87┤" in chart and "2 Access † 10┤" in chart  # 2.1 of 6 scored: marked
         changes = plain(screen.query_one("#changes").content)
         assert "1 Openness" in changes and "+4" in changes and "−66.5" not in changes and "−542" not in changes
         assert "2003: 639" in text_of(screen.query_one("#trend")) and "2008: 97" in text_of(screen.query_one("#trend"))
