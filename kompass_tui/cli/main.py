@@ -67,6 +67,9 @@ class KompassGroup(TyperGroup):
             raise
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # the reader went away (`kompass list | head`): quietly, as shell tools do
+            _stdout_gone()
+            raise typer.Exit(141) from None
         except Exception as exc:
             if os.environ.get("KOMPASS_DEBUG"):
                 raise
@@ -279,11 +282,23 @@ class _VisibleStream:
         return getattr(self._stream, name)
 
 
+def _stdout_gone() -> None:
+    """Standard output's reader has gone: nothing more is written to it (nor flushed at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main() -> None:
     if not isinstance(sys.stderr, _VisibleStream) and sys.stderr is not None:
         sys.stderr = _VisibleStream(sys.stderr)
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # here, not at exit, where a reader gone away would be a traceback
+    except BrokenPipeError:
+        _stdout_gone()
+        raise SystemExit(141) from None
     finally:
         # The command is done and the process ends: Python's last collection would walk every
         # object the command made (14,500 rows: a tenth of `kompass list`) only to find no cycles.

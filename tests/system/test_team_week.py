@@ -52,3 +52,13 @@ def test_a_re_evaluation_in_tmux_asks_who_you_are_keeps_a_typed_score_and_shows_
     ev = Workbench(db).get("botkyrka-2026")
     assert ev.evaluators == ("Anna Berg", "Omar Said")  # root did not become a third evaluator
     assert ev.answer("1.1").entry("Anna Berg").score == 12
+
+
+def test_a_listing_cut_short_by_its_reader_ends_quietly(tmp_path):
+    """`kompass list | head`: no complaint about the pipe, and the status a shell gives it (141).
+    The reader here (true) is gone before Kompass has started, so the first line written breaks."""
+    db = tmp_path / "db"
+    Workbench(db).load_demo()
+    shell = f"{sys.executable} -m kompass_tui list --db {db} | true; echo ${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert (done.stderr, done.stdout.strip()) == ("", "141")
