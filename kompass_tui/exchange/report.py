@@ -83,7 +83,14 @@ def grouped_chart(table: Comparison, lang: str, width: int) -> str:
     from kompass_tui.exchange import charts
 
     names = comparison.names(table.evaluations)
-    groups = [(f"{row.area.id} {row.area.name(lang)}", list(zip(names, row.values, strict=True))) for row in table.rows]
+
+    def name(i: int, area_id: str, value: Decimal | None) -> str:  # marked where not wholly scored
+        return f"{names[i]} {PARTIAL}" if value is not None and table.partial(i, area_id) else names[i]
+
+    groups = [
+        (f"{row.area.id} {row.area.name(lang)}", [(name(i, row.area.id, v), v) for i, v in enumerate(row.values)])
+        for row in table.rows
+    ]
     return charts.grouped(groups, width, lang, _area_maximum(table.framework))
 
 

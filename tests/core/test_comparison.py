@@ -145,5 +145,9 @@ def test_what_is_not_wholly_scored_is_shown_but_not_ranked_averaged_or_compared(
     assert table.ranks == (1, 2, 0) and table.average_total == Decimal("523.5") and table.best_total == {0}
     change = table.changes[2]
     assert change.areas["1"] == 4 and change.areas["2"] is None and change.total is None
+    from kompass_tui.exchange import report
+
+    chart = report.grouped_chart(table, "sv", 72)
+    assert "Botkyrka 2008 † " in chart.split("2 Tillgänglighet")[1] and "Botkyrka 2008 †" not in chart.split("2 ")[0]
     counted = comparison.compare(evs, fw, {later.id: demo.get("botkyrka-2003")}, include_partial=True)
     assert counted.ranks == (1, 2, 3) and counted.changes[2].total == 97 - 639

@@ -904,3 +904,20 @@ async def test_a_browser_session_is_asked_who_it_is_once_per_evaluation_even_as_
         await pilot.press("enter")  # the same evaluation again: not asked twice
         await pilot.pause()
         assert not isinstance(app.screen, ChoiceScreen)
+
+
+async def test_scoring_an_evaluation_without_a_team_says_you_join_it(bench):
+    bench.create("Nacka", 2026)
+    async with make_app(bench, "nacka-2026", evaluator="Anna Berg").run_test(size=SIZE) as pilot:
+        await type_text(pilot, "12")
+        await pilot.press("enter")
+        await pilot.pause()
+        said = [n.message for n in pilot.app._notifications]
+        assert "Anna Berg joins the team of Nacka 2026: Anna Berg." in said
+        await type_text(pilot, "5")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [n.message for n in pilot.app._notifications].count(
+            "Anna Berg joins the team of Nacka 2026: Anna Berg."
+        ) == 1
+        pilot.app.flush()

@@ -238,8 +238,11 @@ class WalkthroughScreen(EvaluationScreen):
     def _save(self, text: str) -> bool:
         """Save the score typed for this sub-question (`-` takes it back); False, with the reason
         beside the field, if it cannot be taken."""
+        from kompass_tui.core import team
+
         by = self.app.evaluator
         was_open = scoring.next_unscored(self.ev, self.fw, by=by) is not None
+        joins = team.member(self.ev, by) is None  # (an open team: whoever scores joins it)
         try:
             change = edits.score(self.question.id, parse_entry(text), by)
             self.ev = self.app.apply(self.eid, self.ev, self.fw, change)
@@ -253,6 +256,8 @@ class WalkthroughScreen(EvaluationScreen):
             self._set("#error", line(str(exc)))
             return False
         self._completed = was_open and scoring.next_unscored(self.ev, self.fw, by=by) is None
+        if joins and team.member(self.ev, by) is not None:
+            self.notify(self.app.t("you_join", name=by, title=self.ev.title, team=", ".join(self.ev.evaluators)))
         return True
 
     def _all_scored_message(self) -> str:
