@@ -493,14 +493,22 @@ async def test_comparison_view_of_the_nominees_matches_the_seed(demo):
         assert isinstance(pilot.app.screen, HomeScreen)
 
 
-async def test_marked_evaluations_are_compared_and_frameworks_are_not_mixed(demo, tmp_path):
+@pytest.fixture
+def arboga(demo, tmp_path):
+    """The demo, and Arboga 2020 in a framework of its own (mini), first in the list."""
     from kompass_tui.store import criteria
-    from kompass_tui.tui.screens.compare import CompareScreen
 
     mini = tmp_path / "mini.toml"
     mini.write_text(MINI_FRAMEWORK, encoding="utf-8")
     criteria.add(mini)
     demo.create("Arboga", 2020, "mini")
+    return demo
+
+
+async def test_marked_evaluations_are_compared_and_frameworks_are_not_mixed(arboga):
+    from kompass_tui.tui.screens.compare import CompareScreen
+
+    demo = arboga
     async with make_app(demo).run_test(size=SIZE) as pilot:
         await pilot.press("space")  # Arboga (mini), first in the list
         await pilot.press("c")
@@ -776,16 +784,10 @@ async def test_the_last_round_key_is_not_offered_in_a_first_evaluation(demo):
         assert screen.check_action("last_round", ()) is False
 
 
-async def test_the_new_dialog_follows_the_municipalitys_last_framework_until_one_is_chosen(demo, tmp_path):
+async def test_the_new_dialog_follows_the_municipalitys_last_framework_until_one_is_chosen(arboga):
     from textual.widgets import Select
 
-    from kompass_tui.store import criteria
-
-    mini = tmp_path / "mini.toml"
-    mini.write_text(MINI_FRAMEWORK, encoding="utf-8")
-    criteria.add(mini)
-    demo.create("Arboga", 2020, "mini")
-    async with make_app(demo).run_test(size=SIZE) as pilot:
+    async with make_app(arboga).run_test(size=SIZE) as pilot:
         await pilot.press("n")
         dialog = pilot.app.screen
         assert isinstance(dialog, NewEvaluationScreen)
