@@ -99,9 +99,15 @@ app = typer.Typer(
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    suggest_commands=False,  # click suggests already: one "Did you mean" per typo
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-criteria_app = typer.Typer(cls=KompassGroup, help="Frameworks: list, show, check, add.", no_args_is_help=True)
+criteria_app = typer.Typer(
+    cls=KompassGroup,
+    help="Frameworks: list, show, check, add.",
+    no_args_is_help=True,
+    suggest_commands=False,  # click suggests already: one "Did you mean" per typo
+)
 app.add_typer(criteria_app, name="criteria")
 
 FORMATS_HELP = "; ".join(f"{f.name}: {f.holds}" for f in formats.FORMATS.values()) + "."

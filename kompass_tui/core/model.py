@@ -172,6 +172,22 @@ def name_key(municipality: str) -> str:
     return name_text(municipality)[0].casefold()  # as a name is kept, so an older raw one matches its clean copy
 
 
+# Swedish alphabetical order: Å, Ä, Ö after Z (Æ as Ä, Ø as Ö); other accents sort as their letter
+# (é as e, ü as y, as Swedish dictionaries do). Made here, not by the system's locale, which a
+# machine may lack.
+_AFTER_Z = "\U000f0000"  # (a private-use character: after every letter)
+_LAST_LETTERS = str.maketrans(
+    {"å": _AFTER_Z + "1", "ä": _AFTER_Z + "2", "æ": _AFTER_Z + "2", "ö": _AFTER_Z + "3", "ø": _AFTER_Z + "3", "ü": "y"}
+)
+
+
+@lru_cache(maxsize=65536)
+def sort_key(name: str) -> str:
+    """How a name sorts in a list: Swedish order, case aside (Älmhult after Åre, both after Zinkgruvan)."""
+    folded = unicodedata.normalize("NFC", name.casefold()).translate(_LAST_LETTERS)
+    return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+
+
 def base_id(municipality: str, year: int) -> str:
     return f"{slug(municipality)}-{year}"
 

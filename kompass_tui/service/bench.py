@@ -240,7 +240,7 @@ class Bench:
         result = []
         for raw in raw_rows:
             result.append(Row.from_raw(raw))
-        return sorted(result, key=lambda r: (r.municipality.casefold(), r.year, r.id))
+        return sorted(result, key=lambda r: (model.sort_key(r.municipality), r.year, r.id))
 
     def _summarize(self, doc: Doc) -> Doc:
         return summarize(doc, self.framework, self._stamp)

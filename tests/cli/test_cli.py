@@ -347,3 +347,17 @@ def test_without_a_team_whoever_scores_joins_and_is_told_so(tmp_path):
     assert Workbench(db).get("nacka-2026").evaluators == ("Anna Berg", "Omar Said")
     run("team", "nacka-2026", "add", "Lena Langlet", "--db", db)  # from now on the team is set
     assert "is not on the team" in run("score", "nacka-2026", "1.3", "5", "--as", "root", "--db", db, code=1).stderr
+
+
+def test_a_typo_gets_one_suggestion(tmp_path):
+    assert run("scor", code=2).stderr.strip().endswith("Error: No such command 'scor'. Did you mean 'score'?")
+    assert run("criteria", "chek", code=2).stderr.strip().endswith("No such command 'chek'. Did you mean 'check'?")
+
+
+def test_evaluations_are_listed_in_swedish_alphabetical_order(tmp_path):
+    db = tmp_path / "order"
+    for name in ("Örebro", "Åre", "Zinkgruvan", "Älmhult", "Avesta", "Ängelholm", "Håbo", "Habo", "Hörby"):
+        run("new", name, "--year", "2026", "--db", db)
+    listed = [line.split("  ")[0].strip() for line in run("list", "--db", db).stdout.splitlines()[1:]]
+    names = [Workbench(db).get(eid).municipality for eid in listed]
+    assert names == ["Avesta", "Habo", "Håbo", "Hörby", "Zinkgruvan", "Åre", "Älmhult", "Ängelholm", "Örebro"]
