@@ -46,7 +46,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "spread": "Spread",
         "agreed_note": "agreed note",
         "consensus": "Consensus",
-        "disagreements_count": "sub-questions where the evaluators differ",
+        "disagreements_count": "{n} sub-questions where the evaluators differ",
+        "disagreements_count_one": "{n} sub-question where the evaluators differ",
         "appendix": "The evaluators' scores",
         "working_papers": "Working papers (for the evaluation team, not the municipality)",
         "evaluator_notes": "The evaluators' notes",
@@ -125,6 +126,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "since": "{change} since {year}",
         "to_decide": "{n} to decide: press d",
         "to_decide_cli": "{n} sub-questions to decide: the evaluators differ (kompass disagreements {id})",
+        "to_decide_cli_one": "{n} sub-question to decide: the evaluators differ (kompass disagreements {id})",
         "k_last_round": "last round",
         "k_who": "who am I",
         "you_join": "{name} joins the team of {title}: {team}.",
@@ -203,6 +205,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "choice_stay": "Stay here",
         "k_stay": "stay",
         "n_evaluations": "{n} evaluations",
+        "n_evaluations_one": "{n} evaluation",
         "n_of_evaluations": "{n} of {total} evaluations",
         "find_hint": "find: municipality, year or framework (esc clears)",
         "listing": "Listing the evaluations …",
@@ -245,7 +248,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "spread": "Spridning",
         "agreed_note": "gemensam anteckning",
         "consensus": "Konsensus",
-        "disagreements_count": "delfrågor där utvärderarna skiljer sig",
+        "disagreements_count": "{n} delfrågor där utvärderarna skiljer sig",
+        "disagreements_count_one": "{n} delfråga där utvärderarna skiljer sig",
         "appendix": "Utvärderarnas poäng",
         "working_papers": "Arbetsmaterial (för utvärderingsteamet, inte kommunen)",
         "evaluator_notes": "Utvärderarnas anteckningar",
@@ -324,6 +328,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "since": "{change} sedan {year}",
         "to_decide": "{n} att avgöra: tryck d",
         "to_decide_cli": "{n} delfrågor att avgöra: utvärderarna skiljer sig (kompass disagreements {id})",
+        "to_decide_cli_one": "{n} delfråga att avgöra: utvärderarna skiljer sig (kompass disagreements {id})",
         "k_last_round": "förra omgången",
         "k_who": "vem är jag",
         "you_join": "{name} går med i teamet för {title}: {team}.",
@@ -401,6 +406,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "choice_stay": "Stanna kvar",
         "k_stay": "stanna",
         "n_evaluations": "{n} utvärderingar",
+        "n_evaluations_one": "{n} utvärdering",
         "n_of_evaluations": "{n} av {total} utvärderingar",
         "find_hint": "sök: kommun, år eller ramverk (esc rensar)",
         "listing": "Listar utvärderingarna …",
@@ -410,6 +416,10 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def t(lang: str, key: str, **values: object) -> str:
+    """The text of key in lang (English where it has none), filled in; where n is 1 and there is a
+    KEY_one text, that one (1 evaluation, 2 evaluations)."""
+    if values.get("n") == 1 and f"{key}_one" in TEXTS["en"]:
+        key = f"{key}_one"
     text = TEXTS[lang].get(key) or TEXTS["en"][key]
     return text.format(**values) if values else text
 

@@ -335,7 +335,7 @@ def disagreements_view(ev: Evaluation, fw: Framework, found: list[Disagreement],
                 notes.append(f"{d.question.id} {one_line(name)}: ", style="bold")
                 notes.append(one_line(d.notes[name], NOTE_PREVIEW) + "\n")
     return [
-        Text(f"{one_line(ev.title)}: {len(found)} {t(lang, 'disagreements_count')}", style="bold"),
+        Text(f"{one_line(ev.title)}: {t(lang, 'disagreements_count', n=len(found))}", style="bold"),
         "",
         grid,
         "",

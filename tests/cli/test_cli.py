@@ -361,3 +361,17 @@ def test_evaluations_are_listed_in_swedish_alphabetical_order(tmp_path):
     listed = [line.split("  ")[0].strip() for line in run("list", "--db", db).stdout.splitlines()[1:]]
     names = [Workbench(db).get(eid).municipality for eid in listed]
     assert names == ["Avesta", "Habo", "Håbo", "Hörby", "Zinkgruvan", "Åre", "Älmhult", "Ängelholm", "Örebro"]
+
+
+def test_one_is_singular_in_both_languages(tmp_path):
+    from kompass_tui.i18n import t
+
+    assert [t("en", "n_evaluations", n=n) for n in (0, 1, 2)] == ["0 evaluations", "1 evaluation", "2 evaluations"]
+    assert [t("sv", "n_evaluations", n=n) for n in (1, 2)] == ["1 utvärdering", "2 utvärderingar"]
+    db = tmp_path / "one"
+    run("new", "Nacka", "--year", "2026", "-e", "Anna", "-e", "Bo", "--db", db)
+    run("score", "nacka-2026", "1.1", "10", "--as", "Anna", "--db", db)
+    run("score", "nacka-2026", "1.1", "12", "--as", "Bo", "--db", db)
+    out = run("disagreements", "nacka-2026", "--lang", "sv", "--db", db).stdout
+    assert "Nacka 2026: 1 delfråga där utvärderarna skiljer sig" in out
+    assert "1 sub-question to decide" in " ".join(run("show", "nacka-2026", "--db", db).stdout.split())
