@@ -375,3 +375,22 @@ def test_one_is_singular_in_both_languages(tmp_path):
     out = run("disagreements", "nacka-2026", "--lang", "sv", "--db", db).stdout
     assert "Nacka 2026: 1 delfråga där utvärderarna skiljer sig" in out
     assert "1 sub-question to decide" in " ".join(run("show", "nacka-2026", "--db", db).stdout.split())
+
+
+def test_edit_moves_to_another_framework_only_where_every_score_fits(tmp_path):
+    from helpers import MINI_FRAMEWORK
+
+    db = tmp_path / "fw"
+    mini = tmp_path / "mini.toml"
+    mini.write_text(MINI_FRAMEWORK, encoding="utf-8")
+    run("criteria", "add", mini, "--db", db)
+    run("new", "Arboga", "--year", "2026", "--db", db)
+    run("score", "arboga-2026", "1.1", "2", "--as", "Anna", "--db", db)
+    assert (
+        run("edit", "arboga-2026", "--framework", "mini", "--db", db).stdout.strip() == "arboga-2026: Arboga 2026, mini"
+    )
+    run("new", "Kalix", "--year", "2026", "--db", db)
+    run("score", "kalix-2026", "1.1", "30", "--as", "Anna", "--db", db)
+    refused = run("edit", "kalix-2026", "--framework", "mini", "--db", db, code=1).stderr
+    assert "kalix-2026 holds scores that do not fit mini" in refused and "nothing was changed" in refused
+    assert Workbench(db).get("kalix-2026").framework == "kommunkompassen-2003"
