@@ -95,6 +95,9 @@ def new(
     area_level: Annotated[
         bool, typer.Option("--area-level", metavar="", help="Only area scores (a published benchmark result).")
     ] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="A second evaluation of the same municipality and year.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Create an evaluation; prints its id.
@@ -118,6 +121,7 @@ def new(
         AREAS if area_level else QUESTIONS,
         start,
         end,
+        again,
     )
     _say(ev.id)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
+import click
 import typer
 
-from kompass_tui.cli.main import DbOption, _bench, _say, app
+from kompass_tui.cli.main import DbOption, _bench, _say, _warn, app
 from kompass_tui.errors import KompassError
 
 
@@ -22,10 +23,17 @@ def delete(
     ev = bench.get(id)
     from kompass_tui.core.sanitize import one_line
 
-    if not yes and not typer.confirm(f"Delete {ev.id} ({one_line(ev.title)})?", default=False):
-        raise typer.Exit(1)
+    if not yes:
+        try:
+            sure = typer.confirm(f"Delete {ev.id} ({one_line(ev.title)})?", default=False)
+        except click.exceptions.Abort:  # no answer (end of input): as no
+            _say("", err=True)
+            sure = False
+        if not sure:
+            _warn(f"nothing deleted: {id} is as it was (--yes deletes without asking)")
+            raise typer.Exit(1)
     bench.delete(id)
-    _say(f"deleted {id}")
+    _say(f"deleted {id}; kompass restore {id} brings it back")
 
 
 @app.command()

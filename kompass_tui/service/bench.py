@@ -270,10 +270,17 @@ class Bench:
         level: str = QUESTIONS,
         start: str = "",
         end: str = "",
+        again: bool = False,
     ) -> Evaluation:
+        """A new evaluation. One of the same municipality and year is refused unless again (a
+        second one is rare, and typing the command twice is not)."""
         municipality, removed = clean_name(municipality, "the municipality's name")
         if not municipality:
             raise InputError("give the municipality's name")
+        if not again:
+            twin = next((r for r in self._readable_rows(municipality) if r.year == year), None)
+            if twin is not None:
+                raise InputError(f"{twin.municipality} {year} is there already ({twin.id}); --again makes a second one")
         team = [clean_name(e, "an evaluator's name") for e in evaluators]
         removed += sum(count for _, count in team)
         edits.check_when(year, start, end)

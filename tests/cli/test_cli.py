@@ -65,7 +65,9 @@ def test_demo_twice_keeps_what_is_there(db):
 def test_new_score_show_and_list(tmp_path):
     db = tmp_path / "x"
     assert run("new", "Västerås", "--year", "2010", "-e", "Anna", "-e", "Bo", "--db", db).stdout == "vasteras-2010\n"
-    assert run("new", "Västerås", "--year", "2010", "--db", db).stdout == "vasteras-2010-2\n"
+    twice = run("new", "västerås", "--year", "2010", "--db", db, code=1).stderr
+    assert "Västerås 2010 is there already (vasteras-2010); --again makes a second one" in twice
+    assert run("new", "Västerås", "--year", "2010", "--again", "--db", db).stdout == "vasteras-2010-2\n"
     assert (
         run(
             "score", "vasteras-2010", "2.1", "9,5", "--note", "Intervju", "-s", "interview", "--as", "Anna", "--db", db
@@ -394,3 +396,12 @@ def test_edit_moves_to_another_framework_only_where_every_score_fits(tmp_path):
     refused = run("edit", "kalix-2026", "--framework", "mini", "--db", db, code=1).stderr
     assert "kalix-2026 holds scores that do not fit mini" in refused and "nothing was changed" in refused
     assert Workbench(db).get("kalix-2026").framework == "kommunkompassen-2003"
+
+
+def test_delete_says_what_it_did_and_did_not_do(db):
+    for answer in ("n\n", ""):  # no, and no answer at all (end of input)
+        refused = run("delete", "kalix-2003", "--db", db, input=answer, code=1)
+        assert "nothing deleted: kalix-2003 is as it was (--yes deletes without asking)" in refused.stderr
+        assert Workbench(db).get("kalix-2003").title == "Kalix 2003"
+    done = run("delete", "kalix-2003", "--yes", "--db", db)
+    assert done.stdout.strip() == "deleted kalix-2003; kompass restore kalix-2003 brings it back"

@@ -19,7 +19,7 @@ from kompass_tui.store import files
 def test_create_get_update_delete(bench):
     ev = bench.create("Botkyrka", 2003, evaluators=["Lena Langlet"])
     assert ev.id == "botkyrka-2003"
-    assert bench.create("Botkyrka", 2003).id == "botkyrka-2003-2"
+    assert bench.create("Botkyrka", 2003, again=True).id == "botkyrka-2003-2"  # (a second one, asked for)
     bench.score("botkyrka-2003", "2.1", Decimal("9.5"))
     assert Workbench(bench.folder).get("botkyrka-2003").answer("2.1").score == Decimal("9.5")
     bench.delete("botkyrka-2003-2")
