@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
+from kompass_tui.core.consensus import evaluators
 from kompass_tui.core.edits import Change
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Answer, Evaluation
@@ -28,14 +29,15 @@ def person_key(name: str) -> str:
 def member(ev: Evaluation, name: str) -> str | None:
     """The team member (as the team spells the name) that name is, if any."""
     key = person_key(name)
-    return next((m for m in (*ev.evaluators, *_with_entries(ev)) if person_key(m) == key), None)
+    return next((m for m in (*ev.evaluators, *evaluators(ev)) if person_key(m) == key), None)
 
 
-def _with_entries(ev: Evaluation) -> list[str]:
-    named: dict[str, None] = {}
-    for answer in ev.questions.values():
-        named.update(dict.fromkeys(answer.entries))
-    return list(named)
+def _on_team(ev: Evaluation, name: str) -> str:
+    """The member that name is; NotFound, with the team's names, if none."""
+    known = member(ev, name)
+    if known is None:
+        raise NotFound(f"{name} is not on the team of {ev.id}; the team: {', '.join(ev.evaluators) or 'nobody yet'}")
+    return known
 
 
 def scorer(ev: Evaluation, name: str) -> str:
@@ -83,9 +85,7 @@ def rename(old: str, new_name: str) -> Change:
     new = _name(new_name)
 
     def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
-        known = member(ev, old)
-        if known is None:
-            raise NotFound(f"{old} is not on the team of {ev.id}; the team: {', '.join(ev.evaluators) or 'nobody yet'}")
+        known = _on_team(ev, old)
         other = member(ev, new)
         if other is not None and person_key(other) != person_key(known):
             raise InputError(f"{other} is on the team of {ev.id} already; remove one of them first")
@@ -105,11 +105,7 @@ def remove(name: str, force: bool = False) -> Change:
     (which removes their entries too)."""
 
     def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
-        known = member(ev, name)
-        if known is None:
-            raise NotFound(
-                f"{name} is not on the team of {ev.id}; the team: {', '.join(ev.evaluators) or 'nobody yet'}"
-            )
+        known = _on_team(ev, name)
         held = entries_of(ev, known)
         if held and not force:
             raise InputError(

@@ -349,9 +349,14 @@ class Bench:
         change = edits.score(part_id, value, by)
         if note is not None or sources is not None:
             change = edits.chain(change, edits.note(part_id, note, sources, by))
-        before = self.get(eid).evaluators if by else ()
-        ev = self.apply(eid, change)
-        joined = [e for e in ev.evaluators if e not in before] if by else []
+        before: list[tuple[str, ...]] = []  # the team as the save found it (under the lock: no second read)
+
+        def noted(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+            before.append(ev.evaluators)
+            return change(ev, fw, at)
+
+        ev = self.apply(eid, noted)
+        joined = [e for e in ev.evaluators if e not in before[-1]] if by else []
         if joined:
             self.report(
                 f"{joined[0]} joins the team of {eid}, now {', '.join(ev.evaluators)} "
@@ -376,18 +381,17 @@ class Bench:
         """add NAME, rename OLD NEW or remove NAME (refused while they hold entries, unless force)."""
         from kompass_tui.core import team
 
-        wanted = {"add": 1, "rename": 2, "remove": 1}
-        if action not in wanted:
+        actions: dict[str, tuple[str, Callable[[], edits.Change]]] = {  # usage, and the change
+            "add": ("add NAME", lambda: team.add(names[0])),
+            "rename": ("rename OLD NEW", lambda: team.rename(names[0], names[1])),
+            "remove": ("remove NAME", lambda: team.remove(names[0], force)),
+        }
+        if action not in actions:
             raise InputError(f"unknown team action {action!r}; use add, rename or remove")
-        if len(names) != wanted[action]:
-            usage = {"add": "add NAME", "rename": "rename OLD NEW", "remove": "remove NAME"}[action]
+        usage, change = actions[action]
+        if len(names) != len(usage.split()) - 1:
             raise InputError(f"kompass team {eid} {usage}: give {'two names' if action == 'rename' else 'one name'}")
-        change = {
-            "add": lambda: team.add(names[0]),
-            "rename": lambda: team.rename(names[0], names[1]),
-            "remove": lambda: team.remove(names[0], force),
-        }[action]()
-        return self.apply(eid, change)
+        return self.apply(eid, change())
 
     def note(
         self,

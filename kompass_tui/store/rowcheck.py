@@ -96,10 +96,24 @@ def _looks_right(row: Doc) -> bool:
     if len(row) != len(USUAL_FIELDS):
         return False
     try:
-        (municipality, year, framework, level, created, scored, count, total, maximum, areas, unfinished, undecided) = (
-            USUAL_ROW(row)[:12]
-        )
-        eid, fp = row["id"], row["fp"]
+        (
+            municipality,
+            year,
+            framework,
+            level,
+            created,
+            scored,
+            count,
+            total,
+            maximum,
+            areas,
+            unfinished,
+            undecided,
+            _,
+            _,
+            eid,
+            fp,
+        ) = USUAL_ROW(row)
     except KeyError:
         return False
     if type(eid) is not str or ID_RE.fullmatch(eid) is None:

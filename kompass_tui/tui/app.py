@@ -147,11 +147,12 @@ class KompassApp(App[None]):
         if self.ask_each and ev.evaluators and ev.id not in self._asked:
             always = True
         self._asked.add(ev.id)
-        if not always and (not ev.team_set or team.member(ev, self.evaluator) is not None):
+        on_team = team.member(ev, self.evaluator) is not None
+        if not always and (not ev.team_set or on_team):
             return False
         members = list(ev.evaluators)[:9]
         choices = [(str(n), name) for n, name in enumerate(members, 1)]
-        if team.member(ev, self.evaluator) is None:
+        if not on_team:
             choices.append(("a", self.t("join_as", name=self.evaluator)))
 
         def chosen(key: str | None) -> None:
