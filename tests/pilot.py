@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
 from kompass_tui.service import Workbench
 from kompass_tui.tui.app import KompassApp
+from kompass_tui.tui.rowlist import WrappedList
 from kompass_tui.tui.screens.overview import OverviewScreen
 
 SIZE = (80, 24)
@@ -34,8 +35,7 @@ def text_of(widget: Static) -> str:
 
 
 def overview_areas(screen: OverviewScreen) -> list[str]:
-    areas = screen.query_one("#areas", OptionList)
-    return [" ".join(areas.get_option_at_index(i).prompt.plain.split()) for i in range(areas.option_count)]
+    return [" ".join(line.split()) for line in screen.query_one("#areas", WrappedList).lines]
 
 
 async def type_text(pilot, text: str) -> None:

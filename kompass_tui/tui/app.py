@@ -10,6 +10,7 @@ is finished. A save that fails is shown, and the screen shows what is on disk ag
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -73,6 +74,7 @@ class KompassApp(App[None]):
         self.bench = bench
         self.lang = lang
         self.open_id = open_id
+        self._settled = False  # (settle)
         self._pending: dict[Hashable, tuple[str, Callable[[], Change]]] = {}
         self._pending_timer: Timer | None = None
         self._known: dict[str, Evaluation] = {}
@@ -316,6 +318,16 @@ class KompassApp(App[None]):
         self.push_screen(home)
         if self.open_id:
             home.open_evaluation(self.open_id)
+
+    def settle(self) -> None:
+        """Once the first list of evaluations is shown, move everything made so far (modules,
+        widgets, the rows) out of the garbage collector's sight: a full collection then walks only
+        what was made since, not the whole app on every one, so it no longer freezes a key press
+        for 15-20 ms. Freezing does not keep anything alive (reference counting still frees), and
+        the cycles left from start-up are a few hundred objects."""
+        if not self._settled:
+            self._settled = True
+            self.call_after_refresh(gc.freeze)
 
     def check_outside_changes(self) -> None:
         """Let the screen on top pick up what another session saved (one stat, no reading, if nothing did)."""

@@ -10,7 +10,7 @@ from helpers import MINI_FRAMEWORK, SEED_AREAS, SEED_QUESTIONS, snapshot_files
 from pilot import SIZE, make_app, overview_areas, plain, text_of, type_text
 from rich.text import Text
 from textual import events
-from textual.widgets import Checkbox, DataTable, Input, OptionList, TextArea
+from textual.widgets import Checkbox, DataTable, Input, TextArea
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app as cli_app
@@ -397,14 +397,14 @@ async def test_the_overview_keeps_its_cursors_when_help_closes(demo):
         await pilot.pause()
         await pilot.press("down", "enter", "down", "down")  # area 2, then its third sub-question
         screen = pilot.app.screen
-        assert screen.area.id == "2" and screen.questions.highlighted == 2
+        assert screen.area.id == "2" and screen.questions.cursor == 2
         await pilot.press("f1")
         await pilot.press("escape")
         await pilot.pause()
-        assert screen.area.id == "2" and screen.questions.highlighted == 2
+        assert screen.area.id == "2" and screen.questions.cursor == 2
         await pilot.press("shift+tab", "down")  # another area starts at its first sub-question
         await pilot.pause()
-        assert screen.area.id == "3" and screen.questions.highlighted == 0
+        assert screen.area.id == "3" and screen.questions.cursor == 0
 
 
 async def test_help_lists_the_keys_of_the_current_screen(bench):
@@ -423,6 +423,7 @@ async def test_help_lists_the_keys_of_the_current_screen(bench):
 
 async def test_swedish_interface(demo):
     async with make_app(demo, "botkyrka-2003", lang="sv").run_test(size=SIZE) as pilot:
+        await pilot.pause()
         assert text_of(pilot.app.screen.query_one("#totals")) == "Totalt 639 / 800 · 37/37 bedömda"
         assert overview_areas(pilot.app.screen)[1] == "2 Tillgänglighet 76,5 ███████▋ 6/6"
 
@@ -711,6 +712,46 @@ async def test_the_list_draws_only_the_rows_on_screen():
         assert rows.highlighted_id == "14499" and len(set(drawn)) <= 2 * SIZE[1]
 
 
+async def test_a_wrapped_list_wraps_its_rows_keeps_the_figure_on_the_first_line_and_shows_pages_alike():
+    """Each row's whole text over as many lines as it needs, its figure right-aligned on the first;
+    every page as high as the highest (showing another lays nothing out), scrolled no further than
+    its own lines."""
+    from textual.app import App
+
+    from kompass_tui.tui.rowlist import WrappedList
+
+    long = "Does the municipality have a user-oriented philosophy of administration?"
+    pages = {
+        "long": [("2.1", Text(f"2.1 {long}"), "9,5 / 10"), ("2.2", Text("2.2 Short"), "15 / 20")] * 3,
+        "short": [("3.1", Text("3.1 One line"), "4 / 10")],
+    }
+
+    class One(App[None]):
+        CSS = "WrappedList { width: 30; height: 8; padding: 0; }"
+
+        def compose(self):
+            yield WrappedList()
+
+        def on_mount(self) -> None:
+            self.query_one(WrappedList).set_pages(pages)
+            self.query_one(WrappedList).show_page("long")
+
+    async with One().run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        wrapped = pilot.app.query_one(WrappedList)
+        width = wrapped.scrollable_content_region.width
+        first, *rest = wrapped.lines[: wrapped.lines.index("2.2 Short".ljust(width - 8) + " 15 / 20")]
+        assert first.endswith(" 9,5 / 10") and len(first) == width
+        assert " ".join(f"{first[: -len('9,5 / 10')]} {' '.join(rest)}".split()) == f"2.1 {long}"
+        assert all(len(line) <= width for line in wrapped.lines)
+        tall = wrapped.virtual_size
+        assert wrapped.max_scroll_y > 0
+        wrapped.show_page("short")
+        await pilot.pause()
+        assert wrapped.virtual_size == tall and wrapped.max_scroll_y == 0
+        assert wrapped.lines == ["3.1 One line".ljust(width - 7) + " 4 / 10"]
+
+
 async def test_a_large_group_is_compared_one_municipality_a_row_by_rank(demo, monkeypatch):
     from kompass_tui.exchange import tables
     from kompass_tui.tui.screens.compare import CompareScreen
@@ -733,11 +774,11 @@ async def test_a_large_group_is_compared_one_municipality_a_row_by_rank(demo, mo
 
 async def test_each_area_shows_its_own_sub_questions_after_moves_resizes_and_scrolling(demo):
     def shown(screen) -> tuple[str, str]:
-        """The area whose list is in view (by where the pane is scrolled), and its first sub-question."""
-        box = screen.query_one("#questions")
-        in_view = [q for q in screen.query(".questions").results(OptionList) if q.virtual_region.y == box.scroll_y]
-        assert len(in_view) == 1 and in_view[0].can_focus
-        return str(in_view[0].border_title).split()[0], in_view[0].get_option_at_index(0).id
+        """The area whose sub-questions are listed (by the list's title), and its first sub-question."""
+        questions = screen.questions
+        assert questions.page == str(questions.border_title).split()[0]
+        assert questions.scroll_offset.y <= max(0, len(questions.lines) - questions.scrollable_content_region.height)
+        return questions.page, questions.ids[0]
 
     async with make_app(demo, "botkyrka-2003").run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -22,7 +22,7 @@ from kompass_tui.errors import KompassError
 from kompass_tui.service import Row
 from kompass_tui.tui.rowlist import RowList
 from kompass_tui.tui.screens.base import KompassScreen
-from kompass_tui.tui.widgets import TitleBar, line, translate_bindings
+from kompass_tui.tui.widgets import TitleBar, line
 
 if TYPE_CHECKING:
     from textual import getters
@@ -45,10 +45,6 @@ def _line(*cells: str, style: str = "") -> Text:
 class EvaluationList(RowList):
     if TYPE_CHECKING:
         app = getters.app(KompassApp)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        translate_bindings(self, self.app.t)
 
 
 class Listing:
@@ -167,6 +163,7 @@ class HomeScreen(KompassScreen[None]):
         empty.update(line(problem) if problem else ("" if listing.ids else self.app.t("empty_home")))
         empty.display = not listing.ids
         self.sub_title = self.app.t("n_evaluations", n=len(listing.ids))
+        self.app.settle()
 
     def _filter(self, current: str | None = None) -> None:
         query = self._query()

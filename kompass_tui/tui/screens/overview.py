@@ -11,9 +11,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import ContentSwitcher, Footer, Static
 
 from kompass_tui.core import comparison, edits, scoring
 from kompass_tui.core.framework import Area
@@ -21,8 +20,9 @@ from kompass_tui.core.model import AREA_TEXTS
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line
 from kompass_tui.exchange import charts, tables
+from kompass_tui.tui.rowlist import WrappedList
 from kompass_tui.tui.screens.base import EvaluationScreen
-from kompass_tui.tui.widgets import FigureRow, TitleBar, line, plain
+from kompass_tui.tui.widgets import TitleBar, line, plain
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -59,7 +59,7 @@ class OverviewScreen(EvaluationScreen):
         self._profile_drawn: tuple[tuple[Decimal | None, ...], int, tuple[str, ...]] | None = None
         self._shown_once = False
         self._area_shown = ""  # the area whose sub-questions are listed
-        self._listed: dict[int, list[str]] = {}  # each area's list as last filled (filled again when it differs)
+        self._listed: list[str] = []  # the sub-questions' scores as listed (listed again when they differ)
 
     # -- layout ---------------------------------------------------------------------
 
@@ -68,16 +68,9 @@ class OverviewScreen(EvaluationScreen):
         yield Static(id="facts")
         with ContentSwitcher(initial="panes", id="views"):
             with Horizontal(id="panes"):
-                yield OptionList(id="areas")
+                yield WrappedList(id="areas")
                 with Vertical(id="right"):
-                    # One list per area, each filled when first shown or changed (_show_questions).
-                    box = ScrollableContainer(id="questions")
-                    box.can_focus = False  # (its lists are focused, one at a time)
-                    with box:
-                        for n in range(len(self.fw.areas)):
-                            questions = OptionList(id=f"questions-{n}", classes="questions")
-                            questions.can_focus = n == 0
-                            yield questions
+                    yield WrappedList(id="questions")
                     yield Static(id="area-level", classes="hint")
                     yield Static(id="area-texts")
             with VerticalScroll(id="profile"):
@@ -89,9 +82,12 @@ class OverviewScreen(EvaluationScreen):
 
     def on_mount(self) -> None:
         self.sub_title = self.ev.title
-        self.query_one("#areas", OptionList).border_title = self.app.t("areas")
+        areas = self.query_one("#areas", WrappedList)
+        areas.border_title = self.app.t("areas")
         self.render_all()
-        self.query_one("#areas", OptionList).focus()
+        areas.focus()
+        # At once, not by a message: the area and its sub-questions are drawn in the same frame.
+        self.watch(areas, "cursor", self._area_moved, init=False)
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from the walk-through, a text, help: take what changed
@@ -110,16 +106,18 @@ class OverviewScreen(EvaluationScreen):
         ev, fw, t, lang = self.ev, self.fw, self.app.t, self.app.lang
         facts = [fw.name(lang), ", ".join(ev.evaluators), ev.dates]
         self.query_one("#facts", Static).update(line(" · ".join(f for f in facts if f)))
-        areas = self.query_one("#areas", OptionList)
-        highlighted = areas.highlighted
-        areas.clear_options()
+        figures = {}
         for area in fw.areas:
             score = scoring.area_score(ev, area)
-            figures = [(fmt(score, lang), 5), (charts.bar(score, area.maximum, BAR_CELLS), -BAR_CELLS)]
+            parts = [fmt(score, lang).rjust(5), charts.bar(score, area.maximum, BAR_CELLS).ljust(BAR_CELLS)]
             if not ev.area_level:
-                figures.append((str(scoring.area_progress(ev, area)), 5))
-            areas.add_option(Option(FigureRow(line(f"{area.id} {area.short(lang)}"), *figures), id=area.id))
-        areas.highlighted = highlighted if highlighted is not None else 0
+                parts.append(str(scoring.area_progress(ev, area)).rjust(5))
+            figures[area.id] = " ".join(parts)
+        labels = {area.id: line(f"{area.id} {area.short(lang)}") for area in fw.areas}
+        areas = self.query_one("#areas", WrappedList)
+        areas.set_rows(list(labels), labels.__getitem__, areas.highlighted_id, figures.__getitem__)
+        if not ev.area_level:
+            self._list_questions()
         self.render_area()
         progress = scoring.progress(ev, fw)
         total = f"{t('total')} {fmt(scoring.total(ev, fw), lang)} / {fmt(fw.maximum, lang)}"
@@ -173,51 +171,44 @@ class OverviewScreen(EvaluationScreen):
 
     @property
     def _area_index(self) -> int:
-        return self.query_one("#areas", OptionList).highlighted or 0
+        return self.query_one("#areas", WrappedList).cursor or 0
 
     @property
-    def questions(self) -> OptionList:
+    def questions(self) -> WrappedList:
         """The list of the current area's sub-questions."""
-        return self.query_one(f"#questions-{self._area_index}", OptionList)
+        return self.query_one("#questions", WrappedList)
 
-    def _show_questions(self) -> None:
-        """Scroll the current area's list into view: the lists lie one above the other, each the
-        height of the pane, in a container that does not scroll otherwise. Scrolling draws the list
-        as it was; showing and hiding them would lay the screen out again on every move."""
-        current = self.questions
-        if not current.can_focus:  # tab goes to the list in view, and only to it
-            for questions in self.query(".questions").results(OptionList):
-                questions.can_focus = questions is current
-        self.query_one("#questions", ScrollableContainer).scroll_to(
-            y=current.virtual_region.y, animate=False, immediate=True, force=True
-        )
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._show_questions)  # the lists' height, and so their places, changed
+    def _list_questions(self) -> None:
+        """Every area's sub-questions with their scores, each area a page of one list (laid out
+        again only when a score changed)."""
+        ev, lang = self.ev, self.app.lang
+        pages = {
+            area.id: [
+                (
+                    q.id,
+                    line(f"{q.id} {q.text(lang)}"),
+                    f"{fmt(scoring.question_score(ev, q.id), lang)} / {fmt(q.maximum, lang)}",
+                )
+                for q in area.questions
+            ]
+            for area in self.fw.areas
+        }
+        listed = [figure for entries in pages.values() for _, _, figure in entries]
+        if listed != self._listed:
+            self._listed = listed
+            self.questions.set_pages(pages)
 
     def render_area(self) -> None:
         ev, t, lang, area = self.ev, self.app.t, self.app.lang, self.area
         self._area_shown = area.id
-        switcher = self.query_one("#questions", ScrollableContainer)
-        switcher.display = not ev.area_level
+        questions = self.questions
+        questions.display = not ev.area_level
         self.query_one("#area-level", Static).display = ev.area_level
         if ev.area_level:
             self.query_one("#area-level", Static).update(t("area_level_note"))
         else:
-            questions = self.questions
-            self._show_questions()
-            title = line(f"{area.id} {area.name(lang)}")
-            scores = [f"{fmt(scoring.question_score(ev, q.id), lang)} / {fmt(q.maximum, lang)}" for q in area.questions]
-            if self._listed.get(self._area_index) != [title.plain, *scores]:
-                self._listed[self._area_index] = [title.plain, *scores]
-                highlighted = questions.highlighted
-                questions.border_title = title
-                questions.set_options(  # (clear_options would empty the list first: two layouts, not one)
-                    Option(FigureRow(line(f"{q.id} {q.text(lang)}"), (score, 9)), id=q.id)
-                    for q, score in zip(area.questions, scores, strict=True)
-                )
-                if highlighted is not None and highlighted < len(area.questions):
-                    questions.highlighted = highlighted
+            questions.border_title = line(f"{area.id} {area.name(lang)}")
+            questions.show_page(area.id, questions.highlighted_id if questions.page == area.id else None)
         entry = ev.area(area.id)
         texts = Text()
         for kind in AREA_TEXTS:
@@ -228,18 +219,16 @@ class OverviewScreen(EvaluationScreen):
 
     # -- events ----------------------------------------------------------------------
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def _area_moved(self) -> None:
         # A redraw of the list highlights the same area again: keep the question cursor then.
-        if event.option_list.id == "areas" and event.option.id != self._area_shown:
+        if self.area.id != self._area_shown:
             self.render_area()
-            self.questions.highlighted = 0
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list.id == "areas":
-            if not self.ev.area_level:
-                self.questions.focus()
-        elif event.option.id is not None:  # every sub-question's option has its id
-            self.open_walkthrough(event.option.id)
+    def on_row_list_selected(self, event: WrappedList.Selected) -> None:
+        if event.row_list is self.questions:
+            self.open_walkthrough(event.row_id)
+        elif not self.ev.area_level:
+            self.questions.focus()
 
     # -- actions ------------------------------------------------------------------------
 
@@ -305,7 +294,7 @@ class OverviewScreen(EvaluationScreen):
         views = self.query_one("#views", ContentSwitcher)
         if views.current == "profile":
             views.current = "panes"
-            self.query_one("#areas", OptionList).focus()
+            self.query_one("#areas", WrappedList).focus()
         else:
             views.current = "profile"
             self.call_after_refresh(self.render_profile)
