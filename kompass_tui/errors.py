@@ -1,6 +1,19 @@
 """The errors Kompass reports to a user: one line each, saying what was wrong and what to do."""
 
 
+from collections.abc import Iterable
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean X?)' for the choice closest to a mistyped word, or "" if none is close."""
+    from difflib import get_close_matches
+
+    known = list(choices)
+    guess = word.replace(",", ".")  # 2,4 for 2.4
+    close = [guess] if guess != word and guess in known else get_close_matches(word, known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 class KompassError(Exception):
     """A problem the user can act on. The message is shown as it is, without a traceback."""
 

@@ -141,6 +141,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_compare": "Areas as rows, the evaluations as columns, the group average last; * marks the best of "
         "each row. g switches between the table and the grouped bar chart.",
         "score_invalid": "{text}: not allowed. Give 0–{max} in steps of 0.5.",
+        "score_not_number": "{text}: not a number. Give 0–{max} in steps of 0.5.",
         "not_saved": "Not saved",
         "yes": "Yes",
         "no": "No",
@@ -343,6 +344,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "help_compare": "Områdena som rader, utvärderingarna som kolumner och gruppens medelvärde sist; * markerar "
         "radens högsta värde. g växlar mellan tabellen och stapeldiagrammet.",
         "score_invalid": "{text}: inte tillåtet. Ange 0–{max} i steg om 0,5.",
+        "score_not_number": "{text}: inget tal. Ange 0–{max} i steg om 0,5.",
         "not_saved": "Inte sparat",
         "yes": "Ja",
         "no": "Nej",

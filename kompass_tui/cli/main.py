@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 
 import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from kompass_tui.errors import KompassError
 from kompass_tui.exchange import formats
@@ -266,9 +266,21 @@ def root(
 
 # `kompass score ID 2.1 -1` must reach the range check, not fail as an unknown option `-1`.
 NEGATIVE_NUMBERS_ARE_VALUES = {"ignore_unknown_options": True}
-# Texts such as "- a list item" are values too; these commands have no short options (not even -h)
-# so no letter of the text can be taken for one.
+# Texts such as "- a list item" are values too; these commands have no short options, so no
+# letter of the text can be taken for one; -h right after the command's name is its help
+# (TextCommand).
 TEXTS_MAY_START_WITH_DASH = {"ignore_unknown_options": True, "help_option_names": ["--help"]}
+
+
+class TextCommand(TyperCommand):
+    """A command whose TEXT may start with '-': `-h` is its help only right after its name
+    (`kompass strengths -h`); after the other arguments it is a text."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args[:1] == ["-h"]:
+            _say(ctx.get_help())
+            ctx.exit()
+        return super().parse_args(ctx, args)
 
 
 class _VisibleStream:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,6 +15,7 @@ from kompass_tui.cli.main import (
     AsOption,
     DbOption,
     LangOption,
+    TextCommand,
     _bench,
     _console,
     _evaluator,
@@ -22,6 +24,7 @@ from kompass_tui.cli.main import (
     _text_arg,
     app,
 )
+from kompass_tui.errors import InputError
 
 
 @app.command(context_settings=NEGATIVE_NUMBERS_ARE_VALUES)
@@ -141,9 +144,38 @@ def merge(
 
 
 TextArg = Annotated[
-    str,
-    typer.Argument(metavar="TEXT", help="The text; '-' reads standard input; lines starting with '- ' become a list."),
+    Optional[str],
+    typer.Argument(
+        metavar="TEXT",
+        help="The text; '-' reads standard input; lines starting with '- ' become a list.",
+        show_default=False,
+    ),
 ]
+AppendOption = Annotated[
+    bool, typer.Option("--append", help="Add TEXT after what is there, on a line of its own (else it replaces it).")
+]
+ClearOption = Annotated[bool, typer.Option("--clear", help="Clear the text (an empty TEXT asks first).")]
+
+
+def _text_to_save(text: Optional[str], clear: bool, what: str) -> str:
+    """The text a text command saves: TEXT, or "" with --clear. An empty TEXT clears only when the
+    user says so (asked on a terminal, else --clear): a stray "" must not wipe a text."""
+    if clear:
+        if text:
+            raise InputError("--clear takes no TEXT; give either")
+        return ""
+    if text is None:
+        raise InputError(f"give the text ('-' reads it from standard input), or --clear to clear {what}")
+    kept = _text_arg(text, what)
+    if kept.strip():
+        return kept
+    if sys.stdin.isatty() and typer.confirm(f"The text is empty. Clear {what}?", default=False, err=True):
+        return ""
+    raise InputError(f"the text is empty: nothing changed; to clear {what}, use --clear")
+
+
+def _saved(append: bool, text: str) -> str:
+    return "cleared" if not text else ("added" if append else "saved")
 
 
 def _area_text_command(kind: str, doc: str) -> Callable[..., None]:
@@ -151,11 +183,14 @@ def _area_text_command(kind: str, doc: str) -> Callable[..., None]:
         ctx: typer.Context,
         id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
         area: Annotated[str, typer.Argument(metavar="AREA", help="Area id, 1 to 8 in Kommunkompassen.")],
-        text: TextArg,
+        text: TextArg = None,
+        append: AppendOption = False,
+        clear: ClearOption = False,
         db: DbOption = None,
     ) -> None:
-        _bench(ctx, db).area_text(id, area, kind, _text_arg(text, f"the {kind}"))
-        _say(f"{id} area {area}: {kind} saved")
+        value = _text_to_save(text, clear, f"the {kind} of {id} area {area}")
+        _bench(ctx, db).area_text(id, area, kind, value, append)
+        _say(f"{id} area {area}: {kind} {_saved(append, value)}")
 
     command.__doc__ = doc
     return command
@@ -165,28 +200,34 @@ def _eval_text_command(kind: str, doc: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         id: Annotated[str, typer.Argument(metavar="ID", help="Evaluation id.")],
-        text: TextArg,
+        text: TextArg = None,
+        append: AppendOption = False,
+        clear: ClearOption = False,
         db: DbOption = None,
     ) -> None:
-        _bench(ctx, db).text(id, kind, _text_arg(text, f"the {kind}"))
-        _say(f"{id}: {kind} saved")
+        value = _text_to_save(text, clear, f"the {kind} of {id}")
+        _bench(ctx, db).text(id, kind, value, append)
+        _say(f"{id}: {kind} {_saved(append, value)}")
 
     command.__doc__ = doc
     return command
 
 
-app.command("strengths", context_settings=TEXTS_MAY_START_WITH_DASH)(
-    _area_text_command("strengths", "Set an area's strengths (replaces the text).")
-)
-app.command("improvements", context_settings=TEXTS_MAY_START_WITH_DASH)(
-    _area_text_command("improvements", "Set an area's improvement areas, utvecklingsområden (replaces the text).")
-)
-app.command("summary", context_settings=TEXTS_MAY_START_WITH_DASH)(
-    _eval_text_command("summary", "Set the evaluation's summary (replaces the text).")
-)
-app.command("challenges", context_settings=TEXTS_MAY_START_WITH_DASH)(
-    _eval_text_command("challenges", "Set the closing challenges, the report's Slutord (replaces the text).")
-)
+for _kind, _doc, _make in (
+    ("strengths", "Set an area's strengths (replaces the text, or --append).", _area_text_command),
+    (
+        "improvements",
+        "Set an area's improvement areas, utvecklingsområden (replaces the text, or --append).",
+        _area_text_command,
+    ),
+    ("summary", "Set the evaluation's summary (replaces the text, or --append).", _eval_text_command),
+    (
+        "challenges",
+        "Set the closing challenges, the report's Slutord (replaces the text, or --append).",
+        _eval_text_command,
+    ),
+):
+    app.command(_kind, cls=TextCommand, context_settings=TEXTS_MAY_START_WITH_DASH)(_make(_kind, _doc))
 
 
 @app.command("team")

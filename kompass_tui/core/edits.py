@@ -130,26 +130,39 @@ def note(
     return change
 
 
-def area_text(area_id: str, kind: str, text: str) -> Change:
-    """Set an area's strengths or improvement areas (utvecklingsområden)."""
+def _joined(before: str, text: str, append: bool) -> str:
+    """The text to keep: text, or with append, text on a line of its own after what was there."""
+    return "\n".join(part for part in (before.strip(), text) if part) if append else text
+
+
+def area_text(area_id: str, kind: str, text: str, append: bool = False) -> Change:
+    """Set an area's strengths or improvement areas (utvecklingsområden), or with append add
+    text after them."""
     if kind not in AREA_TEXTS:
         raise InputError(f"unknown area text {kind!r}; use {' or '.join(AREA_TEXTS)}")
     kept = clean_text(text, f"the {kind}")[0].strip()
 
     def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
         area = fw.area(area_id)
-        fields: dict[str, Any] = {kind: kept}
-        return ev.with_area(area.id, replace(ev.area(area.id), **fields))
+        entry = ev.area(area.id)
+        fields: dict[str, Any] = {kind: _joined(getattr(entry, kind), kept, append)}
+        return ev.with_area(area.id, replace(entry, **fields))
 
     return change
 
 
-def text(kind: str, value: str) -> Change:
-    """Set the evaluation's summary or closing challenges (the report's Slutord)."""
+def text(kind: str, value: str, append: bool = False) -> Change:
+    """Set the evaluation's summary or closing challenges (the report's Slutord), or with append
+    add value after it."""
     if kind not in TEXT_KINDS:
         raise InputError(f"unknown text {kind!r}; use {' or '.join(TEXT_KINDS)}")
-    fields: dict[str, Any] = {kind: clean_text(value, f"the {kind}")[0].strip()}
-    return lambda ev, fw, at: replace(ev, **fields)
+    kept = clean_text(value, f"the {kind}")[0].strip()
+
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        fields: dict[str, Any] = {kind: _joined(getattr(ev, kind), kept, append)}
+        return replace(ev, **fields)
+
+    return change
 
 
 def check_when(year: int | None, start: str | None = None, end: str | None = None) -> None:

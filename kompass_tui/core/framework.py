@@ -15,7 +15,7 @@ from typing import Any
 
 from kompass_tui.core.points import fmt, is_half_step, ordinary, to_decimal
 from kompass_tui.core.sanitize import MAX_NAME, is_safe
-from kompass_tui.errors import CriteriaError, NotFound, ScoreError
+from kompass_tui.errors import CriteriaError, NotFound, ScoreError, did_you_mean
 
 DEFAULT_FRAMEWORK = "kommunkompassen-2003"  # the bundled framework, where none is named
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -122,8 +122,9 @@ class Framework:
         try:
             return self._questions_by_id[question_id]
         except KeyError:
+            hint = did_you_mean(question_id, self._questions_by_id)
             raise NotFound(
-                f"no sub-question {question_id!r} in {self.id}; "
+                f"no sub-question {question_id!r} in {self.id}{hint}; "
                 f"ids run {self.questions[0].id} … {self.questions[-1].id} (see `kompass criteria show {self.id}`)"
             ) from None
 

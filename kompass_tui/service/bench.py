@@ -419,11 +419,11 @@ class Bench:
         ev, fw = self.get_with_framework(eid)
         return ev, fw, consensus.disagreements(ev, fw)
 
-    def area_text(self, eid: str, area_id: str, kind: str, text: str) -> Evaluation:
-        return self.apply(eid, edits.area_text(area_id, kind, text))
+    def area_text(self, eid: str, area_id: str, kind: str, text: str, append: bool = False) -> Evaluation:
+        return self.apply(eid, edits.area_text(area_id, kind, text, append))
 
-    def text(self, eid: str, kind: str, text: str) -> Evaluation:
-        return self.apply(eid, edits.text(kind, text))
+    def text(self, eid: str, kind: str, text: str, append: bool = False) -> Evaluation:
+        return self.apply(eid, edits.text(kind, text, append))
 
     def delete(self, eid: str) -> None:
         """Delete an evaluation; its last version is kept, so `restore` can bring it back."""

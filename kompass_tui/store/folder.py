@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK
 
-from kompass_tui.errors import NotFound, StoreError
+from kompass_tui.errors import NotFound, StoreError, did_you_mean
 from kompass_tui.paths import not_private, owner_name
 from kompass_tui.store.files import (
     BACKUPS,
@@ -386,7 +386,9 @@ class Folder:
         return self.evaluations / f"{eid}.json"
 
     def _not_found(self, eid: str) -> NotFound:
-        return NotFound(f"no evaluation {eid!r} in {self.folder} (see `kompass list`)")
+        """Said once, when an id is not there: the listing it takes to guess is no cost then."""
+        hint = did_you_mean(eid, sorted(self.ids())) or " (see `kompass list`)"
+        return NotFound(f"no evaluation {eid!r} in {self.folder}{hint}")
 
     def read(self, eid: str) -> Doc:
         """The stored evaluation document; NotFound if there is none."""

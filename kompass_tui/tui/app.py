@@ -45,6 +45,9 @@ TEXT_SAVE_DELAY = 0.5
 OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by another session
 
 
+FULL_COLLECTIONS_BY_HAND = 1_000_000  # (settle) the oldest generation is collected by the app, between screens
+
+
 class KompassApp(App[None]):
     CSS_PATH = Path(__file__).with_name("kompass.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "Kompass"
@@ -75,6 +78,7 @@ class KompassApp(App[None]):
         self.lang = lang
         self.open_id = open_id
         self._settled = False  # (settle)
+        self._thresholds = gc.get_threshold()
         self._pending: dict[Hashable, tuple[str, Callable[[], Change]]] = {}
         self._pending_timer: Timer | None = None
         self._known: dict[str, Evaluation] = {}
@@ -319,15 +323,24 @@ class KompassApp(App[None]):
         if self.open_id:
             home.open_evaluation(self.open_id)
 
-    def settle(self) -> None:
-        """Once the first list of evaluations is shown, move everything made so far (modules,
-        widgets, the rows) out of the garbage collector's sight: a full collection then walks only
-        what was made since, not the whole app on every one, so it no longer freezes a key press
-        for 15-20 ms. Freezing does not keep anything alive (reference counting still frees), and
-        the cycles left from start-up are a few hundred objects."""
-        if not self._settled:
+    def settle(self, first_list: bool = False) -> None:
+        """Collect garbage when the user is not typing: after the frame that shows a new screen,
+        never in the middle of a key (a full collection took 10-20 ms, two frames at 240 fps).
+        Once the first list of evaluations is shown (first_list), everything made so far (modules,
+        widgets, the rows) is frozen out of the collector's sight instead, so that later
+        collections walk only what was made since, and the automatic full collection is left to
+        these moments. Freezing keeps nothing alive (reference counting still frees); the cycles
+        left from start-up are a few hundred objects."""
+        if self._settled:
+            self.call_after_refresh(gc.collect)
+        elif first_list:
             self._settled = True
-            self.call_after_refresh(gc.freeze)
+            self.call_after_refresh(self._freeze)
+
+    def _freeze(self) -> None:
+        gc.freeze()
+        young, middle, _ = self._thresholds = gc.get_threshold()
+        gc.set_threshold(young, middle, FULL_COLLECTIONS_BY_HAND)
 
     def check_outside_changes(self) -> None:
         """Let the screen on top pick up what another session saved (one stat, no reading, if nothing did)."""
@@ -374,6 +387,9 @@ class KompassApp(App[None]):
 
     def on_unmount(self) -> None:
         self.flush()
+        if self._settled:  # the collector as it was (the process may go on: tests, kompass serve)
+            gc.set_threshold(*self._thresholds)
+            gc.unfreeze()
 
 
 def _crash_log(details: str) -> str:

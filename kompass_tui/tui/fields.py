@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
     from kompass_tui.tui.app import KompassApp
 
-SCORE_CHARACTERS = set("0123456789,.-")
-
 
 class SafeInput(Input):
     """A one-line field for names and paths: what is pasted loses control and bidi characters
@@ -89,10 +87,9 @@ class SourceBox(Checkbox):
 
 
 class ScoreInput(Input):
-    """The score field: digits, comma, point and minus (so `-1` can be refused with a reason).
-
-    It leaves every other character to the screen, so letters work as shortcuts while it has focus
-    (a note field, which takes every character, keeps them).
+    """The score field. The screen's letter shortcuts work while it has focus (they have
+    priority; a note field, which takes every character, keeps them); any other character is
+    typed, and what is not a score is refused with the reason.
 
     Keys count in the order typed, also when several arrive at once (a fast typist over a slow SSH
     link, keys sent by a script). Enter is handled here, as the field's own key: as a binding,
@@ -114,7 +111,10 @@ class ScoreInput(Input):
         self._refused_at = float("-inf")
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and character in SCORE_CHARACTERS
+        # Every character that is not a shortcut of the screen is typed, so `12,5p` or `1 2` shows
+        # as typed and is refused with the reason, never saved as 12.5 or 12.
+        shortcuts = self.screen._bindings.key_to_bindings  # textual 8.2.8: the keys as mapped (keymap too)
+        return character is not None and character.isprintable() and key not in shortcuts
 
     def seen_refusal(self, typed_at: float) -> bool:
         """True for a key typed after the last refusal was on screen (typed_at: Textual's event clock)."""

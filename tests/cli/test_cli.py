@@ -1,7 +1,6 @@
 import json
 import stat
 
-import pytest
 from helpers import MINI_FRAMEWORK
 from typer.testing import CliRunner
 
@@ -16,13 +15,6 @@ def run(*args, input=None, code=0):
     assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
     assert "Traceback" not in result.stdout + result.stderr
     return result
-
-
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "clidb"
-    run("demo", "--db", path, "--no-open")
-    return path
 
 
 def test_done_when_the_swedish_report_with_comparison_matches_the_seed(db):

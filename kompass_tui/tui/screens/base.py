@@ -34,6 +34,9 @@ class KompassScreen(Screen[ResultT]):
         super().__init__()
         translate_bindings(self, self.app.t)
 
+    def on_screen_resume(self) -> None:
+        self.app.settle()  # (a moment between keys to collect garbage in)
+
     def refresh_from_disk(self, force: bool = False) -> None:
         """Another session saved (or a save of ours failed, force): show what is stored. Nothing
         to take in unless a screen shows stored data."""

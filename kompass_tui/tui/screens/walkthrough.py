@@ -87,7 +87,7 @@ class WalkthroughScreen(EvaluationScreen):
                 yield ScoreInput(
                     self.save_score,
                     id="score",
-                    restrict=r"[0-9.,-]*",
+                    restrict=r"[^\x00-\x1f\x7f-\x9f]*",  # what is typed shows (and is refused with a reason), controls never
                     max_length=ScoreInput.MAX_LENGTH,
                     select_on_focus=True,
                 )
@@ -243,14 +243,16 @@ class WalkthroughScreen(EvaluationScreen):
         by = self.app.evaluator
         was_open = scoring.next_unscored(self.ev, self.fw, by=by) is not None
         joins = team.member(self.ev, by) is None  # (an open team: whoever scores joins it)
+        maximum = fmt(self.question.maximum, self.app.lang)
         try:
-            change = edits.score(self.question.id, parse_entry(text), by)
-            self.ev = self.app.apply(self.eid, self.ev, self.fw, change)
-        except ScoreError as exc:
-            self._set(
-                "#error",
-                self.app.t("score_invalid", text=exc.text or text, max=fmt(self.question.maximum, self.app.lang)),
-            )
+            value = parse_entry(text)
+        except ScoreError:
+            self._set("#error", self.app.t("score_not_number", text=text, max=maximum))
+            return False
+        try:
+            self.ev = self.app.apply(self.eid, self.ev, self.fw, edits.score(self.question.id, value, by))
+        except ScoreError:
+            self._set("#error", self.app.t("score_invalid", text=text, max=maximum))
             return False
         except KompassError as exc:
             self._set("#error", line(str(exc)))

@@ -1,0 +1,70 @@
+"""The command line without rough edges (issue 14): help on every command, one suggestion per
+typo, texts that are added to or cleared only when asked."""
+
+import pytest
+from test_cli import run
+
+from kompass_tui.cli import app
+from kompass_tui.service import Workbench
+
+
+def _commands() -> list[list[str]]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    names = [[name] for name in group.commands if name != "criteria"]  # type: ignore[attr-defined]
+    criteria = group.commands["criteria"]  # type: ignore[attr-defined]
+    return names + [["criteria", name] for name in criteria.commands]
+
+
+@pytest.mark.parametrize("command", _commands(), ids=" ".join)
+def test_h_right_after_a_command_name_shows_its_help(command):
+    out = run(*command, "-h")
+    assert out.stdout.startswith("Usage: ") and f" {command[-1]} " in out.stdout.splitlines()[0]
+
+
+def test_a_text_that_starts_with_a_dash_is_still_a_text_after_the_other_arguments(db):
+    run("summary", "botkyrka-2003", "-h", "--db", db)
+    run("strengths", "botkyrka-2003", "2", "- first point", "--db", db)
+    ev = Workbench(db).get("botkyrka-2003")
+    assert ev.summary == "-h" and ev.area("2").strengths == "- first point"
+
+
+def test_append_adds_a_line_and_an_empty_text_clears_only_when_asked(db):
+    run("strengths", "botkyrka-2003", "2", "- one", "--db", db)
+    out = run("strengths", "botkyrka-2003", "2", "- two", "--append", "--db", db)
+    assert out.stdout == "botkyrka-2003 area 2: strengths added\n"
+    assert Workbench(db).get("botkyrka-2003").area("2").strengths == "- one\n- two"
+    run("challenges", "botkyrka-2003", "Slut", "--db", db)
+    run("challenges", "botkyrka-2003", "gott", "--append", "--db", db)
+    assert Workbench(db).get("botkyrka-2003").challenges == "Slut\ngott"
+
+    out = run("strengths", "botkyrka-2003", "2", "", "--db", db, code=1)  # not a terminal: no question
+    assert (
+        "the text is empty: nothing changed; to clear the strengths of botkyrka-2003 area 2, use --clear" in out.stderr
+    )
+    out = run("summary", "botkyrka-2003", "--db", db, code=1)
+    assert "give the text ('-' reads it from standard input), or --clear" in out.stderr
+    assert Workbench(db).get("botkyrka-2003").area("2").strengths == "- one\n- two"
+    run("strengths", "botkyrka-2003", "2", "x", "--clear", "--db", db, code=1)
+
+    out = run("strengths", "botkyrka-2003", "2", "--clear", "--db", db)
+    assert out.stdout == "botkyrka-2003 area 2: strengths cleared\n"
+    assert Workbench(db).get("botkyrka-2003").area("2").strengths == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["show", "botkyrka-2030"], "no evaluation 'botkyrka-2030' in"),
+        (["score", "botkrka-2003", "2.4", "5"], "(did you mean botkyrka-2003?)"),
+        (["show", "vasteraas-2003"], "(did you mean vasteras-2003?)"),
+        (["score", "botkyrka-2003", "2,4", "5"], "no sub-question '2,4' in kommunkompassen-2003 (did you mean 2.4?)"),
+        (["score", "botkyrka-2003", "24", "5"], "(did you mean 2.4?)"),
+        (["scor", "botkyrka-2003"], "No such command 'scor'. Did you mean 'score'?"),
+        (["criteria", "chek"], "No such command 'chek'. Did you mean 'check'?"),
+    ],
+)
+def test_one_suggestion_per_typo_for_commands_ids_and_sub_questions(db, args, said):
+    out = run(*args, "--db", db, code=2 if args[0] in ("scor", "criteria") else 1)
+    assert said in out.stderr and out.stderr.count("id you mean") <= 1
