@@ -1,6 +1,5 @@
 """The errors Kompass reports to a user: one line each, saying what was wrong and what to do."""
 
-
 from collections.abc import Iterable
 
 

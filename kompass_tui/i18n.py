@@ -104,16 +104,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "k_last": "last",
         "k_chart": "chart/table",
         "k_disagreements": "disagreements",
-        "k_take": "take n's",
+        "k_take": "take a score",
+        "k_take_long": "take evaluator 1–9's score as the consensus",
         "k_middle": "middle",
         "k_clear": "clear",
         "no_disagreements": "The evaluators agree on every sub-question they have both scored.",
         "consensus_set": "{question}: consensus {value}",
-        "help_disagreements": "The sub-questions where the evaluators' own scores differ, largest spread first. "
-        "1–9 take evaluator n's score as the consensus, m the middle (their mean to the "
-        "nearest half point), x clears it. Totals and reports use the consensus. a sets the agreed note, "
-        "what the municipality's report says for the sub-question: one evaluator's note as it is, or one "
-        "you write.",
+        "help_disagreements": "The sub-questions where the evaluators' own scores differ, largest spread first. Totals and "
+        "reports use the consensus. The agreed note is what the municipality's report says for the "
+        "sub-question.",
         "k_agreed_note": "agreed note",
         "partial_note": "† not wholly scored (sub-questions unscored or undecided): shown, but left out of the "
         "best, the average, the ranks and the changes.",
@@ -159,21 +158,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "example": "e.g. {example}",
         "year_needed": "Give the year, e.g. 2026.",
         "help_title": "Keys",
-        "help_general": "Every change is saved the moment it is made; there is no save key. "
-        "ctrl+q or ctrl+c quits from anywhere.",
-        "help_home": "All evaluations in the database. Enter opens one where you left off. Space marks "
-        "evaluations for c, compare; with none marked, c compares all of the highlighted one's framework.",
-        "help_overview": "Tab switches between the areas and the sub-questions; enter on a sub-question "
-        "opens it in the walk-through. p shows the full profile chart and, when the municipality "
-        "was evaluated before, the change per area and the trend. y switches who is scoring (the title "
-        "bar shows who): one of the team, or join it.",
-        "help_walkthrough": "Type a score (9,5 or 9.5) and press enter to save it and go on; enter on an "
-        "empty field goes on without a change, and - removes your score. While the score field has focus, "
-        "i, d and w toggle the evidence sources, n edits the note, u jumps to the next "
-        "unscored sub-question. ↑, ↓, u and esc save a score you typed first, as enter does. In a "
-        "re-evaluation the previous round's score shows beside the others' (2003: 34), and l shows its "
-        "agreed note. "
-        "Esc leaves the note, then the walk-through.",
+        "help_everywhere": "Everywhere",
+        "help_general": "Every change is saved the moment it is made; there is no save key.",
+        "help_home": "All evaluations in the database. Enter opens one where you left off. Space marks evaluations to "
+        "compare; with none marked, c compares all of the highlighted one's framework.",
+        "help_overview": "Tab moves between the areas and their sub-questions; enter on a sub-question opens it in the "
+        "walk-through. The profile adds, after an earlier round, the change per area and the trend.",
+        "help_walkthrough": "Type a score (9,5 or 9.5) and press enter to save it and go on; enter on an empty field goes on, "
+        "and - takes your score back. ↑, ↓, u and esc save a typed score first, as enter does. Esc leaves "
+        "the note, then the walk-through.",
         "unreadable": "unreadable",
         "empty_home": "No evaluations yet. Press n to create one, or run `kompass demo` for the demo data.",
         "deleted": "Deleted {id}. To undo: kompass restore {id}",
@@ -205,6 +198,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "choice_disagreements": "Disagreements",
         "choice_stay": "Stay here",
         "k_stay": "stay",
+        "k_palette": "commands",
+        "k_to_score": "to the score",
+        "k_copy": "copy",
+        "k_copy_or_quit": "copy the selection, else quit",
+        "palette_key": "key: {keys}",
+        "cmd_theme": "Theme",
+        "cmd_theme_help": "Colours: choose a theme (kept for the next start)",
+        "cmd_language": "Språk: svenska",
+        "cmd_language_help": "Kompass in Swedish (kept for the next start)",
+        "cmd_name": "Your name",
+        "cmd_name_help": "Whose scores and notes you write: now {name} (kept for the next start)",
+        "cmd_screenshot": "Screenshot",
+        "cmd_screenshot_help": "Save this screen as an SVG picture",
+        "language_now": "Kompass speaks English now.",
+        "name_now": "You score as {name} now, also at the next start.",
+        "name_title": "Your name as evaluator",
+        "name_hint": "Scores and notes are saved under it. --as NAME or $KOMPASS_AS overrides it for a session.",
+        "name_needed": "Give a name.",
+        "nothing_to_copy": "Nothing to copy: select text first.",
+        "copied": "Copied {n} characters to the clipboard.",
+        "copied_one": "Copied 1 character to the clipboard.",
         "n_evaluations": "{n} evaluations",
         "n_evaluations_one": "{n} evaluation",
         "n_of_evaluations": "{n} of {total} evaluations",
@@ -307,16 +321,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "k_last": "sista",
         "k_chart": "diagram/tabell",
         "k_disagreements": "oenighet",
-        "k_take": "ta n:s",
+        "k_take": "ta en poäng",
+        "k_take_long": "ta utvärderare 1–9:s poäng som gemensam",
         "k_middle": "mitten",
         "k_clear": "rensa",
         "no_disagreements": "Utvärderarna är eniga om alla delfrågor som båda har bedömt.",
         "consensus_set": "{question}: konsensus {value}",
-        "help_disagreements": "Delfrågorna där utvärderarnas egna poäng skiljer sig, störst spridning först. "
-        "1–9 tar utvärderare n:s poäng som konsensus, m mitten (medelvärdet till närmaste "
-        "halva poäng), x rensar. Totaler och rapporter använder konsensus. a sätter den gemensamma "
-        "anteckningen, det kommunens rapport säger om delfrågan: en utvärderares anteckning som den är, "
-        "eller en du skriver.",
+        "help_disagreements": "Delfrågorna där utvärderarnas egna poäng skiljer sig, störst spridning först. Totaler och "
+        "rapporter använder den gemensamma poängen. Den gemensamma anteckningen är det kommunens rapport "
+        "säger om delfrågan.",
         "k_agreed_note": "gemensam anteckning",
         "partial_note": "† inte färdigbedömd (delfrågor obedömda eller oavgjorda): visas, men räknas inte in i "
         "högsta värde, medelvärde, placering eller förändring.",
@@ -362,20 +375,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "example": "t.ex. {example}",
         "year_needed": "Ange år, t.ex. 2026.",
         "help_title": "Tangenter",
-        "help_general": "Varje ändring sparas direkt; det finns ingen spara-tangent. "
-        "ctrl+q eller ctrl+c avslutar var du än är.",
+        "help_everywhere": "Överallt",
+        "help_general": "Varje ändring sparas direkt; det finns ingen spara-tangent.",
         "help_home": "Alla utvärderingar i databasen. Enter öppnar en där du slutade. Mellanslag markerar "
-        "utvärderingar för c, jämför; utan markering jämför c alla med samma ramverk som den valda.",
-        "help_overview": "Tab växlar mellan områdena och delfrågorna; enter på en delfråga öppnar den i genomgången. "
-        "p visar hela profildiagrammet och, om kommunen utvärderats förut, förändringen per område och trenden. "
-        "y byter vem som bedömer (titelraden visar vem): någon i teamet, eller gå med i det.",
-        "help_walkthrough": "Skriv poäng (9,5 eller 9.5) och tryck enter för att spara och gå vidare; enter i ett "
-        "tomt fält går vidare utan ändring och - tar bort din poäng. När poängfältet har fokus växlar i, d och w "
-        "underlagskällorna, n redigerar anteckningen och u hoppar till nästa obedömda "
-        "delfråga. ↑, ↓, u och esc sparar först en poäng du skrivit, som enter gör. Vid en "
-        "omutvärdering visas förra omgångens poäng bredvid de andras (2003: 34), och l visar dess "
-        "gemensamma anteckning. "
-        "Esc lämnar anteckningen, sedan genomgången.",
+        "utvärderingar att jämföra; utan markering jämför c alla med samma ramverk som den valda.",
+        "help_overview": "Tab flyttar mellan områdena och deras delfrågor; enter på en delfråga öppnar den i genomgången. "
+        "Profilen visar efter en tidigare omgång också förändringen per område och trenden.",
+        "help_walkthrough": "Skriv poäng (9,5 eller 9.5) och tryck enter för att spara och gå vidare; enter i ett tomt fält "
+        "går vidare och - tar tillbaka din poäng. ↑, ↓, u och esc sparar först en skriven poäng, som "
+        "enter gör. Esc lämnar anteckningen, sedan genomgången.",
         "unreadable": "oläsbar",
         "empty_home": "Inga utvärderingar ännu. Tryck n för att skapa en, eller kör `kompass demo` för demodata.",
         "deleted": "Raderade {id}. Ångra med: kompass restore {id}",
@@ -407,6 +415,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "choice_disagreements": "Oenigheter",
         "choice_stay": "Stanna kvar",
         "k_stay": "stanna",
+        "k_palette": "kommandon",
+        "k_to_score": "till poängen",
+        "k_copy": "kopiera",
+        "k_copy_or_quit": "kopiera det markerade, annars avsluta",
+        "palette_key": "tangent: {keys}",
+        "cmd_theme": "Tema",
+        "cmd_theme_help": "Färger: välj ett tema (sparas till nästa start)",
+        "cmd_language": "Language: English",
+        "cmd_language_help": "Kompass på engelska (sparas till nästa start)",
+        "cmd_name": "Ditt namn",
+        "cmd_name_help": "Vems poäng och anteckningar du skriver: nu {name} (sparas till nästa start)",
+        "cmd_screenshot": "Skärmbild",
+        "cmd_screenshot_help": "Spara den här skärmen som en SVG-bild",
+        "language_now": "Kompass talar svenska nu.",
+        "name_now": "Du bedömer som {name} nu, också vid nästa start.",
+        "name_title": "Ditt namn som utvärderare",
+        "name_hint": "Poäng och anteckningar sparas under det. --as NAMN eller $KOMPASS_AS gäller före det.",
+        "name_needed": "Ange ett namn.",
+        "nothing_to_copy": "Inget att kopiera: markera text först.",
+        "copied": "Kopierade {n} tecken till urklipp.",
+        "copied_one": "Kopierade 1 tecken till urklipp.",
         "n_evaluations": "{n} utvärderingar",
         "n_evaluations_one": "{n} utvärdering",
         "n_of_evaluations": "{n} av {total} utvärderingar",
@@ -427,18 +456,23 @@ def t(lang: str, key: str, **values: object) -> str:
 
 
 def default_lang() -> str:
-    """sv when the locale says Swedish (LC_ALL, LC_MESSAGES or LANG), else en."""
-    for name in ("KOMPASS_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+    """sv when $KOMPASS_LANG or else the locale says Swedish (LC_ALL, LC_MESSAGES or LANG), else en."""
+    return _from_environment(("KOMPASS_LANG", "LC_ALL", "LC_MESSAGES", "LANG")) or "en"
+
+
+def _from_environment(names: tuple[str, ...]) -> str | None:
+    for name in names:
         value = os.environ.get(name, "")
         if value:
             return "sv" if value.lower().startswith("sv") else "en"
-    return "en"
+    return None
 
 
-def resolve(lang: str | None) -> str:
-    """The language to use: the given one (checked) or the locale's."""
+def resolve(lang: str | None, saved: str | None = None) -> str:
+    """The language to use: the given one (checked), else $KOMPASS_LANG, else saved (the settings
+    file's), else the locale's."""
     if lang is None:
-        return default_lang()
+        return _from_environment(("KOMPASS_LANG",)) or saved or default_lang()
     lang = lang.strip().lower()
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}; use sv or en")

@@ -3,6 +3,8 @@
 - the database folder: `--db PATH`, else `$KOMPASS_DB`, else `<data home>/db`
 - the data home: `$KOMPASS_HOME`, else the platform's user data dir (platformdirs)
 - user frameworks: `<data home>/criteria`; bundled frameworks: inside the installed package
+- the settings file: `$KOMPASS_HOME/settings.toml`, else the platform's user config dir's
+  (so tests and scripts that set KOMPASS_HOME never read a person's settings)
 """
 
 from __future__ import annotations
@@ -47,6 +49,15 @@ def data_home() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def settings_file() -> Path:
+    env = os.environ.get("KOMPASS_HOME")
+    if env:
+        return Path(env).expanduser() / "settings.toml"
+    import platformdirs
+
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "settings.toml"
 
 
 def database(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 from textual.widgets import Static
 
 from kompass_tui.service import Workbench
@@ -31,6 +32,11 @@ def plain(renderable, width: int = 76) -> str:
 
 
 def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text (a Rich table drawn 76 columns wide)."""
+    from rich.console import ConsoleRenderable
+
+    if isinstance(widget.content, ConsoleRenderable) and not isinstance(widget.content, Text):
+        return plain(widget.content)
     return str(widget.render())
 
 

@@ -182,10 +182,12 @@ def _text_arg(text: str, what: str) -> str:
 
 
 def _lang(lang: Optional[str], ctx: typer.Context | None = None) -> str:
-    """--lang on the command, else --lang before it (`kompass --lang sv list`), else the locale."""
-    from kompass_tui.i18n import resolve
+    """--lang on the command, else --lang before it (`kompass --lang sv list`), else $KOMPASS_LANG,
+    the settings file, the locale (service.preferences)."""
+    from kompass_tui.service.preferences import language, settings
 
-    return resolve(lang or (_root_obj(ctx).get("lang") if ctx is not None else None))
+    settings(report=_warn)
+    return language(lang or (_root_obj(ctx).get("lang") if ctx is not None else None))
 
 
 def _console() -> SafeConsole:

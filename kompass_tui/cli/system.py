@@ -135,5 +135,6 @@ def locate(ctx: typer.Context, db: DbOption = None) -> None:
         ("kept versions", bench.db.backups),
         ("your frameworks", paths.user_criteria_dir()),
         ("built-in frameworks", paths.bundled_criteria_dir()),
+        ("settings", paths.settings_file()),
     ):
         _say(f"{label + ':':<21} {path}")

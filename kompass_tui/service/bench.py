@@ -47,10 +47,12 @@ FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and th
 
 
 def evaluator(given: str | None = None) -> tuple[str, int]:
-    """Who is scoring: given (--as), else $KOMPASS_AS, else the login name, else FALLBACK_EVALUATOR;
-    kept as names are (clean_name), with how many characters that removed. InputError if nothing
-    of the name is left."""
-    name = given or os.environ.get("KOMPASS_AS")
+    """Who is scoring: given (--as), else $KOMPASS_AS, else the settings file's name, else the login
+    name, else FALLBACK_EVALUATOR; kept as names are (clean_name), with how many characters that
+    removed. InputError if nothing of the name is left."""
+    from kompass_tui.service.preferences import settings
+
+    name = given or os.environ.get("KOMPASS_AS") or settings().name
     if not name:
         import getpass
 

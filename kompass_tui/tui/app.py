@@ -14,13 +14,14 @@ import gc
 import os
 import signal
 import sys
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.markup import escape
 from textual.timer import Timer
 
 from kompass_tui import i18n
@@ -36,12 +37,16 @@ from kompass_tui.tui.writer import Writer
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+
+    from kompass_tui.tui.widgets import Command
 
 T = TypeVar("T")
 Loaded = tuple[
     Evaluation, Framework, "list[int] | None"
 ]  # what a screen opens with: the evaluation, its framework, the file's fingerprint
 TEXT_SAVE_DELAY = 0.5
+SWITCH_INTERVAL = 0.001  # seconds a thread holds the interpreter while another waits (on_mount)
 OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by another session
 
 
@@ -54,8 +59,19 @@ class KompassApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "k_help", key_display="F1", id="kompass.help"),
         Binding("question_mark", "help", "k_help", show=False, id="kompass.help.alternate"),
+        Binding("ctrl+p", "command_palette", "k_palette", show=False, id="kompass.palette"),
+        Binding("ctrl+o", "copy", "k_copy", show=False, id="kompass.copy"),  # (ctrl+y is redo in a note)
         Binding("ctrl+q", "quit", "k_quit", priority=True, show=False, id="kompass.quit"),
-        Binding("ctrl+c", "quit", "k_quit", priority=True, show=False, id="kompass.quit.alternate"),
+        # With text selected, ctrl+c copies it (as everywhere else); with nothing selected, it quits.
+        Binding(
+            "ctrl+c",
+            "copy_or_quit",
+            "k_quit",
+            tooltip="k_copy_or_quit",
+            priority=True,
+            show=False,
+            id="kompass.quit.alternate",
+        ),
     ]
 
     def __init__(
@@ -79,6 +95,7 @@ class KompassApp(App[None]):
         self.open_id = open_id
         self._settled = False  # (settle)
         self._thresholds = gc.get_threshold()
+        self._switch_interval = sys.getswitchinterval()
         self._pending: dict[Hashable, tuple[str, Callable[[], Change]]] = {}
         self._pending_timer: Timer | None = None
         self._known: dict[str, Evaluation] = {}
@@ -86,9 +103,115 @@ class KompassApp(App[None]):
         self._ending = False  # a signal ends the process now: save what can be saved, raise nothing
         self.writer = Writer(self._save_failed, self._save_done)
         bench.report = lambda message: self._in_loop(self.notify, message)  # from any thread
+        self._translate_bindings()
+        from kompass_tui.service.preferences import settings
+
+        saved = settings()
+        self._saved_theme = saved.theme
+        if saved.theme in self.available_themes:
+            self.theme = saved.theme
+        if saved.keymap:
+            self.set_keymap(saved.keymap)
+
+    def _translate_bindings(self) -> None:
         from kompass_tui.tui.widgets import translate_bindings
 
         translate_bindings(self, self.t)
+
+    # -- the command palette, copying, settings --------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """ctrl+p: every key of the screen and the app's (as F1 lists them), and what has no key:
+        theme, language, your name, a screenshot. In the UI's language."""
+        from kompass_tui.tui.widgets import commands
+
+        t = self.t
+        for command in commands(screen):
+            if command.action == "command_palette":
+                continue
+
+            def run(command: Command = command) -> None:
+                self.call_later(self.run_action, command.action, command.node)
+
+            yield SystemCommand(command.description.capitalize(), t("palette_key", keys=command.key), run)
+        yield SystemCommand(t("cmd_theme"), t("cmd_theme_help"), self.action_change_theme)
+        other = "en" if self.lang == "sv" else "sv"
+        yield SystemCommand(t("cmd_language"), t("cmd_language_help"), lambda: self.set_language(other))
+        # (the palette reads its help as markup: a name is escaped, and shown without controls)
+        yield SystemCommand(t("cmd_name"), t("cmd_name_help", name=escape(visible(self.evaluator))), self.action_name)
+        yield SystemCommand(
+            t("cmd_screenshot"), t("cmd_screenshot_help"), lambda: self.set_timer(0.1, self.deliver_screenshot)
+        )
+
+    def set_language(self, lang: str) -> None:
+        """Speak lang from now on (and at the next start): the screens start again in it, at the
+        evaluation that was open."""
+        from kompass_tui.service.preferences import remember
+        from kompass_tui.tui.screens.home import HomeScreen
+
+        self.flush()
+        self.save(lambda: remember(lang=lang))
+        self.lang = lang
+        self._bindings = self._merge_bindings()
+        self._bindings.apply_keymap(self._keymap)
+        self._translate_bindings()
+        shown = next((s.eid for s in reversed(self.screen_stack) if isinstance(s, EvaluationScreen)), None)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        home = HomeScreen()
+        self.switch_screen(home)
+        if shown is not None:
+            home.open_evaluation(shown)
+        self.notify(self.t("language_now"))
+
+    def action_name(self) -> None:
+        """Your name as evaluator, from now on and at the next start (unless --as or $KOMPASS_AS)."""
+        from kompass_tui.tui.screens.dialogs import NameScreen
+
+        def named(name: str | None) -> None:
+            if name:
+                from kompass_tui.service.preferences import remember
+
+                if self.save(lambda: remember(name=name)) is not None:
+                    self.be(name)
+                    self.notify(self.t("name_now", name=name))
+
+        self.push_screen(NameScreen(self.evaluator), named)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen (ctrl+p, Theme) is kept for the next start."""
+        if self.is_running and theme != self._saved_theme:
+            from kompass_tui.service.preferences import remember
+
+            if self.save(lambda: remember(theme=theme)) is not None:
+                self._saved_theme = theme
+
+    def _selection(self) -> str:
+        """The text selected: in the focused text field, else on the screen (with the mouse)."""
+        from textual.widgets import TextArea
+
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.selected_text:
+            return focused.selected_text
+        return self.screen.get_selected_text() or ""
+
+    def action_copy_or_quit(self) -> None:
+        if self._selection():
+            self.action_copy()
+        else:
+            self.call_later(self.action_quit)
+
+    def action_copy(self) -> None:
+        """Copy the selected text, else the screen's own (the note being written, the notes being
+        compared), to the clipboard: OSC 52, which works over SSH and in tmux."""
+        text = self._selection()
+        if not text and isinstance(self.screen, KompassScreen):
+            text = self.screen.copy_text() or ""
+        if not text:
+            self.notify(self.t("nothing_to_copy"), severity="warning")
+            return
+        self.copy_to_clipboard(text)
+        self.notify(self.t("copied", n=len(text)))
 
     # -- words --------------------------------------------------------------------
 
@@ -317,6 +440,10 @@ class KompassApp(App[None]):
         from kompass_tui.tui.screens.home import HomeScreen
 
         self._loop = asyncio.get_running_loop()
+        # A key waits for the writer's thread to hand over the interpreter: at most 1 ms, not the
+        # default 5 (a frame at 240 fps is 4).
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.set_interval(OUTSIDE_CHECK_INTERVAL, self.check_outside_changes)
         home = HomeScreen()
         self.push_screen(home)
@@ -387,6 +514,7 @@ class KompassApp(App[None]):
 
     def on_unmount(self) -> None:
         self.flush()
+        sys.setswitchinterval(self._switch_interval)
         if self._settled:  # the collector as it was (the process may go on: tests, kompass serve)
             gc.set_threshold(*self._thresholds)
             gc.unfreeze()

@@ -43,12 +43,12 @@ class RowList(ScrollView, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "k_up", show=False, id="kompass.list.up"),
-        Binding("down", "cursor_down", "k_down", show=False, id="kompass.list.down"),
-        Binding("pageup", "page_up", "k_page_up", show=False, id="kompass.list.page_up"),
-        Binding("pagedown", "page_down", "k_page_down", show=False, id="kompass.list.page_down"),
-        Binding("home", "first", "k_first", show=False, id="kompass.list.first"),
-        Binding("end", "last", "k_last", show=False, id="kompass.list.last"),
+        Binding("up", "cursor_up", "k_up", show=False, system=True, id="kompass.list.up"),
+        Binding("down", "cursor_down", "k_down", show=False, system=True, id="kompass.list.down"),
+        Binding("pageup", "page_up", "k_page_up", show=False, system=True, id="kompass.list.page_up"),
+        Binding("pagedown", "page_down", "k_page_down", show=False, system=True, id="kompass.list.page_down"),
+        Binding("home", "first", "k_first", show=False, system=True, id="kompass.list.first"),
+        Binding("end", "last", "k_last", show=False, system=True, id="kompass.list.last"),
         Binding("enter", "select", "k_open", id="kompass.home.open"),
     ]
 
@@ -315,7 +315,7 @@ class WrappedList(RowList):
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
-        if width != self._laid_out:
+        if width > 0 and width != self._laid_out:  # (a screen under a dialog may be sized 0 for a moment)
             self._lay_out(width)
             self.virtual_size = self._virtual()
             self.refresh()

@@ -9,7 +9,7 @@ control character reaches the terminal."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -24,6 +24,7 @@ from kompass_tui.core.sanitize import one_line, visible
 if TYPE_CHECKING:
     from textual import getters
     from textual.css.styles import RulesMap
+    from textual.screen import Screen
     from textual.style import Style
 
     from kompass_tui.tui.app import KompassApp
@@ -78,14 +79,45 @@ class FigureRow(Visual):
         ]
 
 
+@dataclass(frozen=True)
+class Command:
+    """One of Kompass's keys where the user is: what F1 lists and the command palette offers."""
+
+    key: str  # as shown: F1, w, 1–9
+    description: str  # in the UI's language
+    node: DOMNode  # where the action runs
+    action: str
+    everywhere: bool  # an app-wide key (not the screen's)
+
+
+def commands(screen: Screen[object]) -> list[Command]:
+    """Kompass's keys on a screen: its own and its focused widget's, then the app's, each once
+    (the disagreements' 1 … 9 are one line, 1–9). Textual's generic keys (scrolling, copying
+    selected text) and moving in a list are left out: help and the palette teach what is Kompass's."""
+    found: dict[str, Command] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not (active.enabled and binding.description and (binding.id or "").startswith("kompass.")):
+            continue
+        words = binding.tooltip or binding.description
+        if binding.system or words in found:
+            continue
+        key = binding.key_display or screen.app.get_key_display(binding)
+        everywhere = active.node is screen.app
+        found[words] = Command(key, words, active.node, binding.action, everywhere)
+    return sorted(found.values(), key=lambda command: command.everywhere)
+
+
 def translate_bindings(node: DOMNode, t: Callable[[str], str]) -> None:
-    """Replace each binding description that is an i18n key (k_…) by its text in the app's language;
-    Textual's own bindings keep theirs."""
+    """Replace each binding description (and tooltip: the longer words help and the palette show)
+    that is an i18n key (k_…) by its text in the app's language; Textual's own bindings keep theirs."""
+
+    def words(text: str) -> str:
+        return t(text) if text.startswith("k_") else text
+
     bindings = node._bindings.key_to_bindings  # textual 8.2.8: per-instance copy of the class bindings
     for key, entries in bindings.items():
-        bindings[key] = [
-            replace(b, description=t(b.description)) if b.description.startswith("k_") else b for b in entries
-        ]
+        bindings[key] = [replace(b, description=words(b.description), tooltip=words(b.tooltip)) for b in entries]
 
 
 def settle(node: DOMNode) -> None:

@@ -37,6 +37,10 @@ class KompassScreen(Screen[ResultT]):
     def on_screen_resume(self) -> None:
         self.app.settle()  # (a moment between keys to collect garbage in)
 
+    def copy_text(self) -> str | None:
+        """What ctrl+o copies when no text is selected (the note being written, …); None: nothing."""
+        return None
+
     def refresh_from_disk(self, force: bool = False) -> None:
         """Another session saved (or a save of ours failed, force): show what is stored. Nothing
         to take in unless a screen shows stored data."""

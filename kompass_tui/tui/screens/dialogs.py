@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from itertools import zip_longest
 
+from rich.table import Table
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,11 +17,23 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 
 from kompass_tui.core.edits import Change
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
-from kompass_tui.core.sanitize import MAX_TEXT, visible
+from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, visible
 from kompass_tui.store import criteria
 from kompass_tui.tui.fields import SafeInput, SafeTextArea
 from kompass_tui.tui.screens.base import KompassModal
 from kompass_tui.tui.widgets import line, plain, settle
+
+
+def _key_columns(rows: list[tuple[str, str]]) -> Table:
+    """Keys and what they do, in two columns (down the first, then the second)."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    for _ in range(2):
+        grid.add_column(justify="right", no_wrap=True, style="bold")
+        grid.add_column(ratio=1)
+    half = (len(rows) + 1) // 2
+    for left, right in zip_longest(rows[:half], rows[half:], fillvalue=("", "")):
+        grid.add_row(*(Text(cell) for cell in (*left, *right)))
+    return grid
 
 
 class ConfirmScreen(KompassModal[bool]):
@@ -128,6 +143,9 @@ class TextEditScreen(KompassModal[None]):
                 classes="hint",
             )
         yield Footer(compact=True, show_command_palette=False)
+
+    def copy_text(self) -> str | None:
+        return self.query_one("#text", SafeTextArea).text or None
 
     def on_mount(self) -> None:
         settle(self)
@@ -270,8 +288,45 @@ class NewEvaluationScreen(KompassModal[str | None]):
         self.dismiss(None)
 
 
+class NameScreen(KompassModal[str | None]):
+    """Your name as evaluator (ctrl+p): kept in the settings for the next start."""
+
+    CSS_PATH = "dialogs.tcss"
+
+    BINDINGS = [Binding("escape", "cancel", "k_cancel", id="kompass.name.cancel")]
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.current = name
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(classes="dialog"):
+            yield Label(t("name_title"), classes="dialog-title")
+            yield Static(t("name_hint"), classes="hint")
+            yield SafeInput(self.current, id="name", max_length=MAX_NAME)
+            yield Static("", id="form-error", classes="error")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        settle(self)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        from kompass_tui.core.sanitize import clean_name
+
+        name, _ = clean_name(event.value, "the name")
+        if not name:
+            self.query_one("#form-error", Static).update(self.app.t("name_needed"))
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class HelpScreen(KompassModal[None]):
-    """The keys of the screen underneath, with what they do."""
+    """The keys of the screen underneath, with what they do: its own first, then those that work
+    everywhere, in two columns, so that the main screens' fit 80x24 without scrolling."""
 
     CSS_PATH = "dialogs.tcss"
 
@@ -283,24 +338,26 @@ class HelpScreen(KompassModal[None]):
     ]
 
     def __init__(self, screen: Screen[object]):
+        from kompass_tui.tui.widgets import commands
+
         super().__init__()
         self.about = screen
-        seen, self.rows = set(), []
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if binding.description and (binding.action, binding.description) not in seen and active.enabled:
-                seen.add((binding.action, binding.description))
-                self.rows.append((binding.key_display or self.app.get_key_display(binding), binding.description))
+        self.rows = commands(screen)
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog help"):
             yield Label(t("help_title"), classes="dialog-title")
             with VerticalScroll():
                 intro = getattr(self.about, "HELP_KEY", "")
                 if intro:
                     yield Static(t(intro), classes="hint")
-                yield Static(plain("\n".join(f"{key:>12}  {what}" for key, what in self.rows)), id="keys")
+                here = [(c.key, c.description) for c in self.rows if not c.everywhere]
+                everywhere = [(c.key, c.description) for c in self.rows if c.everywhere]
+                if here:
+                    yield Static(_key_columns(here), id="keys")
+                yield Label(t("help_everywhere"), classes="help-heading")
+                yield Static(_key_columns(everywhere), id="keys-everywhere")
                 yield Static(t("help_general"), classes="hint")
                 yield Static(plain(t("database_at", path=self.app.bench.folder)), classes="hint")
         yield Footer(compact=True, show_command_palette=False)

@@ -28,9 +28,11 @@ class DisagreementScreen(EvaluationScreen):
     HELP_KEY = "help_disagreements"
     CSS_PATH = "overview.tcss"
     BINDINGS = [
-        Binding("1", "take(1)", "k_take", key_display="1–9", id="kompass.disagreements.take.1"),
+        Binding("1", "take(1)", "k_take", key_display="1–9", tooltip="k_take_long", id="kompass.disagreements.take.1"),
         *(
-            Binding(str(n), f"take({n})", "k_take", show=False, id=f"kompass.disagreements.take.{n}")
+            Binding(
+                str(n), f"take({n})", "k_take", show=False, tooltip="k_take_long", id=f"kompass.disagreements.take.{n}"
+            )
             for n in range(2, 10)
         ),
         Binding("m", "middle", "k_middle", id="kompass.disagreements.middle"),
@@ -101,6 +103,14 @@ class DisagreementScreen(EvaluationScreen):
         text.append(f"{self.app.t('agreed_note_title')}: ", style="bold")
         text.append(one_line(agreed, PREVIEW) or "–")
         self.query_one("#notes", Static).update(text)
+
+    def copy_text(self) -> str | None:
+        """The evaluators' notes on the sub-question in view, each under its author's name."""
+        d = self.current
+        if d is None:
+            return None
+        parts = [f"{name}: {d.notes[name]}" for name in self.names if d.notes.get(name)]
+        return "\n\n".join(parts) or None
 
     @property
     def current(self) -> consensus.Disagreement | None:

@@ -233,9 +233,8 @@ class OverviewScreen(EvaluationScreen):
     # -- actions ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("walkthrough", "disagreements") and self.ev.area_level:
-            return None  # shown disabled: area-level evaluations have no sub-questions
-        return True
+        # Not in the footer where it would do nothing: area-level evaluations have no sub-questions.
+        return not (action in ("walkthrough", "disagreements") and self.ev.area_level)
 
     def resume_walkthrough(self, only_if_unscored: bool = False) -> None:
         if self.ev.area_level:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from time import monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -29,7 +29,7 @@ from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.tui.fields import SafeTextArea, ScoreInput, SourceBox
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.screens.dialogs import ChoiceScreen
-from kompass_tui.tui.widgets import TitleBar, line, plain, settle
+from kompass_tui.tui.widgets import TitleBar, line, plain, settle, translate_bindings
 
 if TYPE_CHECKING:
     from textual import events
@@ -38,6 +38,16 @@ if TYPE_CHECKING:
     from kompass_tui.tui.app import Loaded
 
 PREVIEW = 500  # characters of the others' line (one line: the rest would not show anyway)
+
+
+class NoteArea(SafeTextArea):
+    """The note field: esc goes back to the score (the footer says so while the note has focus)."""
+
+    BINDINGS = [Binding("escape", "screen.back", "k_to_score", id="kompass.walkthrough.note.back")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        translate_bindings(self, self.app.t)
 
 
 class WalkthroughScreen(EvaluationScreen):
@@ -57,7 +67,9 @@ class WalkthroughScreen(EvaluationScreen):
         Binding("w", "toggle_source('website')", "k_website", priority=True, id="kompass.walkthrough.website"),
         Binding("n", "note", "k_note", priority=True, id="kompass.walkthrough.note"),
         Binding("l", "last_round", "k_last_round", priority=True, id="kompass.walkthrough.last_round"),
-        Binding("question_mark", "help", "k_help", priority=True, show=False, id="kompass.walkthrough.help"),
+        Binding(
+            "question_mark", "help", "k_help", priority=True, show=False, system=True, id="kompass.walkthrough.help"
+        ),  # (F1 is the key help shows: this one is for the score field, where ? would be typed)
         Binding("escape", "back", "k_overview", id="kompass.walkthrough.back"),
     ]
 
@@ -93,7 +105,7 @@ class WalkthroughScreen(EvaluationScreen):
                 )
                 yield Static(id="error", classes="error")
             yield Label(t("note"), id="note-label")
-            yield SafeTextArea(id="note", soft_wrap=True)
+            yield NoteArea(id="note", soft_wrap=True)
             yield Static(id="others", classes="hint")
             with Horizontal(id="sources"):
                 for source in SOURCES:
@@ -398,6 +410,10 @@ class WalkthroughScreen(EvaluationScreen):
         note, _ = consensus.agreed_note(before.answer(self.question.id), consensus.sole_evaluator(before))
         title = t("last_round_title", year=before.year, question=self.question.id)
         self.notify(one_line(note, 2000) or t("last_round_no_note"), title=title, timeout=15)
+
+    def copy_text(self) -> str | None:
+        """The note of this sub-question, as written."""
+        return self.query_one("#note", TextArea).text or None
 
     def action_note(self) -> None:
         # set_focus at once (not focus(), which waits a turn), so keys typed right after n reach the note
