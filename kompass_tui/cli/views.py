@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -209,7 +210,7 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
         if questions and not ev.area_level:
             for q in area.questions:
                 table.add_row(
-                    Text(f"  {q.id} {one_line(q.text(lang))}", style="dim"),
+                    Padding(Text(f"{q.id} {one_line(q.text(lang))}", style="dim"), (0, 0, 0, 2)),  # wraps indented
                     fmt(scoring.question_score(ev, q.id), lang),
                     fmt(q.maximum, lang),
                     "",
@@ -295,13 +296,29 @@ def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[
         return f"{c.text}{c.mark}".rjust(width)
 
     rows, average = tables.ranked(table, lang)
-    name_width = max(len(n) for n in [*names, t(lang, "average")])
-    head = [f"{'#':>4}", f"{t(lang, 'municipality'):<{name_width}}", *(f"{r.area.id:>4} " for r in table.rows)]
-    lines = [" ".join([*head, f"{t(lang, 'total'):>6}", f"{'±':>7}"]).rstrip()]
-    for row in [*rows, average]:
-        figures = [*(cell(c) for c in row.cells), cell(row.total, 6)]
+    everything = [*rows, average]
+    # Each column as wide as what it holds, so that eight areas and a name fit 80 columns.
+    name_width = max(len(n) for n in [*names, t(lang, "average"), t(lang, "municipality")])
+    rank_width = max(len(row.rank) for row in everything)
+    change_width = max(1, *(len(row.change) for row in everything))
+    total_width = max(len(t(lang, "total")), *(len(cell(row.total, 1)) for row in everything))
+    head = [
+        f"{'#':>{rank_width}}",
+        f"{t(lang, 'municipality'):<{name_width}}",
+        *(f"{r.area.id:>4} " for r in table.rows),
+    ]
+    lines = [" ".join([*head, f"{t(lang, 'total'):>{total_width}}", f"{'±':>{change_width}}"]).rstrip()]
+    for row in everything:
+        figures = [*(cell(c) for c in row.cells), cell(row.total, total_width)]
         lines.append(
-            " ".join([f"{row.rank:>4}", f"{one_line(row.name):<{name_width}}", *figures, f"{row.change:>7}"]).rstrip()
+            " ".join(
+                [
+                    f"{row.rank:>{rank_width}}",
+                    f"{one_line(row.name):<{name_width}}",
+                    *figures,
+                    f"{row.change:>{change_width}}",
+                ]
+            ).rstrip()
         )
     key = " · ".join(f"{row.area.id} {one_line(row.area.short(lang))}" for row in table.rows)
     notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"

@@ -34,6 +34,7 @@ class CompareScreen(KompassScreen[None]):
         self.ids = ids
         self.table: Comparison | None = None
         self.problem = ""
+        self._note = ""
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -88,8 +89,11 @@ class CompareScreen(KompassScreen[None]):
                 Text(row.average + " ", justify="right") if row.average else "",
                 key=row.key,
             )
-        note.update(plain(tables.notes(table, lang, "best_note_cli")))
+        grid.fixed_columns = 1  # the areas stay in view when the table scrolls sideways
+        self._note = tables.notes(table, lang, "best_note_cli")
+        note.update(plain(self._note))
         grid.focus()
+        self.call_after_refresh(self._say_what_is_off_screen)
 
     def _show_ranked(self, table: Comparison) -> None:
         """One evaluation per row, best rank first, the areas as columns, the group average last."""
@@ -118,9 +122,23 @@ class CompareScreen(KompassScreen[None]):
                 for r in [*rows, average]
             ]
         )
+        grid.fixed_columns = 2  # rank and municipality stay in view when the table scrolls sideways
         key = " · ".join(f"{row.area.id} {row.area.short(lang)}" for row in table.rows)
-        self.query_one("#compare-note", Static).update(plain(f"{key}. {t('best_note_column')}"))
+        self._note = f"{key}. {t('best_note_column')}"
+        self.query_one("#compare-note", Static).update(plain(self._note))
         grid.focus()
+        self.call_after_refresh(self._say_what_is_off_screen)
+
+    def on_resize(self) -> None:
+        if self.table is not None:
+            self.call_after_refresh(self._say_what_is_off_screen)
+
+    def _say_what_is_off_screen(self) -> None:
+        """Under the table, whether columns are out of sight to the right (→ scrolls to them)."""
+        grid = self.query_one("#comparison", DataTable)
+        hidden = grid.virtual_size.width > grid.scrollable_content_region.width
+        hint = self.app.t("more_columns") if hidden else ""
+        self.query_one("#compare-note", Static).update(plain("\n".join(part for part in (hint, self._note) if part)))
 
     def action_toggle_chart(self) -> None:
         if self.table is None:

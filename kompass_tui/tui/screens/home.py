@@ -29,7 +29,15 @@ if TYPE_CHECKING:
 
     from kompass_tui.tui.app import KompassApp
 
-COLUMNS = ((1, "<"), (22, "<"), (4, ">"), (20, "<"), (10, ">"), (9, ">"))  # width, alignment: fits 80 columns
+Columns = tuple[tuple[int, str], ...]  # each column's width and alignment
+FIXED = 1 + 4 + 20 + 9 + 5  # the mark, year, framework, points and the spaces between the columns
+
+
+def columns(width: int, progress: int) -> Columns:
+    """The columns for a list this wide: the municipality takes what the others leave (at least
+    12), the progress column is as wide as its longest word in the UI's language (områdesnivå)."""
+    municipality = min(32, max(12, width - FIXED - progress))  # (wider, and the year drifts far from the name)
+    return ((1, "<"), (municipality, "<"), (4, ">"), (20, "<"), (progress, ">"), (9, ">"))
 
 
 def _cell(text: str, width: int, align: str) -> str:
@@ -38,8 +46,8 @@ def _cell(text: str, width: int, align: str) -> str:
     return text + pad if align == "<" else pad + text
 
 
-def _line(*cells: str, style: str = "") -> Text:
-    return Text(" ".join(_cell(c, w, a) for c, (w, a) in zip(cells, COLUMNS, strict=True)), style=style, no_wrap=True)
+def _line(layout: Columns, *cells: str, style: str = "") -> Text:
+    return Text(" ".join(_cell(c, w, a) for c, (w, a) in zip(cells, layout, strict=True)), style=style, no_wrap=True)
 
 
 class EvaluationList(RowList):
@@ -98,16 +106,18 @@ class HomeScreen(KompassScreen[None]):
         self.listing = Listing([], str, "en")
         self.frameworks: dict[str, str] = {}
         self.listing_pending = False
+        self._columns: Columns = ()
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        t = self.app.t
-        yield Static(_line(" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points")), id="header")
+        yield Static(id="header")
         yield EvaluationList(id="evaluations")
         yield Static("", id="empty", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self._fit_columns(self.app.size.width - 4)  # (the list's width until it has one: border, padding)
+        self._show_header()
         self.query_one(EvaluationList).focus()
 
     def _find_field(self) -> Input | None:
@@ -175,7 +185,28 @@ class HomeScreen(KompassScreen[None]):
             self.sub_title = self.app.t("n_evaluations", n=len(self.listing.ids))
 
     def _prompt(self, eid: str) -> Text:
-        return _line("✓" if eid in self.marked else " ", *self.listing.cells[eid])
+        return _line(self._columns, "✓" if eid in self.marked else " ", *self.listing.cells[eid])
+
+    def _fit_columns(self, width: int) -> bool:
+        """Columns for a list this wide; True if they changed."""
+        t = self.app.t
+        words = (t("level_areas"), t("unreadable"), t("progress"), "37/37")
+        layout = columns(width, max(cell_len(word) for word in words))
+        changed, self._columns = layout != self._columns, layout
+        return changed
+
+    def on_resize(self) -> None:
+        """Columns as wide as the list is now: the rows are drawn again (those on screen, as ever)."""
+        listing = self.query_one(EvaluationList)
+        if self._fit_columns(listing.scrollable_content_region.width or self.size.width - 4):
+            self._show_header()
+            if listing.row_count:
+                listing.set_rows(listing.ids, self._prompt, listing.highlighted_id)
+
+    def _show_header(self) -> None:
+        t = self.app.t
+        header = (" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points"))
+        self.query_one("#header", Static).update(_line(self._columns, *header))
 
     def action_find(self) -> None:
         """Open the find field (made on first use: the first frame does without it)."""
