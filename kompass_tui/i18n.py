@@ -109,7 +109,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "k_middle": "middle",
         "k_clear": "clear",
         "no_disagreements": "The evaluators agree on every sub-question they have both scored.",
-        "consensus_set": "{question}: consensus {value}",
         "help_disagreements": "The sub-questions where the evaluators' own scores differ, largest spread first. Totals and "
         "reports use the consensus. The agreed note is what the municipality's report says for the "
         "sub-question.",
@@ -327,7 +326,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "k_middle": "mitten",
         "k_clear": "rensa",
         "no_disagreements": "Utvärderarna är eniga om alla delfrågor som båda har bedömt.",
-        "consensus_set": "{question}: konsensus {value}",
         "help_disagreements": "Delfrågorna där utvärderarnas egna poäng skiljer sig, störst spridning först. Totaler och "
         "rapporter använder den gemensamma poängen. Den gemensamma anteckningen är det kommunens rapport "
         "säger om delfrågan.",

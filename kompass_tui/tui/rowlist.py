@@ -215,6 +215,9 @@ class WrappedList(RowList):
     time (show_page): all laid out when they or the width change, and the list as high as the
     highest, so showing another page draws this one widget again and lays nothing out."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "k_open", show=False, id="kompass.list.select"),  # (the screen's footer says what)
+    ]
     DEFAULT_CSS = """
     WrappedList {
         overflow-x: hidden;

@@ -108,6 +108,17 @@ def commands(screen: Screen[object]) -> list[Command]:
     return sorted(found.values(), key=lambda command: command.everywhere)
 
 
+def key_of(node: DOMNode, binding_id: str) -> str:
+    """The key of a binding as the user has it (their keymap, else the default), as shown."""
+    for entries in node._bindings.key_to_bindings.values():
+        for binding in entries:
+            if binding.id == binding_id:
+                keys = node.app._keymap.get(binding_id)
+                shown = replace(binding, key=keys.split(",")[0]) if keys else binding
+                return shown.key_display or node.app.get_key_display(shown)
+    return ""
+
+
 def translate_bindings(node: DOMNode, t: Callable[[str], str]) -> None:
     """Replace each binding description (and tooltip: the longer words help and the palette show)
     that is an i18n key (k_…) by its text in the app's language; Textual's own bindings keep theirs."""

@@ -5,6 +5,7 @@ EvaluationScreen: it takes in what another session saved, never over its own sav
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import ModalScreen, Screen
@@ -26,6 +27,9 @@ class KompassScreen(Screen[ResultT]):
     that a keymap can remap."""
 
     HELP_KEY = ""  # the i18n key of the words F1 shows above the keys
+    # Bindings in the footer only where the screen is this wide (at 80 columns they are in F1 and ctrl+p).
+    WIDE_KEYS: tuple[str, ...] = ()
+    WIDE = 110
 
     if TYPE_CHECKING:
         app = getters.app(KompassApp)  # Textual's own way to type `app` (a read-only descriptor)
@@ -36,6 +40,15 @@ class KompassScreen(Screen[ResultT]):
 
     def on_screen_resume(self) -> None:
         self.app.settle()  # (a moment between keys to collect garbage in)
+
+    def on_resize(self) -> None:
+        if not self.WIDE_KEYS:
+            return
+        wide = self.size.width >= self.WIDE
+        bindings = self._bindings.key_to_bindings  # textual 8.2.8: this screen's own copy
+        for key, entries in bindings.items():
+            bindings[key] = [replace(b, show=wide) if b.id in self.WIDE_KEYS else b for b in entries]
+        self.refresh_bindings()
 
     def copy_text(self) -> str | None:
         """What ctrl+o copies when no text is selected (the note being written, …); None: nothing."""

@@ -72,7 +72,7 @@ class DisagreementScreen(EvaluationScreen):
             agreed = fmt(d.consensus, lang, "–")
             line = Text.assemble(
                 (f"{d.question.id:<5}", "bold"),
-                f" ±{fmt(d.spread, lang):<5} ",
+                f" {t('spread').lower()} {fmt(d.spread, lang):<4} ",
                 scores,
                 f"  → {t('consensus')} ",
                 (agreed, "bold"),
@@ -126,8 +126,7 @@ class DisagreementScreen(EvaluationScreen):
             return
         qid = d.question.id
         self.ev = self.app.apply(self.eid, self.ev, self.fw, edits.consensus(qid, value, self.app.evaluator))
-        self.render_list()
-        self.notify(self.app.t("consensus_set", question=qid, value=fmt(value, self.app.lang, "–")))
+        self.render_list()  # (the row shows the consensus: no toast over the notes being compared)
 
     def action_take(self, n: int) -> None:
         d = self.current

@@ -12,13 +12,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from kompass_tui.core import comparison, edits, scoring
 from kompass_tui.core.framework import Area
 from kompass_tui.core.model import AREA_TEXTS
 from kompass_tui.core.points import fmt
-from kompass_tui.core.sanitize import one_line
+from kompass_tui.core.sanitize import one_line, visible
 from kompass_tui.exchange import charts, tables
 from kompass_tui.tui.rowlist import WrappedList
 from kompass_tui.tui.screens.base import EvaluationScreen
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 
 BAR_CELLS = 10
+WIDE, TALL = 110, 34  # from these many columns the areas' full names, from these many rows their texts in full
+AREAS_NARROW, AREAS_WIDE = 44, 62
 PREVIEW = 2000  # characters of a text shown in the area pane (the whole text is in its editor)
 
 
@@ -42,16 +45,15 @@ class OverviewScreen(EvaluationScreen):
         Binding("w", "walkthrough", "k_walkthrough", id="kompass.overview.walkthrough"),
         Binding("s", "area_text('strengths')", "k_strengths", id="kompass.overview.strengths"),
         Binding("i", "area_text('improvements')", "k_improvements", id="kompass.overview.improvements"),
-        Binding(
-            "m", "text('summary')", "k_summary", show=False, id="kompass.overview.summary"
-        ),  # in F1 help; the footer has no room
+        Binding("m", "text('summary')", "k_summary", show=False, id="kompass.overview.summary"),
         Binding("c", "text('challenges')", "k_challenges", show=False, id="kompass.overview.challenges"),
         Binding("p", "profile", "k_profile", id="kompass.overview.profile"),
         Binding("d", "disagreements", "k_disagreements", id="kompass.overview.disagreements"),
         Binding("y", "who", "k_who", show=False, id="kompass.overview.who"),
         Binding("e", "export", "k_export", show=False, id="kompass.overview.export"),
-        Binding("escape", "back", "k_back", show=False, id="kompass.overview.back"),
+        Binding("escape", "back", "k_back", id="kompass.overview.back"),
     ]
+    WIDE_KEYS = ("kompass.overview.summary", "kompass.overview.challenges")
 
     def __init__(self, eid: str, loaded: Loaded | None = None):
         super().__init__(eid, loaded)
@@ -59,6 +61,7 @@ class OverviewScreen(EvaluationScreen):
         self._profile_drawn: tuple[tuple[Decimal | None, ...], int, tuple[str, ...]] | None = None
         self._shown_once = False
         self._area_shown = ""  # the area whose sub-questions are listed
+        self._shape: tuple[bool, bool] = (False, False)  # (wide, tall): _fit
         self._listed: list[str] = []  # the sub-questions' scores as listed (listed again when they differ)
 
     # -- layout ---------------------------------------------------------------------
@@ -84,10 +87,29 @@ class OverviewScreen(EvaluationScreen):
         self.sub_title = self.ev.title
         areas = self.query_one("#areas", WrappedList)
         areas.border_title = self.app.t("areas")
+        self._fit(self.app.size)
         self.render_all()
         areas.focus()
         # At once, not by a message: the area and its sub-questions are drawn in the same frame.
         self.watch(areas, "cursor", self._area_moved, init=False)
+
+    def on_resize(self) -> None:
+        if self._fit(self.size):
+            self.render_all()
+
+    def _fit(self, size: Size) -> bool:
+        """Use the room there is: from WIDE columns the areas' full names, from TALL rows the
+        strengths and improvement areas in full (each a part of the pane). True if that changed."""
+        shape = (size.width >= WIDE, size.height >= TALL)
+        if shape == self._shape:
+            return False
+        self._shape = shape
+        wide, tall = shape
+        self.query_one("#areas").styles.width = AREAS_WIDE if wide else AREAS_NARROW
+        texts = self.query_one("#area-texts", Static)
+        texts.styles.height = "1fr" if tall else 2
+        texts.styles.text_wrap = "wrap" if tall else "nowrap"
+        return True
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from the walk-through, a text, help: take what changed
@@ -113,7 +135,8 @@ class OverviewScreen(EvaluationScreen):
             if not ev.area_level:
                 parts.append(str(scoring.area_progress(ev, area)).rjust(5))
             figures[area.id] = " ".join(parts)
-        labels = {area.id: line(f"{area.id} {area.short(lang)}") for area in fw.areas}
+        wide = self._shape[0]
+        labels = {area.id: line(f"{area.id} {area.name(lang) if wide else area.short(lang)}") for area in fw.areas}
         areas = self.query_one("#areas", WrappedList)
         areas.set_rows(list(labels), labels.__getitem__, areas.highlighted_id, figures.__getitem__)
         if not ev.area_level:
@@ -210,12 +233,14 @@ class OverviewScreen(EvaluationScreen):
             questions.border_title = line(f"{area.id} {area.name(lang)}")
             questions.show_page(area.id, questions.highlighted_id if questions.page == area.id else None)
         entry = ev.area(area.id)
+        tall = self._shape[1]
         texts = Text()
         for kind in AREA_TEXTS:
-            value = one_line(getattr(entry, kind), PREVIEW) or "–"
+            value = getattr(entry, kind)[:PREVIEW]
             texts.append(f"{t(kind)}: ", style="bold")
-            texts.append(value + "\n")
-        self.query_one("#area-texts", Static).update(texts, layout=False)  # two lines, whatever it holds
+            texts.append((visible(value).strip() if tall else one_line(value, PREVIEW)) or "–")
+            texts.append("\n\n" if tall else "\n")
+        self.query_one("#area-texts", Static).update(texts, layout=False)  # a fixed height, whatever it holds
 
     # -- events ----------------------------------------------------------------------
 

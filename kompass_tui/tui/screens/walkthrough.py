@@ -29,7 +29,7 @@ from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.tui.fields import SafeTextArea, ScoreInput, SourceBox
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.screens.dialogs import ChoiceScreen
-from kompass_tui.tui.widgets import TitleBar, line, plain, settle, translate_bindings
+from kompass_tui.tui.widgets import TitleBar, key_of, line, plain, settle, translate_bindings
 
 if TYPE_CHECKING:
     from textual import events
@@ -62,9 +62,21 @@ class WalkthroughScreen(EvaluationScreen):
         ),
         Binding("pagedown", "move(1)", "k_next", priority=True, show=False, id="kompass.walkthrough.next.alternate"),
         Binding("u", "next_unscored", "k_next_unscored", priority=True, id="kompass.walkthrough.next_unscored"),
-        Binding("i", "toggle_source('interview')", "k_interview", priority=True, id="kompass.walkthrough.interview"),
-        Binding("d", "toggle_source('document')", "k_document", priority=True, id="kompass.walkthrough.document"),
-        Binding("w", "toggle_source('website')", "k_website", priority=True, id="kompass.walkthrough.website"),
+        # The sources' keys are shown on their boxes (Interview (i)), not in the footer: no room at 80.
+        Binding(
+            "i",
+            "toggle_source('interview')",
+            "k_interview",
+            priority=True,
+            show=False,
+            id="kompass.walkthrough.interview",
+        ),
+        Binding(
+            "d", "toggle_source('document')", "k_document", priority=True, show=False, id="kompass.walkthrough.document"
+        ),
+        Binding(
+            "w", "toggle_source('website')", "k_website", priority=True, show=False, id="kompass.walkthrough.website"
+        ),
         Binding("n", "note", "k_note", priority=True, id="kompass.walkthrough.note"),
         Binding("l", "last_round", "k_last_round", priority=True, id="kompass.walkthrough.last_round"),
         Binding(
@@ -109,7 +121,8 @@ class WalkthroughScreen(EvaluationScreen):
             yield Static(id="others", classes="hint")
             with Horizontal(id="sources"):
                 for source in SOURCES:
-                    yield SourceBox(t(f"source_{source}"), id=source, compact=True)
+                    key = key_of(self, f"kompass.walkthrough.{source}")
+                    yield SourceBox(f"{t(f'source_{source}')} ({key})", id=source, compact=True)
         yield Static(id="progress")
         yield Footer(compact=True, show_command_palette=False)
 
