@@ -3,20 +3,36 @@
 from collections.abc import Iterable
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean X?)' for the choice closest to a mistyped word, or "" if none is close."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to a mistyped word (2,4 for 2.4; sundbery-2026 for sundbyberg-2026), or None."""
     from difflib import get_close_matches
 
     known = list(choices)
-    guess = word.replace(",", ".")  # 2,4 for 2.4
+    guess = word.replace(",", ".")
     close = [guess] if guess != word and guess in known else get_close_matches(word, known, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str], lang: str = "en") -> str:
+    """' (did you mean X?)' for the choice closest to a mistyped word, or "" if none is close."""
+    close = closest(word, choices)
+    if close is None:
+        return ""
+    return f" (menade du {close}?)" if lang == "sv" else f" (did you mean {close}?)"
 
 
 class KompassError(Exception):
-    """A problem the user can act on. The message is shown as it is, without a traceback."""
+    """A problem the user can act on. The message is shown as it is, without a traceback; where
+    it was also worded in Swedish (sv), a Swedish interface shows that (words_in)."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, sv: str = "") -> None:
+        super().__init__(message)
+        self.sv = sv
+
+    def words_in(self, lang: str) -> str:
+        return self.sv if lang == "sv" and self.sv else str(self)
 
 
 class CriteriaError(KompassError):
@@ -32,8 +48,8 @@ class ScoreError(KompassError):
 
     `text` is what was given, so a screen can word the reason in its own language."""
 
-    def __init__(self, message: str, text: str = ""):
-        super().__init__(message)
+    def __init__(self, message: str, text: str = "", *, sv: str = ""):
+        super().__init__(message, sv=sv)
         self.text = text
 
 
@@ -47,3 +63,7 @@ class StoreError(KompassError):
 
 class InputError(KompassError):
     """An import file (CSV or JSON) that cannot be read; nothing was changed."""
+
+
+class AlreadyThere(InputError):
+    """An evaluation of that municipality and year exists already (a second one must be asked for)."""

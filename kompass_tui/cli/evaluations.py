@@ -16,6 +16,7 @@ from kompass_tui.cli.main import (
     _open_app,
     _say,
     _warn,
+    _words,
     app,
 )
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
@@ -56,10 +57,10 @@ def demo(
     bench = _bench(ctx, db)
     loaded = bench.load_demo()
     for ev in loaded:
-        _say(f"loaded {ev.id}")
+        _say(_words(ctx, "cli_loaded", id=ev.id))
     if not loaded:
-        _say("the demo evaluations are already loaded")
-    _say(f"database: {bench.folder}")
+        _say(_words(ctx, "cli_demo_there"))
+    _say(_words(ctx, "database_at", path=bench.folder))
     if no_open or not _open_app(bench, _lang(lang, ctx), evaluator=_evaluator(ctx, None), ctx=ctx):
         _say(
             "next: kompass (the app) · kompass list · kompass show botkyrka-2003 · "
@@ -134,7 +135,7 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
     bench = _bench(ctx, db)
     rows = bench.rows()
     if not rows:
-        _say(f"no evaluations in {bench.folder} yet; try `kompass demo` or `kompass new NAME --year YEAR`")
+        _say(_words(ctx, "cli_no_evaluations", folder=bench.folder))
         return
     print_lines(_console(), evaluations_table(rows, _lang(lang, ctx)))  # lines whole, never wrapped
     unfit = [row.id for row in rows if row.unfit]

@@ -14,6 +14,7 @@ from kompass_tui.cli.main import (
     _console,
     _lang,
     _say,
+    _words,
     criteria_app,
 )
 
@@ -81,4 +82,4 @@ def criteria_add(
     by its id. If scores stored in the database would not fit it (a maximum lowered, a sub-question
     gone), it lists them and installs nothing, unless --force."""
     fw = _bench(ctx, db).add_framework(file, replace, force)
-    _say(f"installed {fw.id} as {fw.path}")
+    _say(_words(ctx, "cli_installed", id=fw.id, path=fw.path))

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import click
 import typer
 
-from kompass_tui.cli.main import DbOption, _bench, _say, _warn, app
+from kompass_tui.cli.main import DbOption, _bench, _say, _warn, _words, app
 from kompass_tui.errors import KompassError
 
 
@@ -30,10 +30,10 @@ def delete(
             _say("", err=True)
             sure = False
         if not sure:
-            _warn(f"nothing deleted: {id} is as it was (--yes deletes without asking)")
+            _warn(_words(ctx, "cli_not_deleted", id=id))
             raise typer.Exit(1)
     bench.delete(id)
-    _say(f"deleted {id}; kompass restore {id} brings it back")
+    _say(_words(ctx, "cli_deleted", id=id))
 
 
 @app.command()

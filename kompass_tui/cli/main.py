@@ -57,10 +57,11 @@ class KompassGroup(TyperGroup):
         return sorted(super().list_commands(ctx), key=lambda name: ORDER.index(name) if name in ORDER else len(ORDER))
 
     def invoke(self, ctx: click.Context) -> Any:
+        typed = [*getattr(ctx, "_protected_args", []), *ctx.args]  # (the command's own options are read in it)
         try:
             return super().invoke(ctx)
         except KompassError as exc:
-            for line in str(exc).splitlines() or [type(exc).__name__]:
+            for line in exc.words_in(_error_lang(ctx, typed)).splitlines() or [type(exc).__name__]:
                 _say(f"kompass: {line}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -83,6 +84,21 @@ class KompassGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(70) from None
+
+
+def _error_lang(ctx: click.Context, typed: list[str]) -> str:
+    """The language of the command that failed: its --lang (looked for in what was typed, as the
+    command may not have read it yet), else as _lang decides; English if that fails too."""
+    given = None
+    for n, arg in enumerate(typed):
+        if arg == "--lang" and n + 1 < len(typed):
+            given = typed[n + 1]
+        elif arg.startswith("--lang="):
+            given = arg.removeprefix("--lang=")
+    try:
+        return _lang(given, ctx)  # type: ignore[arg-type]
+    except KompassError:
+        return "en"
 
 
 app = typer.Typer(
@@ -140,6 +156,13 @@ def _say(text: object = "", err: bool = False) -> None:
     from kompass_tui.core.sanitize import visible
 
     typer.echo(visible(str(text)), err=err)
+
+
+def _words(ctx: typer.Context | None, key: str, **values: object) -> str:
+    """A message of the CLI's in the command's language (--lang, $KOMPASS_LANG, settings, locale)."""
+    from kompass_tui.i18n import t
+
+    return t(_lang(None, ctx), key, **values)
 
 
 def _warn(message: str) -> None:

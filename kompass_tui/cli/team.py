@@ -22,6 +22,7 @@ from kompass_tui.cli.main import (
     _lang,
     _say,
     _text_arg,
+    _words,
     app,
 )
 from kompass_tui.errors import InputError
@@ -118,7 +119,7 @@ def disagreements(
 
     ev, fw, found = _bench(ctx, db).disagreements(id)
     if not found:
-        _say(f"{id}: no disagreements")
+        _say(_words(ctx, "cli_no_disagreements", id=id))
         return
     console = _console()
     print_parts(console, disagreements_view(ev, fw, found, _lang(lang, ctx)))
@@ -140,7 +141,7 @@ def merge(
     result = _bench(ctx, db).merge(file)
     for line in result.messages:
         _say(line)
-    _say(f"merged {file} into {result.evaluation.id}")
+    _say(_words(ctx, "cli_merged", file=file, id=result.evaluation.id))
 
 
 TextArg = Annotated[
@@ -162,20 +163,32 @@ def _text_to_save(text: Optional[str], clear: bool, what: str) -> str:
     user says so (asked on a terminal, else --clear): a stray "" must not wipe a text."""
     if clear:
         if text:
-            raise InputError("--clear takes no TEXT; give either")
+            raise InputError("--clear takes no TEXT; give either", sv="--clear tar ingen TEXT; ange det ena")
         return ""
     if text is None:
-        raise InputError(f"give the text ('-' reads it from standard input), or --clear to clear {what}")
+        raise InputError(
+            f"give the text ('-' reads it from standard input), or --clear to clear {what}",
+            sv="ange texten ('-' läser den från standard in), eller --clear för att tömma den",
+        )
     kept = _text_arg(text, what)
     if kept.strip():
         return kept
     if sys.stdin.isatty() and typer.confirm(f"The text is empty. Clear {what}?", default=False, err=True):
         return ""
-    raise InputError(f"the text is empty: nothing changed; to clear {what}, use --clear")
+    raise InputError(
+        f"the text is empty: nothing changed; to clear {what}, use --clear",
+        sv="texten är tom: inget ändrades; använd --clear för att tömma den",
+    )
 
 
-def _saved(append: bool, text: str) -> str:
-    return "cleared" if not text else ("added" if append else "saved")
+def _saved(ctx: typer.Context, kind: str, append: bool, text: str) -> str:
+    """What a text command did, in the command's language: the strengths saved, added to, cleared."""
+    from kompass_tui.i18n import t
+
+    lang = _lang(None, ctx)
+    return t(
+        lang, "cli_text_" + ("cleared" if not text else "added" if append else "saved"), what=t(lang, kind).lower()
+    )
 
 
 def _area_text_command(kind: str, doc: str) -> Callable[..., None]:
@@ -190,7 +203,7 @@ def _area_text_command(kind: str, doc: str) -> Callable[..., None]:
     ) -> None:
         value = _text_to_save(text, clear, f"the {kind} of {id} area {area}")
         _bench(ctx, db).area_text(id, area, kind, value, append)
-        _say(f"{id} area {area}: {kind} {_saved(append, value)}")
+        _say(f"{id} {_words(ctx, 'area').lower()} {area}: {_saved(ctx, kind, append, value)}")
 
     command.__doc__ = doc
     return command
@@ -207,7 +220,7 @@ def _eval_text_command(kind: str, doc: str) -> Callable[..., None]:
     ) -> None:
         value = _text_to_save(text, clear, f"the {kind} of {id}")
         _bench(ctx, db).text(id, kind, value, append)
-        _say(f"{id}: {kind} {_saved(append, value)}")
+        _say(f"{id}: {_saved(ctx, kind, append, value)}")
 
     command.__doc__ = doc
     return command

@@ -18,6 +18,7 @@ from kompass_tui.cli.main import (
     _lang,
     _say,
     _warn,
+    _words,
     app,
 )
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
@@ -68,7 +69,7 @@ def import_(
 
     Nothing is written unless the whole file is valid."""
     for ev in _bench(ctx, db).import_file(file, into, framework, encoding=encoding):
-        _say(f"imported {ev.id}")
+        _say(_words(ctx, "cli_imported", id=ev.id))
 
 
 @app.command(context_settings={"allow_extra_args": True})
@@ -123,7 +124,7 @@ def export(
     written, replaced = bench.write_export(
         id, output, format, _lang(lang, ctx), others, charts, internal, include_partial
     )
-    _say(f"wrote {written}" + (" (it replaced the file that was there)" if replaced else ""))
+    _say(_words(ctx, "cli_wrote_replaced" if replaced else "cli_wrote", path=written))
 
 
 def _width() -> int:

@@ -226,10 +226,15 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
 
 def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("Id", "Name", "Areas", "Questions", "Points", "Installed"):
-        table.add_column(
-            name, justify="right" if name in ("Areas", "Questions", "Points") else "left", no_wrap=name == "Id"
-        )
+    for key, right in (
+        ("id", False),
+        ("name", False),
+        ("areas", True),
+        ("questions", True),
+        ("points", True),
+        ("installed", False),
+    ):
+        table.add_column(t(lang, f"col_{key}"), justify="right" if right else "left", no_wrap=key == "id")
     for fw in frameworks:
         table.add_row(
             fw.id,
@@ -237,16 +242,19 @@ def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
             str(len(fw.areas)),
             str(len(fw.questions)),
             fmt(fw.maximum, lang),
-            "built in" if fw.origin == "bundled" else "yours",
+            t(lang, f"origin_{fw.origin}"),
         )
     return table
 
 
 def framework_view(fw: Framework, lang: str) -> list[RenderableType]:
-    head = Text(f"{one_line(fw.name(lang))}  ({fw.id}, {fw.origin}: {one_line(str(fw.path))})", style="bold")
+    head = Text(
+        f"{one_line(fw.name(lang))}  ({fw.id}, {t(lang, f'origin_{fw.origin}')}: {one_line(str(fw.path))})",
+        style="bold",
+    )
     note = visible(fw.note(lang))
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("Id")
+    table.add_column(t(lang, "col_id"))
     table.add_column(t(lang, "question"))
     table.add_column(t(lang, "max"), justify="right")
     for area in fw.areas:

@@ -116,16 +116,21 @@ class Framework:
             return self._areas_by_id[area_id]
         except KeyError:
             known = ", ".join(a.id for a in self.areas)
-            raise NotFound(f"no area {area_id!r} in {self.id}; areas are {known}") from None
+            raise NotFound(
+                f"no area {area_id!r} in {self.id}; areas are {known}",
+                sv=f"inget område {area_id!r} i {self.id}; områdena är {known}",
+            ) from None
 
     def question(self, question_id: str) -> Question:
         try:
             return self._questions_by_id[question_id]
         except KeyError:
-            hint = did_you_mean(question_id, self._questions_by_id)
+            first, last = self.questions[0].id, self.questions[-1].id
             raise NotFound(
-                f"no sub-question {question_id!r} in {self.id}{hint}; "
-                f"ids run {self.questions[0].id} … {self.questions[-1].id} (see `kompass criteria show {self.id}`)"
+                f"no sub-question {question_id!r} in {self.id}{did_you_mean(question_id, self._questions_by_id)}; "
+                f"ids run {first} … {last} (see `kompass criteria show {self.id}`)",
+                sv=f"ingen delfråga {question_id!r} i {self.id}{did_you_mean(question_id, self._questions_by_id, 'sv')}; "
+                f"id:n går från {first} till {last} (se `kompass criteria show {self.id}`)",
             ) from None
 
     def has_question(self, question_id: str) -> bool:

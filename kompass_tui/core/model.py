@@ -35,12 +35,32 @@ QUESTIONS, AREAS = "questions", "areas"
 LEVELS = (QUESTIONS, AREAS)
 
 
+# What each source may be called (in files, at the command line): English and Swedish.
+SOURCE_ALIASES = {
+    "interview": "interview",
+    "intervju": "interview",
+    "intervjuer": "interview",
+    "document": "document",
+    "dokument": "document",
+    "documents": "document",
+    "website": "website",
+    "webb": "website",
+    "web": "website",
+    "hemsida": "website",
+    "webbplats": "website",
+}
+
+
 def ordered_sources(sources: Iterable[str]) -> tuple[str, ...]:
-    """Evidence sources in their fixed order, each once; InputError for one that is not known."""
-    wanted = set(sources)
+    """Evidence sources in their fixed order, each once, whatever they were called (intervju is
+    interview); InputError for one that is not known."""
+    wanted = {SOURCE_ALIASES.get(source.strip().lower(), source) for source in sources}
     unknown = sorted(wanted - set(SOURCES))
     if unknown:
-        raise InputError(f"unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)}")
+        raise InputError(
+            f"unknown evidence source {unknown[0]!r}; use {', '.join(SOURCES)} (or intervju, dokument, webb)",
+            sv=f"okänd källa {unknown[0]!r}; ange intervju, dokument eller webb (eller {', '.join(SOURCES)})",
+        )
     return tuple(s for s in SOURCES if s in wanted)
 
 

@@ -42,7 +42,11 @@ def parse_entry(text: str) -> Decimal | None:
     try:
         return parse_number(text)
     except ScoreError as exc:
-        raise ScoreError(f"{exc}; give points such as 9,5 or 9.5, or none to take the score back", exc.text) from None
+        raise ScoreError(
+            f"{exc}; give points such as 9,5 or 9.5, or none to take the score back",
+            exc.text,
+            sv=f"{exc.text!r} är inget tal; ange poäng som 9,5 eller 9.5, eller ingen för att ta tillbaka poängen",
+        ) from None
 
 
 def parse_number(text: str) -> Decimal:
@@ -69,6 +73,8 @@ def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
         raise ScoreError(
             f"{what}: {fmt(value)} is not allowed; give 0 to {fmt(maximum)} in steps of 0.5 (9,5 and 9.5 both work)",
             fmt(value),
+            sv=f"{what}: {fmt(value, 'sv')} är inte tillåtet; ange 0 till {fmt(maximum, 'sv')} i steg om 0,5 "
+            "(9,5 och 9.5 går båda)",
         )
     return normal(value)
 

@@ -49,7 +49,9 @@ def scorer(ev: Evaluation, name: str) -> str:
     if ev.team_set:
         raise InputError(
             f"{name} is not on the team of {ev.id} ({', '.join(ev.evaluators)}); score as one of them "
-            f'(--as NAME), or join with: kompass team {ev.id} add "{name}"'
+            f'(--as NAME), or join with: kompass team {ev.id} add "{name}"',
+            sv=f"{name} är inte med i teamet för {ev.id} ({', '.join(ev.evaluators)}); bedöm som en av dem "
+            f'(--as NAMN), eller gå med: kompass team {ev.id} add "{name}"',
         )
     return name
 

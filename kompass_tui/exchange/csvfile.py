@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from kompass_tui.core.framework import Framework
-from kompass_tui.core.model import MAX_YEAR, MIN_YEAR, SOURCES, Evaluation, ordered_sources
+from kompass_tui.core.model import MAX_YEAR, MIN_YEAR, SOURCE_ALIASES, SOURCES, Evaluation, ordered_sources
 from kompass_tui.core.points import fmt, parse_number
 from kompass_tui.core.sanitize import MAX_TEXT, visible
 from kompass_tui.core.scoring import effective
@@ -52,19 +52,16 @@ ALIASES = {
     "kallor": "sources",
     "evidence": "sources",
 }
-SOURCE_ALIASES = {
-    "interview": "interview",
-    "intervju": "interview",
-    "intervjuer": "interview",
-    "document": "document",
-    "dokument": "document",
-    "documents": "document",
-    "website": "website",
-    "webb": "website",
-    "web": "website",
-    "hemsida": "website",
-    "webbplats": "website",
+# Headers and source words as a Swedish export writes them (reading takes either language).
+HEADERS_SV = {
+    "municipality": "kommun",
+    "year": "år",
+    "question": "delfråga",
+    "score": "poäng",
+    "note": "anteckning",
+    "sources": "källor",
 }
+SOURCES_SV = {"interview": "intervju", "document": "dokument", "website": "webb"}
 DELIMITERS = (";", ",", "\t")
 # A cell Excel would read as a formula (OWASP "CSV injection"): written with a leading ' so Excel
 # shows it as text; reading takes that ' off again, so Kompass's own exports round-trip exactly.
@@ -247,11 +244,18 @@ def write(ev: Evaluation, fw: Framework, lang: str, report: Callable[[str], obje
     delimiter = ";" if lang == "sv" else ","
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+
+    def words(*names: str) -> list[str]:
+        return [HEADERS_SV[name] if lang == "sv" else name for name in names]
+
+    def sources_of(found: set[str]) -> str:
+        return " ".join(SOURCES_SV[s] if lang == "sv" else s for s in ordered_sources(found))
+
     if ev.area_level:
-        writer.writerow(["municipality", "year", *[a.id for a in fw.areas]])
+        writer.writerow([*words("municipality", "year"), *[a.id for a in fw.areas]])
         writer.writerow([defuse(ev.municipality), ev.year, *[fmt(ev.area(a.id).score, lang, "") for a in fw.areas]])
     else:
-        writer.writerow(["question", "score", "note", "sources"])
+        writer.writerow(words("question", "score", "note", "sources"))
         for q in fw.questions:
             answer = ev.answer(q.id)
             notes = [answer.note] if answer.note else []
@@ -265,5 +269,5 @@ def write(ev: Evaluation, fw: Framework, lang: str, report: Callable[[str], obje
                         f"{ev.id}: the notes of {q.id} come to more than {MAX_TEXT:,} characters together; "
                         f"the CSV holds the first {MAX_TEXT:,} (the JSON export holds them all)"
                     )
-            writer.writerow([q.id, fmt(effective(answer), lang, ""), defuse(note), " ".join(ordered_sources(sources))])
+            writer.writerow([q.id, fmt(effective(answer), lang, ""), defuse(note), sources_of(sources)])
     return out.getvalue()

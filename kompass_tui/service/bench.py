@@ -20,7 +20,7 @@ from kompass_tui.core import edits, model, scoring
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.core.model import QUESTIONS, Evaluation
 from kompass_tui.core.sanitize import clean_name
-from kompass_tui.errors import InputError, KompassError
+from kompass_tui.errors import AlreadyThere, InputError, KompassError
 from kompass_tui.service.rows import SUMMARY, Row, summarize
 from kompass_tui.store import DEFAULT_WAIT, Database, Doc, Fingerprint, criteria
 
@@ -282,7 +282,10 @@ class Bench:
         if not again:
             twin = next((r for r in self._readable_rows(municipality) if r.year == year), None)
             if twin is not None:
-                raise InputError(f"{twin.municipality} {year} is there already ({twin.id}); --again makes a second one")
+                raise AlreadyThere(
+                    f"{twin.municipality} {year} is there already ({twin.id}); --again makes a second one",
+                    sv=f"{twin.municipality} {year} finns redan ({twin.id}); --again gör en andra",
+                )
         team = [clean_name(e, "an evaluator's name") for e in evaluators]
         removed += sum(count for _, count in team)
         edits.check_when(year, start, end)

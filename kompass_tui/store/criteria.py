@@ -80,7 +80,9 @@ def get(framework_id: str) -> Framework:
             return framework
     known = ", ".join(f.id for f in installed()) or "none"
     raise NotFound(
-        f"framework {framework_id!r} is not installed (installed: {known}); add it with `kompass criteria add FILE`"
+        f"framework {framework_id!r} is not installed (installed: {known}); add it with `kompass criteria add FILE`",
+        sv=f"ramverket {framework_id!r} är inte installerat (installerade: {known}); lägg till det med "
+        "`kompass criteria add FIL`",
     )
 
 

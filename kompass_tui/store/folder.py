@@ -382,13 +382,22 @@ class Folder:
 
     def path_of(self, eid: str) -> Path:
         if not ID_RE.fullmatch(eid):
-            raise NotFound(f"no evaluation {eid!r}; ids look like botkyrka-2003 (see `kompass list`)")
+            raise NotFound(
+                f"no evaluation {eid!r}; ids look like botkyrka-2003 (see `kompass list`)",
+                sv=f"ingen utvärdering {eid!r}; id:n ser ut som botkyrka-2003 (se `kompass list`)",
+            )
         return self.evaluations / f"{eid}.json"
 
     def _not_found(self, eid: str) -> NotFound:
         """Said once, when an id is not there: the listing it takes to guess is no cost then."""
-        hint = did_you_mean(eid, sorted(self.ids())) or " (see `kompass list`)"
-        return NotFound(f"no evaluation {eid!r} in {self.folder}{hint}")
+        ids = sorted(self.ids())
+        hint, ledtråd = (
+            did_you_mean(eid, ids) or " (see `kompass list`)",
+            did_you_mean(eid, ids, "sv") or " (se `kompass list`)",
+        )
+        return NotFound(
+            f"no evaluation {eid!r} in {self.folder}{hint}", sv=f"ingen utvärdering {eid!r} i {self.folder}{ledtråd}"
+        )
 
     def read(self, eid: str) -> Doc:
         """The stored evaluation document; NotFound if there is none."""

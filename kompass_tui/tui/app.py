@@ -263,7 +263,7 @@ class KompassApp(App[None]):
         try:
             return change()
         except KompassError as exc:
-            self.notify(str(exc), title=self.t(title), severity="error", timeout=8)
+            self.notify(exc.words_in(self.lang), title=self.t(title), severity="error", timeout=8)
             return None
 
     def ask_who(self, ev: Evaluation, then: Callable[[], None], always: bool = False) -> bool:
@@ -346,7 +346,7 @@ class KompassApp(App[None]):
                 change = make()
             except KompassError as exc:  # grown past a limit since it was checked: said, not saved
                 self._pending.pop(key, None)
-                self._show_failure(eid, str(exc))
+                self._show_failure(eid, exc.words_in(self.lang))
                 continue
 
             def job(eid: str = eid, change: Change = change) -> Evaluation:
@@ -407,7 +407,7 @@ class KompassApp(App[None]):
     def _save_failed(self, eid: Hashable | None, exc: Exception) -> None:
         """In the writer's thread: show the failure, and what is on disk again (eid None: the
         writer's report of a save failed itself; the save is not in question)."""
-        message = str(exc) if isinstance(exc, KompassError) else f"{type(exc).__name__}: {exc}"
+        message = exc.words_in(self.lang) if isinstance(exc, KompassError) else f"{type(exc).__name__}: {exc}"
         self._in_loop(self._show_failure, eid, message)
 
     def _show_failure(self, eid: str | None, message: str) -> None:

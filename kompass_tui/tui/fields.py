@@ -69,7 +69,7 @@ class SafeTextArea(TextArea):
                 )
         except InputError as exc:  # over the length limit: nothing is pasted
             event.prevent_default()
-            self.app.notify(str(exc), severity="error", timeout=10)
+            self.app.notify(exc.words_in(self.app.lang), severity="error", timeout=10)
             return
         if removed:
             self.app.notify(self.app.t("pasted_controls", n=removed))

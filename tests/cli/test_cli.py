@@ -102,7 +102,7 @@ def test_locate_prints_the_paths(isolated_home):
 def test_export_to_a_file_is_owner_only_and_csv_for_swedish_excel_has_a_bom(db, tmp_path):
     out = tmp_path / "botkyrka.csv"
     run("export", "botkyrka-2003", "-F", "csv", "--lang", "sv", "-o", out, "--db", db)
-    assert out.read_bytes().startswith(b"\xef\xbb\xbfquestion;score;note;sources\n")
+    assert out.read_bytes().startswith("\ufeffdelfråga;poäng;anteckning;källor\n".encode())
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 

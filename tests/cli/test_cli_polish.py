@@ -33,7 +33,7 @@ def test_a_text_that_starts_with_a_dash_is_still_a_text_after_the_other_argument
 def test_append_adds_a_line_and_an_empty_text_clears_only_when_asked(db):
     run("strengths", "botkyrka-2003", "2", "- one", "--db", db)
     out = run("strengths", "botkyrka-2003", "2", "- two", "--append", "--db", db)
-    assert out.stdout == "botkyrka-2003 area 2: strengths added\n"
+    assert out.stdout == "botkyrka-2003 area 2: strengths added to\n"
     assert Workbench(db).get("botkyrka-2003").area("2").strengths == "- one\n- two"
     run("challenges", "botkyrka-2003", "Slut", "--db", db)
     run("challenges", "botkyrka-2003", "gott", "--append", "--db", db)
@@ -68,3 +68,25 @@ def test_append_adds_a_line_and_an_empty_text_clears_only_when_asked(db):
 def test_one_suggestion_per_typo_for_commands_ids_and_sub_questions(db, args, said):
     out = run(*args, "--db", db, code=2 if args[0] in ("scor", "criteria") else 1)
     assert said in out.stderr and out.stderr.count("id you mean") <= 1
+
+
+def test_swedish_words_for_headers_messages_refusals_and_sources(db, monkeypatch):
+    monkeypatch.setenv("KOMPASS_LANG", "sv")
+    listed = run("criteria", "list").stdout.splitlines()[0].split()
+    assert listed == ["Id", "Namn", "Områden", "Delfrågor", "Poäng", "Installerat"]
+    assert "inbyggt:" in run("criteria", "show", "kommunkompassen-2003").stdout
+    out = run("score", "botkyrka-2003", "2.4", "5", "-s", "intervju", "-s", "webb", "--as", "Lena Langlet", "--db", db)
+    assert Workbench(db).get("botkyrka-2003").answer("2.4").entry("Lena Langlet").sources == ("interview", "website")
+    out = run("strengths", "botkyrka-2003", "2", "- ett", "--append", "--db", db)
+    assert out.stdout == "botkyrka-2003 område 2: styrkor: tillagt\n"
+    for args, said in (
+        (["show", "botkyrka-2030"], "ingen utvärdering 'botkyrka-2030' i"),
+        (["score", "botkyrka-2003", "2,4", "5"], "ingen delfråga '2,4' i kommunkompassen-2003 (menade du 2.4?)"),
+        (["score", "botkyrka-2003", "2.4", "abc"], "'abc' är inget tal"),
+        (["score", "botkyrka-2003", "2.4", "25"], "25 är inte tillåtet; ange 0 till 20 i steg om 0,5"),
+        (["strengths", "botkyrka-2003", "2", ""], "texten är tom: inget ändrades; använd --clear"),
+    ):
+        out = run(*args, "--db", db, code=1)
+        assert out.stderr.startswith("kompass: ") and said in out.stderr, out.stderr
+    out = run("show", "botkyrka-2030", "--lang", "en", "--db", db, code=1)  # --lang on the command decides
+    assert "no evaluation 'botkyrka-2030'" in out.stderr

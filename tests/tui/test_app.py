@@ -845,6 +845,26 @@ async def test_the_new_dialog_follows_the_municipalitys_last_framework_until_one
         assert select.value == "kommunkompassen-2003" and text_of(dialog.query_one("#framework-note")) == ""
 
 
+async def test_the_new_dialog_asks_before_a_second_evaluation_of_the_same_municipality_and_year(demo):
+    async with make_app(demo).run_test(size=SIZE) as pilot:
+        for answer in ("n", "y"):
+            await pilot.press("n")
+            await type_text(pilot, "Botkyrka")
+            await pilot.press("tab", "ctrl+u")
+            await type_text(pilot, "2003")
+            await pilot.click("#create")
+            await pilot.pause()
+            dialog = pilot.app.screen
+            assert isinstance(dialog, ConfirmScreen) and dialog.question.startswith("Botkyrka 2003 is there already.")
+            await pilot.press(answer)
+            await pilot.pause()
+            if answer == "n":
+                assert isinstance(pilot.app.screen, NewEvaluationScreen)
+                assert [row.id for row in demo.rows() if row.municipality == "Botkyrka"] == ["botkyrka-2003"]
+                await pilot.press("escape")
+    assert [row.id for row in demo.rows() if row.municipality == "Botkyrka"] == ["botkyrka-2003", "botkyrka-2003-2"]
+
+
 async def test_on_a_team_you_are_not_on_the_app_asks_who_you_are_before_the_first_edit(bench):
     from kompass_tui.tui.screens.dialogs import ChoiceScreen
 

@@ -58,7 +58,7 @@ class CompareScreen(KompassScreen[None]):
         try:
             return self.app.bench.comparison(self.ids), ""
         except KompassError as exc:
-            return None, str(exc)
+            return None, exc.words_in(self.app.lang)
 
     @work(thread=True, exclusive=True, group="comparison")
     def _compare_in_background(self) -> None:

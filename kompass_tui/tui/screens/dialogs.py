@@ -273,16 +273,23 @@ class NewEvaluationScreen(KompassModal[str | None]):
         if not year_text.isdigit():
             error.update(self.app.t("year_needed"))
             return
-        from kompass_tui.errors import KompassError
+        from kompass_tui.errors import AlreadyThere, KompassError
 
-        try:
-            ev = self.app.bench.create(
-                self.query_one("#municipality", Input).value, int(year_text), str(framework), evaluators
-            )
-        except KompassError as exc:
-            error.update(line(str(exc)))
-            return
-        self.dismiss(ev.id)
+        municipality = self.query_one("#municipality", Input).value
+
+        def create(again: bool = False) -> None:
+            try:
+                ev = self.app.bench.create(municipality, int(year_text), str(framework), evaluators, again=again)
+            except AlreadyThere:
+                question = self.app.t("new_again", municipality=municipality.strip(), year=year_text)
+                self.app.push_screen(ConfirmScreen(question), lambda yes: create(True) if yes else None)
+                return
+            except KompassError as exc:
+                error.update(line(exc.words_in(self.app.lang)))
+                return
+            self.dismiss(ev.id)
+
+        create()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -154,7 +154,7 @@ class HomeScreen(KompassScreen[None]):
         try:
             rows = self.app.bench.rows()
         except KompassError as exc:  # said where the list would be: the evaluations are not gone
-            return Listing([], self.app.t, self.app.lang), str(exc)
+            return Listing([], self.app.t, self.app.lang), exc.words_in(self.app.lang)
         return Listing(rows, self.app.t, self.app.lang), ""
 
     @work(thread=True, exclusive=True, group="home-listing")

@@ -280,7 +280,7 @@ class WalkthroughScreen(EvaluationScreen):
             self._set("#error", self.app.t("score_invalid", text=text, max=maximum))
             return False
         except KompassError as exc:
-            self._set("#error", line(str(exc)))
+            self._set("#error", line(exc.words_in(self.app.lang)))
             return False
         self._completed = was_open and scoring.next_unscored(self.ev, self.fw, by=by) is None
         if joins and team.member(self.ev, by) is not None:
@@ -333,9 +333,11 @@ class WalkthroughScreen(EvaluationScreen):
             shown = self.app.preview(self.ev, self.fw, edits.note(qid, area.text, by=by))
         except KompassError as exc:  # longer than Kompass keeps: said beside the field and once in full, not saved
             if not self._refused_note:
-                self.app.notify(self.app.t("not_kept", reason=str(exc)), severity="error", timeout=10)
+                self.app.notify(
+                    self.app.t("not_kept", reason=exc.words_in(self.app.lang)), severity="error", timeout=10
+                )
             self._refused_note = True
-            self._set("#error", line(str(exc)))
+            self._set("#error", line(exc.words_in(self.app.lang)))
             area.handed = area.text
             return
         if self._refused_note:
