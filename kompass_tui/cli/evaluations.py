@@ -137,7 +137,8 @@ def list_(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> N
     if not rows:
         _say(_words(ctx, "cli_no_evaluations", folder=bench.folder))
         return
-    print_lines(_console(), evaluations_table(rows, _lang(lang, ctx)))  # lines whole, never wrapped
+    console = _console()
+    print_lines(console, evaluations_table(rows, _lang(lang, ctx), console.width))  # lines whole, never wrapped
     unfit = [row.id for row in rows if row.unfit]
     if unfit:
         _warn(

@@ -46,11 +46,12 @@ class SafeConsole(Console):
 NAME_COLUMN = 40  # columns of a municipality's name in the list; the id beside it is always whole
 
 
-def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
+def evaluations_table(rows: list[Row], lang: str, width: int = 80) -> list[tuple[str, str]]:
     """Every evaluation on a line of fixed-width columns, ids whole (scripts read them from a pipe)
     and never wrapped or cut by the terminal's width: (line, style) pairs, the header first, user
     text already made visible. Plain lines, not a rich Table or Text: 14,500 rows are laid out in
-    a few tens of milliseconds and written as they are (print_lines)."""
+    a few tens of milliseconds and written as they are (print_lines). The columns are two spaces
+    apart, or one where that fits the width and two would not."""
     columns = [
         (t(lang, name), align)
         for name, align in (
@@ -80,11 +81,12 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
     whole = [cells for n, cells in enumerate(table) if n not in errors] if errors else table
     widths = [max(map(_width, column)) for column in zip(*whole, strict=True)]
     aligns = [align == "<" for _, align in columns]
-    plain = "  ".join(f"{{:{'<' if left else '>'}{width}}}" for width, left in zip(widths, aligns, strict=True))
+    gap = "  " if sum(widths) + 2 * (len(widths) - 1) <= width else " "
+    plain = gap.join(f"{{:{'<' if left else '>'}{width}}}" for width, left in zip(widths, aligns, strict=True))
     out = []
     for n, cells in enumerate(table):
         if n in errors:
-            out.append((f"{cells[0]:<{widths[0]}}  {errors[n]}", "red"))
+            out.append((f"{cells[0]:<{widths[0]}}{gap}{errors[n]}", "red"))
             continue
         if "".join(cells).isascii():  # one column a character: formatted in one call
             out.append((plain.format(*cells).rstrip(), "bold" if n == 0 else ""))
@@ -93,7 +95,7 @@ def evaluations_table(rows: list[Row], lang: str) -> list[tuple[str, str]]:
             (cell.ljust if left else cell.rjust)(width if cell.isascii() else width + len(cell) - cell_len(cell))
             for cell, width, left in zip(cells, widths, aligns, strict=True)
         ]
-        out.append(("  ".join(padded).rstrip(), "bold" if n == 0 else ""))
+        out.append((gap.join(padded).rstrip(), "bold" if n == 0 else ""))
     return out
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from kompass_tui.i18n import LANGS
 from kompass_tui.paths import not_private
@@ -29,12 +30,25 @@ BINDING_ID = re.compile(r"[A-Za-z0-9_.-]+")
 MAX_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
 class Settings:
-    theme: str | None = None
-    lang: str | None = None
-    name: str | None = None
-    keymap: dict[str, str] = field(default_factory=dict)
+    """theme, lang, name (None where not set) and keymap. (A plain class: making a dataclass or a
+    NamedTuple costs the app's first frame a millisecond.)"""
+
+    __slots__ = ("keymap", "lang", "name", "theme")
+
+    def __init__(
+        self,
+        theme: str | None = None,
+        lang: str | None = None,
+        name: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
+        self.theme, self.lang, self.name = theme, lang, name
+        self.keymap: Mapping[str, str] = MappingProxyType(dict(keymap or {}))
+
+    def changed(self, **changes: str | None) -> Settings:
+        values = {"theme": self.theme, "lang": self.lang, "name": self.name, **changes}
+        return Settings(values["theme"], values["lang"], values["name"], self.keymap)
 
 
 def load(path: Path) -> tuple[Settings, list[str]]:
@@ -95,7 +109,7 @@ def save(path: Path, **changes: str | None) -> Settings:
     unknown = set(changes) - {"theme", "lang", "name"}
     if unknown:
         raise ValueError(f"not a setting to save: {', '.join(sorted(unknown))}")
-    new = replace(current, **changes)  # type: ignore[arg-type]
+    new = current.changed(**changes)
     _make_dirs(path.parent)
     atomic_write(path, _toml(new).encode("utf-8"))
     return new

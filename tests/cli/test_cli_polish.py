@@ -90,3 +90,35 @@ def test_swedish_words_for_headers_messages_refusals_and_sources(db, monkeypatch
         assert out.stderr.startswith("kompass: ") and said in out.stderr, out.stderr
     out = run("show", "botkyrka-2030", "--lang", "en", "--db", db, code=1)  # --lang on the command decides
     assert "no evaluation 'botkyrka-2030'" in out.stderr
+
+
+def test_list_and_a_comparison_of_six_fit_80_columns_with_ids_whole(db, monkeypatch):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    run("new", "Upplands Väsby", "--year", "2026", "--db", db)
+    run("new", "Sundbyberg", "--year", "2003", "--db", db)
+    listed = run("list", "--lang", "sv", "--db", db).stdout.splitlines()
+    assert any(line.startswith("upplands-vasby-2026 ") for line in listed)
+    assert all(cell_len(line) <= 80 for line in listed)
+    six = ["botkyrka-2003", "kalix-2003", "nacka-2003", "sundbyberg-2003", "trollhattan-2003", "vasteras-2003"]
+    out = run("compare", *six, "--db", db).stdout.splitlines()
+    table = out[: out.index("")]
+    assert all(cell_len(line) <= 80 for line in table), table
+    assert table[0].split()[-2:] == ["Total", "±"] and len(table) == 1 + 6 + 1  # header, six, the average
+
+
+def test_show_questions_wraps_a_sub_question_under_itself(db, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = run("show", "botkyrka-2003", "-q", "--db", db).stdout.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("  2.1 "))
+    assert lines[at + 1].startswith("  of administration?")
+
+
+def test_the_settings_file_is_where_platformdirs_puts_it_when_kompass_home_is_not_set(monkeypatch):
+    import platformdirs
+
+    from kompass_tui.paths import settings_file
+
+    monkeypatch.delenv("KOMPASS_HOME")
+    assert settings_file() == platformdirs.user_config_path("kompass", appauthor=False) / "settings.toml"

@@ -173,7 +173,7 @@ class HomeScreen(KompassScreen[None]):
         empty.update(line(problem) if problem else ("" if listing.ids else self.app.t("empty_home")))
         empty.display = not listing.ids
         self.sub_title = self.app.t("n_evaluations", n=len(listing.ids))
-        self.app.settle(first_list=True)
+        self.app.settle(listed=True)
 
     def _filter(self, current: str | None = None) -> None:
         query = self._query()
