@@ -41,17 +41,18 @@ _SURROGATES = range(0xD800, 0xE000)
 LINE_BREAKS = "\n\t"
 
 # Control characters as Unicode's control pictures (one column each, so tables keep their shape),
-# the others as their escape in Python's notation.
+# the others as their escape in Python's notation. Lone surrogates (2,048 code points, and rare: a
+# command line's broken bytes) are not in the table, which every start builds, but found after.
 _SHOWN: dict[int, str] = {
     **{c: chr(0x2400 + c) for c in _C0},
     _DEL: "\u2421",
     **{c: f"\\x{c:02x}" for c in _C1},
     **{c: f"\\u{c:04x}" for c in BIDI},
     **{c: f"\\U{c:08x}" for c in _TAGS},
-    **{c: f"\\u{c:04x}" for c in _SURROGATES},
 }
 _SHOWN_MULTILINE = {c: s for c, s in _SHOWN.items() if chr(c) not in LINE_BREAKS}
-UNSAFE = frozenset(_SHOWN)  # every code point visible() shows as an escape
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+UNSAFE = frozenset([*_SHOWN, *_SURROGATES])  # every code point visible() shows as an escape
 _UNSAFE_RE = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]"
 )
@@ -71,7 +72,10 @@ _IGNORABLE_RE = re.compile(
 def visible(text: str, lines: bool = True) -> str:
     """text with every control, escape and bidi character shown as a visible escape: safe to
     write to any terminal. lines: keep newlines and tabs (else they are shown as ␊ and ␉)."""
-    return text.translate(_SHOWN_MULTILINE if lines else _SHOWN)
+    shown = text.translate(_SHOWN_MULTILINE if lines else _SHOWN)
+    if shown.isascii() or _SURROGATE_RE.search(shown) is None:
+        return shown
+    return _SURROGATE_RE.sub(lambda found: f"\\u{ord(found.group()):04x}", shown)
 
 
 def one_line(text: str, limit: int | None = None) -> str:

@@ -53,8 +53,6 @@ class Settings:
 
 def load(path: Path) -> tuple[Settings, list[str]]:
     """The settings in path (none if there is no file), and one line per problem found."""
-    import tomllib
-
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -67,6 +65,8 @@ def load(path: Path) -> tuple[Settings, list[str]]:
         return Settings(), [f"{path} {why}; settings not read ({fix.replace('run chmod 700', 'run chmod 600')})"]
     if info.st_size > MAX_BYTES:
         return Settings(), [f"{path} is larger than a settings file ({info.st_size} bytes); settings not read"]
+    import tomllib  # (here: with no settings file, the app's first frame does without it)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

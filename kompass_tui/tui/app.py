@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
-    from kompass_tui.tui.widgets import Command
+    from kompass_tui.tui.keys import Command
 
 T = TypeVar("T")
 Loaded = tuple[
@@ -123,7 +123,7 @@ class KompassApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """ctrl+p: every key of the screen and the app's (as F1 lists them), and what has no key:
         theme, language, your name, a screenshot. In the UI's language."""
-        from kompass_tui.tui.widgets import commands
+        from kompass_tui.tui.keys import commands
 
         t = self.t
         for command in commands(screen):

@@ -345,7 +345,7 @@ class HelpScreen(KompassModal[None]):
     ]
 
     def __init__(self, screen: Screen[object]):
-        from kompass_tui.tui.widgets import commands
+        from kompass_tui.tui.keys import commands
 
         super().__init__()
         self.about = screen

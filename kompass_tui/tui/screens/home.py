@@ -110,14 +110,13 @@ class HomeScreen(KompassScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static(id="header")
+        self._fit_columns(self.app.size.width - 4)  # (the list's width until it has one: border, scroll bar)
+        yield Static(self._header(), id="header")
         yield EvaluationList(id="evaluations")
         yield Static("", id="empty", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._fit_columns(self.app.size.width - 4)  # (the list's width until it has one: border, padding)
-        self._show_header()
         self.query_one(EvaluationList).focus()
 
     def _find_field(self) -> Input | None:
@@ -199,14 +198,13 @@ class HomeScreen(KompassScreen[None]):
         """Columns as wide as the list is now: the rows are drawn again (those on screen, as ever)."""
         listing = self.query_one(EvaluationList)
         if self._fit_columns(listing.scrollable_content_region.width or self.size.width - 4):
-            self._show_header()
+            self.query_one("#header", Static).update(self._header())
             if listing.row_count:
                 listing.set_rows(listing.ids, self._prompt, listing.highlighted_id)
 
-    def _show_header(self) -> None:
+    def _header(self) -> Text:
         t = self.app.t
-        header = (" ", t("municipality"), t("year"), t("framework"), t("progress"), t("points"))
-        self.query_one("#header", Static).update(_line(self._columns, *header))
+        return _line(self._columns, " ", t("municipality"), t("year"), t("framework"), t("progress"), t("points"))
 
     def action_find(self) -> None:
         """Open the find field (made on first use: the first frame does without it)."""

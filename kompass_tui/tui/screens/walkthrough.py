@@ -27,9 +27,10 @@ from kompass_tui.core.points import ZERO, fmt, parse_entry
 from kompass_tui.core.sanitize import MAX_TEXT, one_line, visible
 from kompass_tui.errors import KompassError, ScoreError
 from kompass_tui.tui.fields import SafeTextArea, ScoreInput, SourceBox
+from kompass_tui.tui.keys import key_of
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.screens.dialogs import ChoiceScreen
-from kompass_tui.tui.widgets import TitleBar, key_of, line, plain, settle, translate_bindings
+from kompass_tui.tui.widgets import TitleBar, line, plain, settle, translate_bindings
 
 if TYPE_CHECKING:
     from textual import events
