@@ -46,7 +46,6 @@ Loaded = tuple[
     Evaluation, Framework, "list[int] | None"
 ]  # what a screen opens with: the evaluation, its framework, the file's fingerprint
 TEXT_SAVE_DELAY = 0.5
-SWITCH_INTERVAL = 0.001  # seconds a thread holds the interpreter while another waits (on_mount)
 OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by another session
 
 
@@ -95,7 +94,6 @@ class KompassApp(App[None]):
         self.open_id = open_id
         self._settled = False  # (settle)
         self._thresholds = gc.get_threshold()
-        self._switch_interval = sys.getswitchinterval()
         self._pending: dict[Hashable, tuple[str, Callable[[], Change]]] = {}
         self._pending_timer: Timer | None = None
         self._known: dict[str, Evaluation] = {}
@@ -440,10 +438,6 @@ class KompassApp(App[None]):
         from kompass_tui.tui.screens.home import HomeScreen
 
         self._loop = asyncio.get_running_loop()
-        # A key waits for the writer's thread to hand over the interpreter: at most 1 ms, not the
-        # default 5 (a frame at 240 fps is 4).
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         self.set_interval(OUTSIDE_CHECK_INTERVAL, self.check_outside_changes)
         home = HomeScreen()
         self.push_screen(home)
@@ -515,7 +509,6 @@ class KompassApp(App[None]):
 
     def on_unmount(self) -> None:
         self.flush()
-        sys.setswitchinterval(self._switch_interval)
         if self._settled:  # the collector as it was (the process may go on: tests, kompass serve)
             gc.set_threshold(*self._thresholds)
             gc.unfreeze()
