@@ -319,6 +319,10 @@ async def main(kind, folder, target):
         from kompass_tui.service import Workbench
         from kompass_tui.tui.app import KompassApp
         from kompass_tui.tui.rowlist import RowList
+        bench = Workbench(folder)
+        if target not in {{row.id for row in bench.rows()}}:  # a run after the first: a fresh one to score
+            municipality, year = target.rsplit("-", 1)
+            bench.create(municipality.capitalize(), int(year))
         app = KompassApp(Workbench(folder), "en", cursor_blink=False, evaluator="Anna Berg")
     frames = Frames(app)
     out = {{}}
@@ -364,6 +368,9 @@ asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "", sys.argv
 """
 
 
+KEY_RUNS = 3
+
+
 def keys_at_240(table: Table, work: Path, databases: dict[int, Path]) -> None:
     """Figure 9: key to frame with Textual drawing at up to 240 frames a second (so the figure is
     Kompass's own work, not the 60 fps clock), against a minimal app with one Input."""
@@ -378,7 +385,9 @@ def keys_at_240(table: Table, work: Path, databases: dict[int, Path]) -> None:
             raise SystemExit(f"keys at 240 fps failed: {result.stderr[-800:]}")
         return json.loads(result.stdout.strip().splitlines()[-1])
 
-    base = timings("minimal")["a key in an Input"]
+    # Each figure pools KEY_RUNS runs (each its own process; the walk-through scores a fresh
+    # evaluation each time): a p95 is then not one burst of the machine's noise.
+    base = [t for _ in range(KEY_RUNS) for t in timings("minimal")["a key in an Input"]]
     table.add(
         "9 minimal app, a key in an Input, 240 fps (baseline)",
         ms(statistics.median(base)),
@@ -388,7 +397,12 @@ def keys_at_240(table: Table, work: Path, databases: dict[int, Path]) -> None:
         None,
     )
     for size, folder in databases.items():
-        for where, times in timings("kompass", str(folder), TARGET).items():
+        pooled: dict[str, list[float]] = {}
+        for run in range(KEY_RUNS):
+            target = TARGET if run == 0 else f"{TARGET.rsplit('-', 1)[0]}-{2026 + run}"
+            for where, times in timings("kompass", str(folder), target).items():
+                pooled.setdefault(where, []).extend(times)
+        for where, times in pooled.items():
             p50, high = statistics.median(times) / statistics.median(base), p95(times) / p95(base)
             table.add(
                 f"9 key → frame, {where}, {size}",
