@@ -13,18 +13,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.content import Content
 from textual.dom import DOMNode
-from textual.strip import Strip
-from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
 from kompass_tui.core.sanitize import one_line, visible
 
 if TYPE_CHECKING:
     from textual import getters
-    from textual.css.styles import RulesMap
-    from textual.style import Style
 
     from kompass_tui.tui.app import KompassApp
 
@@ -37,45 +32,6 @@ def plain(text: str, style: str = "") -> Text:
 def line(text: str, style: str = "", limit: int | None = None) -> Text:
     """User text for a widget on one line (cut to limit characters with …)."""
     return Text(one_line(text, limit), style=style)
-
-
-class FigureRow(Visual):
-    """A list entry: text that wraps on the left, fixed-width figures on the right (a negative
-    width: left-aligned, as bars are), a column apart. Drawn by Textual's Content rather than a
-    rich Table grid (several times faster: a move between areas draws a list of them again)."""
-
-    GAP = 1
-
-    def __init__(self, label: Text, *figures: tuple[str, int]) -> None:
-        self.label = Content.from_rich_text(label)
-        self.figures = "".join(
-            " " * self.GAP + (text.ljust(-width)[:-width] if width < 0 else text.rjust(width)[-width:])
-            for text, width in figures
-        )
-
-    @property
-    def plain(self) -> str:
-        """The entry as text on one line (label, then the figures)."""
-        return self.label.plain + self.figures
-
-    def _label_width(self, width: int) -> int:
-        return max(1, width - len(self.figures))
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.label.get_optimal_width(rules, container_width) + len(self.figures)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.label.get_height(rules, self._label_width(width))
-
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        label_width = self._label_width(width)
-        lines = self.label.render_strips(label_width, height, style, options)
-        figures = Content(self.figures).render_strips(len(self.figures), 1, style, options)
-        blank = Strip.blank(len(self.figures), style.rich_style)
-        return [
-            Strip.join([line.extend_cell_length(label_width, style.rich_style), figures[0] if n == 0 else blank])
-            for n, line in enumerate(lines)
-        ]
 
 
 def translate_bindings(node: DOMNode, t: Callable[[str], str]) -> None:
