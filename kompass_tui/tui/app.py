@@ -150,8 +150,7 @@ class KompassApp(App[None]):
         self.flush()
         self.save(lambda: remember(lang=lang))
         self.lang = lang
-        self._bindings = self._merge_bindings()
-        self._bindings.apply_keymap(self._keymap)
+        self._bindings = self._merge_bindings()  # (the keymap is applied to them as keys come, as ever)
         self._translate_bindings()
         shown = next((s.eid for s in reversed(self.screen_stack) if isinstance(s, EvaluationScreen)), None)
         while len(self.screen_stack) > 2:
@@ -194,8 +193,9 @@ class KompassApp(App[None]):
         return self.screen.get_selected_text() or ""
 
     def action_copy_or_quit(self) -> None:
-        if self._selection():
-            self.action_copy()
+        selected = self._selection()
+        if selected:
+            self._copy(selected)
         else:
             self.call_later(self.action_quit)
 
@@ -208,6 +208,9 @@ class KompassApp(App[None]):
         if not text:
             self.notify(self.t("nothing_to_copy"), severity="warning")
             return
+        self._copy(text)
+
+    def _copy(self, text: str) -> None:
         self.copy_to_clipboard(text)
         self.notify(self.t("copied", n=len(text)))
 
