@@ -13,12 +13,13 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def did_you_mean(word: str, choices: Iterable[str], lang: str = "en") -> str:
-    """' (did you mean X?)' for the choice closest to a mistyped word, or "" if none is close."""
+def did_you_mean(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    """' (did you mean X?)' for the choice closest to a mistyped word, in English and in Swedish
+    (looked for once); "" in both if none is close."""
     close = closest(word, choices)
     if close is None:
-        return ""
-    return f" (menade du {close}?)" if lang == "sv" else f" (did you mean {close}?)"
+        return "", ""
+    return f" (did you mean {close}?)", f" (menade du {close}?)"
 
 
 class KompassError(Exception):

@@ -126,10 +126,11 @@ class Framework:
             return self._questions_by_id[question_id]
         except KeyError:
             first, last = self.questions[0].id, self.questions[-1].id
+            hint, ledtråd = did_you_mean(question_id, self._questions_by_id)
             raise NotFound(
-                f"no sub-question {question_id!r} in {self.id}{did_you_mean(question_id, self._questions_by_id)}; "
+                f"no sub-question {question_id!r} in {self.id}{hint}; "
                 f"ids run {first} … {last} (see `kompass criteria show {self.id}`)",
-                sv=f"ingen delfråga {question_id!r} i {self.id}{did_you_mean(question_id, self._questions_by_id, 'sv')}; "
+                sv=f"ingen delfråga {question_id!r} i {self.id}{ledtråd}; "
                 f"id:n går från {first} till {last} (se `kompass criteria show {self.id}`)",
             ) from None
 

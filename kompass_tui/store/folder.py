@@ -390,11 +390,8 @@ class Folder:
 
     def _not_found(self, eid: str) -> NotFound:
         """Said once, when an id is not there: the listing it takes to guess is no cost then."""
-        ids = sorted(self.ids())
-        hint, ledtråd = (
-            did_you_mean(eid, ids) or " (see `kompass list`)",
-            did_you_mean(eid, ids, "sv") or " (se `kompass list`)",
-        )
+        hint, ledtråd = did_you_mean(eid, sorted(self.ids()))
+        hint, ledtråd = hint or " (see `kompass list`)", ledtråd or " (se `kompass list`)"
         return NotFound(
             f"no evaluation {eid!r} in {self.folder}{hint}", sv=f"ingen utvärdering {eid!r} i {self.folder}{ledtråd}"
         )
