@@ -205,21 +205,19 @@ class OverviewScreen(EvaluationScreen):
         """Every area's sub-questions with their scores, each area a page of one list (laid out
         again only when a score changed)."""
         ev, lang = self.ev, self.app.lang
-        pages = {
-            area.id: [
-                (
-                    q.id,
-                    line(f"{q.id} {q.text(lang)}"),
-                    f"{fmt(scoring.question_score(ev, q.id), lang)} / {fmt(q.maximum, lang)}",
-                )
-                for q in area.questions
-            ]
-            for area in self.fw.areas
+        figures = {
+            q.id: f"{fmt(scoring.question_score(ev, q.id), lang)} / {fmt(q.maximum, lang)}" for q in self.fw.questions
         }
-        listed = [figure for entries in pages.values() for _, _, figure in entries]
-        if listed != self._listed:
-            self._listed = listed
-            self.questions.set_pages(pages)
+        listed = list(figures.values())
+        if listed == self._listed:
+            return
+        self._listed = listed
+        self.questions.set_pages(
+            {
+                area.id: [(q.id, line(f"{q.id} {q.text(lang)}"), figures[q.id]) for q in area.questions]
+                for area in self.fw.areas
+            }
+        )
 
     def render_area(self) -> None:
         ev, t, lang, area = self.ev, self.app.t, self.app.lang, self.area
