@@ -56,6 +56,29 @@ def _every_text(ev: Evaluation, name: Callable[[str, str], str], text: Callable[
         for aid, a in ev.areas.items()
     }
     evaluators = tuple(e for e in dict.fromkeys(name(e, "an evaluator's name") for e in ev.evaluators) if e)
+    actions = tuple(
+        replace(
+            a,
+            title=" ".join(text(a.title, f"action {a.id}, the title").split()),
+            description=text(a.description, f"action {a.id}, the description"),
+            owner=name(a.owner, f"action {a.id}, the owner"),
+            log=tuple(
+                replace(
+                    e,
+                    at=name(e.at, "a time"),
+                    by=name(e.by, f"action {a.id}, who"),
+                    comment=text(e.comment, f"action {a.id}, a comment"),
+                )
+                for e in a.log
+            ),
+            changed={f: name(at, "a time") for f, at in a.changed.items()},
+            created=name(a.created, "a time"),
+            created_by=name(a.created_by, f"action {a.id}, who"),
+            removed=name(a.removed, "a time"),
+            removed_by=name(a.removed_by, f"action {a.id}, who"),
+        )
+        for a in ev.actions
+    )
     return replace(
         ev,
         municipality=municipality,
@@ -68,6 +91,7 @@ def _every_text(ev: Evaluation, name: Callable[[str, str], str], text: Callable[
         questions=questions,
         created=name(ev.created, "a time"),
         updated=name(ev.updated, "a time"),
+        actions=actions,
     )
 
 

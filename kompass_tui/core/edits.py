@@ -247,6 +247,9 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
         for name, own in answer.entries.items():
             if own.score is not None:
                 _checked(own.score, fw.question(qid).maximum, f"{where}: question {qid} ({name})")
+    for action in ev.actions:
+        if not fw.has_area(action.area):
+            raise InputError(f"{where}: action {action.id} is in area {action.area!r}, which {fw.id} does not have")
 
 
 def _checked(value: Decimal, maximum: Decimal, what: str) -> None:

@@ -5,6 +5,9 @@ losing no evaluator's scores or notes. Pure: two evaluations in, the merged one 
   copies hold a different entry of the same evaluator (edited on both laptops), the newer one is
   kept, and the merge says so.
 - The consensus likewise: from whichever copy set it, the newer where both did.
+- Actions (the action plan) are paired by their key: where both copies changed one, each field
+  (status, owner, due …) is the newer of the two, and the logs are joined; a removed action stays
+  removed; an action added in the other copy under an id this copy gives another is renumbered.
 - Shared texts (agreed notes, strengths, improvement areas, summary, closing challenges) that
   differ: this copy's stays as it is, and the other copy's is kept beside it (other_versions, in the
   report's working papers), never written into the text itself.
@@ -15,7 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Answer, AreaEntry, Evaluation, name_key, ordered_sources
+from kompass_tui.core.model import (
+    ACTION_FIELDS,
+    AREA_TEXTS,
+    TEXT_KINDS,
+    Action,
+    Answer,
+    AreaEntry,
+    Evaluation,
+    name_key,
+    ordered_sources,
+)
 from kompass_tui.errors import InputError
 
 
@@ -101,8 +114,58 @@ def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
         end=mine.end or theirs.end,
         updated=max(mine.updated, theirs.updated),
         other_versions=apart.versions,
+        actions=_actions(mine.actions, theirs.actions, source, messages),
     )
     return Merge(merged, messages)
+
+
+def _actions(
+    mine: tuple[Action, ...], theirs: tuple[Action, ...], source: str, messages: list[str]
+) -> tuple[Action, ...]:
+    from kompass_tui.core.actions import next_id
+
+    result = list(mine)
+    at = {a.key: n for n, a in enumerate(result)}
+    for other in theirs:
+        if other.key in at:
+            n = at[other.key]
+            result[n] = _action(result[n], other, source, messages)
+            continue
+        if any(a.id == other.id for a in result):  # both copies added an action as (say) 2.c
+            new_id = next_id(result, other.area)
+            messages.append(
+                f"action {other.id} from {source} is another action than {other.id} here; it is now {new_id}"
+            )
+            other = replace(other, id=new_id)
+        at[other.key] = len(result)
+        result.append(other)
+    return tuple(result)
+
+
+def _action(mine: Action, theirs: Action, source: str, messages: list[str]) -> Action:
+    """One action changed in both copies: each field the newer, the logs joined, removed if removed in either."""
+    if mine == theirs:
+        return mine
+    if mine.removed or theirs.removed:
+        gone, other = (mine, theirs) if mine.removed else (theirs, mine)
+        if not other.removed and max([*other.changed.values(), *(e.at for e in other.log)], default="") > gone.removed:
+            messages.append(
+                f"action {mine.id} was removed in one copy and changed in the other after that; it stays removed"
+            )
+        return gone
+    fields: dict[str, Any] = {}
+    changed = dict(mine.changed)
+    for name in ACTION_FIELDS:
+        here, there = mine.changed.get(name, ""), theirs.changed.get(name, "")
+        if getattr(mine, name) == getattr(theirs, name):
+            changed[name] = max(here, there)
+        elif there > here:
+            fields[name], changed[name] = getattr(theirs, name), there
+            messages.append(f"action {mine.id}: the {name} differs; kept the newer from {source} ({there})")
+        else:
+            messages.append(f"action {mine.id}: the {name} differs; kept the newer one here ({here})")
+    log = tuple(sorted(set(mine.log) | set(theirs.log), key=lambda e: (e.at, e.by, e.status, e.comment)))
+    return replace(mine, **fields, changed=changed, log=log)
 
 
 def _answer(mine: Answer, theirs: Answer, qid: str, source: str, messages: list[str], apart: _Apart) -> Answer:

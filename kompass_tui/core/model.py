@@ -33,6 +33,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2200  # the years an evaluation may have
 SLUG_LENGTH = 80  # characters of an id made from a name (file names end at 255 bytes)
 QUESTIONS, AREAS = "questions", "areas"
 LEVELS = (QUESTIONS, AREAS)
+STATUSES = ("planned", "started", "done", "dropped")  # an action's course (Swedish: planerad, påbörjad, klar, avbruten)
+OPEN = ("planned", "started")  # the statuses of an action still to be done
+ACTION_FIELDS = ("title", "description", "owner", "due", "status", "improvement")  # each merged on its own
+ACTION_ID = re.compile(r"^(?P<area>[^.\s]+)\.(?P<letter>[a-z]+)$")  # 2.a, 2.b … 2.z, 2.aa
 
 
 # What each source may be called (in files, at the command line): English and Swedish.
@@ -112,6 +116,50 @@ class AreaEntry:
 
 
 @dataclass(frozen=True)
+class LogEntry:
+    """One line of an action's log: its status from then on, who set it, when, and why."""
+
+    at: str
+    by: str
+    status: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A step of the action plan (handlingsplan) on an area's improvement areas.
+
+    id is what users type (2.a: area 2's first action); key is who it is across copies (made from
+    when, by whom and what it was added as), so a merge pairs the same action and tells two that
+    happen to share an id apart. changed holds when each field was last set: a merge keeps the
+    newer of each. A removed action stays as a tombstone (removed: when), so no merge brings it back."""
+
+    id: str
+    key: str
+    area: str
+    title: str
+    improvement: int | None = None  # which item of the area's improvement areas (1 = the first)
+    description: str = ""
+    owner: str = ""  # a person or a unit of the municipality
+    due: str = ""  # YYYY-MM-DD
+    status: str = "planned"
+    log: tuple[LogEntry, ...] = ()
+    changed: Mapping[str, str] = field(default_factory=dict)
+    created: str = ""
+    created_by: str = ""
+    removed: str = ""
+    removed_by: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def overdue(self, today: str) -> bool:
+        """Still to be done, and due before today (YYYY-MM-DD)."""
+        return self.is_open and bool(self.due) and self.due < today
+
+
+@dataclass(frozen=True)
 class Evaluation:
     id: str
     municipality: str
@@ -131,6 +179,7 @@ class Evaluation:
     # Texts a merge found different in the other copy: (where, which copy, the text), kept for the
     # team's working papers, never written into the texts themselves.
     other_versions: tuple[tuple[str, str, str], ...] = ()
+    actions: tuple[Action, ...] = ()  # the action plan, removed ones (tombstones) too: see plan()
 
     @property
     def area_level(self) -> bool:
@@ -156,6 +205,10 @@ class Evaluation:
 
     def with_area(self, area_id: str, entry: AreaEntry) -> Evaluation:
         return replace(self, areas=_put(self.areas, area_id, entry))
+
+    def plan(self, area_id: str | None = None) -> list[Action]:
+        """The action plan (of one area): the actions not removed, in the order they were added."""
+        return [a for a in self.actions if not a.removed and (area_id is None or a.area == area_id)]
 
 
 Item = TypeVar("Item", Entry, Answer, AreaEntry)
@@ -252,7 +305,29 @@ def to_dict(ev: Evaluation) -> dict[str, Any]:
             if ev.other_versions
             else {}
         ),
+        **({"actions": [_action_dict(a) for a in ev.actions]} if ev.actions else {}),
     }
+
+
+def _action_dict(a: Action) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": a.id,
+        "key": a.key,
+        "area": a.area,
+        "title": a.title,
+        "improvement": a.improvement,
+        "description": a.description,
+        "owner": a.owner,
+        "due": a.due,
+        "status": a.status,
+        "log": [{"at": e.at, "by": e.by, "status": e.status, "comment": e.comment} for e in a.log],
+        "changed": dict(a.changed),
+        "created": a.created,
+        "created_by": a.created_by,
+    }
+    if a.removed:
+        data["removed"], data["removed_by"] = a.removed, a.removed_by
+    return data
 
 
 def _entry_dict(e: Entry) -> dict[str, Any]:
@@ -362,7 +437,83 @@ def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
         created=r.text("created"),
         updated=r.text("updated"),
         other_versions=_other_versions(r.data.get("other_versions", []), where),
+        actions=_actions(r.data.get("actions", []), where),
     )
+
+
+def _status(value: str, where: str) -> str:
+    if value not in STATUSES:
+        raise InputError(f"{where}: status must be one of {', '.join(STATUSES)}, found {value!r}")
+    return value
+
+
+def _actions(data: Any, where: str) -> tuple[Action, ...]:
+    if not isinstance(data, list):
+        raise InputError(f"{where}: field 'actions' must be a list")
+    found: list[Action] = []
+    ids: set[str] = set()
+    keys: set[str] = set()
+    for n, item in enumerate(data):
+        r = _Reader(item, f"{where}: actions[{n}]")
+        aid, key = r.text("id", None), r.text("key", None)
+        match = ACTION_ID.match(aid)
+        if match is None:
+            raise InputError(f"{r.where}: field 'id' must be an area and a letter such as 2.a, found {aid!r}")
+        if aid in ids or key in keys or not key:
+            raise InputError(f"{r.where}: action {aid} appears twice (or has no key)")
+        ids.add(aid)
+        keys.add(key)
+        improvement = r.data.get("improvement")
+        if improvement is not None and (
+            isinstance(improvement, bool) or not isinstance(improvement, int) or improvement < 1
+        ):
+            raise InputError(f"{r.where}: field 'improvement' must be a number from 1, found {improvement!r}")
+        due = r.text("due")
+        if due and not is_date(due):
+            raise InputError(f"{r.where}: field 'due' must be a date such as 2004-06-30, found {due!r}")
+        log = []
+        if not isinstance(r.data.get("log", []), list):
+            raise InputError(f"{r.where}: field 'log' must be a list")
+        for m, raw in enumerate(r.data.get("log", [])):
+            e = _Reader(raw, f"{r.where}: log[{m}]")
+            log.append(LogEntry(e.text("at"), e.text("by"), _status(e.text("status"), e.where), e.text("comment")))
+        changed = r.table("changed")
+        if not all(k in ACTION_FIELDS and isinstance(v, str) for k, v in changed.items()):
+            raise InputError(f"{r.where}: field 'changed' must map {', '.join(ACTION_FIELDS)} to times")
+        area = r.text("area", None)
+        if area != match.group("area"):
+            raise InputError(f"{r.where}: action {aid} is in area {match.group('area')}, not {area!r}")
+        found.append(
+            Action(
+                id=aid,
+                key=key,
+                area=area,
+                title=r.text("title", None),
+                improvement=improvement,
+                description=r.text("description"),
+                owner=r.text("owner"),
+                due=due,
+                status=_status(r.text("status", "planned"), r.where),
+                log=tuple(log),
+                changed=changed,
+                created=r.text("created"),
+                created_by=r.text("created_by"),
+                removed=r.text("removed"),
+                removed_by=r.text("removed_by"),
+            )
+        )
+    return tuple(found)
+
+
+def is_date(text: str) -> bool:
+    """Whether text is a day as YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
 
 
 def _other_versions(data: Any, where: str) -> tuple[tuple[str, str, str], ...]:

@@ -27,6 +27,8 @@ from kompass_tui.store import DEFAULT_WAIT, Database, Doc, Fingerprint, criteria
 if TYPE_CHECKING:
     from kompass_tui.core.comparison import Comparison
     from kompass_tui.core.consensus import Disagreement
+    from kompass_tui.core.followup import Followup
+    from kompass_tui.core.model import Action
 
 
 @contextmanager
@@ -44,6 +46,13 @@ def _gc_paused() -> Iterator[None]:
 
 FEW = 20  # a comparison of this many or fewer reads its municipalities' parts of the index, not all of it
 FALLBACK_EVALUATOR = "evaluator"  # who is scoring where no name is given and the system has none
+
+
+def today() -> str:
+    """Today as YYYY-MM-DD, here (what "overdue" is measured against)."""
+    from datetime import date
+
+    return date.today().isoformat()
 
 
 def evaluator(given: str | None = None) -> tuple[str, int]:
@@ -429,6 +438,67 @@ class Bench:
 
     def text(self, eid: str, kind: str, text: str, append: bool = False) -> Evaluation:
         return self.apply(eid, edits.text(kind, text, append))
+
+    # -- the action plan -------------------------------------------------------------
+
+    def add_action(
+        self,
+        eid: str,
+        area_id: str,
+        title: str,
+        by: str,
+        improvement: int | None = None,
+        owner: str = "",
+        due: str = "",
+        description: str = "",
+        status: str = "planned",
+    ) -> tuple[Evaluation, Action]:
+        """Add an action to an area's plan (core.actions.add); returns the evaluation and the new action."""
+        from kompass_tui.core import actions
+
+        ev = self.apply(eid, actions.add(area_id, title, by, improvement, owner, due, description, status))
+        return ev, ev.plan()[-1]
+
+    def set_action(self, eid: str, action_id: str, by: str, **fields: object) -> tuple[Evaluation, Action]:
+        """Change an action (core.actions.update: status, owner, due_date, comment, title,
+        description, improvement); a status change or a comment is logged."""
+        from kompass_tui.core import actions
+
+        ev = self.apply(eid, actions.update(action_id, by, **fields))  # type: ignore[arg-type]
+        return ev, actions.find(ev, action_id)
+
+    def remove_action(self, eid: str, action_id: str, by: str) -> Evaluation:
+        from kompass_tui.core import actions
+
+        return self.apply(eid, actions.remove(action_id, by))
+
+    def actions(
+        self, eid: str, area_id: str | None = None, status: str | None = None, overdue: bool = False
+    ) -> tuple[Evaluation, Framework, list[Action]]:
+        """An evaluation's action plan, or the part of it in one area, of one status, or overdue."""
+        from kompass_tui.core import actions
+
+        ev, fw = self.get_with_framework(eid)
+        area = fw.area(area_id).id if area_id is not None else None
+        wanted = actions.status(status) if status is not None else None
+        day = today()
+        found = [a for a in ev.plan(area) if (wanted is None or a.status == wanted) and (not overdue or a.overdue(day))]
+        return ev, fw, found
+
+    def followup(self, ev: Evaluation) -> Followup | None:
+        """The follow-up of the municipality's previous round's action plan in ev (any version of
+        the framework), or None if there is no earlier round: one part of the index, one file."""
+        from kompass_tui.core import followup
+
+        row = followup.earlier(ev, self._readable_rows(ev.municipality))
+        if row is None:
+            return None
+        before = self.get(row.id)
+        try:
+            before_fw = self.framework(before.framework)
+        except KompassError:
+            return None  # that round's framework is not installed here: nothing to pair or name
+        return followup.followup(ev, self.framework(ev.framework), before, before_fw, today())
 
     def delete(self, eid: str) -> None:
         """Delete an evaluation; its last version is kept, so `restore` can bring it back."""
