@@ -5,6 +5,11 @@ tests/ on the path; see pyproject.toml)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kompass_tui.core.model import Evaluation
+    from kompass_tui.service import Workbench
 
 # The seed report's published figures: the acceptance test for every total.
 SEED_AREAS = {"1": "83", "2": "76.5", "3": "89.5", "4": "81.5", "5": "76", "6": "72.5", "7": "67", "8": "93"}
@@ -73,3 +78,50 @@ def snapshot_files(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != ".lock"
     }
+
+
+def reevaluation(bench: Workbench) -> tuple[Evaluation, Evaluation]:
+    """The loop of issue 15 in one database: Botkyrka 2003 as in the seed, with three actions on
+    areas 2 and 7 (two of them done), and Botkyrka 2008 scored wholly: as 2003, but area 2 up 6.5
+    (2.2 +4, 2.5 +2.5) and area 7 down 3 (7.1 −3). Returns (2003, 2008)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from kompass_tui import paths
+    from kompass_tui.core import edits, model, scoring
+
+    seed = model.from_document(
+        __import__("json").loads((paths.demo_dir() / "botkyrka-2003.json").read_text(encoding="utf-8")), "seed"
+    )
+    before = bench.add(replace(seed, actions=()), "seed")
+    who = before.evaluators[0]
+    bench.add_action(
+        before.id,
+        "2",
+        "Publicera enheternas åtaganden",
+        who,
+        improvement=1,
+        owner="Kommunledningskontoret",
+        due="2004-06-30",
+    )
+    bench.add_action(
+        before.id, "2", "Gemensam klagomålsrutin", who, improvement=2, owner="Kvalitetsstrategen", due="2004-12-31"
+    )
+    bench.add_action(
+        before.id, "7", "Extern kvalitetsrevision", who, improvement=1, owner="Ekonomiavdelningen", due="2005-06-30"
+    )
+    bench.set_action(before.id, "2.a", who, state="done", comment="Publicerat")
+    before = bench.set_action(before.id, "7.a", who, state="done")[0]
+    fw = bench.framework(before.framework)
+    after = bench.create("Botkyrka", 2008, evaluators=["Anna Berg"])
+    changed = {"2.2": Decimal(4), "2.5": Decimal("2.5"), "7.1": Decimal(-3)}
+
+    def scored(ev: Evaluation, framework: object, at: str) -> Evaluation:
+        for q in fw.questions:
+            value = scoring.question_score(before, q.id)
+            assert value is not None
+            ev = edits.score(q.id, value + changed.get(q.id, Decimal(0)))(ev, fw, at)
+        return ev
+
+    after = bench.apply(after.id, scored)
+    return before, after
