@@ -10,7 +10,6 @@ logged with who and when.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -200,6 +199,8 @@ def add(
         area = fw.area(area_id)
         who = _who(ev, by)
         number = _improvement(ev, area.id, improvement)
+        import hashlib
+
         key = hashlib.sha1(f"{at}|{who}|{area.id}|{kept_title}".encode()).hexdigest()[:12]
         action = Action(
             id=next_id(ev.actions, area.id),

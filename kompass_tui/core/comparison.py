@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol, TypeVar
 
 from kompass_tui.core import scoring
+from kompass_tui.core.actions import Tally
 from kompass_tui.core.framework import Area, Framework
 from kompass_tui.core.model import Evaluation, name_key
 from kompass_tui.core.points import fmt, normal
@@ -78,6 +79,8 @@ class Comparison:
     changes: tuple[Change | None, ...]
     unfinished: tuple[frozenset[str], ...] = ()  # per evaluation, its areas not wholly scored
     include_partial: bool = False  # unfinished figures counted in ranks, averages and changes
+    # per evaluation, its previous round's action plan by area (empty where it had none)
+    followups: tuple[Mapping[str, Tally], ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -189,11 +192,13 @@ def compare(
     previous_rounds: Mapping[str, Evaluation | None] | None = None,
     unfinished: Mapping[str, frozenset[str]] | None = None,
     include_partial: bool = False,
+    previous_plans: Mapping[str, Mapping[str, Tally]] | None = None,
 ) -> Comparison:
     """The comparison table of evaluations of one framework; previous_rounds gives, per evaluation
     id, the municipality's previous evaluation (None or missing: there is none). Figures of what is
     not wholly scored (unfinished: areas by evaluation id, worked out where an id is missing) are
-    shown but left out of the best, the averages, the ranks and the changes, unless include_partial."""
+    shown but left out of the best, the averages, the ranks and the changes, unless include_partial.
+    previous_plans: per evaluation id, its previous round's action plan tallied by area."""
     if not evaluations:
         raise InputError("nothing to compare; give two or more evaluation ids")
     if check_one_framework(evaluations) != fw.id:
@@ -232,6 +237,7 @@ def compare(
         tuple(changes),
         left,
         include_partial,
+        tuple((previous_plans or {}).get(ev.id, {}) for ev in evaluations),
     )
 
 

@@ -162,4 +162,31 @@ def notes(table: Comparison, lang: str, best_key: str, name: Callable[[str], str
         )
     if table.has_partial:
         parts.append(t(lang, "partial_note_included" if table.include_partial else "partial_note"))
-    return " ".join(parts)
+    return " ".join(parts + _plan_notes(table, lang, name))
+
+
+def _plan_notes(table: Comparison, lang: str, name: Callable[[str], str]) -> list[str]:
+    """What became of each one's previous round's action plan: 'The 2003 action plan of Botkyrka:
+    2 of 3 actions done (area 2: 1 of 2; area 7: 1 of 1).' (from the index: no file is read)."""
+    from kompass_tui.core.actions import Tally
+    from kompass_tui.exchange.plans import tally_text
+
+    found = []
+    for head, change_, plan in zip(names(table.evaluations), table.changes, table.followups, strict=False):
+        if not plan or not change_:
+            continue
+        whole = Tally(*(sum(getattr(t_, f) for t_ in plan.values()) for f in ("done", "open", "dropped")))
+        areas = "; ".join(
+            t(lang, "compare_plan_area", id=area, done=tally.done, n=tally.counted) for area, tally in plan.items()
+        )
+        found.append(
+            t(
+                lang,
+                "compare_plan_note",
+                year=change_.previous.year,
+                name=name(head),
+                tally=tally_text(whole, lang),
+                areas=areas,
+            )
+        )
+    return found

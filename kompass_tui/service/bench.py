@@ -204,12 +204,14 @@ class Bench:
         groups: dict[tuple[str, str], list[Row]] = {}
         for row in rows:
             groups.setdefault(comparison.round_key(row), []).append(row)
-        before = {}
+        before, plans = {}, {}
         for ev in evaluations:
             earlier = comparison.previous(ev, groups.get(comparison.round_key(ev), []))
             before[ev.id] = self._area_scores(earlier) if earlier is not None else None
+            if earlier is not None and earlier.plan:
+                plans[ev.id] = earlier.plan_tallies()
         unfinished = {r.id: r.unfinished for r in rows if r.areas is not None}  # the files read: worked out
-        return comparison.compare(evaluations, fw, before, unfinished, include_partial)
+        return comparison.compare(evaluations, fw, before, unfinished, include_partial, plans)
 
     def rows(self) -> list[Row]:
         """Every evaluation as the index summarises it (brought up to date first), by municipality.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kompass_tui.core import model, scoring
 from kompass_tui.core.framework import Framework
@@ -15,6 +15,9 @@ from kompass_tui.core.points import to_decimal
 from kompass_tui.errors import KompassError
 from kompass_tui.store import Doc
 from kompass_tui.store.rowcheck import USUAL_FIELDS, USUAL_ROW
+
+if TYPE_CHECKING:
+    from kompass_tui.core.actions import Tally
 
 # What an index row holds; rows of an older kind are summarised again (2: scores that do not fit
 # are not counted; 3: the areas not wholly scored, and the undecided sub-questions).
@@ -40,6 +43,13 @@ class Row(NamedTuple):
     unfinished: frozenset[str] = frozenset()  # areas not wholly scored (scoring.unfinished_areas)
     undecided: int = 0  # sub-questions where the evaluators differ and no consensus is set
     unfit: int = 0  # stored scores the framework does not allow (not counted; `kompass show` names them)
+    plan: dict[str, list[int]] | None = None  # the action plan per area: [done, open, dropped]; None if none
+
+    def plan_tallies(self) -> dict[str, Tally]:
+        """The action plan's tally per area, as the index keeps it (for a comparison's follow-up)."""
+        from kompass_tui.core.actions import Tally
+
+        return {area: Tally(*counts) for area, counts in (self.plan or {}).items()}
 
     @property
     def area_level(self) -> bool:
@@ -118,6 +128,7 @@ class Row(NamedTuple):
             unfinished=_areas_of(tuple(raw.get("unfinished") or ())),
             undecided=raw.get("undecided") or 0,
             unfit=unfit if isinstance(unfit, int) else 0,
+            plan=raw.get("plan") or None,
         )
 
 
@@ -164,4 +175,15 @@ def summarize(doc: Doc, framework: Callable[[str], Framework], stamp: Callable[[
         "summary": SUMMARY,
         "framework_stamp": stamp(fw.id),
         **({"unfit": len(problems)} if problems else {}),
+        **({"plan": _plan(ev)} if ev.plan() else {}),  # (rows of evaluations without one keep the usual shape)
     }
+
+
+def _plan(ev: Evaluation) -> dict[str, list[int]]:
+    from kompass_tui.core.actions import tally
+
+    counts = {}
+    for area in dict.fromkeys(a.area for a in ev.plan()):
+        found = tally(ev.plan(area))
+        counts[area] = [found.done, found.open, found.dropped]
+    return counts

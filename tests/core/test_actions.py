@@ -284,3 +284,18 @@ def test_an_evaluation_without_actions_is_stored_as_before(demo):
     ev = demo.get("kalix-2003")
     assert "actions" not in model.to_dict(ev)
     assert replace(ev, actions=()) == ev
+
+
+def test_a_comparison_says_what_became_of_each_ones_previous_action_plan_from_the_index(bench):
+    from kompass_tui.exchange import tables
+
+    bench.load_demo()
+    bench.delete("botkyrka-2003")
+    reevaluation(bench)
+    assert bench.rows()[0].plan == {"2": [1, 1, 0], "7": [1, 0, 0]}  # kept in the index: no file is read
+    table = bench.comparison(["botkyrka-2008", "kalix-2003"])
+    assert table.followups[0]["2"].done == 1 and table.followups[1] == {}
+    assert tables.notes(table, "sv", "best_note").endswith(
+        "Handlingsplanen från 2003 för Botkyrka 2008: 2 av 3 åtgärder klara (område 2: 1 av 2; område 7: 1 av 1)."
+    )
+    assert "The 2003 action plan of Botkyrka 2008: 2 of 3 actions done" in tables.notes(table, "en", "best_note")
