@@ -196,6 +196,14 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
     undecided = scoring.undecided(ev)
     if undecided:
         head.append(f"\n{t(lang, 'to_decide_cli', n=len(undecided), id=ev.id)}", style="bold")
+    if ev.plan():
+        from kompass_tui.core.actions import tally
+        from kompass_tui.exchange.plans import tally_text
+        from kompass_tui.service.bench import today
+
+        head.append(
+            f"\n{t(lang, 'action_plan')}: {tally_text(tally(ev.plan(), today()), lang)} (kompass actions {ev.id})"
+        )
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column(t(lang, "area"))
     table.add_column(t(lang, "points"), justify="right")

@@ -201,6 +201,7 @@ def details(
         if framework is not None and framework.id != ev.framework:
             moved = replace(ev, framework=framework.id)
             problems = scoring.fitting(moved, framework)[1]
+            problems += [f"action {a.id} is in area {a.area}" for a in moved.plan() if not framework.has_area(a.area)]
             if problems:
                 raise InputError(
                     f"{ev.id} holds scores that do not fit {framework.id} ({problems[0]}"

@@ -129,3 +129,12 @@ def test_hostile_titles_are_shown_as_text(db):
     out = run("actions", "botkyrka-2003", "--area", "3", "--db", db).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "[bold]fet[/] =1+1" in out
+
+
+def test_show_says_how_the_action_plan_stands(db):
+    out = run("--lang", "sv", "show", "botkyrka-2003", "--db", db).stdout
+    assert (
+        "Handlingsplan: 3 av 6 åtgärder klara · 1 avbruten · 3 försenade (kompass actions botkyrka-2003)"
+        in " ".join(out.split()).replace("Handlingsplan:", "Handlingsplan:")
+    )
+    assert "Handlingsplan" not in run("--lang", "sv", "show", "kalix-2003", "--db", db).stdout

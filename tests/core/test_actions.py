@@ -299,3 +299,15 @@ def test_a_comparison_says_what_became_of_each_ones_previous_action_plan_from_th
         "Handlingsplanen från 2003 för Botkyrka 2008: 2 av 3 åtgärder klara (område 2: 1 av 2; område 7: 1 av 1)."
     )
     assert "The 2003 action plan of Botkyrka 2008: 2 of 3 actions done" in tables.notes(table, "en", "best_note")
+
+
+def test_another_framework_is_refused_where_an_action_has_no_area_in_it(bench, tmp_path):
+    from helpers import MINI_FRAMEWORK
+
+    path = tmp_path / "mini.toml"
+    path.write_text(MINI_FRAMEWORK, encoding="utf-8")
+    bench.add_framework(path)
+    ev = bench.create("Håbo", 2026, evaluators=["Anna Berg"])
+    bench.add_action(ev.id, "2", "Något", "Anna Berg")
+    with pytest.raises(InputError, match="action 2.a is in area 2"):
+        bench.edit(ev.id, framework_id="mini")
