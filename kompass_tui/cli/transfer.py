@@ -10,10 +10,12 @@ import typer
 
 from kompass_tui.cli.main import (
     FORMATS_HELP,
+    AsOption,
     DbOption,
     LangOption,
     _bench,
     _console,
+    _evaluator,
     _ids,
     _lang,
     _say,
@@ -38,11 +40,16 @@ IncludePartialOption = Annotated[
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores.")
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A .json evaluation, or a .csv of area or sub-question scores, or of an action plan."
+        ),
     ],
     into: Annotated[
         Optional[str],
-        typer.Option("--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores belongs to."),
+        typer.Option(
+            "--into", metavar="ID", help="Evaluation id that a CSV of sub-question scores or an action plan belongs to."
+        ),
     ] = None,
     framework: Annotated[
         str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")
@@ -56,19 +63,26 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    as_: AsOption = None,
     db: DbOption = None,
 ) -> None:
     """Import evaluations from JSON or CSV.
 
     CSV may use ; or , and decimal comma, as Swedish Excel saves it (UTF-8, or Windows-1252 as in
-    Excel's "CSV (semikolonavgränsad)"). Two shapes:
+    Excel's "CSV (semikolonavgränsad)"). Three shapes:
 
     Area scores, one new area-level evaluation per row: municipality;year;1;2;3;4;5;6;7;8
 
     Sub-question scores, into an evaluation (--into ID): question;score;note;sources
 
+    An action plan, into an evaluation (--into ID), as export --actions writes it:
+    action;area;improvement;title;description;owner;due;status;comment (or åtgärd;område;…). A row
+    with an id changes that action (a comment is logged, as --as), one without adds an action;
+    actions not in the file stay as they are.
+
     Nothing is written unless the whole file is valid."""
-    for ev in _bench(ctx, db).import_file(file, into, framework, encoding=encoding):
+    by = _evaluator(ctx, as_)  # who imports: an action plan's changes and comments are logged as theirs
+    for ev in _bench(ctx, db).import_file(file, into, framework, encoding=encoding, by=by):
         _say(_words(ctx, "cli_imported", id=ev.id))
 
 
@@ -103,6 +117,10 @@ def export(
         ),
     ] = False,
     include_partial: IncludePartialOption = False,
+    actions: Annotated[
+        bool,
+        typer.Option("--actions", help="Only the action plan (Markdown or CSV), for the municipality's own follow-up."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Export the report (Markdown), CSV or JSON.
@@ -110,7 +128,10 @@ def export(
     The report is the municipality's document: the area table and profile chart, every sub-question
     with its consensus score and agreed note, the texts, the change since the municipality's
     previous evaluation (if any) and, with --compare, the comparison table with the average and
-    ranks, and its chart. No evaluator's own note or score is in it unless --internal."""
+    ranks, and its chart. No evaluator's own note or score is in it unless --internal.
+
+    With --actions, only the action plan: a Markdown document, or a CSV (one row per action) to
+    follow up in Excel and import again (kompass import FILE --into ID)."""
     extra = list(ctx.args)
     if extra and not compare:
         raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
@@ -119,10 +140,12 @@ def export(
     if output is None:
         from kompass_tui.core.sanitize import visible
 
-        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), others, charts, internal, include_partial)))
+        sys.stdout.write(
+            visible(bench.export(id, format, _lang(lang, ctx), others, charts, internal, include_partial, actions))
+        )
         return
     written, replaced = bench.write_export(
-        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial
+        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial, actions
     )
     _say(_words(ctx, "cli_wrote_replaced" if replaced else "cli_wrote", path=written))
 

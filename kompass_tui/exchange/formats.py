@@ -1,8 +1,10 @@
 """The export formats, one registry: each with its name, file suffix, what it holds, its encoding
-rule and how it is made. The CLI's --format choices, the service's export and the app's export
-dialog all read it; a new format is one entry here.
+rule and how it is made (and, for md and csv, how the action plan alone is: --actions). The CLI's
+--format choices, the service's export and the app's export dialog all read it; a new format is
+one entry here.
 
-Reading is decided by content: a JSON evaluation, or CSV rows (parse)."""
+Reading is decided by content: a JSON evaluation, or CSV rows (parse); an action plan's CSV is told
+by its header (actioncsv.holds_actions) and read by the service, into an evaluation."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from kompass_tui.errors import InputError
 
 if TYPE_CHECKING:
     from kompass_tui.core.comparison import Comparison
+    from kompass_tui.core.followup import Followup
     from kompass_tui.core.framework import Framework
     from kompass_tui.core.model import Evaluation
     from kompass_tui.exchange.csvfile import AreaRow, QuestionRow
@@ -30,6 +33,8 @@ class Context:
     charts: bool = True
     internal: bool = False  # the report with the team's working papers (report.render)
     report: Callable[[str], object] = field(default=lambda message: None)  # where warnings go
+    followup: Callable[[], Followup | None] = lambda: None  # the previous round's action plan, when asked for
+    today: str = ""  # YYYY-MM-DD: what an open action is overdue against ('' marks none)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class Format:
     data: bool = False  # to import again: nothing longer than an import takes (cleaning.within_limits)
     compares: bool = False  # may hold a comparison with other evaluations
     bom_for: tuple[str, ...] = ()  # languages whose files start with a BOM (Swedish Excel opens those as UTF-8)
+    # the action plan alone (export --actions); None: this format does not hold it
+    actions: Callable[[Evaluation, Framework, Context], str] | None = None
 
     def encode(self, text: str, lang: str) -> bytes:
         return text.encode("utf-8-sig" if lang in self.bom_for else "utf-8")
@@ -50,8 +57,28 @@ def _markdown(ev: Evaluation, fw: Framework, context: Context) -> str:
     from kompass_tui.exchange import report
 
     return report.render(
-        ev, fw, context.lang, context.comparison, context.rounds(), context.charts, internal=context.internal
+        ev,
+        fw,
+        context.lang,
+        context.comparison,
+        context.rounds(),
+        context.charts,
+        internal=context.internal,
+        followup=context.followup(),
+        today=context.today,
     )
+
+
+def _markdown_plan(ev: Evaluation, fw: Framework, context: Context) -> str:
+    from kompass_tui.exchange import report
+
+    return report.plan_document(ev, fw, context.lang, context.today)
+
+
+def _csv_plan(ev: Evaluation, fw: Framework, context: Context) -> str:
+    from kompass_tui.exchange import actioncsv
+
+    return actioncsv.write(ev, fw, context.lang)
 
 
 def _csv(ev: Evaluation, fw: Framework, context: Context) -> str:
@@ -69,8 +96,16 @@ def _json(ev: Evaluation, fw: Framework, context: Context) -> str:
 FORMATS = {
     f.name: f
     for f in (
-        Format("md", ".md", "the report (Markdown)", _markdown, compares=True),
-        Format("csv", ".csv", "the scores and notes (CSV, as Excel opens it)", _csv, data=True, bom_for=("sv",)),
+        Format("md", ".md", "the report (Markdown)", _markdown, compares=True, actions=_markdown_plan),
+        Format(
+            "csv",
+            ".csv",
+            "the scores and notes (CSV, as Excel opens it)",
+            _csv,
+            data=True,
+            bom_for=("sv",),
+            actions=_csv_plan,
+        ),
         Format("json", ".json", "everything, to import or merge (JSON)", _json, data=True),
     )
 }

@@ -23,7 +23,7 @@ def tally_text(tally: Tally, lang: str) -> str:
     """'3 of 4 actions done · 1 dropped · 1 overdue'; 'no actions' where there are none."""
     if not tally:
         return t(lang, "no_actions")
-    parts = [t(lang, "actions_done", done=tally.done, n=tally.counted)]
+    parts = [t(lang, "actions_done", done=tally.done, n=tally.counted)] if tally.counted else []
     if tally.dropped:
         parts.append(t(lang, "actions_dropped", n=tally.dropped))
     if tally.overdue:

@@ -2,23 +2,26 @@
 
 Title and facts, summary, the area table with the total ("Tabell 1") and the profile chart, per
 area its sub-question table with strengths and improvement areas, the closing challenges, the
-change since the municipality's previous evaluation where there is one, and optionally the
+change since the municipality's previous evaluation where there is one, the follow-up of the
+previous round's action plan beside it, the action plan (handlingsplan), and optionally the
 comparison with other municipalities (areas as rows, municipalities as columns, the average, the
 totals and ranks last) with its chart. Charts are plain text in fenced blocks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from kompass_tui.core import comparison, consensus, scoring
+from kompass_tui.core.actions import tally
 from kompass_tui.core.comparison import Comparison
+from kompass_tui.core.followup import Followup
 from kompass_tui.core.framework import Area, Framework
-from kompass_tui.core.model import AREA_TEXTS, Evaluation
+from kompass_tui.core.model import AREA_TEXTS, Action, Evaluation
 from kompass_tui.core.points import fmt
 from kompass_tui.exchange import markdown as md
-from kompass_tui.exchange import tables
+from kompass_tui.exchange import plans, tables
 from kompass_tui.exchange.charts import PARTIAL
 from kompass_tui.i18n import t
 
@@ -33,9 +36,13 @@ def render(
     rounds: Sequence[Evaluation] = (),
     charts: bool = True,
     internal: bool = False,
+    followup: Followup | None = None,
+    today: str = "",
 ) -> str:
     """The report. table: a comparison to include; rounds: the municipality's evaluations, for the
-    change since the previous one; charts: include the text charts (fenced, no colour codes).
+    change since the previous one; charts: include the text charts (fenced, no colour codes);
+    followup: the previous round's action plan beside the change (shown where that round had one);
+    today (YYYY-MM-DD): what an open action's due date is overdue against.
 
     The municipality's document holds the consensus and what the team agreed on: each sub-question's
     agreed note (consensus.agreed_note), never an evaluator's own. internal: also the team's working
@@ -55,6 +62,10 @@ def render(
     before = comparison.previous(ev, rounds)
     if before is not None:
         parts += _change_section(ev, before, fw, lang, comparison.history(ev, rounds), charts)
+    if followup is not None and followup.previous.plan():
+        parts += followup_section(followup, lang, today)
+    if ev.plan():
+        parts += [f"## {t(lang, 'action_plan')}", *plan_tables(ev, fw, lang, today, "###")]
     if table is not None:
         parts += [f"## {t(lang, 'comparison')}", comparison_table(table, lang)]
         if charts:
@@ -196,6 +207,97 @@ def _area_section(ev: Evaluation, fw: Framework, area: Area, lang: str, sole: st
             notes.append(f"- {q.id}{_sources(sources, lang)}: {md.inline(' '.join(note.split()))}")
     if notes:
         parts += [f"**{t(lang, 'notes')}**", "\n".join(notes)]
+    return parts
+
+
+def plan_document(ev: Evaluation, fw: Framework, lang: str, today: str = "") -> str:
+    """The action plan alone, for the municipality's own follow-up: a title block (municipality,
+    year, framework, how the actions stand), then each area's table as the report has it."""
+    lines = [f"# {md.inline(t(lang, 'action_plan'))}: {md.inline(ev.title)}", ""]
+    lines.append(f"- **{t(lang, 'framework')}:** {md.inline(fw.name(lang))}")
+    if ev.dates:
+        lines.append(f"- **{t(lang, 'dates')}:** {md.inline(ev.dates)}")
+    lines.append(f"- **{t(lang, 'actions')}:** {md.inline(plans.tally_text(tally(ev.plan(), today), lang))}")
+    return "\n\n".join(["\n".join(lines), *plan_tables(ev, fw, lang, today, "##")]) + "\n"
+
+
+def plan_tables(ev: Evaluation, fw: Framework, lang: str, today: str, level: str) -> list[str]:
+    """Per area with actions, a heading (at level: ## or ###) and the table of its actions, in the
+    framework's order; actions of an area the framework does not have (any more) last."""
+    parts = []
+    known = {area.id for area in fw.areas}
+    groups = [(f"{area.id} {area.name(lang)}", ev.plan(area.id)) for area in fw.areas]
+    strays = dict.fromkeys(a.area for a in ev.plan() if a.area not in known)
+    groups += [(t(lang, "followup_area", id=area_id), ev.plan(area_id)) for area_id in strays]
+    for heading, actions in groups:
+        if actions:
+            parts += [f"{level} {md.inline(heading)}", plan_table(ev, actions, lang, today)]
+    return parts
+
+
+def plan_table(ev: Evaluation, actions: Iterable[Action], lang: str, today: str = "") -> str:
+    """The actions as rows: id, title (its description under it, and the improvement area it is
+    on), owner, due date, status (overdue marked against today). All user text escaped."""
+    rows = [
+        [md.cell(a.id), _action_cell(ev, a, lang), md.cell(a.owner), md.cell(a.due), _status_cell(a, lang, today)]
+        for a in actions
+    ]
+    header = [t(lang, "action"), t(lang, "plan_title"), t(lang, "owner"), t(lang, "due"), t(lang, "status")]
+    return md.table(header, rows, "lllll")
+
+
+def _action_cell(ev: Evaluation, action: Action, lang: str) -> str:
+    lines = [md.cell(action.title)]
+    if action.description.strip():
+        lines.append(md.cell(action.description))
+    improvement = plans.improvement_of(ev, action)
+    if improvement:
+        lines.append(f"*{t(lang, 'improvement_area')} {action.improvement}: {md.inline(improvement)}*")
+    return "<br>".join(lines)
+
+
+def _status_cell(action: Action, lang: str, today: str) -> str:
+    word = f"{plans.STATUS_MARKS[action.status]} {plans.status_word(action.status, lang)}"
+    return f"{word} **({t(lang, 'overdue')})**" if today and action.overdue(today) else word
+
+
+def followup_section(followup: Followup, lang: str, today: str = "") -> list[str]:
+    """The follow-up of the previous round's action plan: per area the change since then (where
+    the rounds share the framework) beside how far its actions came, then each area's actions."""
+    before = followup.previous
+    parts = [f"## {t(lang, 'followup', year=before.year)}"]
+    if not followup.paired:
+        parts.append(
+            md.inline(t(lang, "followup_other_framework", year=before.year, framework=followup.framework.name(lang)))
+        )
+    items = [item for item in followup.areas if item.actions or (followup.paired and item.change is not None)]
+    header = [t(lang, "area"), t(lang, "actions")]
+    if followup.paired:
+        header.insert(1, md.inline(t(lang, "change_since", year=before.year)))
+
+    def row(label: str, change: str, actions: str) -> list[str]:
+        return [label, change, actions] if followup.paired else [label, actions]
+
+    rows = [
+        row(
+            md.cell(f"{item.area.id} {item.area.name(lang)}"),
+            comparison.signed(item.change, lang),
+            md.inline(plans.tally_text(item.tally, lang)),
+        )
+        for item in items
+    ]
+    everything = tally((a for item in followup.areas for a in item.actions), today)
+    rows.append(
+        [
+            f"**{text}**" if text else ""
+            for text in row(t(lang, "total"), "", md.inline(plans.tally_text(everything, lang)))
+        ]
+    )
+    parts.append(md.table(header, rows, "lrl" if followup.paired else "ll"))
+    for item in items:
+        if item.actions:
+            heading = f"{t(lang, 'followup_area', id=item.area.id)} {item.area.name(lang)}"
+            parts += [f"### {md.inline(heading)}", plan_table(before, item.actions, lang, today)]
     return parts
 
 

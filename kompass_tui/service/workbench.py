@@ -1,6 +1,7 @@
 """The workbench: the one API the CLI and the app call. Bench reads, lists and changes
 evaluations; Workbench adds what comes from files and goes to them: imports (JSON, both CSV
-shapes), merges of another copy, exports in every exchange format, the demo.
+shapes, an action plan's CSV), merges of another copy, exports in every exchange format (and the
+action plan alone), the demo.
 
 Everything read from a file is checked whole before anything is written, and its texts are
 cleaned as typed ones are (core.cleaning), with what that removed reported."""
@@ -11,7 +12,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kompass_tui import paths
 from kompass_tui.core import cleaning, edits, model
@@ -19,14 +20,16 @@ from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import clean_text
 from kompass_tui.errors import InputError, KompassError
-from kompass_tui.service.bench import Bench
+from kompass_tui.service.bench import Bench, evaluator, today
 from kompass_tui.store import Doc
 from kompass_tui.store.batches import reported
 from kompass_tui.store.userfiles import read_text_file
 
 if TYPE_CHECKING:
+    from kompass_tui.core.edits import Change
     from kompass_tui.core.merging import Merge
     from kompass_tui.exchange import csvfile
+    from kompass_tui.exchange.actioncsv import ActionRow
 
 
 class Workbench(Bench):
@@ -98,25 +101,37 @@ class Workbench(Bench):
         framework_id: str = DEFAULT_FRAMEWORK,
         skip_existing: bool = False,
         encoding: str | None = None,
+        by: str | None = None,
     ) -> list[Evaluation]:
-        """Import a JSON evaluation, a CSV of area scores (new area-level evaluations), or a CSV of
-        sub-question scores (into an existing evaluation). Everything is checked before anything is
-        written, so a bad file changes nothing."""
+        """Import a JSON evaluation, a CSV of area scores (new area-level evaluations), a CSV of
+        sub-question scores, or an action plan's CSV (both into an existing evaluation; by: who
+        imports the plan, as --as says, else service.evaluator). Everything is checked before
+        anything is written, so a bad file changes nothing."""
         name = str(path)
         text, guessed = read_text_file(path, encoding)
         try:
-            done = self._import_text(text, name, into, framework_id, skip_existing)
+            done = self._import_text(text, name, into, framework_id, skip_existing, by)
         except InputError as exc:
-            raise InputError(f"{exc} ({guessed})" if guessed else str(exc)) from None
+            if not guessed:
+                raise
+            raise InputError(f"{exc} ({guessed})", sv=f"{exc.sv} ({guessed})" if exc.sv else "") from None
         if guessed:
             self.report(f"{name}: {guessed}")
         return done
 
     def _import_text(
-        self, text: str, name: str, into: str | None, framework_id: str, skip_existing: bool
+        self, text: str, name: str, into: str | None, framework_id: str, skip_existing: bool, by: str | None = None
     ) -> list[Evaluation]:
-        from kompass_tui.exchange import csvfile, formats  # only when there is a file (not at start-up)
+        from kompass_tui.exchange import actioncsv, csvfile, formats  # only when there is a file (not at start-up)
 
+        if actioncsv.holds_actions(text):
+            if not into:
+                raise InputError(
+                    f"{name}: holds an action plan; say which evaluation it belongs to with --into ID",
+                    sv=f"{name}: innehåller en handlingsplan; ange vilken utvärdering den hör till med --into ID",
+                )
+            rows = actioncsv.read(text, name)
+            return [self._import_action_rows(rows, name, into, by or evaluator()[0])]
         parsed = formats.parse(text, name)
         if isinstance(parsed, Evaluation):
             if into:
@@ -181,6 +196,34 @@ class Workbench(Bench):
         self._removed(removed, name)
         return done
 
+    def _import_action_rows(self, rows: list[ActionRow], name: str, into: str, by: str) -> Evaluation:
+        """An action plan's rows into an evaluation: a row with an id changes what differs in that
+        action (and logs its comment), a row without one adds an action to its area; actions not
+        in the file stay as they are. Checked whole on a copy first, then saved in one change; a
+        file that changes nothing is not even saved."""
+        ev = self.get(into)
+        removed = sum(
+            clean_text(text, f"{name}: line {row.line}")[1]
+            for row in rows
+            for text in (row.title, row.description, row.owner, row.comment)
+            if text
+        )
+
+        def apply_rows(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+            for row in rows:
+                try:
+                    ev = _action_row(row, by)(ev, fw, at)
+                except KompassError as exc:
+                    raise InputError(
+                        f"{name}: line {row.line}: {exc}", sv=f"{name}: rad {row.line}: {exc.words_in('sv')}"
+                    ) from None
+            return ev
+
+        apply_rows(ev, self.framework(ev.framework), model.now())  # every row checked before the lock and the write
+        done = self.apply(into, apply_rows)
+        self._removed(removed, name)
+        return done
+
     def export(
         self,
         eid: str,
@@ -190,12 +233,19 @@ class Workbench(Bench):
         charts: bool = True,
         internal: bool = False,
         include_partial: bool = False,
+        actions: bool = False,
     ) -> str:
         """The evaluation in one of exchange.formats (md: the report, csv, json). internal: the
-        report with the team's working papers (exchange.report.render)."""
+        report with the team's working papers (exchange.report.render); actions: the action plan
+        alone (md or csv), for the municipality's own follow-up."""
         from kompass_tui.exchange import formats
 
         fmt, compare = formats.get(form), list(compare)
+        if actions and (fmt.actions is None or compare or internal):
+            raise InputError(
+                "--actions goes with md or csv" + (", without --compare and --internal" if fmt.actions else ""),
+                sv="--actions går med md eller csv" + (", utan --compare och --internal" if fmt.actions else ""),
+            )
         if compare and not fmt.compares:
             raise InputError("--compare goes with the Markdown report (--format md)")
         if internal and not fmt.compares:
@@ -214,7 +264,11 @@ class Workbench(Bench):
             charts,
             internal,
             self.report,
+            lambda: self.followup(ev),
+            today(),
         )
+        if actions and fmt.actions is not None:
+            return fmt.actions(ev, fw, context)
         return fmt.render(ev, fw, context)
 
     def write_export(
@@ -227,6 +281,7 @@ class Workbench(Bench):
         charts: bool = True,
         internal: bool = False,
         include_partial: bool = False,
+        actions: bool = False,
     ) -> tuple[Path, bool]:
         """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
         file only (a symlink, FIFO or device is refused), written atomically and readable by the
@@ -237,7 +292,8 @@ class Workbench(Bench):
         fmt = formats.get(form) if form else formats.for_path(str(path))
         target = Path(path).expanduser()
         replaced = write_file(
-            target, fmt.encode(self.export(eid, fmt.name, lang, compare, charts, internal, include_partial), lang)
+            target,
+            fmt.encode(self.export(eid, fmt.name, lang, compare, charts, internal, include_partial, actions), lang),
         )
         return target, replaced
 
@@ -248,6 +304,67 @@ class Workbench(Bench):
             if path.suffix in (".json", ".csv"):
                 loaded += self.import_file(path, skip_existing=True)
         return loaded
+
+
+def _action_row(row: ActionRow, by: str) -> Change:
+    """What one row of an action plan's CSV does: add an action (no id), or change the fields of
+    one that differ from it (core.actions.update; nothing at all where none does, so an unchanged
+    export imports as no change, by anyone)."""
+    from kompass_tui.core import actions
+
+    def change(ev: Evaluation, fw: Framework, at: str) -> Evaluation:
+        if not row.action:
+            if not row.area:
+                raise InputError("give the area of a new action", sv="ange den nya åtgärdens område")
+            ev = actions.add(
+                fw.area(row.area).id,
+                row.title or "",
+                by,
+                row.improvement or None,
+                row.owner or "",
+                row.due or "",
+                row.description or "",
+                (row.status or "").strip() or "planned",
+            )(ev, fw, at)
+            return actions.update(ev.actions[-1].id, by, comment=row.comment)(ev, fw, at) if row.comment else ev
+        action = actions.find(ev, row.action)
+        if row.area and fw.area(row.area).id != action.area:
+            raise InputError(
+                f"action {action.id} is in area {action.area}, not {row.area}; an action does not move "
+                "(add a new one in that area, with no id)",
+                sv=f"åtgärd {action.id} hör till område {action.area}, inte {row.area}; en åtgärd flyttar inte "
+                "(lägg till en ny i det området, utan id)",
+            )
+        fields = _differing(action, row)
+        return actions.update(action.id, by, **fields)(ev, fw, at) if fields else ev
+
+    return change
+
+
+def _differing(action: model.Action, row: ActionRow) -> dict[str, Any]:
+    """The fields of a row that differ from the action, as core.actions.update takes them (and the
+    row's comment): compared as update keeps them, so what Excel adds around a text is no change."""
+    from kompass_tui.core import actions
+
+    def words(text: str) -> str:
+        return " ".join(text.split())
+
+    fields: dict[str, Any] = {}
+    if row.title is not None and words(row.title) != action.title:
+        fields["title"] = row.title
+    if row.description is not None and row.description.strip() != action.description:
+        fields["description"] = row.description
+    if row.owner is not None and words(row.owner) != action.owner:
+        fields["owner"] = row.owner
+    if row.due is not None and row.due.strip() != action.due:
+        fields["due_date"] = row.due
+    if row.status is not None and row.status.strip() and actions.status(row.status) != action.status:
+        fields["state"] = row.status
+    if row.improvement is not None and (row.improvement or None) != action.improvement:
+        fields["improvement"] = row.improvement
+    if row.comment:
+        fields["comment"] = row.comment
+    return fields
 
 
 def _stored(ev: Evaluation, taken: set[str]) -> Doc:
