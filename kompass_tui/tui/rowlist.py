@@ -103,6 +103,15 @@ class RowList(ScrollView, can_focus=True):
         """The size of the whole list (as wide as its first row)."""
         return Size(max((self._text(self._rows[0]).cell_len if self._rows else 0), 1), len(self._rows))
 
+    def cursor_to_top(self) -> None:
+        """Scroll the highlighted row to the top (as far as the list goes)."""
+        if self.cursor is not None:
+            self.scroll_to(y=self._lines_of(self.cursor)[0], animate=False, immediate=True)
+
+    def row_text(self, row_id: str) -> str:
+        """A row's text, as plain text (all of it, however it wraps)."""
+        return self._text(row_id).plain if row_id in self._where else ""
+
     def redraw(self, row_id: str) -> None:
         """Draw row_id again (what draw() gives for it changed)."""
         if self._drawn.pop(row_id, None) is not None:
@@ -291,7 +300,12 @@ class WrappedList(RowList):
         return lines, spans
 
     def _wrap(self, text: Text, width: int, figure: str) -> list[Text]:
-        """The text's lines: the first leaves room for the figure, the others have the whole width."""
+        """The text's lines: the first leaves room for the figure, the others have the whole width.
+        A row that starts with spaces keeps them on every line (a hanging indent)."""
+        indent = len(text.plain) - len(text.plain.lstrip(" "))
+        if indent and width - indent >= 20:
+            margin = " " * indent
+            return [Text(margin).append_text(part) for part in self._wrap(text[indent:], width - indent, figure)]
         console = self.app.console
         room = max(1, width - len(figure) - 1) if figure else max(1, width)
         first, *more = text.wrap(console, room) or [Text()]

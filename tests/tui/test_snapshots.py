@@ -92,3 +92,27 @@ def test_overview_profile_with_a_previous_round(snap_compare, six):
     for qid, score in (("1.1", "38"), ("1.2", "36"), ("1.3", "13"), ("2.1", "10")):
         six.score(later.id, qid, Decimal(score))
     assert snap_compare(make_app(six, later.id), terminal_size=SIZE, press=["escape", "p"])
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    """Times shown in UTC (an action's log is shown in local time): the same picture on every machine."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_action_plan(snap_compare, six, utc):
+    """Area 2 of the demo's plan, the started and overdue 2.b highlighted with its log."""
+    keys = ["down", "a", "down", "down", "down", "down"]
+    assert snap_compare(make_app(six, "botkyrka-2003"), terminal_size=SIZE, press=keys)
+
+
+def test_action_form_swedish_without_colour_refusing_a_date(snap_compare, six, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    keys = ["down", "down", "a", "n", *"Synliggor malen", "enter", "2", "enter", *"KLK", "enter", *"2004-31-12"]
+    assert snap_compare(make_app(six, "botkyrka-2003", lang="sv"), terminal_size=SIZE, press=[*keys, "ctrl+s"])

@@ -371,3 +371,68 @@ class HelpScreen(KompassModal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class InfoScreen(KompassModal[None]):
+    """Text to read (an action's log, the previous round's actions): a heading and lines, which
+    scroll where they are more than the screen holds. The text is user text: shown as it is."""
+
+    CSS_PATH = "dialogs.tcss"
+
+    BINDINGS = [
+        Binding("escape", "close", "k_close", id="kompass.info.close"),
+        Binding("q", "close", "k_close", show=False, id="kompass.info.close.q"),
+    ]
+
+    def __init__(self, title: str, body: str | Text):
+        """body: plain text (shown as it is, controls as visible escapes), or Text made safe already."""
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog info"):
+            yield Static(plain(self.title_text, style="bold"), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(plain(self.body) if isinstance(self.body, str) else self.body, id="info-text")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # the arrows scroll it
+
+    def copy_text(self) -> str | None:
+        return str(self.body) if isinstance(self.body, str) else self.body.plain
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(KompassModal[str | None]):
+    """One line to type (a comment): enter returns it, esc None."""
+
+    CSS_PATH = "dialogs.tcss"
+
+    BINDINGS = [Binding("escape", "cancel", "k_cancel", id="kompass.prompt.cancel")]
+
+    def __init__(self, title: str, hint: str = "", value: str = ""):
+        super().__init__()
+        self.title_text, self.hint, self.value = title, hint, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(plain(self.title_text), classes="dialog-title")  # (wraps: it may name a long title)
+            if self.hint:
+                yield Static(plain(self.hint), classes="hint")
+            yield SafeInput(self.value, id="prompt", max_length=MAX_TEXT)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        settle(self)
+        self.query_one("#prompt", SafeInput).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -15,19 +15,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from kompass_tui.core import comparison, edits, scoring
+from kompass_tui.core import actions, comparison, edits, scoring
 from kompass_tui.core.framework import Area
 from kompass_tui.core.model import AREA_TEXTS
 from kompass_tui.core.points import fmt
 from kompass_tui.core.sanitize import one_line, visible
-from kompass_tui.exchange import charts, tables
+from kompass_tui.exchange import charts, plans, tables
+from kompass_tui.service.bench import today
 from kompass_tui.tui.rowlist import WrappedList
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
+    from kompass_tui.core.followup import Followup
     from kompass_tui.core.model import Evaluation
     from kompass_tui.tui.app import Loaded
 
@@ -49,20 +49,26 @@ class OverviewScreen(EvaluationScreen):
         Binding("c", "text('challenges')", "k_challenges", show=False, id="kompass.overview.challenges"),
         Binding("p", "profile", "k_profile", id="kompass.overview.profile"),
         Binding("d", "disagreements", "k_disagreements", id="kompass.overview.disagreements"),
+        Binding("a", "actions", "k_actions", show=False, id="kompass.overview.actions"),
         Binding("y", "who", "k_who", show=False, id="kompass.overview.who"),
         Binding("e", "export", "k_export", show=False, id="kompass.overview.export"),
         Binding("escape", "back", "k_back", id="kompass.overview.back"),
     ]
-    WIDE_KEYS = ("kompass.overview.summary", "kompass.overview.challenges")
+    WIDE_KEYS = ("kompass.overview.summary", "kompass.overview.challenges", "kompass.overview.actions")
 
     def __init__(self, eid: str, loaded: Loaded | None = None):
         super().__init__(eid, loaded)
         self.rounds = self.app.bench.related(self.ev)
-        self._profile_drawn: tuple[tuple[Decimal | None, ...], int, tuple[str, ...]] | None = None
+        self._profile_drawn: tuple[object, ...] | None = None
         self._shown_once = False
         self._area_shown = ""  # the area whose sub-questions are listed
         self._shape: tuple[bool, bool] = (False, False)  # (wide, tall): _fit
         self._listed: list[str] = []  # the sub-questions' scores as listed (listed again when they differ)
+        # The follow-up of the previous round's action plan (None: no earlier round, or not read yet):
+        # read after the first frame (one part of the index, one file), and again at each reload.
+        self.followup: Followup | None = None
+        self.day = today()  # what "overdue" is measured against
+        self._text_lines = 0  # the area texts' height at fewer than TALL rows: a line each
 
     # -- layout ---------------------------------------------------------------------
 
@@ -92,6 +98,7 @@ class OverviewScreen(EvaluationScreen):
         areas.focus()
         # At once, not by a message: the area and its sub-questions are drawn in the same frame.
         self.watch(areas, "cursor", self._area_moved, init=False)
+        self.call_after_refresh(self._read_followup)
 
     def on_resize(self) -> None:
         if self._fit(self.size):
@@ -107,7 +114,8 @@ class OverviewScreen(EvaluationScreen):
         wide, tall = shape
         self.query_one("#areas").styles.width = AREAS_WIDE if wide else AREAS_NARROW
         texts = self.query_one("#area-texts", Static)
-        texts.styles.height = "1fr" if tall else 2
+        texts.styles.height = "1fr" if tall else len(AREA_TEXTS) + 1
+        self._text_lines = len(AREA_TEXTS) + 1  # (render_area: one more for a follow-up)
         texts.styles.text_wrap = "wrap" if tall else "nowrap"
         return True
 
@@ -118,7 +126,18 @@ class OverviewScreen(EvaluationScreen):
 
     def show_fresh(self) -> None:
         self.rounds = self.app.read(lambda: self.app.bench.related(self.ev)) or self.rounds
+        self._read_followup(render=False)
         self.render_all()
+
+    def _read_followup(self, render: bool = True) -> None:
+        """The follow-up of the municipality's previous round's action plan (app.bench.followup)."""
+        ev = self.ev
+        self.followup = self.app.read(lambda: self.app.bench.followup(ev))
+        self.day = today()
+        if render:
+            self.render_area()
+            if self.query_one("#views", ContentSwitcher).current == "profile":
+                self.render_profile()
 
     @property
     def previous(self) -> Evaluation | None:
@@ -166,7 +185,10 @@ class OverviewScreen(EvaluationScreen):
 
         ev, fw, t, lang = self.ev, self.fw, self.app.t, self.app.lang
         width = max(40, self.query_one("#profile").size.width - 2)
-        key = (tuple(scoring.area_scores(ev, fw).values()), width, tuple(r.id for r in self.rounds))
+        followup = self.followup if self.followup is not None and self.followup.paired else None
+        planned = followup is not None and bool(followup.previous.plan())
+        tallies = tuple(item.tally for item in followup.areas) if followup is not None and planned else ()
+        key = (tuple(scoring.area_scores(ev, fw).values()), width, tuple(r.id for r in self.rounds), tallies)
         if key == self._profile_drawn:
             return
         self._profile_drawn = key
@@ -182,9 +204,15 @@ class OverviewScreen(EvaluationScreen):
         table.add_column(str(ev.year), justify="right")
         table.add_column(t("change"), justify="right")
         *areas, (label, *figures, difference) = tables.change_rows(ev, before, fw, lang)
-        for row in areas:
-            table.add_row(*(line(cell) for cell in row))
-        table.add_row(Text(label, style="bold"), *figures, Text(difference, style="bold"))
+        plan: list[str] = []
+        if followup is not None and tallies:  # the previous round's action plan, how far it came
+            table.add_column(t("tui_plan_actions_year", year=followup.previous.year))
+            plan = [plans.tally_text(item.tally, lang) for item in followup.areas]
+        for n, row in enumerate(areas):
+            table.add_row(*(line(cell) for cell in row), *([line(plan[n])] if plan else []))
+        whole = actions.tally((a for item in followup.areas for a in item.actions), self.day) if followup else None
+        total = [Text(plans.tally_text(whole, lang), style="bold")] if whole is not None and plan else []
+        table.add_row(Text(label, style="bold"), *figures, Text(difference, style="bold"), *total)
         changes.update(table)
         trend.update(plain(trend_chart(comparison.history(ev, self.rounds), fw, lang, width)))
 
@@ -238,7 +266,33 @@ class OverviewScreen(EvaluationScreen):
             texts.append(f"{t(kind)}: ", style="bold")
             texts.append((visible(value).strip() if tall else one_line(value, PREVIEW)) or "–")
             texts.append("\n\n" if tall else "\n")
-        self.query_one("#area-texts", Static).update(texts, layout=False)  # a fixed height, whatever it holds
+        # The area's action plan, and at a re-evaluation how far the previous round's came.
+        texts.append(f"{t('tui_plan_label', letter=self._actions_key)}: ", style="bold")
+        tally = actions.tally(ev.plan(area.id), self.day)
+        words = plans.tally_text(tally, lang)
+        texts.append(words)
+        if tally.overdue:  # (the last part: "1 overdue"; the word shows without colour too)
+            texts.stylize("bold red", len(texts) - len(words.rsplit(" · ", 1)[-1]))
+        lines = len(AREA_TEXTS) + 1
+        followup = self.followup
+        item = followup.of(area.id) if followup is not None and followup.previous.plan() else None
+        if followup is not None and item is not None:
+            texts.append("\n\n" if tall else "\n")
+            texts.append(f"{t('tui_plan_followup_label')}: ", style="bold")
+            texts.append(plans.followup_line(item, followup, lang))
+            lines += 1
+        shown = self.query_one("#area-texts", Static)
+        if not tall and lines != self._text_lines:  # a line each (a follow-up: one more)
+            self._text_lines = lines
+            shown.styles.height = lines
+        shown.update(texts, layout=False)  # a fixed height, whatever it holds
+
+    @property
+    def _actions_key(self) -> str:
+        """The key of the action plan as the user has it (a keymap may move it)."""
+        from kompass_tui.tui.keys import key_of
+
+        return key_of(self, "kompass.overview.actions")
 
     # -- events ----------------------------------------------------------------------
 
@@ -306,6 +360,11 @@ class OverviewScreen(EvaluationScreen):
     def action_who(self) -> None:
         """Switch who is scoring: one of the team, or join it."""
         self.app.ask_who(self.ev, self.render_all, always=True)
+
+    def action_actions(self) -> None:
+        from kompass_tui.tui.screens.plan import PlanScreen
+
+        self.app.push_screen(PlanScreen(self.eid, self.shown, self.area.id))
 
     def action_disagreements(self) -> None:
         from kompass_tui.tui.screens.disagreements import DisagreementScreen

@@ -10,6 +10,7 @@ sub-question is scored, a dialog says so and offers the overview or the disagree
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +36,12 @@ from kompass_tui.tui.widgets import TitleBar, line, plain, settle, translate_bin
 if TYPE_CHECKING:
     from textual import events
 
+    from kompass_tui.core.followup import Followup
     from kompass_tui.core.model import Answer
     from kompass_tui.tui.app import Loaded
 
 PREVIEW = 500  # characters of the others' line (one line: the rest would not show anyway)
+FOLLOWUP = "kompass.walkthrough.followup"  # the binding of f, the previous round's action plan
 
 
 class NoteArea(SafeTextArea):
@@ -80,6 +83,8 @@ class WalkthroughScreen(EvaluationScreen):
         ),
         Binding("n", "note", "k_note", priority=True, id="kompass.walkthrough.note"),
         Binding("l", "last_round", "k_last_round", priority=True, id="kompass.walkthrough.last_round"),
+        # (in the footer where the previous round has an action plan: _read_followup)
+        Binding("f", "followup", "k_followup", priority=True, show=False, id="kompass.walkthrough.followup"),
         Binding(
             "question_mark", "help", "k_help", priority=True, show=False, system=True, id="kompass.walkthrough.help"
         ),  # (F1 is the key help shows: this one is for the score field, where ? would be typed)
@@ -95,6 +100,10 @@ class WalkthroughScreen(EvaluationScreen):
         self._completed = False  # the last save scored the evaluator's last unscored sub-question
         # A re-evaluation: the municipality's previous round, whose score shows beside each sub-question.
         self.before = None if self.ev.area_level else self.app.read(lambda: self.app.bench.previous_round(self.ev))
+        # The follow-up of the previous round's action plan (any framework): read after the first
+        # frame, or when f asks for it first. _followup_read: read (the follow-up may be None).
+        self._followup: Followup | None = None
+        self._followup_read = False
 
     @property
     def question(self) -> Question:
@@ -132,6 +141,20 @@ class WalkthroughScreen(EvaluationScreen):
         self.query_one("#note", SafeTextArea).on_typed = self._note_typed  # also what a sudden end finds unsaved
         self.show_question()
         settle(self)
+        self.call_after_refresh(self._read_followup)
+
+    def _read_followup(self) -> Followup | None:
+        """The follow-up, read once. f is offered where there is an earlier round (its action plan
+        may be empty: f says so), and shown in the footer where that round has an action plan."""
+        if not self._followup_read:
+            self._followup_read = True
+            self._followup = followup = self.app.read(lambda: self.app.bench.followup(self.ev))
+            if followup is not None and followup.previous.plan():
+                bindings = self._bindings.key_to_bindings  # textual 8.2.8: this screen's own copy
+                for key, entries in bindings.items():
+                    bindings[key] = [replace(b, show=True) if b.id == FOLLOWUP else b for b in entries]
+            self.refresh_bindings()
+        return self._followup
 
     # -- display -----------------------------------------------------------------------
 
@@ -414,6 +437,8 @@ class WalkthroughScreen(EvaluationScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "last_round" and (self.before is None or self.before.area_level):
             return False  # not in the footer: no earlier round of this municipality and framework
+        if action == "followup" and self._followup_read and self._followup is None:
+            return False  # not in the footer: no earlier round of this municipality at all
         if action == "move":
             return isinstance(self.focused, ScoreInput)  # in the note, the arrows move the cursor
         return True
@@ -426,6 +451,31 @@ class WalkthroughScreen(EvaluationScreen):
         note, _ = consensus.agreed_note(before.answer(self.question.id), consensus.sole_evaluator(before))
         title = t("last_round_title", year=before.year, question=self.question.id)
         self.notify(one_line(note, 2000) or t("last_round_no_note"), title=title, timeout=15)
+
+    def action_followup(self) -> None:
+        self.in_typing_order(self.show_followup)
+
+    def show_followup(self) -> None:
+        """The previous round's actions on this area and how far they came (exchange.plans' words),
+        under the area's follow-up line; where the rounds used different frameworks, the whole
+        follow-up, under the previous round's own areas; else one line: no earlier action plan."""
+        from kompass_tui.exchange import plans
+        from kompass_tui.service.bench import today
+        from kompass_tui.tui.screens.dialogs import InfoScreen
+
+        followup, lang = self._read_followup(), self.app.lang
+        if followup is None or not followup.previous.plan():
+            self.notify(self.app.t("tui_plan_no_followup"))
+            return
+        before = followup.previous
+        title = self.app.t("followup", year=before.year) + f" ({one_line(before.title)})"
+        item = followup.of(self.question.area_id)
+        if item is not None:
+            lines = [plans.followup_line(item, followup, lang, named=True), ""]
+            lines += [plans.action_line(a, lang, today()) for a in item.actions]
+        else:  # another framework: its areas are not these
+            lines = plans.followup_lines(followup, lang, today())[1:]
+        self.app.push_screen(InfoScreen(title, "\n".join(lines).strip()))
 
     def copy_text(self) -> str | None:
         """The note of this sub-question, as written."""
