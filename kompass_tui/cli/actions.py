@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from kompass_tui.cli.main import (
@@ -14,6 +13,7 @@ from kompass_tui.cli.main import (
     KompassGroup,
     LangOption,
     _bench,
+    _confirm,
     _evaluator,
     _lang,
     _say,
@@ -96,14 +96,6 @@ def actions(
             on = plans.improvement_of(ev, action)
             if on:
                 _say(f"      {_words(ctx, 'improvement_area').lower()} {action.improvement}: {one_line(on)}")
-
-
-def _asked(question: str) -> bool:
-    try:
-        return typer.confirm(question, default=False)
-    except click.exceptions.Abort:  # no answer (end of input): as no
-        _say("", err=True)
-        return False
 
 
 @action_app.command("add")
@@ -199,7 +191,7 @@ def remove(
 
     bench = _bench(ctx, db)
     found = find(bench.get(id), action)
-    if not yes and not _asked(_words(ctx, "cli_action_remove_ask", action=found.id, title=one_line(found.title, 60))):
+    if not yes and not _confirm(_words(ctx, "cli_action_remove_ask", action=found.id, title=one_line(found.title, 60))):
         _warn(_words(ctx, "cli_action_kept", action=found.id))
         raise typer.Exit(1)
     bench.remove_action(id, found.id, _evaluator(ctx, as_))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import click
 import typer
 
-from kompass_tui.cli.main import DbOption, _bench, _say, _warn, _words, app
+from kompass_tui.cli.main import DbOption, _bench, _confirm, _say, _warn, _words, app
 from kompass_tui.errors import KompassError
 
 
@@ -23,15 +22,9 @@ def delete(
     ev = bench.get(id)
     from kompass_tui.core.sanitize import one_line
 
-    if not yes:
-        try:
-            sure = typer.confirm(f"Delete {ev.id} ({one_line(ev.title)})?", default=False)
-        except click.exceptions.Abort:  # no answer (end of input): as no
-            _say("", err=True)
-            sure = False
-        if not sure:
-            _warn(_words(ctx, "cli_not_deleted", id=id))
-            raise typer.Exit(1)
+    if not yes and not _confirm(f"Delete {ev.id} ({one_line(ev.title)})?"):
+        _warn(_words(ctx, "cli_not_deleted", id=id))
+        raise typer.Exit(1)
     bench.delete(id)
     _say(_words(ctx, "cli_deleted", id=id))
 

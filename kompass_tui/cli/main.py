@@ -168,6 +168,15 @@ def _words(ctx: typer.Context | None, key: str, **values: object) -> str:
     return t(_lang(None, ctx), key, **values)
 
 
+def _confirm(question: str) -> bool:
+    """Ask a yes/no question on the terminal; no answer (the end of input) is no."""
+    try:
+        return typer.confirm(question, default=False)
+    except click.exceptions.Abort:
+        _say("", err=True)
+        return False
+
+
 def _warn(message: str) -> None:
     _say(f"kompass: {message}", err=True)
 

@@ -18,18 +18,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Action, Evaluation
 from kompass_tui.errors import InputError
-from kompass_tui.exchange.csvfile import DELIMITERS, FIELD_LIMIT, defuse, restore
+from kompass_tui.exchange.csvfile import DELIMITERS, FIELD_LIMIT, defuse, numbered_rows, restore
 from kompass_tui.exchange.plans import status_word
 
 if TYPE_CHECKING:
-    from _csv import Reader
+    pass
 
 COLUMNS = ("action", "area", "improvement", "title", "description", "owner", "due", "status", "comment")
 HEADERS_SV = {
@@ -179,7 +178,7 @@ def _read(text: str, name: str) -> list[ActionRow]:
     next(reader, None)
     rows: list[ActionRow] = []
     first: dict[str, int] = {}  # the line of each id
-    for cells in _rows(reader):
+    for cells in numbered_rows(reader):
         line = reader.line_num  # the line the row ends on
         if not any(c.strip() for c in cells):
             continue
@@ -230,15 +229,3 @@ def _improvement(cell: str, name: str, line: int) -> int:
             f"som 1, fann {value!r}",
         )
     return int(value)
-
-
-def _rows(reader: Reader) -> Iterator[list[str]]:
-    """The reader's rows, with the line a csv.Error happened on (its own message does not say)."""
-    while True:
-        try:
-            yield next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            exc.line = reader.line_num  # type: ignore[attr-defined]
-            raise

@@ -170,7 +170,7 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
         raise InputError(f"{name}: line 1: a column appears twice in {delimiter.join(header)!r}")
     areas: list[AreaRow] = []
     questions: list[QuestionRow] = []
-    for cells in _rows(reader):
+    for cells in numbered_rows(reader):
         number = reader.line_num  # the line the row ends on: notes may span lines
         if not any(c.strip() for c in cells):
             continue
@@ -213,7 +213,7 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     return areas if wide else questions
 
 
-def _rows(reader: Reader) -> Iterator[list[str]]:
+def numbered_rows(reader: Reader) -> Iterator[list[str]]:
     """The reader's rows, with the line a csv.Error happened on (its own message does not say)."""
     while True:
         try:
