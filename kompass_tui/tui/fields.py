@@ -75,8 +75,8 @@ class SafeTextArea(TextArea):
             self.app.notify(self.app.t("pasted_controls", n=removed))
 
 
-class SourceBox(Checkbox):
-    """A checkbox that shows its state without colour: [x] or [ ]."""
+class ClearCheckbox(Checkbox):
+    """A checkbox that shows its state without colour too: [x] or [ ] (the sources of a note, the export's choices)."""
 
     BUTTON_LEFT, BUTTON_RIGHT = "[", "]"
 

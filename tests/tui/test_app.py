@@ -910,7 +910,7 @@ async def test_joining_the_team_from_the_question_makes_you_a_member(bench):
 
 
 async def test_the_export_dialog_chooses_format_language_audience_and_comparison(demo, tmp_path, monkeypatch):
-    from textual.widgets import Select
+    from textual.widgets import Checkbox, Select
 
     from kompass_tui.tui.screens.export import ExportScreen
 
@@ -942,6 +942,22 @@ async def test_the_export_dialog_chooses_format_language_audience_and_comparison
         await pilot.pause()
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("n")
+        await pilot.press("e")  # the action plan alone, as CSV for the municipality's follow-up
+        dialog = pilot.app.screen
+        dialog.query_one("#format", Select).value = "csv"
+        dialog.query_one("#actions", Checkbox).value = True
+        await pilot.pause()
+        assert dialog.query_one("#path", Input).value == "./botkyrka-2003-handlingsplan.csv"
+        dialog.query_one("#format", Select).value = "json"  # (no action plan alone in JSON)
+        await pilot.pause()
+        assert dialog.query_one("#actions", Checkbox).disabled
+        assert dialog.query_one("#path", Input).value == "./botkyrka-2003.json"
+        dialog.query_one("#format", Select).value = "csv"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    plan = (tmp_path / "botkyrka-2003-handlingsplan.csv").read_text(encoding="utf-8-sig")
+    assert plan.startswith("åtgärd;område;utvecklingsområde;rubrik")
     assert "## Working papers" in (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")  # kept
 
 

@@ -1,6 +1,7 @@
 """Export from the app, as `kompass export` does: a dialog with the format, the language, the
-report's audience (the municipality, or with the team's working papers) and the marked evaluations
-to compare, a proposed path that follows the format, and a question before a file is replaced."""
+report's audience (the municipality, or with the team's working papers), the action plan alone
+(--actions), the marked evaluations to compare, a proposed path that follows the format, and a
+question before a file is replaced."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
 
 from kompass_tui.exchange import formats
-from kompass_tui.tui.fields import SafeInput
+from kompass_tui.tui.fields import ClearCheckbox, SafeInput
 from kompass_tui.tui.screens.base import KompassModal, KompassScreen
 from kompass_tui.tui.widgets import line, settle
 
@@ -25,6 +26,7 @@ class ExportChoice:
     lang: str
     internal: bool
     compare: tuple[str, ...]
+    actions: bool = False  # the action plan alone (Markdown or CSV)
 
 
 class ExportScreen(KompassModal[ExportChoice | None]):
@@ -61,15 +63,18 @@ class ExportScreen(KompassModal[ExportChoice | None]):
                     allow_blank=False,
                     id="audience",
                 )
+            # (compact: with the comparison's box too, the dialog fits at 80x24)
+            yield ClearCheckbox(line(t("export_actions")), value=False, id="actions", compact=True)
             if self.others:
-                yield Checkbox(
+                yield ClearCheckbox(
                     line(t("export_compare", n=len(self.others), ids=", ".join(self.others[:4]))),
                     value=True,
                     id="compare",
+                    compact=True,
                 )
             with Horizontal(classes="field"):
                 yield Label(t("export_path"))
-                yield SafeInput(self._proposal(formats.DEFAULT.name), id="path")
+                yield SafeInput(self._proposal(formats.DEFAULT.name, False), id="path")
             with Horizontal(classes="buttons"):
                 yield Button(t("export_button"), id="export", variant="primary")
                 yield Button(t("cancel"), id="cancel")
@@ -78,17 +83,32 @@ class ExportScreen(KompassModal[ExportChoice | None]):
     def on_mount(self) -> None:
         settle(self)
 
-    def _proposal(self, form: str) -> str:
-        return f"./{self.eid}{formats.get(form).suffix}"
+    def _proposal(self, form: str, plan: bool) -> str:
+        return f"./{self.eid}{'-' + self.app.t('export_actions_file') if plan else ''}{formats.get(form).suffix}"
+
+    @property
+    def _plan_only(self) -> bool:
+        box = self.query_one("#actions", Checkbox)
+        return box.value and not box.disabled
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id != "format":
-            return
-        form = str(event.value)
+        if event.select.id == "format":
+            self._follow()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "actions":
+            self._follow()
+
+    def _follow(self) -> None:
+        """What goes with the format (and the action plan alone): the path, if not typed by hand,
+        and the choices that apply."""
+        form = formats.get(str(self.query_one("#format", Select).value))
+        self.query_one("#actions", Checkbox).disabled = form.actions is None
+        plan = self._plan_only
         path = self.query_one("#path", Input)
-        if path.value in {self._proposal(f) for f in formats.FORMATS}:  # not typed by hand: follows
-            path.value = self._proposal(form)
-        report = formats.get(form).compares
+        if path.value in {self._proposal(f, p) for f in formats.FORMATS for p in (False, True)}:
+            path.value = self._proposal(form.name, plan)
+        report = form.compares and not plan
         self.query_one("#audience", Select).disabled = not report
         for box in self.query("#compare").results(Checkbox):
             box.disabled = not report
@@ -107,14 +127,17 @@ class ExportScreen(KompassModal[ExportChoice | None]):
         if not path:
             return
         form = formats.get(str(self.query_one("#format", Select).value))
+        plan = self._plan_only
+        report = form.compares and not plan
         compare = any(box.value for box in self.query("#compare").results(Checkbox))
         self.dismiss(
             ExportChoice(
                 path,
                 form.name,
                 str(self.query_one("#lang", Select).value),
-                form.compares and self.query_one("#audience", Select).value == "internal",
-                tuple(self.others) if compare and form.compares else (),
+                report and self.query_one("#audience", Select).value == "internal",
+                tuple(self.others) if compare and report else (),
+                plan,
             )
         )
 
@@ -133,7 +156,13 @@ def export_from(screen: KompassScreen[None], eid: str, others: list[str]) -> Non
         app.flush()
         written = app.save(
             lambda: app.bench.write_export(
-                eid, choice.path, choice.form, choice.lang, choice.compare, internal=choice.internal
+                eid,
+                choice.path,
+                choice.form,
+                choice.lang,
+                choice.compare,
+                internal=choice.internal,
+                actions=choice.actions,
             )
         )
         if written is not None:

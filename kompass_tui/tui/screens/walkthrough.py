@@ -27,7 +27,7 @@ from kompass_tui.core.model import SOURCES
 from kompass_tui.core.points import ZERO, fmt, parse_entry
 from kompass_tui.core.sanitize import MAX_TEXT, one_line, visible
 from kompass_tui.errors import KompassError, ScoreError
-from kompass_tui.tui.fields import SafeTextArea, ScoreInput, SourceBox
+from kompass_tui.tui.fields import ClearCheckbox, SafeTextArea, ScoreInput
 from kompass_tui.tui.keys import key_of
 from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.screens.dialogs import ChoiceScreen
@@ -132,7 +132,7 @@ class WalkthroughScreen(EvaluationScreen):
             with Horizontal(id="sources"):
                 for source in SOURCES:
                     key = key_of(self, f"kompass.walkthrough.{source}")
-                    yield SourceBox(f"{t(f'source_{source}')} ({key})", id=source, compact=True)
+                    yield ClearCheckbox(f"{t(f'source_{source}')} ({key})", id=source, compact=True)
         yield Static(id="progress")
         yield Footer(compact=True, show_command_palette=False)
 
