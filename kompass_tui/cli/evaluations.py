@@ -84,7 +84,7 @@ def new(
             "-f",
             metavar="ID",
             help="Framework id (see kompass criteria list; default: the one of the municipality's last "
-            f"evaluation, else {DEFAULT_FRAMEWORK}).",
+            f"evaluation, else your settings' framework, else {DEFAULT_FRAMEWORK}).",
         ),
     ] = None,
     evaluator: Annotated[
@@ -108,6 +108,7 @@ def new(
     Example: kompass new Botkyrka --year 2026 -e "Lena Langlet" -e "Inga-Lill Elwin"
     """
     from kompass_tui.core.model import AREAS, QUESTIONS
+    from kompass_tui.service.preferences import default_framework
 
     bench = _bench(ctx, db)
     if framework is None:
@@ -117,7 +118,7 @@ def new(
     ev = bench.create(
         municipality,
         year,
-        framework or DEFAULT_FRAMEWORK,
+        framework or default_framework(),
         evaluator or (),
         AREAS if area_level else QUESTIONS,
         start,

@@ -55,7 +55,12 @@ def criteria_check(
     from kompass_tui.store import criteria
 
     fw = criteria.load(file)
-    _say(f"{file}: ok: {fw.id}, {len(fw.areas)} areas, {len(fw.questions)} sub-questions, {fw.maximum} points")
+    parts = (
+        "areas only (no sub-questions: area-level evaluations)"
+        if fw.areas_only
+        else f"{len(fw.questions)} sub-questions"
+    )
+    _say(f"{file}: ok: {fw.id}, {len(fw.areas)} areas, {parts}, {fw.maximum} points")
 
 
 @criteria_app.command("add")

@@ -52,8 +52,14 @@ def import_(
         ),
     ] = None,
     framework: Annotated[
-        str, typer.Option("--framework", "-f", metavar="ID", help="Framework of a CSV of area scores.")
-    ] = DEFAULT_FRAMEWORK,
+        Optional[str],
+        typer.Option(
+            "--framework",
+            "-f",
+            metavar="ID",
+            help=f"Framework of a CSV of area scores (default: your settings' framework, else {DEFAULT_FRAMEWORK}).",
+        ),
+    ] = None,
     encoding: Annotated[
         Optional[str],
         typer.Option(

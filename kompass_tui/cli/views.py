@@ -250,7 +250,7 @@ def frameworks_table(frameworks: list[Framework], lang: str) -> Table:
             fw.id,
             one_line(fw.name(lang)),
             str(len(fw.areas)),
-            str(len(fw.questions)),
+            str(len(fw.questions)) if not fw.areas_only else t(lang, "level_areas"),
             fmt(fw.maximum, lang),
             t(lang, f"origin_{fw.origin}"),
         )
@@ -263,9 +263,11 @@ def framework_view(fw: Framework, lang: str) -> list[RenderableType]:
         style="bold",
     )
     note = visible(fw.note(lang))
+    if fw.areas_only:
+        head.append(f"\n{t(lang, 'framework_areas_only')}", style="")
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column(t(lang, "col_id"))
-    table.add_column(t(lang, "question"))
+    table.add_column(t(lang, "area" if fw.areas_only else "question"))
     table.add_column(t(lang, "max"), justify="right")
     for area in fw.areas:
         table.add_row(

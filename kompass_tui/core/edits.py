@@ -64,9 +64,13 @@ def score(part_id: str, value: Decimal | None, by: str | None = None) -> Change:
         if ev.area_level:
             if fw.has_question(part_id):
                 _question_level(ev, "sub-question scores")
+            if fw.areas_only and "." in part_id and not fw.has_area(part_id):  # a sub-question's id, such as 1.1
+                fw.question(part_id)  # (says the framework has areas only)
             area = fw.area(part_id)
             checked = check_points(value, area.maximum, f"area {area.id}") if value is not None else None
             return ev.with_area(area.id, replace(ev.area(area.id), score=checked))
+        if fw.areas_only:
+            raise NotWalkable(f"{ev.id} uses {fw.id}, which has areas only; it cannot hold sub-question scores")
         if not fw.has_question(part_id) and fw.has_area(part_id):
             raise NotFound(
                 f"{part_id!r} is an area; score its sub-questions instead "
@@ -202,6 +206,8 @@ def details(
             moved = replace(ev, framework=framework.id)
             problems = scoring.fitting(moved, framework)[1]
             problems += [f"action {a.id} is in area {a.area}" for a in moved.plan() if not framework.has_area(a.area)]
+            if framework.areas_only and not ev.area_level:
+                problems.insert(0, f"{framework.id} has areas only, and {ev.id} is scored per sub-question")
             if problems:
                 raise InputError(
                     f"{ev.id} holds scores that do not fit {framework.id} ({problems[0]}"
@@ -231,6 +237,11 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
     """Refuse an evaluation (e.g. an import) that does not fit its framework; name the first problem."""
     if ev.framework != fw.id:
         raise InputError(f"{where}: uses framework {ev.framework!r}, not {fw.id!r}")
+    if fw.areas_only and not ev.area_level:
+        raise InputError(
+            f"{where}: {fw.id} has areas only (no sub-questions), so an evaluation of it holds area scores "
+            'only ("level": "areas")'
+        )
     for aid, entry in ev.areas.items():
         if not fw.has_area(aid):
             raise InputError(f"{where}: unknown area {aid!r} for {fw.id}")

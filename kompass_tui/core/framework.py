@@ -1,7 +1,9 @@
 """Frameworks (criteria versions) as data: load a TOML file, validate it, find installed ones.
 
 The file format is documented in criteria/README.md. A framework has any number of areas, each
-with a maximum and any number of sub-questions whose maxima sum to it; scores are half points.
+with a maximum and any number of sub-questions whose maxima sum to it; scores are half points. A
+framework whose areas have no sub-questions at all is *areas only* (the later Kommunkompassen
+versions, as municipalities publish them): its evaluations hold area scores only.
 """
 
 from __future__ import annotations
@@ -103,6 +105,11 @@ class Framework:
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for a in self.areas for q in a.questions)
 
+    @property
+    def areas_only(self) -> bool:
+        """No area has sub-questions: every evaluation of it is area-level."""
+        return not self.questions
+
     @cached_property
     def _areas_by_id(self) -> dict[str, Area]:
         return {a.id: a for a in self.areas}
@@ -125,6 +132,13 @@ class Framework:
         try:
             return self._questions_by_id[question_id]
         except KeyError:
+            if self.areas_only:
+                raise NotFound(
+                    f"{self.id} has areas only, no sub-questions: score an area (1 to {self.areas[-1].id}) "
+                    "of an area-level evaluation",
+                    sv=f"{self.id} har bara områden, inga delfrågor: poängsätt ett område (1 till "
+                    f"{self.areas[-1].id}) i en utvärdering på områdesnivå",
+                ) from None
             first, last = self.questions[0].id, self.questions[-1].id
             hint, ledtråd = did_you_mean(question_id, self._questions_by_id)
             raise NotFound(
@@ -294,9 +308,9 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
         shorts = _texts(raw, "short", where, problems, False, language)
         area_max = _maximum(raw, where, problems)
         _unknown(raw, AREA_FIELDS, where, problems)
-        raw_questions = raw.get("question")
-        if not isinstance(raw_questions, list) or not raw_questions:
-            problems.add(where, "question", "one or more [[area.question]] tables", raw_questions)
+        raw_questions = raw.get("question", [])
+        if not isinstance(raw_questions, list):
+            problems.add(where, "question", "[[area.question]] tables, or none (areas only)", raw_questions)
             raw_questions = []
         questions: list[Question] = []
         for q_index, rq in enumerate(raw_questions, start=1):
@@ -320,6 +334,14 @@ def parse(text: str, path: Path, origin: str = "user") -> Framework:
         if aid and area_names and area_max is not None:
             areas.append(Area(aid, area_max, area_names, shorts, tuple(questions), language))
 
+    with_questions = [a.id for a in areas if a.questions]
+    if with_questions and len(with_questions) < len(areas):
+        bare = [a.id for a in areas if not a.questions]
+        problems.say(
+            "the file",
+            f"areas {', '.join(bare)} have no sub-questions but {', '.join(with_questions)} do: give every area "
+            "its sub-questions, or none (a framework of areas only)",
+        )
     if problems.lines:
         raise CriteriaError(problems.lines)
     assert fid is not None

@@ -302,7 +302,8 @@ class Bench:
         edits.check_when(year, start, end)
         if level not in model.LEVELS:
             raise InputError(f"unknown level {level!r}; use questions or areas")
-        self.framework(framework_id)  # refuse an unknown framework before writing anything
+        if self.framework(framework_id).areas_only:  # (an unknown framework is refused before anything is written)
+            level = model.AREAS  # nothing else can be scored in it
         stamp = model.now()
 
         def make(taken: set[str]) -> Doc:

@@ -48,6 +48,14 @@ def remember(**changes: str | None) -> Settings:
     return stored.save(paths.settings_file(), **changes)
 
 
+def default_framework() -> str:
+    """The framework of a new evaluation where nothing else decides (not the municipality's last
+    round, not --framework): the settings file's, else the bundled kommunkompassen-2003."""
+    from kompass_tui.core.framework import DEFAULT_FRAMEWORK
+
+    return settings().framework or DEFAULT_FRAMEWORK
+
+
 def language(given: str | None) -> str:
     """--lang, else $KOMPASS_LANG, else the settings file, else the locale's (i18n)."""
     from kompass_tui.i18n import LANGS, resolve

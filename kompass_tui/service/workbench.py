@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kompass_tui import paths
 from kompass_tui.core import cleaning, edits, model
-from kompass_tui.core.framework import DEFAULT_FRAMEWORK, Framework
+from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import clean_text
 from kompass_tui.errors import InputError, KompassError
@@ -98,7 +98,7 @@ class Workbench(Bench):
         self,
         path: Path,
         into: str | None = None,
-        framework_id: str = DEFAULT_FRAMEWORK,
+        framework_id: str | None = None,
         skip_existing: bool = False,
         encoding: str | None = None,
         by: str | None = None,
@@ -107,7 +107,10 @@ class Workbench(Bench):
         sub-question scores, or an action plan's CSV (both into an existing evaluation; by: who
         imports the plan, as --as says, else service.evaluator). Everything is checked before
         anything is written, so a bad file changes nothing."""
+        from kompass_tui.service.preferences import default_framework
+
         name = str(path)
+        framework_id = framework_id or default_framework()
         text, guessed = read_text_file(path, encoding)
         try:
             done = self._import_text(text, name, into, framework_id, skip_existing, by)

@@ -31,10 +31,11 @@ MAX_BYTES = 64 * 1024
 
 
 class Settings:
-    """theme, lang, name (None where not set) and keymap. (A plain class: making a dataclass or a
-    NamedTuple costs the app's first frame a millisecond.)"""
+    """theme, lang, name, framework (the default for new evaluations; None where not set) and
+    keymap. (A plain class: making a dataclass or a NamedTuple costs the app's first frame a
+    millisecond.)"""
 
-    __slots__ = ("keymap", "lang", "name", "theme")
+    __slots__ = ("framework", "keymap", "lang", "name", "theme")
 
     def __init__(
         self,
@@ -42,13 +43,14 @@ class Settings:
         lang: str | None = None,
         name: str | None = None,
         keymap: Mapping[str, str] | None = None,
+        framework: str | None = None,
     ) -> None:
-        self.theme, self.lang, self.name = theme, lang, name
+        self.theme, self.lang, self.name, self.framework = theme, lang, name, framework
         self.keymap: Mapping[str, str] = MappingProxyType(dict(keymap or {}))
 
     def changed(self, **changes: str | None) -> Settings:
-        values = {"theme": self.theme, "lang": self.lang, "name": self.name, **changes}
-        return Settings(values["theme"], values["lang"], values["name"], self.keymap)
+        values = {"theme": self.theme, "lang": self.lang, "name": self.name, "framework": self.framework, **changes}
+        return Settings(values["theme"], values["lang"], values["name"], self.keymap, values["framework"])
 
 
 def load(path: Path) -> tuple[Settings, list[str]]:
@@ -94,19 +96,19 @@ def load(path: Path) -> tuple[Settings, list[str]]:
             problems.append(
                 f"{path}: keymap {binding_id!r} = {keys!r} is not a binding id and keys (such as f5 or ctrl+p); left out"
             )
-    for name in sorted(set(data) - {"theme", "lang", "name", "keymap"}):
-        problems.append(f"{path}: unknown setting {name!r}; left out (known: theme, lang, name, keymap)")
+    for name in sorted(set(data) - {"theme", "lang", "name", "framework", "keymap"}):
+        problems.append(f"{path}: unknown setting {name!r}; left out (known: theme, lang, name, framework, keymap)")
     lang = text("lang")
     if lang is not None and lang.lower() not in LANGS:
         problems.append(f"{path}: lang should be {' or '.join(LANGS)}, found {lang!r}; left out")
         lang = None
-    return Settings(text("theme"), lang.lower() if lang else None, text("name"), keymap), problems
+    return Settings(text("theme"), lang.lower() if lang else None, text("name"), keymap, text("framework")), problems
 
 
 def save(path: Path, **changes: str | None) -> Settings:
     """Change the settings named (theme, lang, name) in path, keeping everything else as it is."""
     current, _ = load(path)
-    unknown = set(changes) - {"theme", "lang", "name"}
+    unknown = set(changes) - {"theme", "lang", "name", "framework"}
     if unknown:
         raise ValueError(f"not a setting to save: {', '.join(sorted(unknown))}")
     new = current.changed(**changes)
@@ -117,7 +119,7 @@ def save(path: Path, **changes: str | None) -> Settings:
 
 def _toml(settings: Settings) -> str:
     lines = ['# Kompass settings (kompass locate shows this file). Key bindings: [keymap] "binding id" = "keys".']
-    for name in ("theme", "lang", "name"):
+    for name in ("theme", "lang", "name", "framework"):
         value = getattr(settings, name)
         if value is not None:
             lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")

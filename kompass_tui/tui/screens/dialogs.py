@@ -18,6 +18,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 from kompass_tui.core.edits import Change
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.core.sanitize import MAX_NAME, MAX_TEXT, visible
+from kompass_tui.service.preferences import default_framework
 from kompass_tui.store import criteria
 from kompass_tui.tui.fields import SafeInput, SafeTextArea
 from kompass_tui.tui.screens.base import KompassModal
@@ -212,7 +213,9 @@ class NewEvaluationScreen(KompassModal[str | None]):
                 yield Select(
                     [(line(f.name(self.app.lang)), f.id) for f in frameworks],
                     id="framework",
-                    value=DEFAULT_FRAMEWORK
+                    value=default_framework()
+                    if any(f.id == default_framework() for f in frameworks)
+                    else DEFAULT_FRAMEWORK
                     if any(f.id == DEFAULT_FRAMEWORK for f in frameworks)
                     else frameworks[0].id
                     if frameworks

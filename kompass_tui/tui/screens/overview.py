@@ -27,6 +27,8 @@ from kompass_tui.tui.screens.base import EvaluationScreen
 from kompass_tui.tui.widgets import TitleBar, line, plain
 
 if TYPE_CHECKING:
+    from textual import events
+
     from kompass_tui.core.followup import Followup
     from kompass_tui.core.model import Evaluation
     from kompass_tui.tui.app import Loaded
@@ -312,6 +314,14 @@ class OverviewScreen(EvaluationScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Not in the footer where it would do nothing: area-level evaluations have no sub-questions.
         return not (action in ("walkthrough", "disagreements") and self.ev.area_level)
+
+    def on_key(self, event: events.Key) -> None:
+        """The walk-through's key on an area-level evaluation (not offered, but typed all the same):
+        say why there is none, rather than nothing."""
+        bound = self._bindings.key_to_bindings.get(event.key, [])
+        if self.ev.area_level and any(b.id == "kompass.overview.walkthrough" for b in bound):
+            event.stop()
+            self.notify(self.app.t("no_walkthrough", title=self.ev.title, id=self.ev.id), severity="warning")
 
     def resume_walkthrough(self, only_if_unscored: bool = False) -> None:
         if self.ev.area_level:
