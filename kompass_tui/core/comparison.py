@@ -103,7 +103,9 @@ def check_one_framework(evaluations: Sequence[Evaluation]) -> str:
         if ev.framework != first.framework:
             raise InputError(
                 f"{ev.id} uses framework {ev.framework} and {first.id} uses {first.framework}; "
-                "only evaluations of one framework can be compared, as their areas and maxima differ"
+                "only evaluations of one framework can be compared, as their areas and maxima differ",
+                sv=f"{ev.id} använder ramverket {ev.framework} och {first.id} {first.framework}; bara "
+                "utvärderingar med samma ramverk kan jämföras, eftersom deras områden och maxpoäng skiljer sig",
             )
     return first.framework
 
