@@ -92,7 +92,14 @@ def test_the_wheel_ships_the_frameworks_and_the_demo(tmp_path):
     assert result.returncode == 0, result.stderr
     [wheel] = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "kompass_tui/criteria/kommunkompassen-2003.toml" in names
+    for shipped in (
+        "kommunkompassen-2003",
+        "kommunkompassen-2010",
+        "kommunkompassen-2016",
+        "kommunkompassen-2020",
+        "kommunekompasset-2010",
+    ):
+        assert f"kompass_tui/criteria/{shipped}.toml" in names
     assert {"kompass_tui/demo/botkyrka-2003.json", "kompass_tui/demo/nominees-2003.csv"} <= names
 
 
