@@ -134,3 +134,11 @@ async def test_a_walk_through_of_an_area_level_evaluation_is_refused_with_a_mess
         assert any("Kalix 2003 holds area scores only" in m and "no walk-through" in m for m in shown)
         assert type(pilot.app.screen).__name__ == "OverviewScreen"
     assert str(demo.get("kalix-2003").area("1").score) == "72" and SEED_AREAS  # (nothing changed)
+
+
+def test_a_comparison_across_framework_versions_is_refused_naming_both(demo, db_path):
+    run("new", "Sigtuna", "--year", "2013", "--framework", "kommunkompassen-2010", "--db", db_path)
+    refused = run("compare", "sigtuna-2013", "kalix-2003", "--db", db_path, code=1).stderr
+    assert "kommunkompassen-2010" in refused and "kommunkompassen-2003" in refused and refused.count("\n") == 1
+    swedish = run("--lang", "sv", "compare", "sigtuna-2013", "kalix-2003", "--db", db_path, code=1).stderr
+    assert "bara utvärderingar med samma ramverk kan jämföras" in swedish
