@@ -211,7 +211,10 @@ class NewEvaluationScreen(KompassModal[str | None]):
             with Horizontal(classes="field"):
                 yield Label(t("framework"))
                 yield Select(
-                    [(line(f.name(self.app.lang)), f.id) for f in frameworks],
+                    [
+                        (line(f.name(self.app.lang) + (f" ({t('level_areas')})" if f.areas_only else "")), f.id)
+                        for f in frameworks
+                    ],
                     id="framework",
                     value=default_framework()
                     if any(f.id == default_framework() for f in frameworks)

@@ -256,7 +256,8 @@ class OverviewScreen(EvaluationScreen):
         questions.display = not ev.area_level
         self.query_one("#area-level", Static).display = ev.area_level
         if ev.area_level:
-            self.query_one("#area-level", Static).update(t("area_level_note"))
+            note = t("framework_areas_only") if self.fw.areas_only else t("area_level_note")
+            self.query_one("#area-level", Static).update(f"{note} {t('area_level_cli', id=ev.id)}")
         else:
             questions.border_title = line(f"{area.id} {area.name(lang)}")
             questions.show_page(area.id, questions.highlighted_id if questions.page == area.id else None)
