@@ -336,6 +336,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "followup_other_framework": "{year} used {framework}: its actions are listed under its own areas, not paired with these.",
         "followup_none": "{title} has no earlier evaluation to follow up.",
         "followup_no_plan": "{title} has no action plan.",
+        "ref_word": "reference",
+        "ref_head": "Reference",
+        "ref_label": "Reference: {name}",
+        "ref_short": "Ref. {name}",
+        "ref_mean": "Mean of {n} in the database",
+        "ref_mean_in": "Mean of {n} in the database, {years}",
+        "ref_mean_head": "Mean of {n}",
+        "ref_mean_where": "in the database",
+        "ref_years": " from {years}",
+        "ref_difference": "Difference from {name}",
+        "ref_note": "References are shown apart: never ranked, never marked best, not in the average.",
+        "ref_difference_note": "Difference from {name}: each municipality's points minus the reference's, where "
+        "both are wholly scored.",
+        "ref_mean_note": "{name}: the mean of the {n} wholly scored evaluations of {framework} in the database{years} "
+        "(references left out), per area and in total, to one decimal.",
+        "ref_fact": "a national or group average, not a municipality: compared apart, never ranked or averaged",
     },
     "sv": {
         "framework": "Ramverk",
@@ -664,6 +680,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "followup_other_framework": "{year} användes {framework}: dess åtgärder står under dess egna områden, inte parade med dessa.",
         "followup_none": "{title} har ingen tidigare utvärdering att följa upp.",
         "followup_no_plan": "{title} har ingen handlingsplan.",
+        "ref_word": "referens",
+        "ref_head": "Referens",
+        "ref_label": "Referens: {name}",
+        "ref_short": "Ref. {name}",
+        "ref_mean": "Medel av {n} i databasen",
+        "ref_mean_in": "Medel av {n} i databasen, {years}",
+        "ref_mean_head": "Medel av {n}",
+        "ref_mean_where": "i databasen",
+        "ref_years": " från {years}",
+        "ref_difference": "Skillnad mot {name}",
+        "ref_note": "Referenser visas för sig: de rangordnas inte, markeras aldrig som bäst och räknas inte in i "
+        "medelvärdet.",
+        "ref_difference_note": "Skillnad mot {name}: varje kommuns poäng minus referensens, där båda är färdigbedömda.",
+        "ref_mean_note": "{name}: medelvärdet av de {n} färdigbedömda utvärderingarna av {framework} i "
+        "databasen{years} (referenser oräknade), per område och totalt, med en decimal.",
+        "ref_fact": "ett riks- eller gruppsnitt, inte en kommun: jämförs för sig, rangordnas och medelräknas aldrig",
     },
 }
 

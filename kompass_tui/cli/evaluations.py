@@ -99,6 +99,14 @@ def new(
     again: Annotated[
         bool, typer.Option("--again", help="A second evaluation of the same municipality and year.")
     ] = False,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--reference",
+            help="A reference: a national or group average (Sverigesnitt), not a municipality; with --area-level. "
+            "Compared apart, never ranked; its scores may have two decimals (63,45).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Create an evaluation; prints its id.
@@ -106,6 +114,8 @@ def new(
     Ids are the municipality in plain lower case and the year, such as botkyrka-2003.
 
     Example: kompass new Botkyrka --year 2026 -e "Lena Langlet" -e "Inga-Lill Elwin"
+
+    A reference result: kompass new Sverigesnitt --year 2020 --framework ID --area-level --reference
     """
     from kompass_tui.core.model import AREAS, QUESTIONS
     from kompass_tui.service.preferences import default_framework
@@ -124,6 +134,7 @@ def new(
         start,
         end,
         again,
+        reference,
     )
     _say(ev.id)
 

@@ -26,6 +26,16 @@ from kompass_tui.cli.main import (
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.exchange import formats
 
+AverageOfOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--average-of",
+        metavar="FRAMEWORK[:YEARS]",
+        help="Also the mean of every wholly scored evaluation of the framework in the database (references "
+        "left out), as a reference: kommunkompassen-2003, or of some years: kommunkompassen-2003:2003-2004.",
+        show_default=False,
+    ),
+]
 IncludePartialOption = Annotated[
     bool,
     typer.Option(
@@ -69,6 +79,14 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--reference",
+            help="Every row of a CSV of area scores is a reference (a national or group average, not a "
+            "municipality); a reference (referens) column of ja/yes/1/x marks single rows.",
+        ),
+    ] = False,
     as_: AsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -77,7 +95,8 @@ def import_(
     CSV may use ; or , and decimal comma, as Swedish Excel saves it (UTF-8, or Windows-1252 as in
     Excel's "CSV (semikolonavgränsad)"). Three shapes:
 
-    Area scores, one new area-level evaluation per row: municipality;year;1;2;3;4;5;6;7;8
+    Area scores, one new area-level evaluation per row: municipality;year;1;2;3;4;5;6;7;8 (a
+    reference column, ja/yes/1/x, marks rows that are national or group averages: Sverigesnitt)
 
     Sub-question scores, into an evaluation (--into ID): question;score;note;sources
 
@@ -88,7 +107,7 @@ def import_(
 
     Nothing is written unless the whole file is valid."""
     by = _evaluator(ctx, as_)  # who imports: an action plan's changes and comments are logged as theirs
-    for ev in _bench(ctx, db).import_file(file, into, framework, encoding=encoding, by=by):
+    for ev in _bench(ctx, db).import_file(file, into, framework, encoding=encoding, by=by, reference=reference):
         _say(_words(ctx, "cli_imported", id=ev.id))
 
 
@@ -127,6 +146,7 @@ def export(
         bool,
         typer.Option("--actions", help="Only the action plan (Markdown or CSV), for the municipality's own follow-up."),
     ] = False,
+    average_of: AverageOfOption = None,
     db: DbOption = None,
 ) -> None:
     """Export the report (Markdown), CSV or JSON.
@@ -147,11 +167,15 @@ def export(
         from kompass_tui.core.sanitize import visible
 
         sys.stdout.write(
-            visible(bench.export(id, format, _lang(lang, ctx), others, charts, internal, include_partial, actions))
+            visible(
+                bench.export(
+                    id, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of
+                )
+            )
         )
         return
     written, replaced = bench.write_export(
-        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial, actions
+        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of
     )
     _say(_words(ctx, "cli_wrote_replaced" if replaced else "cli_wrote", path=written))
 
@@ -168,6 +192,7 @@ def compare(
     ids: Annotated[list[str], typer.Argument(metavar="ID ...", help="Two or more evaluation ids of one framework.")],
     chart: Annotated[bool, typer.Option("--chart", metavar="", help="Also draw the grouped bar chart.")] = False,
     include_partial: IncludePartialOption = False,
+    average_of: AverageOfOption = None,
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -176,9 +201,12 @@ def compare(
     Areas × municipalities, the best of each row, the average, totals and ranks, and each one's
     change since its municipality's previous evaluation.
 
+    References (kompass new … --reference, or import --reference) and --average-of are shown apart:
+    never ranked or averaged, with each municipality's difference from the first of them.
+
     Example: kompass compare botkyrka-2003 kalix-2003 nacka-2003 vasteras-2003 trollhattan-2003 --chart"""
     bench, language = _bench(ctx, db), _lang(lang, ctx)
-    table = bench.comparison(_ids(ids), include_partial)
+    table = bench.comparison(_ids(ids), include_partial, average_of)
     from kompass_tui.cli.views import comparison_view, print_parts
     from kompass_tui.exchange import tables
 

@@ -63,7 +63,7 @@ def evaluations_table(rows: list[Row], lang: str, width: int = 80) -> list[tuple
             ("total", ">"),
         )
     ]
-    areas_only = t(lang, "level_areas")
+    areas_only, reference = t(lang, "level_areas"), t(lang, "ref_word")
     totals: dict[object, str] = {}  # each total worked out once (14,500 rows hold a few thousand)
     table: list[list[str]] = [[title for title, _ in columns]]
     errors: dict[int, str] = {}  # line number: the error, shown after the id
@@ -72,7 +72,13 @@ def evaluations_table(rows: list[Row], lang: str, width: int = 80) -> list[tuple
             errors[len(table)] = one_line(row.error)
             table.append([row.id])
             continue
-        progress = areas_only if row.area_level else (f"{row.scored}/{row.countable}" if row.countable else "?")
+        progress = (
+            reference
+            if row.reference
+            else areas_only
+            if row.area_level
+            else (f"{row.scored}/{row.countable}" if row.countable else "?")
+        )
         total = totals.get(row.total)
         if total is None:
             total = totals[row.total] = fmt(row.total, lang)
@@ -193,6 +199,8 @@ def evaluation_view(ev: Evaluation, fw: Framework, lang: str, questions: bool) -
         head.append(f" · {t(lang, 'dates')}: {one_line(ev.dates)}")
     if ev.area_level:
         head.append(f"\n{t(lang, 'area_level_note')}")
+    if ev.reference:
+        head.append(f"\n{t(lang, 'ref_head')}: {t(lang, 'ref_fact')}")
     undecided = scoring.undecided(ev)
     if undecided:
         head.append(f"\n{t(lang, 'to_decide_cli', n=len(undecided), id=ev.id)}", style="bold")
@@ -290,21 +298,48 @@ def comparison_view(table: Comparison, lang: str, width: int = 100) -> list[Rend
     from kompass_tui.exchange import tables
 
     names = [one_line(n) for n in comparison.names(table.evaluations)]
-    if len(names) > tables.WIDE or 18 + 10 * (len(names) + 1) > width:  # too many, or too narrow a terminal
+    columns = len(names) + len(table.references) + 1  # the municipalities, the references, the average
+    if len(names) > tables.WIDE or 18 + 10 * columns > width:  # too many, or too narrow a terminal
         return _comparison_by_rows(table, names, lang)
-    grid = Table(box=None, pad_edge=False, header_style="bold")
-    grid.add_column(t(lang, "criterion"))
-    for ev in table.evaluations:  # the municipality over its year: as narrow as the name
-        grid.add_column(f"{one_line(ev.municipality)}\n{ev.year}", justify="right")
-    grid.add_column(t(lang, "average"), justify="right", style="italic")
-    for row in tables.grid(table, lang):
-        grid.add_row(
-            Text(one_line(row.label), style="bold") if row.kind == "total" else one_line(row.label),
+    heads = [
+        t(lang, "criterion"),
+        *(f"{one_line(ev.municipality)}\n{ev.year}" for ev in table.evaluations),  # as narrow as the name
+        t(lang, "average"),
+        # the references apart, after the average: Reference / Sverigesnitt / 2020
+        *("\n".join(map(one_line, tables.reference_head(ref, lang))) for ref in table.references),
+    ]
+    grid_rows = tables.grid(table, lang)
+
+    def cells(row: tables.GridRow) -> list[Text]:
+        return [
+            Text(one_line(row.label), style="bold" if row.kind == "total" else ""),
             *(Text(c.text + c.mark, style="bold" if c.best else "") for c in row.cells),
-            row.average + " " if row.average else "",
-            end_section=row.kind == "total",
-        )
-    return [grid, "", Text(visible(tables.notes(table, lang, "best_note_cli")), style="dim")]
+            Text(row.average + " " if row.average else "", style="italic"),
+            *(Text(c.text + c.mark) for c in row.references),
+        ]
+
+    main = [cells(row) for row in grid_rows if row.kind in ("area", "total", "rank")]
+    block = [cells(row)[: 1 + len(names)] for row in grid_rows if row.kind == "difference"]
+    # Every column as wide as the widest it holds in either block, so the block of differences
+    # (a table of its own, under its heading) lines up with the comparison above it.
+    widths = [max(cell_len(line) for line in head.split("\n")) for head in heads]
+    for line in [*main, *block]:
+        for n, text in enumerate(line):
+            widths[n] = max(widths[n], text.cell_len)
+
+    def grid_of(lines: list[list[Text]], header: bool) -> Table:
+        grid = Table(box=None, pad_edge=False, header_style="bold", show_header=header)
+        for n, head in enumerate(heads[: len(lines[0])]):
+            grid.add_column(head, justify="left" if n == 0 else "right", width=widths[n])
+        for line in lines:
+            grid.add_row(*line)
+        return grid
+
+    parts: list[RenderableType] = [grid_of(main, True)]
+    heading = next((row.label for row in grid_rows if row.kind == "heading"), None)
+    if heading is not None:  # each one's difference from the first reference, apart: (+n) keeps its one meaning
+        parts += ["", Text(one_line(heading), style="bold"), grid_of(block, False)]
+    return [*parts, "", Text(visible(tables.notes(table, lang, "best_note_cli")), style="dim")]
 
 
 def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[RenderableType]:
@@ -316,25 +351,37 @@ def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[
         return f"{c.text}{c.mark}".rjust(width)
 
     rows, average = tables.ranked(table, lang)
-    everything = [*rows, average]
-    # Each column as wide as what it holds, so that eight areas and a name fit 80 columns.
-    name_width = max(len(n) for n in [*names, t(lang, "average"), t(lang, "municipality")])
+    apart, heading, differences = tables.ranked_apart(table, lang)
+    everything = [*rows, average, *apart, *differences]
+    # Each column as wide as what it holds, so that eight areas and a name fit 80 columns (a
+    # reference's 63,45 or a difference of +12,25 widens only its own column).
+    name_width = max(_width(t(lang, "municipality")), *(_width(one_line(row.name)) for row in everything))
     rank_width = max(len(row.rank) for row in everything)
     change_width = max(1, *(len(row.change) for row in everything))
     total_width = max(len(t(lang, "total")), *(len(cell(row.total, 1)) for row in everything))
+    widths = [
+        max(5, len(r.area.id) + 1, *(len(cell(row.cells[n], 1)) for row in everything))
+        for n, r in enumerate(table.rows)
+    ]
     head = [
         f"{'#':>{rank_width}}",
         f"{t(lang, 'municipality'):<{name_width}}",
-        *(f"{r.area.id:>4} " for r in table.rows),
+        *(f"{r.area.id:>{width - 1}} " for r, width in zip(table.rows, widths, strict=True)),
     ]
     lines = [" ".join([*head, f"{t(lang, 'total'):>{total_width}}", f"{'±':>{change_width}}"]).rstrip()]
+    first_apart, first_difference = apart[0] if apart else None, differences[0] if differences else None
     for row in everything:
-        figures = [*(cell(c) for c in row.cells), cell(row.total, total_width)]
+        if row is first_apart:
+            lines.append("")  # the references apart, after the average
+        if row is first_difference:
+            lines += ["", one_line(heading)]  # then each one's difference from the first reference
+        figures = [*(cell(c, width) for c, width in zip(row.cells, widths, strict=True)), cell(row.total, total_width)]
+        name = one_line(row.name)
         lines.append(
             " ".join(
                 [
                     f"{row.rank:>{rank_width}}",
-                    f"{one_line(row.name):<{name_width}}",
+                    name + " " * (name_width - _width(name)),
                     *figures,
                     f"{row.change:>{change_width}}",
                 ]
@@ -342,6 +389,7 @@ def _comparison_by_rows(table: Comparison, names: list[str], lang: str) -> list[
         )
     key = " · ".join(f"{row.area.id} {one_line(row.area.short(lang))}" for row in table.rows)
     notes = f"{key}. # {t(lang, 'rank').lower()}; ± {t(lang, 'change_short')}; {t(lang, 'best_note_column')}"
+    notes = " ".join([notes, *tables.reference_notes(table, lang)])
     return [Lines(lines), "", Text(visible(notes), style="dim")]
 
 

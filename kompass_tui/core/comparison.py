@@ -1,8 +1,14 @@
 """Comparing evaluations: areas × municipalities, the best per row, the group average, ranks on
-the total, and the change since a municipality's previous evaluation. Pure functions, exact sums."""
+the total, and the change since a municipality's previous evaluation. Pure functions, exact sums.
+
+References (results marked as a national or group average, and the mean of the database's wholly
+scored evaluations: mean_of) are set apart from the municipalities: shown beside them, never
+ranked, never the best, never in the group average; each municipality's difference from the first
+reference is worked out per area and in total."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -42,7 +48,91 @@ def mean(values: Iterable[Decimal | None]) -> Decimal | None:
     present = [v for v in values if v is not None]
     if not present:
         return None
-    return normal((sum(present, Decimal(0)) / len(present)).quantize(TENTH, rounding=ROUND_HALF_UP))
+    return _tenth(sum(present, Decimal(0)), len(present))
+
+
+def _tenth(total: Decimal, count: int) -> Decimal:
+    """total / count to one decimal, halves up (exact: Decimal division to 28 digits, then rounded once)."""
+    return normal((total / count).quantize(TENTH, rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column set apart from the municipalities: a result marked as a reference (a published
+    national or group average, such as Sverigesnitt), or the mean of the database's wholly scored
+    evaluations of the framework (mean_of: evaluation None, count and years say of what)."""
+
+    framework: str
+    values: Mapping[str, Decimal | None]  # per area id
+    total: Decimal | None
+    evaluation: Evaluation | None = None  # the reference result; None: the mean of the database
+    count: int = 0  # the mean of how many evaluations
+    years: tuple[int, int] | None = None  # the mean of these years only (first, last)
+    unfinished: frozenset[str] = frozenset()  # areas without a figure: marked, and no difference from them
+
+    def partial(self, area_id: str | None = None) -> bool:
+        return area_id in self.unfinished if area_id is not None else bool(self.unfinished)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A municipality's points minus the first reference's, per area and in total: None where
+    either is not wholly scored (unless include_partial), as for changes."""
+
+    areas: dict[str, Decimal | None]
+    total: Decimal | None
+
+
+_YEARS = re.compile(r"\s*([0-9]{4})\s*(?:[-–]\s*([0-9]{4})\s*)?")
+
+
+def average_spec(text: str) -> tuple[str, tuple[int, int] | None]:
+    """What to take the mean of, as `--average-of` gives it: FRAMEWORK, or FRAMEWORK:YEARS where
+    YEARS is a year (2021) or a span (2020-2022, 2020–2022): the framework id, and (first, last)
+    or None for every year. InputError, in one line, for anything else."""
+    from kompass_tui.core.model import MAX_YEAR, MIN_YEAR
+
+    framework_id, colon, years_text = text.partition(":")
+    framework_id = framework_id.strip()
+    if not framework_id:
+        raise InputError(
+            f"--average-of {text!r}: give a framework id, such as kommunkompassen-2003 or kommunkompassen-2003:2003",
+            sv=f"--average-of {text!r}: ange ett ramverks id, som kommunkompassen-2003 eller kommunkompassen-2003:2003",
+        )
+    if not colon:
+        return framework_id, None
+    found = _YEARS.fullmatch(years_text)
+    first, last = (int(found.group(1)), int(found.group(2) or found.group(1))) if found else (0, 0)
+    if not found or not MIN_YEAR <= first <= last <= MAX_YEAR:
+        raise InputError(
+            f"--average-of {text!r}: {years_text.strip()!r} is not a year or years; give them as 2021 or 2020-2022 "
+            "(the first year first)",
+            sv=f"--average-of {text!r}: {years_text.strip()!r} är inget år eller inga år; ange dem som 2021 eller "
+            "2020-2022 (det första året först)",
+        )
+    return framework_id, (first, last)
+
+
+def mean_of(
+    scores: Iterable[Mapping[str, Decimal | None]], fw: Framework, years: tuple[int, int] | None = None
+) -> Reference:
+    """The mean of wholly scored evaluations (each given as its area scores; one without a figure
+    for every area of fw is left out), per area and in total, each to one decimal (halves up) as
+    the group average is; the total is the mean of the totals, not the sum of the rounded means."""
+    ids = [a.id for a in fw.areas]
+    sums = dict.fromkeys(ids, Decimal(0))
+    count = 0
+    for found in scores:
+        figures = [v for v in (found.get(aid) for aid in ids) if v is not None]
+        if len(figures) < len(ids):
+            continue
+        for aid, value in zip(ids, figures, strict=True):
+            sums[aid] += value
+        count += 1
+    if not count:
+        return Reference(fw.id, dict.fromkeys(ids), None, None, 0, years, frozenset(ids))
+    values: dict[str, Decimal | None] = {aid: _tenth(sums[aid], count) for aid in ids}
+    return Reference(fw.id, values, _tenth(sum(sums.values(), Decimal(0)), count), None, count, years)
 
 
 @dataclass(frozen=True)
@@ -81,6 +171,8 @@ class Comparison:
     include_partial: bool = False  # unfinished figures counted in ranks, averages and changes
     # per evaluation, its previous round's action plan by area (empty where it had none)
     followups: tuple[Mapping[str, Tally], ...] = ()
+    references: tuple[Reference, ...] = ()  # shown apart: never ranked, the best, or in the average
+    differences: tuple[Difference | None, ...] = ()  # per evaluation, from the first reference
 
     @property
     def has_changes(self) -> bool:
@@ -108,6 +200,17 @@ def check_one_framework(evaluations: Sequence[Evaluation]) -> str:
                 "utvärderingar med samma ramverk kan jämföras, eftersom deras områden och maxpoäng skiljer sig",
             )
     return first.framework
+
+
+def check_mean_framework(framework_id: str, first: Evaluation) -> None:
+    """A mean of the database (mean_of) is compared only with evaluations of its own framework."""
+    if framework_id != first.framework:
+        raise InputError(
+            f"the mean of {framework_id} cannot be compared with {first.id}, which uses {first.framework}; "
+            "only evaluations of one framework can be compared, as their areas and maxima differ",
+            sv=f"medelvärdet av {framework_id} kan inte jämföras med {first.id}, som använder {first.framework}; "
+            "bara utvärderingar med samma ramverk kan jämföras, eftersom deras områden och maxpoäng skiljer sig",
+        )
 
 
 def _best(values: Sequence[Decimal | None]) -> frozenset[int]:
@@ -195,16 +298,26 @@ def compare(
     unfinished: Mapping[str, frozenset[str]] | None = None,
     include_partial: bool = False,
     previous_plans: Mapping[str, Mapping[str, Tally]] | None = None,
+    references: Sequence[Reference] = (),
 ) -> Comparison:
     """The comparison table of evaluations of one framework; previous_rounds gives, per evaluation
     id, the municipality's previous evaluation (None or missing: there is none). Figures of what is
     not wholly scored (unfinished: areas by evaluation id, worked out where an id is missing) are
     shown but left out of the best, the averages, the ranks and the changes, unless include_partial.
-    previous_plans: per evaluation id, its previous round's action plan tallied by area."""
+    previous_plans: per evaluation id, its previous round's action plan tallied by area.
+
+    Evaluations marked as references, and references (the mean of the database: mean_of), after
+    them, are set apart (Comparison.references); each municipality's difference from the first is
+    worked out per area and in total."""
     if not evaluations:
         raise InputError("nothing to compare; give two or more evaluation ids")
     if check_one_framework(evaluations) != fw.id:
         raise InputError(f"these evaluations use framework {evaluations[0].framework}, not {fw.id}")
+    for extra in references:
+        check_mean_framework(extra.framework, evaluations[0])
+    marked = [ev for ev in evaluations if ev.reference]
+    if marked:
+        evaluations = [ev for ev in evaluations if not ev.reference]
     previous_rounds = previous_rounds or {}
     scores = [scoring.area_scores(ev, fw) for ev in evaluations]  # once each: 2,900 evaluations at a time
     left = tuple(_unfinished(ev, fw, unfinished) for ev in evaluations)
@@ -228,6 +341,7 @@ def compare(
     for ev, now in zip(evaluations, scores, strict=True):
         before = previous_rounds.get(ev.id)
         changes.append(change(ev, before, fw, now, known, include_partial) if before is not None else None)
+    apart = (*(_as_reference(ev, fw, unfinished) for ev in marked), *references)
     return Comparison(
         fw,
         tuple(evaluations),
@@ -240,7 +354,34 @@ def compare(
         left,
         include_partial,
         tuple((previous_plans or {}).get(ev.id, {}) for ev in evaluations),
+        apart,
+        tuple(_difference_from(apart[0], s, totals[i], left[i], include_partial) for i, s in enumerate(scores))
+        if apart
+        else (),
     )
+
+
+def _as_reference(ev: Evaluation, fw: Framework, unfinished: Mapping[str, frozenset[str]] | None) -> Reference:
+    scores = scoring.area_scores(ev, fw)
+    return Reference(fw.id, scores, _sum(scores), ev, unfinished=_unfinished(ev, fw, unfinished))
+
+
+def _difference_from(
+    reference: Reference,
+    scores: Mapping[str, Decimal | None],
+    total: Decimal,
+    left: frozenset[str],
+    include_partial: bool,
+) -> Difference:
+    """scores minus the reference's, where both are wholly scored (everywhere, with include_partial)."""
+    areas = {
+        aid: _difference(value, reference.values.get(aid))
+        if include_partial or not (aid in left or reference.partial(aid))
+        else None
+        for aid, value in scores.items()
+    }
+    whole = include_partial or not (left or reference.partial())
+    return Difference(areas, _difference(total, reference.total) if whole else None)
 
 
 def signed(value: Decimal | None, lang: str) -> str:

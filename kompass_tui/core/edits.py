@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import AREA_TEXTS, TEXT_KINDS, Answer, Entry, Evaluation, ordered_sources
-from kompass_tui.core.points import check_points
+from kompass_tui.core.points import allowed_average, check_average, check_points
 from kompass_tui.core.sanitize import clean_name, clean_text
-from kompass_tui.errors import InputError, KompassError, NotFound
+from kompass_tui.errors import InputError, KompassError, NotFound, ScoreError
 
 Change = Callable[[Evaluation, Framework, str], Evaluation]  # (evaluation, its framework, the time) -> new evaluation
 Noted = TypeVar("Noted", Entry, Answer)  # what carries a note and sources: one evaluator's entry or the agreed answer
@@ -67,7 +67,7 @@ def score(part_id: str, value: Decimal | None, by: str | None = None) -> Change:
             if fw.areas_only and "." in part_id and not fw.has_area(part_id):  # a sub-question's id, such as 1.1
                 fw.question(part_id)  # (says the framework has areas only)
             area = fw.area(part_id)
-            checked = check_points(value, area.maximum, f"area {area.id}") if value is not None else None
+            checked = _area_points(ev, value, area.maximum, f"area {area.id}") if value is not None else None
             return ev.with_area(area.id, replace(ev.area(area.id), score=checked))
         if fw.areas_only:
             raise NotWalkable(f"{ev.id} uses {fw.id}, which has areas only; it cannot hold sub-question scores")
@@ -83,6 +83,37 @@ def score(part_id: str, value: Decimal | None, by: str | None = None) -> Change:
         return ev.with_answer(question.id, replace(ev.answer(question.id), score=points))
 
     return change
+
+
+def _area_points(ev: Evaluation, value: Decimal, maximum: Decimal, what: str) -> Decimal:
+    """An area score of an area-level evaluation, checked: a municipality's in half points, a
+    reference's (a published average) with up to two decimals."""
+    if ev.reference:
+        return check_average(value, maximum, what)
+    try:
+        return check_points(value, maximum, what)
+    except ScoreError as exc:
+        if not allowed_average(value, maximum):
+            raise
+        raise ScoreError(  # 63,4: a published average, given as a municipality's result?
+            f"{exc}; an average (not a municipality) is kept as a reference",
+            exc.text,
+            sv=f"{exc.sv}; ett medelvärde (inte en kommun) sparas som referens",
+        ) from None
+
+
+def check_reference(reference: bool, level: str, where: str = "") -> None:
+    """A reference (a national or group average) holds area scores only: InputError otherwise."""
+    from kompass_tui.core.model import AREAS
+
+    if reference and level != AREAS:
+        prefix = f"{where}: " if where else ""
+        raise InputError(
+            f"{prefix}a reference (an average, not a municipality) holds area scores only; make it area-level "
+            "(--area-level)",
+            sv=f"{prefix}en referens (ett medelvärde, inte en kommun) har bara områdespoäng; gör den på "
+            "områdesnivå (--area-level)",
+        )
 
 
 def consensus(question_id: str, value: Decimal | None, by: str) -> Change:
@@ -242,13 +273,14 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
             f"{where}: {fw.id} has areas only (no sub-questions), so an evaluation of it holds area scores "
             'only ("level": "areas")'
         )
+    check_reference(ev.reference, ev.level, where)
     for aid, entry in ev.areas.items():
         if not fw.has_area(aid):
             raise InputError(f"{where}: unknown area {aid!r} for {fw.id}")
         if entry.score is not None:
             if not ev.area_level:
                 raise InputError(f"{where}: area {aid} has a score, but sub-question evaluations sum theirs")
-            _checked(entry.score, fw.area(aid).maximum, f"{where}: area {aid}")
+            _checked(entry.score, fw.area(aid).maximum, f"{where}: area {aid}", ev)
     for qid, answer in ev.questions.items():
         if not fw.has_question(qid):
             raise InputError(f"{where}: unknown sub-question {qid!r} for {fw.id}")
@@ -264,8 +296,12 @@ def check(ev: Evaluation, fw: Framework, where: str) -> None:
             raise InputError(f"{where}: action {action.id} is in area {action.area!r}, which {fw.id} does not have")
 
 
-def _checked(value: Decimal, maximum: Decimal, what: str) -> None:
+def _checked(value: Decimal, maximum: Decimal, what: str, area_of: Evaluation | None = None) -> None:
+    """value checked as a sub-question's score, or (area_of) as an area score of that evaluation."""
     try:
-        check_points(value, maximum, what)
+        if area_of is not None:
+            _area_points(area_of, value, maximum, what)
+        else:
+            check_points(value, maximum, what)
     except KompassError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(str(exc), sv=exc.sv) from None

@@ -92,6 +92,11 @@ def merge(mine: Evaluation, theirs: Evaluation, source: str) -> Merge:
         )
     if mine.level != theirs.level:
         raise InputError(f"{source} holds {theirs.level}, {mine.id} holds {mine.level}; these cannot be merged")
+    if mine.reference != theirs.reference:
+        kinds = ("a reference (an average)", "a municipality's result")
+        raise InputError(
+            f"{source} holds {kinds[not theirs.reference]}, {mine.id} {kinds[not mine.reference]}; these cannot be merged"
+        )
     messages: list[str] = []
     apart = _Apart(mine, theirs, source, messages)
     questions = dict(mine.questions)

@@ -2,6 +2,8 @@
 
 An evaluation scores one municipality in one year against one framework. It is either
 question-level or area-level (only the area totals, as published for benchmark municipalities).
+An area-level result may be a *reference*: a national or group average published beside the
+municipalities' results (Sverigesnitt), not a municipality of its own.
 
 In a question-level evaluation each evaluator's score, note and evidence sources for a
 sub-question are their own (an Entry, kept by name), and the consensus score that the team agrees
@@ -168,6 +170,9 @@ class Evaluation:
     level: str = QUESTIONS
     evaluators: tuple[str, ...] = ()
     team_set: bool = False  # the team was given (new -e, team add): only its members score; else whoever scores joins
+    # a reference result: a national or group average (Sverigesnitt), not a municipality; area-level
+    # only, scores with up to two decimals; compared apart, never ranked or averaged
+    reference: bool = False
     start: str = ""
     end: str = ""
     summary: str = ""
@@ -289,6 +294,7 @@ def to_dict(ev: Evaluation) -> dict[str, Any]:
         "level": ev.level,
         "evaluators": list(ev.evaluators),
         **({"team_set": True} if ev.team_set else {}),  # (files of an open team are as before)
+        **({"reference": True} if ev.reference else {}),  # (files of municipalities are as before)
         "start": ev.start,
         "end": ev.end,
         "summary": ev.summary,
@@ -428,6 +434,7 @@ def from_dict(data: Any, where: str = "evaluation") -> Evaluation:
         level=level,
         evaluators=r.texts("evaluators"),
         team_set=r.data.get("team_set") is True,
+        reference=r.data.get("reference") is True,
         start=r.text("start"),
         end=r.text("end"),
         summary=r.text("summary"),

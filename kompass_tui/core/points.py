@@ -1,6 +1,7 @@
 """Points: exact half-point numbers, parsed from `9,5` or `9.5` and written back per language.
 
-Scores are `Decimal`s, so sums of half points are exact (no float drift).
+Scores are `Decimal`s, so sums of half points are exact (no float drift). A reference (a published
+average, not a municipality) may hold up to two decimals instead (allowed_average).
 """
 
 from __future__ import annotations
@@ -79,6 +80,28 @@ def check_points(value: Decimal, maximum: Decimal, what: str) -> Decimal:
     return normal(value)
 
 
+HUNDREDTH = Decimal("0.01")
+
+
+def allowed_average(value: Decimal, maximum: Decimal) -> bool:
+    """True when value is a score a reference (a published average, not a municipality) takes for
+    a part with this maximum: finite, 0..maximum, at most two decimals (63,4 or 63,45)."""
+    return ordinary(value) and 0 <= value <= maximum and value == value.quantize(HUNDREDTH)
+
+
+def check_average(value: Decimal, maximum: Decimal, what: str) -> Decimal:
+    """Return value if a reference may hold it (allowed_average), else a ScoreError naming the range."""
+    if not allowed_average(value, maximum):
+        raise ScoreError(
+            f"{what}: {fmt(value)} is not allowed in a reference; give 0 to {fmt(maximum)} with at most two "
+            "decimals (63,45 and 63.45 both work)",
+            fmt(value),
+            sv=f"{what}: {fmt(value, 'sv')} är inte tillåtet i en referens; ange 0 till {fmt(maximum, 'sv')} med "
+            "högst två decimaler (63,45 och 63.45 går båda)",
+        )
+    return normal(value)
+
+
 def ordinary(value: Decimal) -> bool:
     """False for what only a hand-edited file holds: NaN, infinity, or a number so large or so
     small (1e100000000) that writing out its digits would take forever. Such values are shown and
@@ -110,7 +133,8 @@ def fmt(value: Decimal | None, lang: str = "en", empty: str = "–") -> str:
 
 
 def to_json(value: Decimal | None) -> int | float | str | None:
-    """A score as a JSON number: 34 or 9.5 (half points are exact in binary floating point). What
+    """A score as a JSON number: 34 or 9.5 (half points are exact in binary floating point; a
+    reference's 63.45 reads back as written, since a float's repr is its shortest decimal). What
     only a hand-edited file holds is kept as it was read: NaN and infinity as JSON's NaN/Infinity,
     a number too large for a float as text."""
     if value is None:

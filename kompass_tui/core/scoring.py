@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from kompass_tui.core.framework import Area, Framework
 from kompass_tui.core.model import Answer, Evaluation
-from kompass_tui.core.points import ZERO, allowed, fmt, normal
+from kompass_tui.core.points import ZERO, allowed, allowed_average, fmt, normal
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -119,12 +119,14 @@ def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
     problems: list[str] = []
     rule = f"in {fw.id}"
 
-    def keep(value: Decimal | None, maximum: Decimal, where: str) -> Decimal | None:
-        if value is None or allowed(value, maximum):
+    def keep(value: Decimal | None, maximum: Decimal, where: str, average: bool = False) -> Decimal | None:
+        """value if it fits (average: a reference's area score, a published average with up to two
+        decimals), else None and a line saying why."""
+        if value is None or (allowed_average if average else allowed)(value, maximum):
             return value
+        step = "with at most two decimals" if average else "in steps of 0.5"
         problems.append(
-            f"{ev.id}: {where}: {fmt(value)} is not allowed {rule} (0 to {fmt(maximum)} in steps "
-            "of 0.5); it is not counted"
+            f"{ev.id}: {where}: {fmt(value)} is not allowed {rule} (0 to {fmt(maximum)} {step}); it is not counted"
         )
         return None
 
@@ -134,7 +136,7 @@ def fitting(ev: Evaluation, fw: Framework) -> tuple[Evaluation, list[str]]:
             problems.append(f"{ev.id}: {aid!r} is not an area {rule}; it is left out (the file keeps it)")
             del areas[aid]
         elif entry.score is not None:
-            areas[aid] = replace(entry, score=keep(entry.score, fw.area(aid).maximum, f"area {aid}"))
+            areas[aid] = replace(entry, score=keep(entry.score, fw.area(aid).maximum, f"area {aid}", ev.reference))
     questions = dict(ev.questions)
     for qid, answer in ev.questions.items():
         if not fw.has_question(qid):

@@ -4,9 +4,10 @@ CSV carries the agreed view of an evaluation (the score that counts, the notes, 
 carries everything, each evaluator's own entries included.
 
 Two shapes, told apart by the header:
-- area scores, one row per municipality:  municipality;year;1;2;…;8   (area ids as columns)
+- area scores, one row per municipality:  municipality;year;1;2;…;8   (area ids as columns; a
+  reference column, ja/yes/1/x, marks the rows that are national or group averages)
 - sub-question scores, one row each:      question;score;note[;sources]
-Swedish column names (kommun, år, delfråga, poäng, anteckning, källor) work too.
+Swedish column names (kommun, år, referens, delfråga, poäng, anteckning, källor) work too.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ ALIASES = {
     "källor": "sources",
     "kallor": "sources",
     "evidence": "sources",
+    "reference": "reference",
+    "referens": "reference",
 }
 # Headers and source words as a Swedish export writes them (reading takes either language).
 HEADERS_SV = {
@@ -60,7 +63,13 @@ HEADERS_SV = {
     "score": "poäng",
     "note": "anteckning",
     "sources": "källor",
+    "reference": "referens",
 }
+# A reference column's cells (a result that is a national or group average, not a municipality):
+# yes or empty, in either language, as people type them in Excel.
+YES = frozenset({"ja", "yes", "1", "x", "j", "y", "sant", "true"})
+NO = frozenset({"", "nej", "no", "0", "n", "falskt", "false"})
+YES_WORD = {"sv": "ja", "en": "yes"}
 SOURCES_SV = {"interview": "intervju", "document": "dokument", "website": "webb"}
 DELIMITERS = (";", ",", "\t")
 # A cell Excel would read as a formula (OWASP "CSV injection"): written with a leading ' so Excel
@@ -87,6 +96,7 @@ class AreaRow:
     municipality: str
     year: int
     scores: dict[str, Decimal | None]
+    reference: bool = False  # a national or group average (the reference column), not a municipality
 
 
 @dataclass(frozen=True)
@@ -193,8 +203,9 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
             municipality = restore(cell["municipality"].strip())
             if not municipality:
                 raise InputError(f"{name}: line {number}, column 'municipality': empty")
-            scores = {col: _number(cell[col], name, number, col) for col in header[2:]}
-            areas.append(AreaRow(number, municipality, int(year_text), scores))
+            scores = {col: _number(cell[col], name, number, col) for col in header[2:] if col != "reference"}
+            reference = _yes(cell["reference"], name, number) if "reference" in cell else False
+            areas.append(AreaRow(number, municipality, int(year_text), scores, reference))
         else:
             sources = None
             if "sources" in cell:
@@ -211,6 +222,17 @@ def _read(text: str, name: str) -> list[AreaRow] | list[QuestionRow]:
     if not (areas or questions):
         raise InputError(f"{name}: no rows after the header")
     return areas if wide else questions
+
+
+def _yes(cell: str, name: str, line: int) -> bool:
+    """A reference column's cell: ja, yes, 1 or x is a reference; empty (or nej, no, 0) is not."""
+    word = cell.strip().lower()
+    if word in YES or word in NO:
+        return word in YES
+    raise InputError(
+        f"{name}: line {line}, column 'reference': expected ja, yes, 1 or x (a reference) or nothing, found {word!r}",
+        sv=f"{name}: rad {line}, kolumn 'referens': väntade ja, yes, 1 eller x (en referens) eller inget, fann {word!r}",
+    )
 
 
 def numbered_rows(reader: Reader) -> Iterator[list[str]]:
@@ -252,8 +274,11 @@ def write(ev: Evaluation, fw: Framework, lang: str, report: Callable[[str], obje
         return " ".join(SOURCES_SV[s] if lang == "sv" else s for s in ordered_sources(found))
 
     if ev.area_level:
-        writer.writerow([*words("municipality", "year"), *[a.id for a in fw.areas]])
-        writer.writerow([defuse(ev.municipality), ev.year, *[fmt(ev.area(a.id).score, lang, "") for a in fw.areas]])
+        marked = [YES_WORD.get(lang, "yes")] if ev.reference else []  # (a municipality's file is as before)
+        writer.writerow([*words("municipality", "year"), *words("reference")[: len(marked)], *[a.id for a in fw.areas]])
+        writer.writerow(
+            [defuse(ev.municipality), ev.year, *marked, *[fmt(ev.area(a.id).score, lang, "") for a in fw.areas]]
+        )
     else:
         writer.writerow(words("question", "score", "note", "sources"))
         for q in fw.questions:

@@ -98,8 +98,20 @@ def grouped_chart(table: Comparison, lang: str, width: int) -> str:
     def name(i: int, area_id: str, value: Decimal | None) -> str:  # marked where not wholly scored
         return f"{names[i]} {PARTIAL}" if value is not None and table.partial(i, area_id) else names[i]
 
+    refs = [tables.reference_short(ref, lang) for ref in table.references]  # after the municipalities, named so
+
+    def apart(area_id: str) -> list[tuple[str, Decimal | None]]:
+        bars = []
+        for label, ref in zip(refs, table.references, strict=True):
+            value = ref.values.get(area_id)
+            bars.append((f"{label} {PARTIAL}" if value is not None and ref.partial(area_id) else label, value))
+        return bars
+
     groups = [
-        (f"{row.area.id} {row.area.name(lang)}", [(name(i, row.area.id, v), v) for i, v in enumerate(row.values)])
+        (
+            f"{row.area.id} {row.area.name(lang)}",
+            [(name(i, row.area.id, v), v) for i, v in enumerate(row.values)] + apart(row.area.id),
+        )
         for row in table.rows
     ]
     return charts.grouped(groups, width, lang, _area_maximum(table.framework))
@@ -150,6 +162,8 @@ def _head(ev: Evaluation, fw: Framework, lang: str) -> str:
     else:
         result = t(lang, "result_line", total=total, max=fmt(fw.maximum, lang), scored=done.scored, count=done.count)
     facts.append((t(lang, "result"), result))
+    if ev.reference:
+        facts.append((t(lang, "ref_head"), t(lang, "ref_fact")))
     lines = [f"# {md.inline(fw.name(lang))}: {md.inline(ev.title)}", ""]
     lines += [f"- **{label}:** {value}" for label, value in facts]
     note = fw.note(lang)
@@ -351,16 +365,24 @@ def _sources(sources: tuple[str, ...], lang: str) -> str:
 
 def comparison_table(table: Comparison, lang: str) -> str:
     """Areas as rows, one column per evaluation and the group average, the totals and ranks last;
-    the best value of each row in bold; (+n) the change since that municipality's previous round."""
+    the best value of each row in bold; (+n) the change since that municipality's previous round.
+    References in columns of their own after the average, headed "Reference: …", and after the
+    rank the block "Difference from …" (tables.grid)."""
     names = comparison.names(table.evaluations)
-    header = [t(lang, "criterion"), *(md.cell(n) for n in names), t(lang, "average")]
+    refs = [md.cell(tables.reference_label(ref, lang)) for ref in table.references]
+    header = [t(lang, "criterion"), *(md.cell(n) for n in names), t(lang, "average"), *refs]
+
+    def figure(c: tables.GridCell) -> str:
+        return f"**{c.text}**" if c.best else f"{c.text} {PARTIAL}" if c.partial else c.text
+
     rows = [
         [
-            f"**{row.label}**" if row.kind == "total" else md.cell(row.label),
-            *(f"**{c.text}**" if c.best else f"{c.text} {PARTIAL}" if c.partial else c.text for c in row.cells),
+            f"**{md.inline(row.label)}**" if row.kind in ("total", "heading") else md.cell(row.label),
+            *(figure(c) for c in row.cells),
             row.average,
+            *(figure(c) for c in row.references),
         ]
         for row in tables.grid(table, lang)
     ]
-    text = md.table(header, rows, "l" + "r" * (len(names) + 1))
+    text = md.table(header, rows, "l" + "r" * (len(names) + 1 + len(refs)))
     return text + "\n\n" + tables.notes(table, lang, "best_note", md.inline)

@@ -25,7 +25,7 @@ from kompass_tui.service.rows import SUMMARY, Row, summarize
 from kompass_tui.store import DEFAULT_WAIT, Database, Doc, Fingerprint, criteria
 
 if TYPE_CHECKING:
-    from kompass_tui.core.comparison import Comparison
+    from kompass_tui.core.comparison import Comparison, Reference
     from kompass_tui.core.consensus import Disagreement
     from kompass_tui.core.followup import Followup
     from kompass_tui.core.model import Action
@@ -170,11 +170,18 @@ class Bench:
     def _area_scores(self, row: Row) -> Evaluation:
         return row.area_scores() if row.areas is not None else self.get(row.id)
 
-    def comparison(self, ids: Iterable[str], include_partial: bool = False) -> Comparison:
+    def comparison(
+        self, ids: Iterable[str], include_partial: bool = False, average_of: str | None = None
+    ) -> Comparison:
         """The comparison of these evaluations (one framework), with each one's previous round.
         Everything comes from the index: comparing 290 evaluations reads one file. What is not
-        wholly scored is marked and not ranked, averaged or compared, unless include_partial."""
+        wholly scored is marked and not ranked, averaged or compared, unless include_partial.
+        References among them are set apart (core.comparison); average_of (FRAMEWORK[:YEARS], as
+        --average-of gives it) adds the mean of the database as one more reference (mean_of)."""
 
+        from kompass_tui.core.comparison import average_spec
+
+        spec = average_spec(average_of) if average_of is not None else None  # a bad one: before any reading
         ids = list(ids)
         if not ids:
             raise InputError("give the ids of the evaluations to compare")
@@ -184,9 +191,44 @@ class Bench:
                 f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} given twice; compare each evaluation once"
             )
         with _gc_paused():  # thousands of rows and area scores, no cycles among them
-            return self._comparison(ids, include_partial)
+            return self._comparison(ids, include_partial, spec)
 
-    def _comparison(self, ids: list[str], include_partial: bool) -> Comparison:
+    def mean_of(self, framework_id: str, years: tuple[int, int] | None = None) -> Reference:
+        """The mean of every wholly scored evaluation of the framework in the database (of those
+        years only, first and last), references left out, per area and in total: a reference to
+        compare with. From the index (no evaluation file is read); InputError if there is none."""
+        from kompass_tui.core import comparison
+
+        fw = self.framework(framework_id)
+        first, last = years or (model.MIN_YEAR, model.MAX_YEAR)
+        with _gc_paused():
+            rows = self._readable_rows()
+            mean = comparison.mean_of(
+                (
+                    row.scores()
+                    for row in rows
+                    if row.framework == fw.id
+                    and not row.reference
+                    and not row.unfinished
+                    and row.areas is not None
+                    and first <= row.year <= last
+                ),
+                fw,
+                years,
+            )
+        if not mean.count:
+            span = (f" in {first}" if first == last else f" in {first}–{last}") if years else ""
+            raise InputError(
+                f"no wholly scored evaluation of {fw.id}{span} in {self.folder} to take the mean of "
+                "(references are left out)",
+                sv=f"ingen färdigbedömd utvärdering av {fw.id}{span.replace(' in ', ' från ')} i {self.folder} att ta "
+                "medelvärdet av (referenser räknas inte)",
+            )
+        return mean
+
+    def _comparison(
+        self, ids: list[str], include_partial: bool, average_of: tuple[str, tuple[int, int] | None] | None = None
+    ) -> Comparison:
         from kompass_tui.core import comparison
 
         if len(ids) <= FEW:  # their municipalities' parts of the index, not all of it
@@ -206,12 +248,19 @@ class Bench:
             groups.setdefault(comparison.round_key(row), []).append(row)
         before, plans = {}, {}
         for ev in evaluations:
+            if ev.reference:
+                continue  # (an average has no rounds of its own to compare with)
             earlier = comparison.previous(ev, groups.get(comparison.round_key(ev), []))
             before[ev.id] = self._area_scores(earlier) if earlier is not None else None
             if earlier is not None and earlier.plan:
                 plans[ev.id] = earlier.plan_tallies()
         unfinished = {r.id: r.unfinished for r in rows if r.areas is not None}  # the files read: worked out
-        return comparison.compare(evaluations, fw, before, unfinished, include_partial, plans)
+        extra: tuple[Reference, ...] = ()
+        if average_of is not None:
+            self.framework(average_of[0])  # one that is not installed is refused as such
+            comparison.check_mean_framework(average_of[0], evaluations[0])  # before the whole index is read
+            extra = (self.mean_of(*average_of),)
+        return comparison.compare(evaluations, fw, before, unfinished, include_partial, plans, extra)
 
     def rows(self) -> list[Row]:
         """Every evaluation as the index summarises it (brought up to date first), by municipality.
@@ -284,9 +333,11 @@ class Bench:
         start: str = "",
         end: str = "",
         again: bool = False,
+        reference: bool = False,
     ) -> Evaluation:
         """A new evaluation. One of the same municipality and year is refused unless again (a
-        second one is rare, and typing the command twice is not)."""
+        second one is rare, and typing the command twice is not). reference: a national or group
+        average (area-level only: edits.check_reference), not a municipality."""
         municipality, removed = clean_name(municipality, "the municipality's name")
         if not municipality:
             raise InputError("give the municipality's name")
@@ -304,6 +355,7 @@ class Bench:
             raise InputError(f"unknown level {level!r}; use questions or areas")
         if self.framework(framework_id).areas_only:  # (an unknown framework is refused before anything is written)
             level = model.AREAS  # nothing else can be scored in it
+        edits.check_reference(reference, level)
         stamp = model.now()
 
         def make(taken: set[str]) -> Doc:
@@ -316,6 +368,7 @@ class Bench:
                     level=level,
                     evaluators=tuple(dict.fromkeys(e for e, _ in team if e)),
                     team_set=any(e for e, _ in team),
+                    reference=reference,
                     start=start,
                     end=end,
                     created=stamp,

@@ -44,6 +44,7 @@ class Row(NamedTuple):
     undecided: int = 0  # sub-questions where the evaluators differ and no consensus is set
     unfit: int = 0  # stored scores the framework does not allow (not counted; `kompass show` names them)
     plan: dict[str, list[int]] | None = None  # the action plan per area: [done, open, dropped]; None if none
+    reference: bool = False  # a reference result (a published average, not a municipality)
 
     def plan_tallies(self) -> dict[str, Tally]:
         """The action plan's tally per area, as the index keeps it (for a comparison's follow-up)."""
@@ -66,7 +67,12 @@ class Row(NamedTuple):
             level=model.AREAS,
             areas={a: model.AreaEntry(_number(s) if s is not None else None) for a, s in (self.areas or {}).items()},
             created=self.created,
+            reference=self.reference,
         )
+
+    def scores(self) -> dict[str, Decimal | None]:
+        """The area scores as numbers (empty in an index from before they were kept)."""
+        return {a: _number(s) if s is not None else None for a, s in (self.areas or {}).items()}
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> Row:
@@ -129,6 +135,7 @@ class Row(NamedTuple):
             undecided=raw.get("undecided") or 0,
             unfit=unfit if isinstance(unfit, int) else 0,
             plan=raw.get("plan") or None,
+            reference=raw.get("reference") is True,
         )
 
 
@@ -155,6 +162,7 @@ def summarize(doc: Doc, framework: Callable[[str], Framework], stamp: Callable[[
         "framework": ev.framework,
         "level": ev.level,
         "created": ev.created,
+        **({"reference": True} if ev.reference else {}),  # (rows of municipalities keep the usual shape)
     }
     try:
         fw = framework(ev.framework)

@@ -102,18 +102,20 @@ class Workbench(Bench):
         skip_existing: bool = False,
         encoding: str | None = None,
         by: str | None = None,
+        reference: bool = False,
     ) -> list[Evaluation]:
         """Import a JSON evaluation, a CSV of area scores (new area-level evaluations), a CSV of
         sub-question scores, or an action plan's CSV (both into an existing evaluation; by: who
-        imports the plan, as --as says, else service.evaluator). Everything is checked before
-        anything is written, so a bad file changes nothing."""
+        imports the plan, as --as says, else service.evaluator). reference: every row of a CSV of
+        area scores is a reference (a published average); a `reference` column marks some rows.
+        Everything is checked before anything is written, so a bad file changes nothing."""
         from kompass_tui.service.preferences import default_framework
 
         name = str(path)
         framework_id = framework_id or default_framework()
         text, guessed = read_text_file(path, encoding)
         try:
-            done = self._import_text(text, name, into, framework_id, skip_existing, by)
+            done = self._import_text(text, name, into, framework_id, skip_existing, by, reference)
         except InputError as exc:
             if not guessed:
                 raise
@@ -123,10 +125,19 @@ class Workbench(Bench):
         return done
 
     def _import_text(
-        self, text: str, name: str, into: str | None, framework_id: str, skip_existing: bool, by: str | None = None
+        self,
+        text: str,
+        name: str,
+        into: str | None,
+        framework_id: str,
+        skip_existing: bool,
+        by: str | None = None,
+        reference: bool = False,
     ) -> list[Evaluation]:
         from kompass_tui.exchange import actioncsv, csvfile, formats  # only when there is a file (not at start-up)
 
+        if reference and (into or actioncsv.holds_actions(text)):
+            raise _only_area_rows(name)
         if actioncsv.holds_actions(text):
             if not into:
                 raise InputError(
@@ -136,6 +147,8 @@ class Workbench(Bench):
             rows = actioncsv.read(text, name)
             return [self._import_action_rows(rows, name, into, by or evaluator()[0])]
         parsed = formats.parse(text, name)
+        if reference and (isinstance(parsed, Evaluation) or not csvfile.holds_areas(parsed)):
+            raise _only_area_rows(name)
         if isinstance(parsed, Evaluation):
             if into:
                 raise InputError(
@@ -149,13 +162,13 @@ class Workbench(Bench):
                 raise InputError(
                     f"{name}: holds area scores (one evaluation per row); drop --into to import them as new evaluations"
                 )
-            return self._import_area_rows(parsed, name, framework_id, skip_existing)
+            return self._import_area_rows(parsed, name, framework_id, skip_existing, reference)
         if not into:
             raise InputError(f"{name}: holds sub-question scores; say which evaluation they belong to with --into ID")
         return [self._import_question_rows(parsed, name, into)]
 
     def _import_area_rows(
-        self, rows: list[csvfile.AreaRow], name: str, framework_id: str, skip_existing: bool
+        self, rows: list[csvfile.AreaRow], name: str, framework_id: str, skip_existing: bool, reference: bool = False
     ) -> list[Evaluation]:
         fw = self.framework(framework_id)
         for column in rows[0].scores:
@@ -175,6 +188,7 @@ class Workbench(Bench):
                 framework=fw.id,
                 level=model.AREAS,
                 areas={aid: model.AreaEntry(score=s) for aid, s in row.scores.items() if s is not None},
+                reference=reference or row.reference,
             )
             new.append((ev, f"{name}: line {row.line}"))
         return self.add_many(new, name)
@@ -237,20 +251,25 @@ class Workbench(Bench):
         internal: bool = False,
         include_partial: bool = False,
         actions: bool = False,
+        average_of: str | None = None,
     ) -> str:
         """The evaluation in one of exchange.formats (md: the report, csv, json). internal: the
         report with the team's working papers (exchange.report.render); actions: the action plan
-        alone (md or csv), for the municipality's own follow-up."""
+        alone (md or csv), for the municipality's own follow-up. average_of: the mean of the
+        database (FRAMEWORK[:YEARS]) as a reference in the report's comparison (Bench.comparison)."""
         from kompass_tui.exchange import formats
 
         fmt, compare = formats.get(form), list(compare)
-        if actions and (fmt.actions is None or compare or internal):
+        compared = bool(compare) or average_of is not None
+        if actions and (fmt.actions is None or compared or internal):
             raise InputError(
                 "--actions goes with md or csv" + (", without --compare and --internal" if fmt.actions else ""),
                 sv="--actions går med md eller csv" + (", utan --compare och --internal" if fmt.actions else ""),
             )
-        if compare and not fmt.compares:
-            raise InputError("--compare goes with the Markdown report (--format md)")
+        if compared and not fmt.compares:
+            raise InputError(
+                f"{'--compare' if compare else '--average-of'} goes with the Markdown report (--format md)"
+            )
         if internal and not fmt.compares:
             raise InputError("--internal goes with the Markdown report (--format md); CSV and JSON hold everything")
         if eid in compare:
@@ -262,7 +281,7 @@ class Workbench(Bench):
                 self.report(line)
         context = formats.Context(
             lang,
-            self.comparison([eid, *compare], include_partial) if compare else None,
+            self.comparison([eid, *compare], include_partial, average_of) if compared else None,
             lambda: self.related(ev),
             charts,
             internal,
@@ -285,6 +304,7 @@ class Workbench(Bench):
         internal: bool = False,
         include_partial: bool = False,
         actions: bool = False,
+        average_of: str | None = None,
     ) -> tuple[Path, bool]:
         """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
         file only (a symlink, FIFO or device is refused), written atomically and readable by the
@@ -296,7 +316,9 @@ class Workbench(Bench):
         target = Path(path).expanduser()
         replaced = write_file(
             target,
-            fmt.encode(self.export(eid, fmt.name, lang, compare, charts, internal, include_partial, actions), lang),
+            fmt.encode(
+                self.export(eid, fmt.name, lang, compare, charts, internal, include_partial, actions, average_of), lang
+            ),
         )
         return target, replaced
 
@@ -307,6 +329,13 @@ class Workbench(Bench):
             if path.suffix in (".json", ".csv"):
                 loaded += self.import_file(path, skip_existing=True)
         return loaded
+
+
+def _only_area_rows(name: str) -> InputError:
+    return InputError(
+        f"{name}: --reference goes with a CSV of area scores (one result per row: municipality;year;1;2;…)",
+        sv=f"{name}: --reference går med en CSV med områdespoäng (ett resultat per rad: kommun;år;1;2;…)",
+    )
 
 
 def _action_row(row: ActionRow, by: str) -> Change:

@@ -74,6 +74,7 @@ ROW_FIELDS: dict[str, Callable[[object], bool]] = {
     "areas": lambda v: v is None or _is_areas(v),
     "unfinished": lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v),
     "undecided": _is_int,
+    "reference": lambda v: v is True,  # stored only when true
     "plan": lambda v: (
         isinstance(v, dict)
         and all(isinstance(c, list) and len(c) == 3 and all(_is_int(n) for n in c) for c in v.values())

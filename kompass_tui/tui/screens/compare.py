@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -76,18 +77,32 @@ class CompareScreen(KompassScreen[None]):
             return
         t, lang = self.app.t, self.app.lang
         grid = self.query_one("#comparison", DataTable)
-        grid.header_height = 2  # each municipality over its year: columns as narrow as the names
-        grid.add_column(t("criterion"), key="area")
+        # each municipality over its year: columns as narrow as the names; a reference's column
+        # says so above its name (Reference / Sverigesnitt / 2020), so their heads are a line higher
+        top = "\n" if table.references else ""
+        grid.header_height = 3 if table.references else 2
+        rows = tables.grid(table, lang)
+        labels = [t("criterion"), *(row.label for row in rows if row.kind != "heading")]
+        # as wide as the areas' names: the heading of the differences wraps rather than widen it
+        grid.add_column(top + t("criterion"), key="area", width=max(cell_len(one_line(label)) for label in labels))
         for i, ev in enumerate(table.evaluations):
-            grid.add_column(Text(f"{one_line(ev.municipality)}\n{ev.year}", justify="right"), key=str(i))
-        grid.add_column(t("average"), key="average")
+            grid.add_column(Text(f"{top}{one_line(ev.municipality)}\n{ev.year}", justify="right"), key=str(i))
+        grid.add_column(top + t("average"), key="average")
+        for i, ref in enumerate(table.references):  # apart, after the average
+            head = "\n".join(one_line(part) for part in tables.reference_head(ref, lang))
+            grid.add_column(Text(head, justify="right"), key=f"reference-{i}")
 
-        for row in tables.grid(table, lang):
+        for row in rows:  # with references, the block of differences last, a line apart under its heading
+            heading = row.kind == "heading"
             grid.add_row(
-                line(row.label, style="bold" if row.kind == "total" else ""),
+                Text("\n" + one_line(row.label), style="bold")
+                if heading
+                else line(row.label, style="bold" if row.kind == "total" else ""),
                 *(Text(c.text + c.mark, style="bold" if c.best else "", justify="right") for c in row.cells),
                 Text(row.average + " ", justify="right") if row.average else "",
+                *(Text(c.text + c.mark, justify="right") for c in row.references),
                 key=row.key,
+                height=None if heading else 1,
             )
         grid.fixed_columns = 1  # the areas stay in view when the table scrolls sideways
         self._note = tables.notes(table, lang, "best_note_cli")
@@ -109,22 +124,25 @@ class CompareScreen(KompassScreen[None]):
         def figure(c: tables.GridCell) -> Text:
             return Text(c.text + c.mark, style="bold" if c.best else "", justify="right")
 
+        def shown(r: tables.RankedRow) -> tuple[Text, ...]:
+            return (
+                Text(r.rank, justify="right"),
+                line(r.name),
+                *map(figure, r.cells),
+                figure(r.total),
+                Text(r.change, justify="right"),
+            )
+
         rows, average = tables.ranked(table, lang)
-        grid.add_rows(
-            [
-                (
-                    Text(r.rank, justify="right"),
-                    line(r.name),
-                    *map(figure, r.cells),
-                    figure(r.total),
-                    Text(r.change, justify="right"),
-                )
-                for r in [*rows, average]
-            ]
-        )
+        apart, heading, differences = tables.ranked_apart(table, lang)  # references; the differences from the first
+        lines = [shown(r) for r in [*rows, average, *apart]]
+        if differences:
+            lines.append((Text(""), line(heading, style="bold"), *(Text("") for _ in range(len(table.rows) + 2))))
+            lines += [shown(r) for r in differences]
+        grid.add_rows(lines)
         grid.fixed_columns = 2  # rank and municipality stay in view when the table scrolls sideways
         key = " · ".join(f"{row.area.id} {row.area.short(lang)}" for row in table.rows)
-        self._note = f"{key}. {t('best_note_column')}"
+        self._note = " ".join([f"{key}. {t('best_note_column')}", *tables.reference_notes(table, lang)])
         self.query_one("#compare-note", Static).update(plain(self._note))
         grid.focus()
         self.call_after_refresh(self._say_what_is_off_screen)

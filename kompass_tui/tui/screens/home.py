@@ -64,13 +64,16 @@ class Listing:
         self.frameworks = {row.id: row.framework for row in rows}
         self.cells: dict[str, tuple[str, ...]] = {}
         self.haystack: dict[str, str] = {}
-        areas_only, unreadable = t("level_areas"), t("unreadable")
+        areas_only, unreadable, reference = t("level_areas"), t("unreadable"), t("ref_word")
         for row in rows:
             if row.error:
                 self.cells[row.id] = (row.id, "", "", unreadable, "")
                 self.haystack[row.id] = row.id
                 continue
-            progress = areas_only if row.area_level else f"{row.scored}/{row.countable or '?'}"
+            # a reference (a national or group average) says so in words where the progress is
+            progress = (
+                reference if row.reference else areas_only if row.area_level else f"{row.scored}/{row.countable or '?'}"
+            )
             self.cells[row.id] = (
                 row.municipality,
                 str(row.year),
@@ -78,7 +81,8 @@ class Listing:
                 progress,
                 f"{fmt(row.total, lang)}/{fmt(row.maximum, lang)}",
             )
-            self.haystack[row.id] = f"{row.municipality} {row.year} {row.framework}".casefold()
+            kind = f" {reference}" if row.reference else ""  # (/ finds the references by the word)
+            self.haystack[row.id] = f"{row.municipality} {row.year} {row.framework}{kind}".casefold()
 
     def matching(self, query: str) -> list[str]:
         words = query.casefold().split()
@@ -189,7 +193,7 @@ class HomeScreen(KompassScreen[None]):
     def _fit_columns(self, width: int) -> bool:
         """Columns for a list this wide; True if they changed."""
         t = self.app.t
-        words = (t("level_areas"), t("unreadable"), t("progress"), "37/37")
+        words = (t("level_areas"), t("unreadable"), t("progress"), t("ref_word"), "37/37")
         layout = columns(width, max(cell_len(word) for word in words))
         changed, self._columns = layout != self._columns, layout
         return changed
