@@ -237,7 +237,7 @@ def chart(
     bench, language = _bench(ctx, db), _lang(lang, ctx)
     ev, fw = bench.get_with_framework(id)
     _say(profile_chart(ev, fw, language, _width()))
-    rounds = bench.related(ev)
+    rounds = bench.related(ev, versions=True)  # (other versions' rounds: their totals, marked)
     if len(rounds) > 1:
         _say()
         _say(trend_chart(rounds, fw, language, _width()))

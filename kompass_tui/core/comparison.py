@@ -251,6 +251,16 @@ def history(ev: This, candidates: Iterable[Other]) -> list[This | Other]:
     return sorted(found.values(), key=_when)
 
 
+def all_rounds(ev: This, candidates: Iterable[Other]) -> list[This | Other]:
+    """Every evaluation of ev's municipality in any version of the framework (ev included), oldest
+    first: for a trend of totals across versions (their areas differ; their totals are comparable
+    only as totals, and marked so)."""
+    key = name_key(ev.municipality)
+    found: dict[str, This | Other] = {c.id: c for c in candidates if name_key(c.municipality) == key}
+    found[ev.id] = ev
+    return sorted(found.values(), key=_when)
+
+
 def previous(ev: Round, candidates: Iterable[Other]) -> Other | None:
     """The latest evaluation of the same municipality and framework before ev, if any."""
     key, now = round_key(ev), _when(ev)

@@ -61,7 +61,12 @@ def render(
         parts += [f"## {t(lang, 'challenges')}", md.blocks(ev.challenges)]
     before = comparison.previous(ev, rounds)
     if before is not None:
-        parts += _change_section(ev, before, fw, lang, comparison.history(ev, rounds), charts)
+        parts += _change_section(ev, before, fw, lang, comparison.all_rounds(ev, rounds), charts)
+    elif charts and len(comparison.all_rounds(ev, rounds)) > 1:  # earlier rounds in other versions only
+        parts += [
+            f"## {t(lang, 'trend')}",
+            md.fence(trend_chart(comparison.all_rounds(ev, rounds), fw, lang, CHART_WIDTH)),
+        ]
     if followup is not None and followup.previous.plan():
         parts += followup_section(followup, lang, today)
     if ev.plan():
@@ -118,17 +123,37 @@ def grouped_chart(table: Comparison, lang: str, width: int) -> str:
 
 
 def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: int) -> str:
+    """The total across the rounds, oldest first. A round of another version of the framework
+    (rounds from Bench.related(versions=True)) shows its total only, marked ‡ and named under the
+    chart: its areas are not those of fw."""
     from kompass_tui.exchange import charts
 
-    return charts.trend(
-        [(str(r.year), scoring.total(r, fw)) for r in rounds],
+    other = sorted({r.framework for r in rounds if r.framework != fw.id})
+    chart = charts.trend(
+        [(f"{r.year}{OTHER_VERSION if r.framework != fw.id else ''}", _total(r, fw)) for r in rounds],
         width,
         12,
         lang,
-        fw.maximum,
+        max([fw.maximum, *(_total(r, fw) for r in rounds)]),
         title=rounds[-1].municipality,
-        unfinished=[bool(scoring.unfinished_areas(r, fw)) for r in rounds],
+        unfinished=[
+            bool(scoring.unfinished_areas(r, fw))
+            if r.framework == fw.id
+            else any(a.score is None for a in r.areas.values())
+            for r in rounds
+        ],
     )
+    return chart + ("\n" + t(lang, "other_version_note", mark=OTHER_VERSION, ids=", ".join(other)) if other else "")
+
+
+OTHER_VERSION = "‡"  # a round of another version of the framework, in a trend of totals
+
+
+def _total(ev: Evaluation, fw: Framework) -> Decimal:
+    """ev's total: by fw, or (another version's round, its area scores from the index) their sum."""
+    if ev.framework == fw.id:
+        return scoring.total(ev, fw)
+    return sum((a.score for a in ev.areas.values() if a.score is not None), Decimal(0))
 
 
 def _area_maximum(fw: Framework) -> Decimal:

@@ -154,13 +154,15 @@ class Bench:
         ev = self.get(eid)
         return ev, self.framework(ev.framework)
 
-    def related(self, ev: Evaluation, rows: list[Row] | None = None) -> list[Evaluation]:
-        """Every round of ev's municipality and framework, oldest first: ev itself and the others'
-        area scores from the index (enough for changes and trends; no other evaluation file is read)."""
-        from kompass_tui.core.comparison import history
+    def related(self, ev: Evaluation, rows: list[Row] | None = None, versions: bool = False) -> list[Evaluation]:
+        """Every round of ev's municipality and framework (versions: in any version of the
+        framework, for a trend of totals), oldest first: ev itself and the others' area scores from
+        the index (enough for changes and trends; no other evaluation file is read)."""
+        from kompass_tui.core.comparison import all_rounds, history
 
         rows = self._readable_rows(ev.municipality) if rows is None else rows
-        return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows)]
+        found = all_rounds(ev, rows) if versions else history(ev, rows)
+        return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in found]
 
     def _readable_rows(self, municipality: str | None = None) -> list[Row]:
         """Every row, or (municipality) the rows of its rounds only: one part of the index."""

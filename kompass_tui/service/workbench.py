@@ -282,7 +282,7 @@ class Workbench(Bench):
         context = formats.Context(
             lang,
             self.comparison([eid, *compare], include_partial, average_of) if compared else None,
-            lambda: self.related(ev),
+            lambda: self.related(ev, versions=True),
             charts,
             internal,
             self.report,

@@ -142,3 +142,31 @@ def test_a_comparison_across_framework_versions_is_refused_naming_both(demo, db_
     assert "kommunkompassen-2010" in refused and "kommunkompassen-2003" in refused and refused.count("\n") == 1
     swedish = run("--lang", "sv", "compare", "sigtuna-2013", "kalix-2003", "--db", db_path, code=1).stderr
     assert "bara utvärderingar med samma ramverk kan jämföras" in swedish
+
+
+def test_a_trend_across_versions_shows_totals_only_marked(demo, db_path, tmp_path):
+    path = tmp_path / "b13.csv"
+    path.write_text("kommun;år;1;2;3;4;5;6;7;8\nBotkyrka;2013;85;80;88;84;79;75;70;90\n", encoding="utf-8")
+    run("import", path, "--framework", "kommunkompassen-2010", "--db", db_path)
+    chart = run("--lang", "sv", "chart", "botkyrka-2013", "--db", db_path).stdout
+    assert "2003‡: 639" in chart and "2013: 651" in chart
+    assert "‡ en annan version av ramverket (kommunkompassen-2003): bara totalen" in chart
+    report = run("export", "botkyrka-2013", "--lang", "en", "--db", db_path).stdout
+    assert "## The total across the rounds" in report and "2003‡: 639" in report
+    assert "Change since 2003" not in report  # (areas of another version are not paired)
+    later = run("export", "botkyrka-2003", "--lang", "en", "--db", db_path).stdout
+    assert "2013‡: 651" in later and "Change since" not in later
+
+
+def test_a_2020_result_and_the_national_average_from_one_swedish_excel_csv(db_path, tmp_path):
+    path = tmp_path / "kkp2020.csv"
+    path.write_bytes(
+        "kommun;år;1;2;3;4;5;6;7;8;referens\r\n"
+        "Huddinge;2020;62;58,5;71;64;69,5;60;66;57;\r\n"
+        "Sverigesnitt;2020;55,4;52;60,35;58;61;54,5;59;51;ja\r\n".encode("cp1252")
+    )
+    run("import", path, "--framework", "kommunkompassen-2020", "--db", db_path)
+    out = run("--lang", "sv", "compare", "huddinge-2020", "sverigesnitt-2020", "--db", db_path).stdout
+    assert "Skillnad mot Sverigesnitt 2020" in out
+    assert "+6,6" in out and "+10,65" in out  # area 1: 62 − 55,4; area 3: 71 − 60,35
+    assert "1 Samspel" in out  # the 2020 version's own short names

@@ -60,7 +60,7 @@ class OverviewScreen(EvaluationScreen):
 
     def __init__(self, eid: str, loaded: Loaded | None = None):
         super().__init__(eid, loaded)
-        self.rounds = self.app.bench.related(self.ev)
+        self.rounds = self.app.bench.related(self.ev, versions=True)  # (a trend across versions: totals)
         self._profile_drawn: tuple[object, ...] | None = None
         self._shown_once = False
         self._area_shown = ""  # the area whose sub-questions are listed
@@ -127,7 +127,7 @@ class OverviewScreen(EvaluationScreen):
         self._shown_once = True
 
     def show_fresh(self) -> None:
-        self.rounds = self.app.read(lambda: self.app.bench.related(self.ev)) or self.rounds
+        self.rounds = self.app.read(lambda: self.app.bench.related(self.ev, versions=True)) or self.rounds
         self._read_followup(render=False)
         self.render_all()
 
@@ -197,7 +197,11 @@ class OverviewScreen(EvaluationScreen):
         self.query_one("#profile-chart", Static).update(plain(profile_chart(ev, fw, lang, width)))
         before = self.previous
         changes, trend = self.query_one("#changes", Static), self.query_one("#trend", Static)
-        changes.display = trend.display = before is not None
+        rounds = comparison.all_rounds(ev, self.rounds)
+        changes.display = before is not None
+        trend.display = len(rounds) > 1
+        if trend.display:
+            trend.update(plain(trend_chart(rounds, fw, lang, width)))
         if before is None:
             return
         table = Table(title=t("change_since", year=before.year), title_justify="left", box=None, expand=False)
@@ -216,7 +220,6 @@ class OverviewScreen(EvaluationScreen):
         total = [Text(plans.tally_text(whole, lang), style="bold")] if whole is not None and plan else []
         table.add_row(Text(label, style="bold"), *figures, Text(difference, style="bold"), *total)
         changes.update(table)
-        trend.update(plain(trend_chart(comparison.history(ev, self.rounds), fw, lang, width)))
 
     @property
     def area(self) -> Area:
