@@ -311,3 +311,26 @@ def test_another_framework_is_refused_where_an_action_has_no_area_in_it(bench, t
     bench.add_action(ev.id, "2", "Något", "Anna Berg")
     with pytest.raises(InputError, match=r"action 2\.a is in area 2"):
         bench.edit(ev.id, framework_id="mini")
+
+
+def test_an_index_row_taken_apart_in_one_call_is_the_row_the_full_path_makes():
+    from kompass_tui.service.rows import Row
+    from kompass_tui.store.rowcheck import USUAL_FIELDS
+
+    usual = dict.fromkeys(USUAL_FIELDS, 0) | {
+        "municipality": "Botkyrka",
+        "framework": "kommunkompassen-2003",
+        "level": "questions",
+        "created": "2003-06-06",
+        "year": 2003,
+        "total": "639",
+        "maximum": "800",
+        "areas": {"1": "83"},
+        "unfinished": ["2"],
+        "id": "botkyrka-2003",
+        "fp": [1, 2, 3, 4],
+    }
+    fast = Row.from_raw(usual)
+    full = Row.from_raw({**usual, "unfit": 0})  # (one field more: the field-by-field path)
+    assert fast == full and len(fast) == len(Row._fields)
+    assert Row.from_raw({**usual, "plan": {"2": [1, 1, 0]}, "reference": True})[-2:] == ({"2": [1, 1, 0]}, True)
