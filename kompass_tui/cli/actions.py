@@ -120,10 +120,10 @@ def add(
     ev, action = _bench(ctx, db).add_action(
         id,
         area,
-        title,
+        _text_arg(title, "the title", stdin=False),  # (what cleaning removes is said)
         _evaluator(ctx, as_),
         improvement,
-        owner or "",
+        _text_arg(owner, "the owner", stdin=False) if owner else "",
         due or "",
         text,
         status or "planned",
@@ -154,10 +154,10 @@ def set_(
     Example: kompass action set botkyrka-2003 2.a --status klar --comment "Publicerat i maj\""""
     fields: dict[str, object] = {
         "state": status,
-        "owner": owner,
+        "owner": _text_arg(owner, "the owner", stdin=False) if owner is not None else None,
         "due_date": due,
         "comment": _text_arg(comment, "the comment") if comment is not None else None,
-        "title": title,
+        "title": _text_arg(title, "the title", stdin=False) if title is not None else None,
         "description": _text_arg(description, "the description") if description is not None else None,
     }
     if improvement is not None:

@@ -202,12 +202,12 @@ def _ids(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part]
 
 
-def _text_arg(text: str, what: str) -> str:
-    """TEXT arguments: '-' reads the text from standard input (for long, multi-line notes). Kept as
-    sanitize.clean_text leaves it; what it removed is said."""
+def _text_arg(text: str, what: str, stdin: bool = True) -> str:
+    """TEXT arguments: '-' reads the text from standard input (for long, multi-line notes; not where
+    stdin is False: a title or a name). Kept as sanitize.clean_text leaves it; what it removed is said."""
     from kompass_tui.core.sanitize import clean_text
 
-    kept, removed = clean_text(sys.stdin.read() if text == "-" else text, what)
+    kept, removed = clean_text(sys.stdin.read() if stdin and text == "-" else text, what)
     if removed:
         _warn(
             f"removed {removed} control character{'s' if removed != 1 else ''} from {what} "

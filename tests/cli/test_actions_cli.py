@@ -115,7 +115,7 @@ def test_followup_for_the_consensus_meeting(tmp_path):
 
 
 def test_hostile_titles_are_shown_as_text(db):
-    run(
+    added = run(
         "action",
         "add",
         "botkyrka-2003",
@@ -126,6 +126,8 @@ def test_hostile_titles_are_shown_as_text(db):
         "--db",
         db,
     )
+    assert "removed 2 control characters from the title" in added.stderr  # (said, as for notes)
+    assert "removed 2 control characters from the owner" in added.stderr
     out = run("actions", "botkyrka-2003", "--area", "3", "--db", db).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "[bold]fet[/] =1+1" in out
