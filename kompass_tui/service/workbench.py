@@ -239,6 +239,7 @@ class Workbench(Bench):
         apply_rows(ev, self.framework(ev.framework), model.now())  # every row checked before the lock and the write
         done = self.apply(into, apply_rows)
         self._removed(removed, name)
+        self.report(_plan_changes(ev, done, name))
         return done
 
     def export(
@@ -336,6 +337,29 @@ def _only_area_rows(name: str) -> InputError:
         f"{name}: --reference goes with a CSV of area scores (one result per row: municipality;year;1;2;…)",
         sv=f"{name}: --reference går med en CSV med områdespoäng (ett resultat per rad: kommun;år;1;2;…)",
     )
+
+
+def _plan_changes(before: Evaluation, after: Evaluation, name: str) -> str:
+    """What an action plan's import did: '{name}: 2 actions changed, 1 added, 1 comment logged'."""
+    from kompass_tui.core.model import ACTION_FIELDS
+
+    was = {a.key: a for a in before.actions}
+    added = sum(a.key not in was for a in after.actions)
+    changed = sum(
+        a.key in was and any(getattr(a, f) != getattr(was[a.key], f) for f in ACTION_FIELDS) for a in after.actions
+    )
+    comments = sum(
+        sum(1 for e in a.log if e.comment) - sum(1 for e in (was[a.key].log if a.key in was else ()) if e.comment)
+        for a in after.actions
+    )
+    if not (added or changed or comments):
+        return f"{name}: no change to the action plan of {after.id}"
+    counts = [
+        f"{changed} action{'s' if changed != 1 else ''} changed",
+        f"{added} added",
+        f"{comments} comment{'s' if comments != 1 else ''} logged",
+    ]
+    return f"{name}: {', '.join(counts)} ({after.id})"
 
 
 def _action_row(row: ActionRow, by: str) -> Change:

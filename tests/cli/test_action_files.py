@@ -55,6 +55,7 @@ def test_the_plan_goes_to_excel_and_comes_back_with_exactly_its_changes(planned,
     as_swedish_excel_saves(rows, path, encoding)
     out = run("import", path, "--into", EID, "--as", INGA, "--db", planned)
     assert out.stdout == f"imported {EID}\n"
+    assert f"kompass: {path}: 1 action changed, 1 added, 1 comment logged ({EID})\n" in out.stderr
 
     after = plan(planned)
     assert set(after) == {"2.a", "2.b", "2.c", "7.a", "7.b"}
@@ -82,8 +83,9 @@ def test_an_unchanged_export_imports_as_no_change(planned, tmp_path, lang):
     path = tmp_path / f"plan-{lang}.csv"
     run("export", EID, "--actions", "-F", "csv", "--lang", lang, "-o", path, "--db", planned)
     before = snapshot_files(planned)
-    run("import", path, "--into", EID, "--as", "Någon Annan", "--db", planned)
+    out = run("import", path, "--into", EID, "--as", "Någon Annan", "--db", planned)
     assert snapshot_files(planned) == before
+    assert out.stderr == f"kompass: {path}: no change to the action plan of {EID}\n"
 
 
 @pytest.mark.parametrize(
