@@ -9,7 +9,7 @@ reference is worked out per area and in total."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol, TypeVar
@@ -242,29 +242,32 @@ def _when(ev: Round) -> tuple[int, str, str]:
     return ev.year, ev.created, ev.id
 
 
-def history(ev: This, candidates: Iterable[Other]) -> list[This | Other]:
-    """Every evaluation of ev's municipality and framework (ev included), oldest first. Candidates
-    may be evaluations or index rows."""
+def _rounds_of(ev: Round, any_version: bool) -> Callable[[Round], bool]:
+    """Which evaluations are rounds of ev: of its municipality and framework (round_key), or with
+    any_version of its municipality in any version of the framework (for a trend of totals, and
+    the round whose action plan ev follows up)."""
+    if any_version:
+        municipality = name_key(ev.municipality)
+        return lambda c: name_key(c.municipality) == municipality
     key = round_key(ev)
-    found: dict[str, This | Other] = {c.id: c for c in candidates if round_key(c) == key}
+    return lambda c: round_key(c) == key
+
+
+def history(ev: This, candidates: Iterable[Other], any_version: bool = False) -> list[This | Other]:
+    """Every evaluation of ev's municipality and framework (any_version: in any version of the
+    framework; their areas differ, so only their totals compare), ev included, oldest first.
+    Candidates may be evaluations or index rows."""
+    same = _rounds_of(ev, any_version)
+    found: dict[str, This | Other] = {c.id: c for c in candidates if same(c)}
     found[ev.id] = ev
     return sorted(found.values(), key=_when)
 
 
-def all_rounds(ev: This, candidates: Iterable[Other]) -> list[This | Other]:
-    """Every evaluation of ev's municipality in any version of the framework (ev included), oldest
-    first: for a trend of totals across versions (their areas differ; their totals are comparable
-    only as totals, and marked so)."""
-    key = name_key(ev.municipality)
-    found: dict[str, This | Other] = {c.id: c for c in candidates if name_key(c.municipality) == key}
-    found[ev.id] = ev
-    return sorted(found.values(), key=_when)
-
-
-def previous(ev: Round, candidates: Iterable[Other]) -> Other | None:
-    """The latest evaluation of the same municipality and framework before ev, if any."""
-    key, now = round_key(ev), _when(ev)
-    return max((c for c in candidates if round_key(c) == key and _when(c) < now), key=_when, default=None)
+def previous(ev: Round, candidates: Iterable[Other], any_version: bool = False) -> Other | None:
+    """The latest evaluation of the same municipality and framework (any_version: in any version)
+    before ev, if any."""
+    same, now = _rounds_of(ev, any_version), _when(ev)
+    return max((c for c in candidates if same(c) and _when(c) < now), key=_when, default=None)
 
 
 def change(

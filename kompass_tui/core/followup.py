@@ -9,14 +9,13 @@ without a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from kompass_tui.core import comparison
 from kompass_tui.core.actions import Tally, tally
 from kompass_tui.core.framework import Area, Framework
-from kompass_tui.core.model import Action, Evaluation, name_key
+from kompass_tui.core.model import Action, Evaluation
 
 
 @dataclass(frozen=True)
@@ -41,17 +40,6 @@ class Followup:
 
     def of(self, area_id: str) -> AreaFollowup | None:
         return next((item for item in self.areas if item.area.id == area_id), None) if self.paired else None
-
-
-def earlier(ev: Evaluation, candidates: Iterable[comparison.Other]) -> comparison.Other | None:
-    """The municipality's latest evaluation before ev, in any version of the framework: the round
-    whose action plan ev follows up."""
-    key, now = name_key(ev.municipality), (ev.year, ev.created, ev.id)
-    return max(
-        (c for c in candidates if name_key(c.municipality) == key and (c.year, c.created, c.id) < now),
-        key=lambda c: (c.year, c.created, c.id),
-        default=None,
-    )
 
 
 def followup(ev: Evaluation, fw: Framework, before: Evaluation, before_fw: Framework, today: str = "") -> Followup:

@@ -61,11 +61,11 @@ def render(
         parts += [f"## {t(lang, 'challenges')}", md.blocks(ev.challenges)]
     before = comparison.previous(ev, rounds)
     if before is not None:
-        parts += _change_section(ev, before, fw, lang, comparison.all_rounds(ev, rounds), charts)
-    elif charts and len(comparison.all_rounds(ev, rounds)) > 1:  # earlier rounds in other versions only
+        parts += _change_section(ev, before, fw, lang, comparison.history(ev, rounds, any_version=True), charts)
+    elif charts and len(comparison.history(ev, rounds, any_version=True)) > 1:  # earlier rounds in other versions only
         parts += [
             f"## {t(lang, 'trend')}",
-            md.fence(trend_chart(comparison.all_rounds(ev, rounds), fw, lang, CHART_WIDTH)),
+            md.fence(trend_chart(comparison.history(ev, rounds, any_version=True), fw, lang, CHART_WIDTH)),
         ]
     if followup is not None and followup.previous.plan():
         parts += followup_section(followup, lang, today)

@@ -158,11 +158,10 @@ class Bench:
         """Every round of ev's municipality and framework (versions: in any version of the
         framework, for a trend of totals), oldest first: ev itself and the others' area scores from
         the index (enough for changes and trends; no other evaluation file is read)."""
-        from kompass_tui.core.comparison import all_rounds, history
+        from kompass_tui.core.comparison import history
 
         rows = self._readable_rows(ev.municipality) if rows is None else rows
-        found = all_rounds(ev, rows) if versions else history(ev, rows)
-        return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in found]
+        return [r if isinstance(r, Evaluation) else self._area_scores(r) for r in history(ev, rows, versions)]
 
     def _readable_rows(self, municipality: str | None = None) -> list[Row]:
         """Every row, or (municipality) the rows of its rounds only: one part of the index."""
@@ -547,8 +546,9 @@ class Bench:
         """The follow-up of the municipality's previous round's action plan in ev (any version of
         the framework), or None if there is no earlier round: one part of the index, one file."""
         from kompass_tui.core import followup
+        from kompass_tui.core.comparison import previous
 
-        row = followup.earlier(ev, self._readable_rows(ev.municipality))
+        row = previous(ev, self._readable_rows(ev.municipality), any_version=True)
         if row is None:
             return None
         before = self.get(row.id)

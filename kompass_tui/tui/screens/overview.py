@@ -197,7 +197,7 @@ class OverviewScreen(EvaluationScreen):
         self.query_one("#profile-chart", Static).update(plain(profile_chart(ev, fw, lang, width)))
         before = self.previous
         changes, trend = self.query_one("#changes", Static), self.query_one("#trend", Static)
-        rounds = comparison.all_rounds(ev, self.rounds)
+        rounds = comparison.history(ev, self.rounds, any_version=True)
         changes.display = before is not None
         trend.display = len(rounds) > 1
         if trend.display:
