@@ -284,11 +284,24 @@ def change(
     where an id is missing)."""
     now = scoring.area_scores(ev, fw) if now is None else now
     then = scoring.area_scores(before, fw)
-    if include_partial:
-        return Change(before, {aid: _difference(now[aid], then[aid]) for aid in now}, normal(_sum(now) - _sum(then)))
-    left = _unfinished(ev, fw, unfinished) | _unfinished(before, fw, unfinished)
-    areas = {aid: _difference(now[aid], then[aid]) if aid not in left else None for aid in now}
-    return Change(before, areas, normal(_sum(now) - _sum(then)) if not left else None)
+    left = frozenset() if include_partial else _unfinished(ev, fw, unfinished) | _unfinished(before, fw, unfinished)
+    areas, total = _differences(now, _sum(now), then, _sum(then), left, include_partial)
+    return Change(before, areas, total)
+
+
+def _differences(
+    now: Mapping[str, Decimal | None],
+    now_total: Decimal,
+    then: Mapping[str, Decimal | None],
+    then_total: Decimal | None,
+    left: frozenset[str],
+    include_partial: bool,
+) -> tuple[dict[str, Decimal | None], Decimal | None]:
+    """now minus then per area and in total: an area only where neither leaves it unfinished
+    (left), the total only where nothing is left; everything with include_partial. The rule of
+    changes since a previous round and of differences from a reference alike."""
+    areas = {aid: _difference(now[aid], then.get(aid)) if include_partial or aid not in left else None for aid in now}
+    return areas, _difference(now_total, then_total) if include_partial or not left else None
 
 
 def _unfinished(ev: Evaluation, fw: Framework, known: Mapping[str, frozenset[str]] | None) -> frozenset[str]:
@@ -387,14 +400,10 @@ def _difference_from(
     include_partial: bool,
 ) -> Difference:
     """scores minus the reference's, where both are wholly scored (everywhere, with include_partial)."""
-    areas = {
-        aid: _difference(value, reference.values.get(aid))
-        if include_partial or not (aid in left or reference.partial(aid))
-        else None
-        for aid, value in scores.items()
-    }
-    whole = include_partial or not (left or reference.partial())
-    return Difference(areas, _difference(total, reference.total) if whole else None)
+    areas, difference = _differences(
+        scores, total, reference.values, reference.total, left | reference.unfinished, include_partial
+    )
+    return Difference(areas, difference)
 
 
 def signed(value: Decimal | None, lang: str) -> str:
