@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from typing import Any
 
 from kompass_tui.core.edits import Change
@@ -124,6 +124,9 @@ class Tally:
 
     def __bool__(self) -> bool:
         return bool(self.counted or self.dropped)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 def tally(actions: Iterable[Action], today: str = "") -> Tally:

@@ -317,7 +317,7 @@ def _plan_notes(table: Comparison, lang: str, name: Callable[[str], str]) -> lis
     for head, change_, plan in zip(names(table.evaluations), table.changes, table.followups, strict=False):
         if not plan or not change_:
             continue
-        whole = Tally(*(sum(getattr(t_, f) for t_ in plan.values()) for f in ("done", "open", "dropped")))
+        whole = sum(plan.values(), Tally())
         areas = "; ".join(
             t(lang, "compare_plan_area", id=area, done=tally.done, n=tally.counted) for area, tally in plan.items()
         )

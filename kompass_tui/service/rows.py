@@ -67,7 +67,7 @@ class Row(NamedTuple):
             year=self.year,
             framework=self.framework,
             level=model.AREAS,
-            areas={a: model.AreaEntry(_number(s) if s is not None else None) for a, s in (self.areas or {}).items()},
+            areas={a: model.AreaEntry(value) for a, value in self.scores().items()},
             created=self.created,
             reference=self.reference,
         )
@@ -193,15 +193,16 @@ def summarize(doc: Doc, framework: Callable[[str], Framework], stamp: Callable[[
         "summary": SUMMARY,
         "framework_stamp": stamp(fw.id),
         **({"unfit": len(problems)} if problems else {}),
-        **({"plan": _plan(ev)} if ev.plan() else {}),  # (rows of evaluations without one keep the usual shape)
+        **_plan(ev),  # (rows of evaluations without a plan keep the usual shape)
     }
 
 
-def _plan(ev: Evaluation) -> dict[str, list[int]]:
+def _plan(ev: Evaluation) -> dict[str, dict[str, list[int]]]:
+    """{"plan": [done, open, dropped] per area} for an evaluation with an action plan, else {}."""
     from kompass_tui.core.actions import tally
 
-    counts = {}
-    for area in dict.fromkeys(a.area for a in ev.plan()):
-        found = tally(ev.plan(area))
-        counts[area] = [found.done, found.open, found.dropped]
-    return counts
+    by_area: dict[str, list[model.Action]] = {}
+    for action in ev.plan():
+        by_area.setdefault(action.area, []).append(action)
+    counts = {area: tally(planned) for area, planned in by_area.items()}
+    return {"plan": {area: [c.done, c.open, c.dropped] for area, c in counts.items()}} if counts else {}
