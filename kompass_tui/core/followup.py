@@ -36,7 +36,8 @@ class Followup:
 
     @property
     def tally(self) -> Tally:
-        return tally(a for item in self.areas for a in item.actions)
+        """How the whole previous plan stands (overdue as of the day the follow-up was made for)."""
+        return sum((item.tally for item in self.areas), Tally())
 
     def of(self, area_id: str) -> AreaFollowup | None:
         return next((item for item in self.areas if item.area.id == area_id), None) if self.paired else None

@@ -19,16 +19,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from kompass_tui.core.framework import Framework
 from kompass_tui.core.model import Action, Evaluation
 from kompass_tui.errors import InputError
 from kompass_tui.exchange.csvfile import DELIMITERS, FIELD_LIMIT, defuse, numbered_rows, restore
 from kompass_tui.exchange.plans import status_word
-
-if TYPE_CHECKING:
-    pass
 
 COLUMNS = ("action", "area", "improvement", "title", "description", "owner", "due", "status", "comment")
 HEADERS_SV = {

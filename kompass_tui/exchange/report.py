@@ -59,14 +59,11 @@ def render(
         parts += _area_section(ev, fw, area, lang, sole)
     if ev.challenges:
         parts += [f"## {t(lang, 'challenges')}", md.blocks(ev.challenges)]
-    before = comparison.previous(ev, rounds)
+    before, every_round = comparison.previous(ev, rounds), comparison.history(ev, rounds, any_version=True)
     if before is not None:
-        parts += _change_section(ev, before, fw, lang, comparison.history(ev, rounds, any_version=True), charts)
-    elif charts and len(comparison.history(ev, rounds, any_version=True)) > 1:  # earlier rounds in other versions only
-        parts += [
-            f"## {t(lang, 'trend')}",
-            md.fence(trend_chart(comparison.history(ev, rounds, any_version=True), fw, lang, CHART_WIDTH)),
-        ]
+        parts += _change_section(ev, before, fw, lang, every_round, charts)
+    elif charts and len(every_round) > 1:  # earlier rounds in other versions only
+        parts += [f"## {t(lang, 'trend')}", md.fence(trend_chart(every_round, fw, lang, CHART_WIDTH))]
     if followup is not None and followup.previous.plan():
         parts += followup_section(followup, lang, today)
     if ev.plan():
@@ -129,12 +126,16 @@ def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: i
     from kompass_tui.exchange import charts
 
     other = sorted({r.framework for r in rounds if r.framework != fw.id})
+    totals = [_total(r, fw) for r in rounds]
     chart = charts.trend(
-        [(f"{r.year}{OTHER_VERSION if r.framework != fw.id else ''}", _total(r, fw)) for r in rounds],
+        [
+            (f"{r.year}{OTHER_VERSION if r.framework != fw.id else ''}", total)
+            for r, total in zip(rounds, totals, strict=True)
+        ],
         width,
         12,
         lang,
-        max([fw.maximum, *(_total(r, fw) for r in rounds)]),
+        max([fw.maximum, *totals]),
         title=rounds[-1].municipality,
         unfinished=[
             bool(scoring.unfinished_areas(r, fw))
@@ -325,7 +326,7 @@ def followup_section(followup: Followup, lang: str, today: str = "") -> list[str
         )
         for item in items
     ]
-    everything = tally((a for item in followup.areas for a in item.actions), today)
+    everything = followup.tally
     rows.append(
         [
             f"**{text}**" if text else ""

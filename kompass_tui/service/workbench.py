@@ -136,9 +136,10 @@ class Workbench(Bench):
     ) -> list[Evaluation]:
         from kompass_tui.exchange import actioncsv, csvfile, formats  # only when there is a file (not at start-up)
 
-        if reference and (into or actioncsv.holds_actions(text)):
+        plan = actioncsv.holds_actions(text)
+        if reference and (into or plan):
             raise _only_area_rows(name)
-        if actioncsv.holds_actions(text):
+        if plan:
             if not into:
                 raise InputError(
                     f"{name}: holds an action plan; say which evaluation it belongs to with --into ID",
@@ -341,12 +342,11 @@ def _only_area_rows(name: str) -> InputError:
 
 def _plan_changes(before: Evaluation, after: Evaluation, name: str) -> str:
     """What an action plan's import did: '{name}: 2 actions changed, 1 added, 1 comment logged'."""
-    from kompass_tui.core.model import ACTION_FIELDS
-
     was = {a.key: a for a in before.actions}
     added = sum(a.key not in was for a in after.actions)
     changed = sum(
-        a.key in was and any(getattr(a, f) != getattr(was[a.key], f) for f in ACTION_FIELDS) for a in after.actions
+        a.key in was and any(getattr(a, f) != getattr(was[a.key], f) for f in model.ACTION_FIELDS)
+        for a in after.actions
     )
     comments = sum(
         sum(1 for e in a.log if e.comment) - sum(1 for e in (was[a.key].log if a.key in was else ()) if e.comment)

@@ -216,7 +216,7 @@ class OverviewScreen(EvaluationScreen):
             plan = [plans.tally_text(item.tally, lang) for item in followup.areas]
         for n, row in enumerate(areas):
             table.add_row(*(line(cell) for cell in row), *([line(plan[n])] if plan else []))
-        whole = actions.tally((a for item in followup.areas for a in item.actions), self.day) if followup else None
+        whole = followup.tally if followup else None
         total = [Text(plans.tally_text(whole, lang), style="bold")] if whole is not None and plan else []
         table.add_row(Text(label, style="bold"), *figures, Text(difference, style="bold"), *total)
         changes.update(table)
