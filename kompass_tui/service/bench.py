@@ -542,13 +542,15 @@ class Bench:
         found = [a for a in ev.plan(area) if (wanted is None or a.status == wanted) and (not overdue or a.overdue(day))]
         return ev, fw, found
 
-    def followup(self, ev: Evaluation) -> Followup | None:
+    def followup(self, ev: Evaluation, rounds: list[Evaluation] | None = None) -> Followup | None:
         """The follow-up of the municipality's previous round's action plan in ev (any version of
-        the framework), or None if there is no earlier round: one part of the index, one file."""
+        the framework), or None if there is no earlier round: one part of the index, one file.
+        rounds: the municipality's rounds as related(ev, versions=True) gave them, if at hand (the
+        index is not read again)."""
         from kompass_tui.core import followup
         from kompass_tui.core.comparison import previous
 
-        row = previous(ev, self._readable_rows(ev.municipality), any_version=True)
+        row = previous(ev, self._readable_rows(ev.municipality) if rounds is None else rounds, any_version=True)
         if row is None:
             return None
         before = self.get(row.id)

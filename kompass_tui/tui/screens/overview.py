@@ -134,7 +134,8 @@ class OverviewScreen(EvaluationScreen):
     def _read_followup(self, render: bool = True) -> None:
         """The follow-up of the municipality's previous round's action plan (app.bench.followup)."""
         ev = self.ev
-        self.followup = self.app.read(lambda: self.app.bench.followup(ev))
+        rounds = self.rounds  # (read with versions: the earlier round is among them)
+        self.followup = self.app.read(lambda: self.app.bench.followup(ev, rounds))
         self.day = today()
         if render:
             self.render_area()
