@@ -1,15 +1,20 @@
-"""Charts as plain text: the area profile and the trend drawn with plotext, the grouped comparison
-drawn here (plotext's grouped bars overlap and vary in width by rounding, which misreports scores).
+"""The report's charts: what each one shows (Profile, Grouped, ChangeBars, Trend: figures and labels,
+made by exchange.report from an evaluation) and how it reads as plain text (text()). The same
+charts are drawn as pictures by exchange.figures, for the HTML, Word and illustrated Markdown.
 
-Pure: numbers in, text out, no colour codes (and labels shown through sanitize.one_line), so the same text serves the terminal, the app and a
-fenced block in the Markdown report. Every bar is labelled with what it is and its value, so a
-chart reads the same with NO_COLOR. Labels are whole words or area numbers, never cut.
+As text: the area profile and the trend drawn with plotext, the grouped comparison drawn here
+(plotext's grouped bars overlap and vary in width by rounding, which misreports scores). Pure:
+numbers in, text out, no colour codes (and labels shown through sanitize.one_line), so the same
+text serves the terminal, the app and a fenced block in the Markdown report. Every bar is labelled
+with what it is and its value, so a chart reads the same with NO_COLOR. Labels are whole words or
+area numbers, never cut.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from types import ModuleType
 
@@ -21,6 +26,85 @@ NAME_WIDTH = 24  # characters of a name beside its bar (a long one is cut with �
 _plotext_lock = threading.Lock()  # plotext keeps one global figure
 
 PARTIAL = "†"  # the mark of a figure or round not wholly scored (charts, and the tables' cells)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The area profile: one bar per area (0 to maximum), top to bottom in the framework's order.
+    A label is the area's number and short name, marked † where the area is not wholly scored."""
+
+    caption: str
+    labels: tuple[str, ...]
+    values: tuple[Decimal | None, ...]
+    maximum: Decimal
+    kind = "profile"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One municipality's (or reference's) values in a grouped chart, one per area, and whether each
+    is not wholly scored. A reference (a national average, say) is drawn apart from the bars."""
+
+    name: str
+    values: tuple[Decimal | None, ...]
+    partial: tuple[bool, ...]
+    reference: bool = False
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """The comparison: per area (its number and name), one bar per municipality, references after."""
+
+    caption: str
+    areas: tuple[str, ...]
+    series: tuple[Series, ...]
+    maximum: Decimal
+    kind = "comparison"
+
+
+@dataclass(frozen=True)
+class ChangeBars:
+    """The change of each area since the previous round (None: not scored in one of them)."""
+
+    caption: str
+    labels: tuple[str, ...]
+    changes: tuple[Decimal | None, ...]
+    kind = "change"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The total across a municipality's rounds, oldest first; a label is the round's year (marked
+    ‡ for another version of the framework, explained by note); unfinished marks a round not wholly
+    scored (†)."""
+
+    caption: str
+    points: tuple[tuple[str, Decimal], ...]
+    maximum: Decimal
+    title: str
+    unfinished: tuple[bool, ...]
+    note: str = ""
+    kind = "trend"
+
+
+Chart = Profile | Grouped | ChangeBars | Trend
+
+
+def text(chart: Chart, width: int, lang: str) -> str | None:
+    """The chart as plain text `width` columns wide; None for the change, which its table says."""
+    if isinstance(chart, Profile):
+        return profile(chart.labels, chart.values, width, lang, chart.maximum)
+    if isinstance(chart, Grouped):
+
+        def bar_name(series: Series, n: int) -> str:  # marked where not wholly scored
+            return f"{series.name} {PARTIAL}" if series.values[n] is not None and series.partial[n] else series.name
+
+        groups = [(area, [(bar_name(s, n), s.values[n]) for s in chart.series]) for n, area in enumerate(chart.areas)]
+        return grouped(groups, width, lang, chart.maximum)
+    if isinstance(chart, Trend):
+        drawn = trend(chart.points, width, 12, lang, chart.maximum, chart.title, chart.unfinished)
+        return drawn + ("\n" + chart.note if chart.note else "")
+    return None
 
 
 def _build(draw: Callable[[ModuleType], None], width: int, height: int) -> str:

@@ -5,8 +5,12 @@ report. Only `- ` at the start of a line keeps its meaning (a list)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from kompass_tui.core.sanitize import visible
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 _INLINE = re.compile(r"([\\`*_\[\]|#~!])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -24,7 +28,7 @@ def inline(text: str) -> str:
 def cell(text: str) -> str:
     """User text for a table cell: line breaks become <br>, so the row stays one row."""
     lines = [inline(line.strip()) for line in text.strip().splitlines()]
-    return "<br>".join(line for line in lines if line) or " "
+    return BREAK.join(line for line in lines if line) or " "
 
 
 def blocks(text: str) -> str:
@@ -65,3 +69,15 @@ def fence(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marker = "`" * max(3, longest + 1)
     return f"{marker}text\n{text.rstrip()}\n{marker}"
+
+
+BREAK = "<br>"  # the one piece of raw HTML in the report: between the lines of a table cell (cell)
+
+
+def parse(text: str) -> list[Token]:
+    """The report's Markdown as markdown-it tokens (CommonMark and pipe tables), for the HTML and
+    Word documents, so they hold exactly what the Markdown holds. Raw HTML in it can only be our
+    BREAK: user text has every < escaped (inline), so renderers show any other as text."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").parse(text)

@@ -10,8 +10,9 @@ totals and ranks last) with its chart. Charts are plain text in fenced blocks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 
 from kompass_tui.core import comparison, consensus, scoring
 from kompass_tui.core.actions import tally
@@ -22,7 +23,7 @@ from kompass_tui.core.model import AREA_TEXTS, Action, Evaluation
 from kompass_tui.core.points import fmt
 from kompass_tui.exchange import markdown as md
 from kompass_tui.exchange import plans, tables
-from kompass_tui.exchange.charts import PARTIAL
+from kompass_tui.exchange.charts import PARTIAL, ChangeBars, Chart, Grouped, Profile, Series, Trend
 from kompass_tui.i18n import t
 
 CHART_WIDTH = 72
@@ -38,9 +39,12 @@ def render(
     internal: bool = False,
     followup: Followup | None = None,
     today: str = "",
+    figure: Callable[[Chart], str] | None = None,
 ) -> str:
     """The report. table: a comparison to include; rounds: the municipality's evaluations, for the
-    change since the previous one; charts: include the text charts (fenced, no colour codes);
+    change since the previous one; charts: include the charts, as text (fenced, no colour codes)
+    unless figure is given: what stands in the Markdown for a chart (a picture's link, say; '' for
+    none);
     followup: the previous round's action plan beside the change (shown where that round had one);
     today (YYYY-MM-DD): what an open action's due date is overdue against.
 
@@ -48,12 +52,18 @@ def render(
     agreed note (consensus.agreed_note), never an evaluator's own. internal: also the team's working
     papers after it: every evaluator's notes and sources, the disagreements and how they were
     settled, and every evaluator's scores."""
+    draw = (figure or partial(_fenced, lang=lang)) if charts else None
+
+    def chart(made: Callable[[], Chart]) -> list[str]:
+        block = draw(made()) if draw is not None else ""
+        return [block] if block else []
+
     parts = [_head(ev, fw, lang)]
     if ev.summary:
         parts += [f"## {t(lang, 'summary')}", md.blocks(ev.summary)]
     parts += [f"## {md.inline(t(lang, 'table1', title=ev.title, framework=fw.name(lang)))}", _area_table(ev, fw, lang)]
-    if charts:
-        parts += [f"### {t(lang, 'profile')}", md.fence(profile_chart(ev, fw, lang, CHART_WIDTH))]
+    if draw is not None:
+        parts += [f"### {t(lang, 'profile')}", *chart(lambda: profile_figures(ev, fw, lang))]
     sole = consensus.sole_evaluator(ev)
     for area in fw.areas:
         parts += _area_section(ev, fw, area, lang, sole)
@@ -61,90 +71,119 @@ def render(
         parts += [f"## {t(lang, 'challenges')}", md.blocks(ev.challenges)]
     before, every_round = comparison.previous(ev, rounds), comparison.history(ev, rounds, any_version=True)
     if before is not None:
-        parts += _change_section(ev, before, fw, lang, every_round, charts)
-    elif charts and len(every_round) > 1:  # earlier rounds in other versions only
-        parts += [f"## {t(lang, 'trend')}", md.fence(trend_chart(every_round, fw, lang, CHART_WIDTH))]
+        parts += _change_section(ev, before, fw, lang)
+        parts += chart(lambda: change_figures(ev, before, fw, lang))
+        if len(every_round) > 1:
+            parts += chart(lambda: trend_figures(every_round, fw, lang))
+    elif draw is not None and len(every_round) > 1:  # earlier rounds in other versions only
+        parts += [f"## {t(lang, 'trend')}", *chart(lambda: trend_figures(every_round, fw, lang))]
     if followup is not None and followup.previous.plan():
         parts += followup_section(followup, lang, today)
     if ev.plan():
         parts += [f"## {t(lang, 'action_plan')}", *plan_tables(ev, fw, lang, today, "###")]
     if table is not None:
-        parts += [f"## {t(lang, 'comparison')}", comparison_table(table, lang)]
-        if charts:
-            parts.append(md.fence(grouped_chart(table, lang, CHART_WIDTH)))
+        parts += [
+            f"## {t(lang, 'comparison')}",
+            comparison_table(table, lang),
+            *chart(lambda: grouped_figures(table, lang)),
+        ]
     if internal:
         parts += _working_papers(ev, fw, lang)
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
 def profile_chart(ev: Evaluation, fw: Framework, lang: str, width: int) -> str:
-    """The area profile; an area not wholly scored is marked † (its bar is what is scored so far)."""
+    return _text(profile_figures(ev, fw, lang), width, lang)
+
+
+def grouped_chart(table: Comparison, lang: str, width: int) -> str:
+    return _text(grouped_figures(table, lang), width, lang)
+
+
+def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: int) -> str:
+    return _text(trend_figures(rounds, fw, lang), width, lang)
+
+
+def _fenced(chart: Chart, lang: str) -> str:
+    """A chart as text in a fenced block of the Markdown ('' for one the text leaves to its table)."""
+    drawn = _text(chart, CHART_WIDTH, lang)
+    return md.fence(drawn) if drawn else ""
+
+
+def _text(chart: Chart, width: int, lang: str) -> str:
     from kompass_tui.exchange import charts
 
+    return charts.text(chart, width, lang) or ""
+
+
+def profile_figures(ev: Evaluation, fw: Framework, lang: str) -> Profile:
+    """The area profile; an area not wholly scored is marked † (its bar is what is scored so far)."""
     scores = scoring.area_scores(ev, fw)
-    partial = scoring.unfinished_areas(ev, fw) - {a for a, s in scores.items() if s is None}  # (– says the rest)
-    return charts.profile(
-        [f"{a.id} {a.short(lang)}{' ' + PARTIAL if a.id in partial else ''}" for a in fw.areas],
-        [scoring.area_score(ev, a) for a in fw.areas],
-        width,
-        lang,
+    unfinished = scoring.unfinished_areas(ev, fw) - {a for a, s in scores.items() if s is None}  # (– says the rest)
+    return Profile(
+        t(lang, "profile"),
+        tuple(f"{a.id} {a.short(lang)}{' ' + PARTIAL if a.id in unfinished else ''}" for a in fw.areas),
+        tuple(scoring.area_score(ev, a) for a in fw.areas),
         _area_maximum(fw),
     )
 
 
-def grouped_chart(table: Comparison, lang: str, width: int) -> str:
-    from kompass_tui.exchange import charts
-
-    names = comparison.names(table.evaluations)
-
-    def name(i: int, area_id: str, value: Decimal | None) -> str:  # marked where not wholly scored
-        return f"{names[i]} {PARTIAL}" if value is not None and table.partial(i, area_id) else names[i]
-
-    refs = [tables.reference_short(ref, lang) for ref in table.references]  # after the municipalities, named so
-
-    def apart(area_id: str) -> list[tuple[str, Decimal | None]]:
-        bars = []
-        for label, ref in zip(refs, table.references, strict=True):
-            value = ref.values.get(area_id)
-            bars.append((f"{label} {PARTIAL}" if value is not None and ref.partial(area_id) else label, value))
-        return bars
-
-    groups = [
-        (
-            f"{row.area.id} {row.area.name(lang)}",
-            [(name(i, row.area.id, v), v) for i, v in enumerate(row.values)] + apart(row.area.id),
-        )
-        for row in table.rows
+def grouped_figures(table: Comparison, lang: str) -> Grouped:
+    """Per area, each municipality's bar, then the references (named so: tables.reference_short)."""
+    ids = [row.area.id for row in table.rows]
+    series = [
+        Series(name, tuple(row.values[i] for row in table.rows), tuple(table.partial(i, a) for a in ids))
+        for i, name in enumerate(comparison.names(table.evaluations))
     ]
-    return charts.grouped(groups, width, lang, _area_maximum(table.framework))
+    series += [
+        Series(
+            tables.reference_short(ref, lang),
+            tuple(ref.values.get(a) for a in ids),
+            tuple(ref.partial(a) for a in ids),
+            reference=True,
+        )
+        for ref in table.references
+    ]
+    return Grouped(
+        t(lang, "comparison"),
+        tuple(f"{row.area.id} {row.area.name(lang)}" for row in table.rows),
+        tuple(series),
+        _area_maximum(table.framework),
+    )
 
 
-def trend_chart(rounds: Sequence[Evaluation], fw: Framework, lang: str, width: int) -> str:
+def change_figures(ev: Evaluation, before: Evaluation, fw: Framework, lang: str) -> ChangeBars:
+    """Each area's change since the previous round (None where either round has no score)."""
+    delta = comparison.change(ev, before, fw)
+    return ChangeBars(
+        t(lang, "change_since", year=before.year),
+        tuple(f"{a.id} {a.short(lang)}" for a in fw.areas),
+        tuple(delta.areas[a.id] for a in fw.areas),
+    )
+
+
+def trend_figures(rounds: Sequence[Evaluation], fw: Framework, lang: str) -> Trend:
     """The total across the rounds, oldest first. A round of another version of the framework
     (rounds from Bench.related(versions=True)) shows its total only, marked ‡ and named under the
     chart: its areas are not those of fw."""
-    from kompass_tui.exchange import charts
-
     other = sorted({r.framework for r in rounds if r.framework != fw.id})
     totals = [_total(r, fw) for r in rounds]
-    chart = charts.trend(
-        [
+    return Trend(
+        t(lang, "trend"),
+        tuple(
             (f"{r.year}{OTHER_VERSION if r.framework != fw.id else ''}", total)
             for r, total in zip(rounds, totals, strict=True)
-        ],
-        width,
-        12,
-        lang,
+        ),
         max([fw.maximum, *totals]),
-        title=rounds[-1].municipality,
-        unfinished=[
+        rounds[-1].municipality,
+        tuple(
             bool(scoring.unfinished_areas(r, fw))
             if r.framework == fw.id
             else any(a.score is None for a in r.areas.values())
             for r in rounds
-        ],
+        ),
+        t(lang, "other_version_note", mark=OTHER_VERSION, ids=", ".join(other)) if other else "",
     )
-    return chart + ("\n" + t(lang, "other_version_note", mark=OTHER_VERSION, ids=", ".join(other)) if other else "")
 
 
 OTHER_VERSION = "‡"  # a round of another version of the framework, in a trend of totals
@@ -161,18 +200,13 @@ def _area_maximum(fw: Framework) -> Decimal:
     return max(a.maximum for a in fw.areas)
 
 
-def _change_section(
-    ev: Evaluation, before: Evaluation, fw: Framework, lang: str, rounds: list[Evaluation], charts: bool
-) -> list[str]:
+def _change_section(ev: Evaluation, before: Evaluation, fw: Framework, lang: str) -> list[str]:
     *areas, total = tables.change_rows(ev, before, fw, lang, long_names=True)
     rows = [[md.cell(label), *figures] for label, *figures in areas] + [[f"**{text}**" for text in total]]
-    parts = [
+    return [
         f"## {t(lang, 'change_since', year=before.year)}",
         md.table([t(lang, "area"), str(before.year), str(ev.year), t(lang, "change")], rows, "lrrr"),
     ]
-    if charts and len(rounds) > 1:
-        parts.append(md.fence(trend_chart(rounds, fw, lang, CHART_WIDTH)))
-    return parts
 
 
 def _head(ev: Evaluation, fw: Framework, lang: str) -> str:
