@@ -132,7 +132,17 @@ def export(
         Optional[Path],
         typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of standard output."),
     ] = None,
-    charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Text charts in the Markdown report.")] = True,
+    charts: Annotated[
+        bool, typer.Option("--charts/--no-charts", help="The report's charts (text in Markdown, pictures elsewhere).")
+    ] = True,
+    images: Annotated[
+        bool,
+        typer.Option(
+            "--images",
+            help="Markdown: the charts as SVG pictures written beside the file and linked from it "
+            "(report-profil.svg beside report.md); needs -o.",
+        ),
+    ] = False,
     internal: Annotated[
         bool,
         typer.Option(
@@ -149,12 +159,16 @@ def export(
     average_of: AverageOfOption = None,
     db: DbOption = None,
 ) -> None:
-    """Export the report (Markdown), CSV or JSON.
+    """Export the report (Markdown, HTML, PDF or Word), CSV or JSON.
 
     The report is the municipality's document: the area table and profile chart, every sub-question
     with its consensus score and agreed note, the texts, the change since the municipality's
     previous evaluation (if any) and, with --compare, the comparison table with the average and
     ranks, and its chart. No evaluator's own note or score is in it unless --internal.
+
+    -F html is one self-contained page to print (A4, each area on a page of its own); -F pdf prints
+    it with a headless Chromium; -F docx is a Word document with Word headings, tables and the charts
+    as pictures. These need the documents extra: pip install 'kompass-tui[documents]'.
 
     With --actions, only the action plan: a Markdown document, or a CSV (one row per action) to
     follow up in Excel and import again (kompass import FILE --into ID)."""
@@ -169,13 +183,13 @@ def export(
         sys.stdout.write(
             visible(
                 bench.export(
-                    id, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of
+                    id, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of, images
                 )
             )
         )
         return
     written, replaced = bench.write_export(
-        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of
+        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of, images
     )
     _say(_words(ctx, "cli_wrote_replaced" if replaced else "cli_wrote", path=written))
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kompass_tui.core.merging import Merge
     from kompass_tui.exchange import csvfile
     from kompass_tui.exchange.actioncsv import ActionRow
+    from kompass_tui.exchange.formats import Output
 
 
 class Workbench(Bench):
@@ -254,26 +255,105 @@ class Workbench(Bench):
         include_partial: bool = False,
         actions: bool = False,
         average_of: str | None = None,
+        images: bool = False,
     ) -> str:
-        """The evaluation in one of exchange.formats (md: the report, csv, json). internal: the
-        report with the team's working papers (exchange.report.render); actions: the action plan
-        alone (md or csv), for the municipality's own follow-up. average_of: the mean of the
-        database (FRAMEWORK[:YEARS]) as a reference in the report's comparison (Bench.comparison)."""
+        """The evaluation in one of exchange.formats as text (md: the report, csv, json, html).
+        internal: the report with the team's working papers (exchange.report.render); actions: the
+        action plan alone (md or csv), for the municipality's own follow-up. average_of: the mean of
+        the database (FRAMEWORK[:YEARS]) as a reference in the report's comparison
+        (Bench.comparison). A document that is not text (pdf, docx), or the Markdown with its
+        pictures beside it (images), is written to a file only: write_export."""
+        if images:
+            raise InputError(
+                "--images writes the charts as files beside the report: add -o FILE",
+                sv="--images skriver diagrammen som filer bredvid rapporten: lägg till -o FIL",
+            )
+        made = self._render(eid, form, lang, compare, charts, internal, include_partial, actions, average_of)
+        if not isinstance(made, str):
+            raise InputError(
+                f"-F {form} writes a file, not text: add -o FILE",
+                sv=f"-F {form} skriver en fil, inte text: lägg till -o FIL",
+            )
+        return made
+
+    def write_export(
+        self,
+        eid: str,
+        path: str | os.PathLike[str],
+        form: str | None,
+        lang: str,
+        compare: Iterable[str] = (),
+        charts: bool = True,
+        internal: bool = False,
+        include_partial: bool = False,
+        actions: bool = False,
+        average_of: str | None = None,
+        images: bool = False,
+    ) -> tuple[Path, bool]:
+        """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
+        file only (a symlink, FIFO or device is refused), written atomically and readable by the
+        owner only. images (md): the charts as SVG files beside it, named after it
+        (report-profil.svg beside report.md), written first, each as safely. Returns the file and
+        whether it replaced an existing one."""
+        from kompass_tui.exchange import formats
+        from kompass_tui.store import write_file
+
+        fmt = formats.get(form) if form else formats.for_path(str(path))
+        target = Path(path).expanduser()
+        made = self._render(
+            eid,
+            fmt.name,
+            lang,
+            compare,
+            charts,
+            internal,
+            include_partial,
+            actions,
+            average_of,
+            target.stem if images else "",
+        )
+        if isinstance(made, str):
+            made = formats.Output(fmt.encode(made, lang))
+        for name, data in made.beside.items():
+            write_file(target.parent / name, data)
+        return target, write_file(target, made.data)
+
+    def _render(
+        self,
+        eid: str,
+        form: str,
+        lang: str,
+        compare: Iterable[str],
+        charts: bool,
+        internal: bool,
+        include_partial: bool,
+        actions: bool,
+        average_of: str | None,
+        images: str = "",
+    ) -> str | Output:
         from kompass_tui.exchange import formats
 
         fmt, compare = formats.get(form), list(compare)
         compared = bool(compare) or average_of is not None
-        if actions and (fmt.actions is None or compared or internal):
+        if actions and (fmt.actions is None or compared or internal or images):
             raise InputError(
-                "--actions goes with md or csv" + (", without --compare and --internal" if fmt.actions else ""),
-                sv="--actions går med md eller csv" + (", utan --compare och --internal" if fmt.actions else ""),
+                "--actions goes with md or csv"
+                + (", without --compare, --internal and --images" if fmt.actions else ""),
+                sv="--actions går med md eller csv"
+                + (", utan --compare, --internal och --images" if fmt.actions else ""),
             )
-        if compared and not fmt.compares:
+        if images and (fmt is not formats.DEFAULT or not charts):
             raise InputError(
-                f"{'--compare' if compare else '--average-of'} goes with the Markdown report (--format md)"
+                "--images goes with the Markdown report (-F md) and its charts (not --no-charts)",
+                sv="--images går med Markdown-rapporten (-F md) och dess diagram (inte --no-charts)",
             )
-        if internal and not fmt.compares:
-            raise InputError("--internal goes with the Markdown report (--format md); CSV and JSON hold everything")
+        if (compared or internal) and not fmt.compares:
+            option = "--compare" if compare else "--average-of" if compared else "--internal"
+            reports = ", ".join(f.name for f in formats.FORMATS.values() if f.compares)
+            raise InputError(
+                f"{option} goes with the report (-F {reports}); CSV and JSON hold the one evaluation",
+                sv=f"{option} går med rapporten (-F {reports}); CSV och JSON har den ena utvärderingen",
+            )
         if eid in compare:
             raise InputError(f"{eid} is the evaluation being exported; compare it with others")
         ev, fw = self.get_with_framework(eid)
@@ -290,39 +370,11 @@ class Workbench(Bench):
             self.report,
             lambda: self.followup(ev),
             today(),
+            images,
         )
         if actions and fmt.actions is not None:
             return fmt.actions(ev, fw, context)
         return fmt.render(ev, fw, context)
-
-    def write_export(
-        self,
-        eid: str,
-        path: str | os.PathLike[str],
-        form: str | None,
-        lang: str,
-        compare: Iterable[str] = (),
-        charts: bool = True,
-        internal: bool = False,
-        include_partial: bool = False,
-        actions: bool = False,
-        average_of: str | None = None,
-    ) -> tuple[Path, bool]:
-        """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
-        file only (a symlink, FIFO or device is refused), written atomically and readable by the
-        owner only. Returns the file and whether it replaced an existing one."""
-        from kompass_tui.exchange import formats
-        from kompass_tui.store import write_file
-
-        fmt = formats.get(form) if form else formats.for_path(str(path))
-        target = Path(path).expanduser()
-        replaced = write_file(
-            target,
-            fmt.encode(
-                self.export(eid, fmt.name, lang, compare, charts, internal, include_partial, actions, average_of), lang
-            ),
-        )
-        return target, replaced
 
     def load_demo(self) -> list[Evaluation]:
         """Load the bundled demo (the seed's 2003 figures); evaluations already there are kept."""

@@ -147,8 +147,8 @@ def test_export_actions_as_markdown(planned):
     ("extra", "words"),
     [
         (["-F", "json"], "--actions goes with md or csv\n"),
-        (["--compare", "kalix-2003"], "--actions goes with md or csv, without --compare and --internal\n"),
-        (["--internal"], "--actions goes with md or csv, without --compare and --internal\n"),
+        (["--compare", "kalix-2003"], "--actions goes with md or csv, without --compare, --internal and --images\n"),
+        (["--internal"], "--actions goes with md or csv, without --compare, --internal and --images\n"),
     ],
 )
 def test_export_actions_refuses_what_it_does_not_go_with(planned, extra, words):

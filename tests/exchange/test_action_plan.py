@@ -117,8 +117,8 @@ def test_the_action_plan_alone_as_markdown(demo):
     ("form", "given", "words"),
     [
         ("json", {}, "--actions goes with md or csv"),
-        ("md", {"compare": ["kalix-2003"]}, "without --compare and --internal"),
-        ("md", {"internal": True}, "without --compare and --internal"),
+        ("md", {"compare": ["kalix-2003"]}, "without --compare, --internal and --images"),
+        ("md", {"internal": True}, "without --compare, --internal and --images"),
     ],
 )
 def test_the_action_plan_alone_is_md_or_csv_only(demo, form, given, words):

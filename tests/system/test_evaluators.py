@@ -98,7 +98,7 @@ def test_the_municipalitys_report_holds_the_consensus_and_the_working_papers_onl
     assert "| Delfråga | Lena Langlet | Inga-Lill Elwin | Konsensus | Poäng |" in scores
     assert "| 6.5 | 0 | 5 | 0 | 0 |" in scores and "| 1.1 | 34 | 36 | – | – |" in scores
     refused = run("export", "botkyrka-2003", "-F", "csv", "--internal", "--db", team.folder, code=1)
-    assert "--internal goes with the Markdown report" in refused.stderr
+    assert "--internal goes with the report (-F md, html, pdf, docx)" in refused.stderr
 
 
 def test_a_team_of_one_has_its_notes_in_the_municipalitys_report(bench):

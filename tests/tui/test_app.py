@@ -389,6 +389,7 @@ async def test_export_proposes_a_path_and_writes_the_report(demo, tmp_path, monk
         await pilot.press("e")
         assert pilot.app.screen.query_one(Input).value == "./botkyrka-2003.md"
         await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()  # (written by a worker thread)
         await pilot.pause()
     assert "| **Total** | **639** | **800** |" in (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")
 
@@ -925,7 +926,7 @@ async def test_the_export_dialog_chooses_format_language_audience_and_comparison
         dialog.query_one("#audience", Select).value = "internal"
         dialog.query_one("#lang", Select).value = "en"
         await pilot.press("enter")
-        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
         report = (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")
         assert "| Area | Botkyrka 2003 | Kalix 2003 | Average |" in report
         assert "## Working papers" in report and "Egen anteckning." in report
@@ -936,7 +937,7 @@ async def test_the_export_dialog_chooses_format_language_audience_and_comparison
         assert dialog.query_one("#path", Input).value == "./botkyrka-2003.csv"
         assert dialog.query_one("#audience", Select).disabled
         await pilot.press("enter")
-        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
         assert (tmp_path / "botkyrka-2003.csv").exists()
         await pilot.press("e", "enter")  # the report again: asked before it is replaced
         await pilot.pause()
@@ -955,7 +956,7 @@ async def test_the_export_dialog_chooses_format_language_audience_and_comparison
         dialog.query_one("#format", Select).value = "csv"
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
     plan = (tmp_path / "botkyrka-2003-handlingsplan.csv").read_text(encoding="utf-8-sig")
     assert plan.startswith("åtgärd;område;utvecklingsområde;rubrik")
     assert "## Working papers" in (tmp_path / "botkyrka-2003.md").read_text(encoding="utf-8")  # kept

@@ -1,7 +1,9 @@
-"""Export from the app, as `kompass export` does: a dialog with the format, the language, the
-report's audience (the municipality, or with the team's working papers), the action plan alone
-(--actions), the marked evaluations to compare, a proposed path that follows the format, and a
-question before a file is replaced."""
+"""Export from the app, as `kompass export` does: a dialog with the format (the Markdown report with
+its charts as pictures beside it, --images, among them), the language, the report's audience (the
+municipality, or with the team's working papers), the action plan alone (--actions), the marked
+evaluations to compare, a proposed path that follows the format, and a question before a file is
+replaced. The file is written by a worker thread: a PDF or a Word document with its charts takes
+a second or two, and the app answers keys meanwhile."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
 
+from kompass_tui.errors import KompassError
 from kompass_tui.exchange import formats
 from kompass_tui.tui.fields import ClearCheckbox, SafeInput
 from kompass_tui.tui.screens.base import KompassModal, KompassScreen
@@ -27,6 +30,10 @@ class ExportChoice:
     internal: bool
     compare: tuple[str, ...]
     actions: bool = False  # the action plan alone (Markdown or CSV)
+    images: bool = False  # the Markdown report's charts as SVG pictures beside it
+
+
+IMAGES = "md+images"  # the format choice of the Markdown report with its pictures (export --images)
 
 
 class ExportScreen(KompassModal[ExportChoice | None]):
@@ -46,8 +53,10 @@ class ExportScreen(KompassModal[ExportChoice | None]):
             yield Label(line(t("export_title", id=self.eid)), classes="dialog-title")
             with Horizontal(classes="field"):
                 yield Label(t("export_format"))
+                choices = [(f.holds, f.name) for f in formats.FORMATS.values()]
+                choices.insert(1, (t("export_images"), IMAGES))
                 yield Select(
-                    [(f.holds, f.name) for f in formats.FORMATS.values()],
+                    choices,
                     value=formats.DEFAULT.name,
                     allow_blank=False,
                     id="format",
@@ -84,7 +93,16 @@ class ExportScreen(KompassModal[ExportChoice | None]):
         settle(self)
 
     def _proposal(self, form: str, plan: bool) -> str:
-        return f"./{self.eid}{'-' + self.app.t('export_actions_file') if plan else ''}{formats.get(form).suffix}"
+        return f"./{self.eid}{'-' + self.app.t('export_actions_file') if plan else ''}{self._format(form).suffix}"
+
+    def _format(self, choice: object = None) -> formats.Format:
+        """The format chosen (choice: a value of the format list; the one selected if None)."""
+        choice = self.query_one("#format", Select).value if choice is None else choice
+        return formats.DEFAULT if choice == IMAGES else formats.get(str(choice))
+
+    @property
+    def _images(self) -> bool:
+        return self.query_one("#format", Select).value == IMAGES
 
     @property
     def _plan_only(self) -> bool:
@@ -102,8 +120,8 @@ class ExportScreen(KompassModal[ExportChoice | None]):
     def _follow(self) -> None:
         """What goes with the format (and the action plan alone): the path, if not typed by hand,
         and the choices that apply."""
-        form = formats.get(str(self.query_one("#format", Select).value))
-        self.query_one("#actions", Checkbox).disabled = form.actions is None
+        form = self._format()
+        self.query_one("#actions", Checkbox).disabled = form.actions is None or self._images
         plan = self._plan_only
         path = self.query_one("#path", Input)
         if path.value in {self._proposal(f, p) for f in formats.FORMATS for p in (False, True)}:
@@ -126,7 +144,7 @@ class ExportScreen(KompassModal[ExportChoice | None]):
         path = self.query_one("#path", Input).value.strip()
         if not path:
             return
-        form = formats.get(str(self.query_one("#format", Select).value))
+        form = self._format()
         plan = self._plan_only
         report = form.compares and not plan
         compare = any(box.value for box in self.query("#compare").results(Checkbox))
@@ -138,6 +156,7 @@ class ExportScreen(KompassModal[ExportChoice | None]):
                 report and self.query_one("#audience", Select).value == "internal",
                 tuple(self.others) if compare and report else (),
                 plan,
+                self._images,
             )
         )
 
@@ -153,20 +172,28 @@ def export_from(screen: KompassScreen[None], eid: str, others: list[str]) -> Non
     app = screen.app
 
     def write(choice: ExportChoice) -> None:
-        app.flush()
-        written = app.save(
-            lambda: app.bench.write_export(
-                eid,
-                choice.path,
-                choice.form,
-                choice.lang,
-                choice.compare,
-                internal=choice.internal,
-                actions=choice.actions,
-            )
-        )
-        if written is not None:
-            screen.notify(app.t("exported", path=written[0]))
+        app.flush()  # what was just scored is in it
+
+        def run() -> None:
+            try:
+                written, _ = app.bench.write_export(
+                    eid,
+                    choice.path,
+                    choice.form,
+                    choice.lang,
+                    choice.compare,
+                    internal=choice.internal,
+                    actions=choice.actions,
+                    images=choice.images,
+                )
+            except KompassError as exc:
+                app.call_from_thread(
+                    app.notify, exc.words_in(app.lang), title=app.t("not_saved"), severity="error", timeout=8
+                )
+            else:
+                app.call_from_thread(screen.notify, app.t("exported", path=written))
+
+        app.run_worker(run, thread=True, group="export", description="export")
 
     def chosen(choice: ExportChoice | None) -> None:
         if choice is None:
