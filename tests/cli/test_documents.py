@@ -205,3 +205,10 @@ def test_a_screenshot_of_the_html_reports_first_page(db, tmp_path):
     html = export(db, tmp_path / "rapport.html").read_text(encoding="utf-8")
     shot = pdffile.screenshot(html, 800, 1130)
     assert shot.startswith(b"\x89PNG") and int.from_bytes(shot[16:20]) == 800 and int.from_bytes(shot[20:24]) == 1130
+
+
+def test_every_format_is_named_in_both_languages_for_the_apps_dialog():
+    from kompass_tui.i18n import TEXTS
+
+    for name in formats.FORMATS:
+        assert f"format_{name}" in TEXTS["en"] and f"format_{name}" in TEXTS["sv"]

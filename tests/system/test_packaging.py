@@ -26,6 +26,7 @@ def _modules(*packages: str) -> list[str]:
 # Everything below the app: found, not listed, so a new module is checked too.
 CORE = [*_modules("core", "store", "exchange", "service"), "i18n", "paths", "errors", "tui.serve", "cli"]
 HEAVY = ("textual", "plotext", "textual_plotext")
+DOCUMENTS = ("matplotlib", "docx", "markdown_it")  # the report's documents: only when one is exported
 
 
 def python(code: str, *args: str, env=None) -> subprocess.CompletedProcess:
@@ -50,7 +51,7 @@ def test_core_module_imports_without_textual(module):
         ["score", "botkyrka-2003", "1.1", "30"],
     ],
 )
-def test_commands_do_not_import_the_ui_or_charts(args, tmp_path, isolated_home):
+def test_commands_do_not_import_the_ui_charts_or_document_libraries(args, tmp_path, isolated_home):
     db = tmp_path / "db"
     code = (
         "import sys\n"
@@ -61,7 +62,7 @@ def test_commands_do_not_import_the_ui_or_charts(args, tmp_path, isolated_home):
         f"    app(args={args + ['--db', str(db)] if args != ['--help'] else args!r}, standalone_mode=False)\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])\n"
+        f"print('LOADED', [m for m in {HEAVY + DOCUMENTS!r} if m in sys.modules])\n"
     )
     result = python(code)
     assert result.returncode == 0, result.stderr

@@ -53,7 +53,7 @@ class ExportScreen(KompassModal[ExportChoice | None]):
             yield Label(line(t("export_title", id=self.eid)), classes="dialog-title")
             with Horizontal(classes="field"):
                 yield Label(t("export_format"))
-                choices = [(f.holds, f.name) for f in formats.FORMATS.values()]
+                choices = [(t(f"format_{f.name}"), f.name) for f in formats.FORMATS.values()]
                 choices.insert(1, (t("export_images"), IMAGES))
                 yield Select(
                     choices,
