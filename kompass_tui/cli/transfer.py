@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -25,6 +25,9 @@ from kompass_tui.cli.main import (
 )
 from kompass_tui.core.framework import DEFAULT_FRAMEWORK
 from kompass_tui.exchange import formats
+
+if TYPE_CHECKING:
+    from kompass_tui.service.workbench import ExportOptions
 
 AverageOfOption = Annotated[
     Optional[str],
@@ -177,20 +180,21 @@ def export(
         raise typer.BadParameter(f"unexpected {' '.join(extra)!r}; did you mean --compare {' '.join(extra)}?")
     others = _ids((compare or []) + extra)
     bench = _bench(ctx, db)
+    options: ExportOptions = {
+        "compare": others,
+        "charts": charts,
+        "internal": internal,
+        "include_partial": include_partial,
+        "actions": actions,
+        "average_of": average_of,
+        "images": images,
+    }
     if output is None:
         from kompass_tui.core.sanitize import visible
 
-        sys.stdout.write(
-            visible(
-                bench.export(
-                    id, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of, images
-                )
-            )
-        )
+        sys.stdout.write(visible(bench.export(id, format, _lang(lang, ctx), **options)))
         return
-    written, replaced = bench.write_export(
-        id, output, format, _lang(lang, ctx), others, charts, internal, include_partial, actions, average_of, images
-    )
+    written, replaced = bench.write_export(id, output, format, _lang(lang, ctx), **options)
     _say(_words(ctx, "cli_wrote_replaced" if replaced else "cli_wrote", path=written))
 
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from kompass_tui import paths
 from kompass_tui.core import cleaning, edits, model
@@ -244,31 +244,16 @@ class Workbench(Bench):
         self.report(_plan_changes(ev, done, name))
         return done
 
-    def export(
-        self,
-        eid: str,
-        form: str,
-        lang: str,
-        compare: Iterable[str] = (),
-        charts: bool = True,
-        internal: bool = False,
-        include_partial: bool = False,
-        actions: bool = False,
-        average_of: str | None = None,
-        images: bool = False,
-    ) -> str:
-        """The evaluation in one of exchange.formats as text (md: the report, csv, json, html).
-        internal: the report with the team's working papers (exchange.report.render); actions: the
-        action plan alone (md or csv), for the municipality's own follow-up. average_of: the mean of
-        the database (FRAMEWORK[:YEARS]) as a reference in the report's comparison
-        (Bench.comparison). A document that is not text (pdf, docx), or the Markdown with its
-        pictures beside it (images), is written to a file only: write_export."""
-        if images:
+    def export(self, eid: str, form: str, lang: str, **options: Unpack[ExportOptions]) -> str:
+        """The evaluation in one of exchange.formats as text (md: the report, csv, json, html), with
+        the options of ExportOptions. A document that is not text (pdf, docx), or the Markdown with
+        its pictures beside it (images), is written to a file only: write_export."""
+        if options.get("images"):
             raise InputError(
                 "--images writes the charts as files beside the report: add -o FILE",
                 sv="--images skriver diagrammen som filer bredvid rapporten: lägg till -o FIL",
             )
-        made = self._render(eid, form, lang, compare, charts, internal, include_partial, actions, average_of)
+        made = self._render(eid, form, lang, "", **options)
         if not isinstance(made, str):
             raise InputError(
                 f"-F {form} writes a file, not text: add -o FILE",
@@ -277,18 +262,7 @@ class Workbench(Bench):
         return made
 
     def write_export(
-        self,
-        eid: str,
-        path: str | os.PathLike[str],
-        form: str | None,
-        lang: str,
-        compare: Iterable[str] = (),
-        charts: bool = True,
-        internal: bool = False,
-        include_partial: bool = False,
-        actions: bool = False,
-        average_of: str | None = None,
-        images: bool = False,
+        self, eid: str, path: str | os.PathLike[str], form: str | None, lang: str, **options: Unpack[ExportOptions]
     ) -> tuple[Path, bool]:
         """Export to a file (form None: as its suffix says, exchange.formats.for_path): a regular
         file only (a symlink, FIFO or device is refused), written atomically and readable by the
@@ -300,18 +274,7 @@ class Workbench(Bench):
 
         fmt = formats.get(form) if form else formats.for_path(str(path))
         target = Path(path).expanduser()
-        made = self._render(
-            eid,
-            fmt.name,
-            lang,
-            compare,
-            charts,
-            internal,
-            include_partial,
-            actions,
-            average_of,
-            target.stem if images else "",
-        )
+        made = self._render(eid, fmt.name, lang, target.stem, **options)
         if isinstance(made, str):
             made = formats.Output(fmt.encode(made, lang))
         for name, data in made.beside.items():
@@ -323,14 +286,17 @@ class Workbench(Bench):
         eid: str,
         form: str,
         lang: str,
-        compare: Iterable[str],
-        charts: bool,
-        internal: bool,
-        include_partial: bool,
-        actions: bool,
-        average_of: str | None,
-        images: str = "",
+        stem: str,
+        compare: Iterable[str] = (),
+        charts: bool = True,
+        internal: bool = False,
+        include_partial: bool = False,
+        actions: bool = False,
+        average_of: str | None = None,
+        images: bool = False,
     ) -> str | Output:
+        """The export (ExportOptions); stem: what the pictures beside a Markdown file are named
+        after (images)."""
         from kompass_tui.exchange import formats
 
         fmt, compare = formats.get(form), list(compare)
@@ -370,7 +336,7 @@ class Workbench(Bench):
             self.report,
             lambda: self.followup(ev),
             today(),
-            images,
+            stem if images else "",
         )
         if actions and fmt.actions is not None:
             return fmt.actions(ev, fw, context)
@@ -383,6 +349,18 @@ class Workbench(Bench):
             if path.suffix in (".json", ".csv"):
                 loaded += self.import_file(path, skip_existing=True)
         return loaded
+
+
+class ExportOptions(TypedDict, total=False):
+    """What an export may be asked for besides the evaluation, the format and the language."""
+
+    compare: Iterable[str]  # evaluations to compare with (the report)
+    charts: bool  # the report's charts (text in Markdown, pictures in the documents); True if not given
+    internal: bool  # the report with the team's working papers (exchange.report.render)
+    include_partial: bool  # compare with evaluations not wholly scored too
+    actions: bool  # the action plan alone (md or csv), for the municipality's own follow-up
+    average_of: str | None  # the mean of the database (FRAMEWORK[:YEARS]) as a reference (Bench.comparison)
+    images: bool  # md: the charts as SVG files beside the file (write_export only)
 
 
 def _only_area_rows(name: str) -> InputError:

@@ -59,7 +59,7 @@ def section(text, heading):
 
 def test_the_report_ends_with_the_action_plan_per_area(demo):
     plan_of_2003(demo)
-    text = demo.export(EID, "md", "sv", ["kalix-2003"])
+    text = demo.export(EID, "md", "sv", compare=["kalix-2003"])
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     at = headings.index("## Handlingsplan")
     assert headings[at - 1] == "## Slutord och utmaningar" and headings[at + 1].startswith("## Jämförelse")

@@ -181,7 +181,7 @@ def export_from(screen: KompassScreen[None], eid: str, others: list[str]) -> Non
                     choice.path,
                     choice.form,
                     choice.lang,
-                    choice.compare,
+                    compare=choice.compare,
                     internal=choice.internal,
                     actions=choice.actions,
                     images=choice.images,
