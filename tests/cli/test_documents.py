@@ -212,3 +212,4 @@ def test_every_format_is_named_in_both_languages_for_the_apps_dialog():
 
     for name in formats.FORMATS:
         assert f"format_{name}" in TEXTS["en"] and f"format_{name}" in TEXTS["sv"]
+        assert len(TEXTS["en"][f"format_{name}"]) <= 36 and len(TEXTS["sv"][f"format_{name}"]) <= 36  # one line
