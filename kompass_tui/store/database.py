@@ -210,6 +210,17 @@ class Database(Indexed):
                 self._write(eid, new, old)
             return new
 
+    def put(self, eid: str, doc: Doc) -> None:
+        """Store doc as eid's file, new or in place of the one there (what a sync brings in), the
+        previous version kept."""
+        with self.locked():
+            try:
+                before: Doc | None = self.read(eid)
+            except NotFound:
+                before = None
+            if doc != before:
+                self._write(eid, doc, before)
+
     def delete(self, eid: str) -> None:
         with self.locked():
             path = self.path_of(eid)

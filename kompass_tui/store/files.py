@@ -324,6 +324,17 @@ def _evaluation_of(data: Doc, path: Path) -> Doc:
     return doc
 
 
+def evaluation_bytes(doc: Doc) -> bytes:
+    """An evaluation file's bytes exactly as the database writes them (a sync commits these)."""
+    return _encode({"_meta": _meta("evaluation"), "evaluation": {"1": doc}})
+
+
+def evaluation_from_bytes(raw: bytes, where: str) -> Doc:
+    """The evaluation document in an evaluation file's bytes (from git, say); StoreError naming
+    where if they are not one."""
+    return _evaluation_of(_parse(raw, Path(where)), Path(where))
+
+
 def _discard(paths: list[Path | None]) -> None:
     """Remove backups made for a change that then failed, so a failure leaves no trace."""
     for path in paths:
