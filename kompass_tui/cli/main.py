@@ -34,6 +34,7 @@ ORDER = (
     "consensus",
     "disagreements",
     "merge",
+    "sync",
     "strengths",
     "improvements",
     "summary",
