@@ -73,7 +73,7 @@ class Sync:
 
     def __init__(self, bench: Workbench) -> None:
         self.bench = bench
-        self.git = Git(bench.folder)
+        self.git = Git(Path(bench.folder))
 
     # -- set-up and status -------------------------------------------------------------
 
@@ -96,7 +96,7 @@ class Sync:
             else:
                 self.git.init(remote)
             self.git.configure()
-            attributes = self.bench.folder / ATTRIBUTES
+            attributes = self.git.folder / ATTRIBUTES
             if not attributes.exists() and not self.git.remote_branch():  # (else it comes with the remote's files)
                 from kompass_tui.store import write_file
 

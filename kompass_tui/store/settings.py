@@ -27,6 +27,7 @@ from kompass_tui.store.files import _make_dirs, atomic_write
 
 KEYS = re.compile(r"[a-z0-9_+,-]+(,[a-z0-9_+-]+)*")  # Textual key names, comma-separated
 BINDING_ID = re.compile(r"[A-Za-z0-9_.-]+")
+SYNC_WHEN = {"open", "quit"}  # when the app syncs a shared database by itself
 MAX_BYTES = 64 * 1024
 
 
@@ -35,7 +36,7 @@ class Settings:
     keymap. (A plain class: making a dataclass or a NamedTuple costs the app's first frame a
     millisecond.)"""
 
-    __slots__ = ("framework", "keymap", "lang", "name", "theme")
+    __slots__ = ("framework", "keymap", "lang", "name", "sync", "theme")
 
     def __init__(
         self,
@@ -44,13 +45,15 @@ class Settings:
         name: str | None = None,
         keymap: Mapping[str, str] | None = None,
         framework: str | None = None,
+        sync: tuple[str, ...] = (),
     ) -> None:
         self.theme, self.lang, self.name, self.framework = theme, lang, name, framework
         self.keymap: Mapping[str, str] = MappingProxyType(dict(keymap or {}))
+        self.sync = sync  # when the app syncs by itself: "open", "quit" (a shared database: kompass sync)
 
     def changed(self, **changes: str | None) -> Settings:
         values = {"theme": self.theme, "lang": self.lang, "name": self.name, "framework": self.framework, **changes}
-        return Settings(values["theme"], values["lang"], values["name"], self.keymap, values["framework"])
+        return Settings(values["theme"], values["lang"], values["name"], self.keymap, values["framework"], self.sync)
 
 
 def load(path: Path) -> tuple[Settings, list[str]]:
@@ -96,13 +99,21 @@ def load(path: Path) -> tuple[Settings, list[str]]:
             problems.append(
                 f"{path}: keymap {binding_id!r} = {keys!r} is not a binding id and keys (such as f5 or ctrl+p); left out"
             )
-    for name in sorted(set(data) - {"theme", "lang", "name", "framework", "keymap"}):
-        problems.append(f"{path}: unknown setting {name!r}; left out (known: theme, lang, name, framework, keymap)")
+    for name in sorted(set(data) - {"theme", "lang", "name", "framework", "keymap", "sync"}):
+        problems.append(
+            f"{path}: unknown setting {name!r}; left out (known: theme, lang, name, framework, keymap, sync)"
+        )
+    sync = data.get("sync", "")
+    when = tuple(sync.replace(",", " ").split()) if isinstance(sync, str) else ("?",)
+    if not set(when) <= SYNC_WHEN:
+        problems.append(f'{path}: sync should be "open", "quit" or "open quit", found {sync!r}; left out')
+        when = ()
     lang = text("lang")
     if lang is not None and lang.lower() not in LANGS:
         problems.append(f"{path}: lang should be {' or '.join(LANGS)}, found {lang!r}; left out")
         lang = None
-    return Settings(text("theme"), lang.lower() if lang else None, text("name"), keymap, text("framework")), problems
+    settings = Settings(text("theme"), lang.lower() if lang else None, text("name"), keymap, text("framework"), when)
+    return settings, problems
 
 
 def save(path: Path, **changes: str | None) -> Settings:
@@ -123,6 +134,8 @@ def _toml(settings: Settings) -> str:
         value = getattr(settings, name)
         if value is not None:
             lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    if settings.sync:
+        lines.append(f"sync = {json.dumps(' '.join(settings.sync))}")
     if settings.keymap:
         lines += ["", "[keymap]"]
         lines += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in sorted(settings.keymap.items())]

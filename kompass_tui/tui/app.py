@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
+    from kompass_tui.service.sync import SyncReport
     from kompass_tui.tui.keys import Command
 
 T = TypeVar("T")
@@ -47,6 +48,7 @@ Loaded = tuple[
 ]  # what a screen opens with: the evaluation, its framework, the file's fingerprint
 TEXT_SAVE_DELAY = 0.5
 OUTSIDE_CHECK_INTERVAL = 2.0  # seconds between looks for changes made by another session
+STATUS_DELAY = 3.0  # seconds after a save before the title bar counts what is not shared (git status)
 
 
 FULL_COLLECTIONS_BY_HAND = 1_000_000  # (settle) the oldest generation is collected by the app, between screens
@@ -60,6 +62,7 @@ class KompassApp(App[None]):
         Binding("question_mark", "help", "k_help", show=False, id="kompass.help.alternate"),
         Binding("ctrl+p", "command_palette", "k_palette", show=False, id="kompass.palette"),
         Binding("ctrl+o", "copy", "k_copy", show=False, id="kompass.copy"),  # (ctrl+y is redo in a note)
+        Binding("f5", "sync", "k_sync", key_display="F5", id="kompass.sync"),  # (shown where the database is shared)
         Binding("ctrl+q", "quit", "k_quit", priority=True, show=False, id="kompass.quit"),
         # With text selected, ctrl+c copies it (as everywhere else); with nothing selected, it quits.
         Binding(
@@ -100,11 +103,16 @@ class KompassApp(App[None]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ending = False  # a signal ends the process now: save what can be saved, raise nothing
         self.writer = Writer(self._save_failed, self._save_done)
+        self.shared = (Path(bench.folder) / ".git").is_dir()  # kompass sync setup was run here (F5 syncs)
+        self.unshared = 0  # changes here the team has not had (the title bar says so)
+        self._syncing = False
+        self._status_due = False
         bench.report = lambda message: self._in_loop(self.notify, message)  # from any thread
         self._translate_bindings()
         from kompass_tui.service.preferences import settings
 
         saved = settings()
+        self.sync_when = saved.sync  # "open", "quit": when the app syncs by itself
         self._saved_theme = saved.theme
         if saved.theme in self.available_themes:
             self.theme = saved.theme
@@ -300,12 +308,81 @@ class KompassApp(App[None]):
 
     def be(self, name: str) -> None:
         """Score and note as name from now on (shown in every title bar)."""
+        self.evaluator = name
+        self._titles()
+
+    def _titles(self) -> None:
         from kompass_tui.tui.widgets import TitleBar
 
-        self.evaluator = name
-        for screen in self.screen_stack:  # the title bars show who is scoring
+        for screen in self.screen_stack:
             for bar in screen.query(TitleBar):
                 bar.refresh_title()
+
+    # -- sync (kompass sync): on a worker thread, never the UI's ------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.shared if action == "sync" else True
+
+    def action_sync(self) -> None:
+        """Sync the database with the team (service.sync): what comes in shows as any other
+        session's change does; the title bar then says what is not shared."""
+        if not self.shared:
+            self.notify(self.t("sync_not_shared"), severity="warning")
+            return
+        if self._syncing:
+            self.notify(self.t("sync_running"))
+            return
+        self.flush()  # what was just typed goes with it
+        self._syncing = True
+        self.run_worker(self._sync, thread=True, group="sync", description="sync")
+
+    def _sync(self) -> None:
+        from kompass_tui.service.sync import Sync
+
+        try:
+            report = Sync(self.bench).sync(self.evaluator)
+        except KompassError as exc:
+            self._in_loop(self._sync_failed, exc.words_in(self.lang))
+        else:
+            self._in_loop(self._synced, report)
+        finally:
+            self._syncing = False
+            self._sync_status()
+
+    def _sync_failed(self, words: str) -> None:
+        self.notify(words, title=self.t("sync_failed"), severity="error", timeout=10)
+
+    def _synced(self, report: SyncReport) -> None:
+        t = self.t
+        if report.offline:
+            self.notify(t("sync_offline", why=report.offline), severity="warning", timeout=8)
+            return
+        lines = [t("sync_done", sent=len(report.sent), received=len(report.received))]
+        lines += [*report.merged[:3], *report.skipped[:2]]
+        self.notify("\n".join(visible(line) for line in lines), timeout=6)
+        self.check_outside_changes()  # what came in, now
+
+    def _sync_status(self) -> None:
+        """How many changes here the team has not had, for the title bar (worker thread: git)."""
+        from kompass_tui.service.sync import Sync
+
+        self._status_due = False
+        try:
+            state = Sync(self.bench).status()
+        except KompassError:
+            return
+        self._in_loop(self._set_unshared, len(state.changed) + state.ahead)
+
+    def _set_unshared(self, count: int) -> None:
+        if count != self.unshared:
+            self.unshared = count
+            self._titles()
+
+    def _status_soon(self) -> None:
+        """After a save: the title bar's count again, shortly (one git status for a burst of saves)."""
+        if self.shared and not self._status_due:
+            self._status_due = True
+            self.set_timer(STATUS_DELAY, lambda: self.run_worker(self._sync_status, thread=True, group="sync-status"))
 
     def read(self, look: Callable[[], T]) -> T | None:
         """save() for what only reads: its error is titled as one."""
@@ -424,6 +501,8 @@ class KompassApp(App[None]):
     def _save_done(self, eid: Hashable) -> None:
         if not self.writer.pending(eid):
             self._in_loop(self._caught_up, eid)
+        if self.shared:
+            self._in_loop(self._status_soon)
 
     def _caught_up(self, eid: str) -> None:
         if not self.saving(eid):
@@ -442,6 +521,8 @@ class KompassApp(App[None]):
 
         self._loop = asyncio.get_running_loop()
         self.set_interval(OUTSIDE_CHECK_INTERVAL, self.check_outside_changes)
+        if self.shared:  # (after the first frame: git is a process)
+            self.call_after_refresh(self.action_sync if "open" in self.sync_when else self._status_soon)
         home = HomeScreen()
         self.push_screen(home)
         if self.open_id:
@@ -517,6 +598,23 @@ class KompassApp(App[None]):
             gc.unfreeze()
 
 
+def _sync_at_quit(app: KompassApp) -> None:
+    """The setting sync = "quit": a sync as the app closes, its outcome in one line."""
+    from kompass_tui.service.sync import Sync
+
+    t = app.t
+    print(t("sync_quitting"), file=sys.stderr, flush=True)
+    try:
+        report = Sync(app.bench).sync(app.evaluator)
+    except KompassError as exc:
+        print(f"kompass: {visible(exc.words_in(app.lang))}", file=sys.stderr)
+        return
+    if report.offline:
+        print(f"kompass: {visible(t('sync_offline', why=report.offline))}", file=sys.stderr)
+    else:
+        print(f"kompass: {t('sync_done', sent=len(report.sent), received=len(report.received))}", file=sys.stderr)
+
+
 def _crash_log(details: str) -> str:
     """Write a crash's traceback to the data folder, readable by the user only; its path, or ''."""
     from datetime import datetime
@@ -550,4 +648,6 @@ def run(bench: Workbench, lang: str, open_id: str | None = None, evaluator: str 
             signal.signal(signum, handler)
     for problem in app.writer.problems:  # what the app could not show while it ran (the saves are done)
         print(f"kompass: {visible(type(problem).__name__)}: {visible(str(problem))}", file=sys.stderr)
+    if app.shared and "quit" in app.sync_when:  # (the terminal is the shell's again: say it there)
+        _sync_at_quit(app)
     return app.return_code or 0  # 1 after an unexpected error (or SIGTERM): the shell can tell

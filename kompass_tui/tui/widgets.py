@@ -80,7 +80,8 @@ class TitleBar(Static):
 
     def _show(self, sub_title: str) -> None:
         title = f"{self.app.title} — {sub_title}" if sub_title else self.app.title
-        self.update(line(f"{title} · {self.app.evaluator}"))
+        unshared = f" · {self.app.t('unshared', n=self.app.unshared)}" if self.app.unshared else ""
+        self.update(line(f"{title} · {self.app.evaluator}{unshared}"))
 
     def refresh_title(self) -> None:
         self._show(self.screen.sub_title or "")
