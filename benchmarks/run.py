@@ -25,6 +25,8 @@ Figures (targets from the issue):
      save, at 14,500 against 25                                                                  ≤ 1.2×
   9  key to frame at TEXTUAL_FPS=240 on home, the walk-through and the overview, at each size,
      vs a minimal app with one Input receiving keys                       p50 ≤ 1.3×, p95 ≤ 2×
+ 10  `kompass sync` at 1,450 evaluations with 10 changed here and 10 changed by a teammate (a
+     local bare remote), whole processes, vs `kompass score` on the same database          ≤ 10×
 """
 
 from __future__ import annotations
@@ -595,6 +597,41 @@ def scale(table: Table, work: Path, demo: Path, databases: dict[int, Path], runs
         )
 
 
+# ---------------------------------------------------------------- 10: a team's sync through git
+
+
+def sync(table: Table, work: Path, folder: Path, runs: int) -> None:
+    """Figure 10: a sync that commits 10 evaluations changed here, merges 10 a teammate changed,
+    and pushes, against `kompass score` on the same database, each a whole process, back to back."""
+    import shutil
+
+    from kompass_tui.core import edits
+    from kompass_tui.service import Workbench
+    from kompass_tui.service.sync import Sync
+
+    remote = work / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    mine = Workbench(folder)
+    Sync(mine).setup(str(remote), "Anna Berg")
+    shutil.copytree(folder, work / "teammate", symlinks=True)  # a laptop that synced the same
+    teammate = Workbench(work / "teammate")
+    full = [row.id for row in mine.rows() if row.level == "questions" and row.id != TARGET][:20]
+    base, times = [], []
+    for n in range(runs + 1):
+        for eid in full[10:]:
+            teammate.apply(eid, edits.score("1.1", Decimal(n % 10), "Omar Said"))
+        Sync(teammate).sync("Omar Said")
+        for eid in full[:10]:
+            mine.apply(eid, edits.score("1.2", Decimal(n % 10), "Anna Berg"))
+        scored = _once(KOMPASS + ["score", full[0], "1.3", str(n % 10), "--as", "Anna Berg", "--db", str(folder)])
+        synced = _once(KOMPASS + ["sync", "--as", "Anna Berg", "--db", str(folder)])
+        if n:
+            base.append(scored)
+            times.append(synced)
+    ratio = paired_ratio(base, times)
+    table.ratio(f"10 kompass sync, 10 changed + 10 in, {SIZES[-1]}", times, ratio, "≤ 10× kompass score", 10)
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -612,7 +649,9 @@ def machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--only", choices=["startup", "keys", "saves", "big", "scale"], help="one group of figures")
+    parser.add_argument(
+        "--only", choices=["startup", "keys", "saves", "big", "scale", "sync"], help="one group of figures"
+    )
     args = parser.parse_args()
     runs = 5 if args.quick else 20
     table = Table()
@@ -648,6 +687,8 @@ def main() -> int:
             saves(table, databases, runs=25 if not args.quick else 10)
         if args.only in (None, "big"):
             big(table, work, databases[SIZES[-1]], runs)
+        if args.only in (None, "sync"):  # (after the figures above: it makes the database a repository)
+            sync(table, work, databases[SIZES[-1]], runs)
         if args.only in (None, "scale"):
             scale(table, work, demo, scaled, runs)
             screens(table, scaled, rounds=5 if args.quick else 15)

@@ -34,7 +34,7 @@ def sync(ctx: typer.Context, as_: AsOption = None, db: DbOption = None) -> None:
         return
     from kompass_tui.service.sync import Sync
 
-    _show(Sync(_bench(ctx, db)).sync(_evaluator(ctx, as_)))
+    _show(Sync(_bench(ctx, db), prompts=True).sync(_evaluator(ctx, as_)))
 
 
 @sync_app.command("setup")
@@ -52,7 +52,7 @@ def setup(
     the remote holds already comes in, what this database holds goes out."""
     from kompass_tui.service.sync import Sync
 
-    _show(Sync(_bench(ctx, db)).setup(remote, _evaluator(ctx, as_)))
+    _show(Sync(_bench(ctx, db), prompts=True).setup(remote, _evaluator(ctx, as_)))
 
 
 @sync_app.command("status")

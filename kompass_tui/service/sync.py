@@ -71,9 +71,10 @@ class _Plan:
 class Sync:
     """kompass sync on one database (a Workbench's)."""
 
-    def __init__(self, bench: Workbench) -> None:
+    def __init__(self, bench: Workbench, prompts: bool = False) -> None:
+        """prompts: ssh may ask for a passphrase on the terminal (the CLI's sync, not the app's)."""
         self.bench = bench
-        self.git = Git(Path(bench.folder))
+        self.git = Git(Path(bench.folder), prompts)
 
     # -- set-up and status -------------------------------------------------------------
 

@@ -75,7 +75,10 @@ class Offline(StoreError):
 class Git:
     """The git repository of one database folder."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, prompts: bool = False) -> None:
+        """prompts: ssh may ask for a passphrase on the terminal (the CLI; never in the app, whose
+        screen it would write over: there ssh fails at once, and the sync says why)."""
+        self.prompts = prompts
         self.folder = folder.absolute()
         self.git_dir = self.folder / ".git"
 
@@ -106,7 +109,8 @@ class Git:
             "GIT_WORK_TREE": str(self.folder),
             **(env or {}),
         }
-        environment.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+        if not self.prompts:
+            environment.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
         try:
             done = subprocess.run(
                 [program, *_SAFE, *args],
