@@ -35,6 +35,7 @@ ORDER = (
     "disagreements",
     "merge",
     "sync",
+    "history",
     "strengths",
     "improvements",
     "summary",

@@ -186,7 +186,7 @@ def _actions(found: list[Changed], old: tuple[Action, ...], new: tuple[Action, .
 # ---------------------------------------------------------------- the words
 
 
-def _words(c: Changed) -> str:
+def words(c: Changed) -> str:
     """One change as a commit message says it: '1.1 30', 'note on 1.2', 'action 2.a done'."""
     where, value = one_line(c.where), one_line(c.value)
     match c.kind:
@@ -229,7 +229,7 @@ def message(found: Sequence[Changed], limit: int = 200) -> str:
     one fits). "" for no changes. Names and ids are shown on one line without control characters."""
     if limit < 1:
         return ""
-    line = "; ".join(f"{who}: {', '.join(map(_words, items))}" for who, items in _groups(found).items())
+    line = "; ".join(f"{who}: {', '.join(map(words, items))}" for who, items in _groups(found).items())
     if len(line) <= limit:
         return line
     cut = max(line.rfind(", ", 0, limit + 1), line.rfind("; ", 0, limit + 1))  # the last whole item that fits
