@@ -73,6 +73,12 @@ TEXTS: dict[str, dict[str, str]] = {
         # -- the app ----------------------------------------------------------------
         "k_help": "help",
         "k_sync": "sync",
+        "k_history": "history",
+        "history_title": "History of {question} ({title})",
+        "history_none": "no history yet",
+        "history_latest": "Not shared through git: when each part was last set, the latest state only "
+        "(kompass sync setup REMOTE keeps the whole history from then on).",
+        "history_unsynced": "not synced",
         "unshared": "{n} changes not shared",
         "unshared_one": "1 change not shared",
         "sync_not_shared": "This database is not shared: kompass sync setup REMOTE shares it with your team.",
@@ -440,6 +446,12 @@ TEXTS: dict[str, dict[str, str]] = {
         # -- the app ----------------------------------------------------------------
         "k_help": "hjälp",
         "k_sync": "synka",
+        "k_history": "historik",
+        "history_title": "Historik för {question} ({title})",
+        "history_none": "ingen historik ännu",
+        "history_latest": "Delas inte genom git: när varje del senast ändrades, bara det senaste läget "
+        "(kompass sync setup REMOTE sparar hela historiken från och med då).",
+        "history_unsynced": "inte synkad",
         "unshared": "{n} ändringar inte delade",
         "unshared_one": "1 ändring inte delad",
         "sync_not_shared": "Databasen delas inte: kompass sync setup FJÄRR delar den med ditt team.",

@@ -112,6 +112,32 @@ def grouped(events: Sequence[Event]) -> list[Event]:
     return lines
 
 
+WHO_COLUMN = 30  # columns of a name at most; a longer one is cut with …
+
+
+def lines(bench: Workbench, events: Sequence[Event], lang: str) -> list[str]:
+    """The history as lines to show (the CLI's and the app's): when, who, what, and the commit it
+    came in; names shown safely (one line, cut at WHO_COLUMN)."""
+    from rich.cells import cell_len
+
+    from kompass_tui.core.sanitize import one_line
+    from kompass_tui.i18n import t
+
+    events = grouped(events)
+    if not events:
+        return [t(lang, "history_none")]
+    shared_here = shared(bench)
+    out = [] if shared_here else [t(lang, "history_latest")]
+    names = [one_line(e.who, WHO_COLUMN) if e.who else "–" for e in events]
+    width = max(map(cell_len, names))
+    for event, name in zip(events, names, strict=True):
+        when = local_time(event.at) or "–"
+        came = (event.commit[:10] if event.commit else t(lang, "history_unsynced")) if shared_here else ""
+        line = f"{when:<16}  {name + ' ' * (width - cell_len(name))}  {one_line(event.what)}"
+        out.append(f"{line}  ({came})" if came else line)
+    return out
+
+
 def local_time(at: str) -> str:
     """An event's time as a line shows it: 'YYYY-MM-DD HH:MM' in this machine's time zone; the text
     as it is if it is not a time ("" stays "")."""

@@ -72,3 +72,23 @@ async def test_without_a_share_f5_is_not_offered(bench):
         assert "F5" not in footer
         await pilot.press("f5")
         await pilot.pause()
+
+
+async def test_h_in_the_walkthrough_shows_who_changed_the_sub_question(pair):
+    from kompass_tui.tui.screens.dialogs import InfoScreen
+    from kompass_tui.tui.screens.walkthrough import WalkthroughScreen
+
+    anna, omar, eid = pair
+    omar.score(eid, "1.1", Decimal(12), by="Omar")
+    Sync(omar).sync("Omar")
+    Sync(anna).sync("Anna")
+    app = make_app(anna, eid, evaluator="Anna")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        assert isinstance(app.screen, WalkthroughScreen) and app.screen.question.id == "1.1"
+        await pilot.press("h")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, InfoScreen)
+        assert "Omar" in app.screen.copy_text() and "1.1 12" in app.screen.copy_text()

@@ -83,6 +83,7 @@ class WalkthroughScreen(EvaluationScreen):
         ),
         Binding("n", "note", "k_note", priority=True, id="kompass.walkthrough.note"),
         Binding("l", "last_round", "k_last_round", priority=True, id="kompass.walkthrough.last_round"),
+        Binding("h", "history", "k_history", priority=True, show=False, id="kompass.walkthrough.history"),
         # (in the footer where the previous round has an action plan: _read_followup)
         Binding("f", "followup", "k_followup", priority=True, show=False, id="kompass.walkthrough.followup"),
         Binding(
@@ -451,6 +452,30 @@ class WalkthroughScreen(EvaluationScreen):
         note, _ = consensus.agreed_note(before.answer(self.question.id), consensus.sole_evaluator(before))
         title = t("last_round_title", year=before.year, question=self.question.id)
         self.notify(one_line(note, 2000) or t("last_round_no_note"), title=title, timeout=15)
+
+    def action_history(self) -> None:
+        """Who changed this sub-question, and when (service.audit; the team's sync history where
+        the database is shared): read on a worker thread, shown in a dialog."""
+        self.app.flush()
+        qid = self.question.id
+        self.run_worker(lambda: self._read_history(qid), thread=True, group="history", exclusive=True)
+
+    def _read_history(self, qid: str) -> None:
+        from kompass_tui.errors import KompassError
+        from kompass_tui.service import audit
+
+        app = self.app
+        try:
+            shown = audit.lines(app.bench, audit.history(app.bench, self.eid, qid), app.lang)
+        except KompassError as exc:
+            app.call_from_thread(self.notify, exc.words_in(app.lang), severity="error")
+            return
+        app.call_from_thread(self._show_history, qid, "\n".join(shown))
+
+    def _show_history(self, qid: str, text: str) -> None:
+        from kompass_tui.tui.screens.dialogs import InfoScreen
+
+        self.app.push_screen(InfoScreen(self.app.t("history_title", question=qid, title=one_line(self.ev.title)), text))
 
     def action_followup(self) -> None:
         self.in_typing_order(self.show_followup)
