@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from kompass_tui.core import model
 from kompass_tui.core.model import Evaluation
+from kompass_tui.core.sanitize import visible
 from kompass_tui.errors import InputError, KompassError, StoreError
 from kompass_tui.store.files import EVALUATIONS, ID_RE, evaluation_bytes, evaluation_from_bytes
 from kompass_tui.store.gitrepo import ATTRIBUTES, ATTRIBUTES_TEXT, Git, Offline
@@ -66,6 +67,7 @@ class _Plan:
     theirs: str
     documents: dict[str, model.Evaluation | None]
     fast_forward: bool
+    paths: frozenset[str]  # the shared files either side changed: staged over theirs for the merge
 
 
 class Sync:
@@ -97,15 +99,17 @@ class Sync:
             else:
                 self.git.init(remote)
             self.git.configure()
-            attributes = self.git.folder / ATTRIBUTES
-            if not attributes.exists() and not self.git.remote_branch():  # (else it comes with the remote's files)
-                from kompass_tui.store import write_file
-
-                write_file(attributes, ATTRIBUTES_TEXT.encode("utf-8"))
         return self.sync(who)
 
-    def status(self) -> SyncStatus:
+    def status(self, wait: bool = True) -> SyncStatus:
+        """What is not shared; wait False: StoreError at once if a sync is running here."""
         git = self._ready()
+        with git.locked(wait) as free:
+            if not free:
+                raise StoreError("a sync is running", sv="en synkning pågår")
+            return self._status(git)
+
+    def _status(self, git: Git) -> SyncStatus:
         head, theirs = git.head(), git.tracking()
         changed = [self._id(p) or p for p in git.changed()]
         ahead = git.count(f"{theirs}..HEAD") if head and theirs else (git.count("HEAD") if head else 0)
@@ -117,6 +121,10 @@ class Sync:
     def sync(self, who: str) -> SyncReport:
         """Commit what changed here (as who), fetch, merge, push; see the module's words."""
         git = self._ready()
+        with git.locked():
+            return self._sync(git, who)
+
+    def _sync(self, git: Git, who: str) -> SyncReport:
         report = SyncReport()
         db = self.bench.db
         for _ in range(ROUNDS):
@@ -169,6 +177,7 @@ class Sync:
         from kompass_tui.core import changes
 
         git = self.git
+        self._attributes()
         paths = git.changed()
         if not paths:
             return
@@ -186,11 +195,24 @@ class Sync:
                 lines.append(f"{eid}: {who}: {'created' if new is not None else 'deleted'}")
             elif found:
                 lines.append(f"{eid}: {changes.message(found)}")
-        git.stage()
+        git.stage(paths)
         subject = lines[0] if len(lines) == 1 else f"{len(lines)} evaluations" if lines else "Kompass sync set-up"
         body = "\n".join(lines) if len(lines) > 1 else ""
         git.commit(subject + ("\n\n" + body if body else "") + "\n", who, [head] if head else [])
         report.sent += lines
+
+    def _attributes(self) -> None:
+        """Under the lock: the folder's .gitattributes as Kompass writes it (Kompass's merge driver
+        for evaluation files), whatever a remote sent in its place."""
+        from kompass_tui.store import write_file
+
+        path = self.git.folder / ATTRIBUTES
+        try:
+            if path.read_bytes() == ATTRIBUTES_TEXT.encode("utf-8"):
+                return
+        except OSError:
+            pass
+        write_file(path, ATTRIBUTES_TEXT.encode("utf-8"))
 
     def _stored(self, eid: str) -> Evaluation | None:
         """The evaluation as the database holds it now; None if it has none (deleted)."""
@@ -230,7 +252,7 @@ class Sync:
         shared = [p for p in incoming if self._id(p) is not None]
         for path in incoming:
             if path != ATTRIBUTES and self._id(path) is None:
-                report.skipped.append(f"{short}:{path}: not an evaluation file Kompass shares; left out")
+                report.skipped.append(f"{short}:{visible(path)}: not an evaluation file Kompass shares; left out")
         theirs_files = git.read(theirs, shared)
         mine_files = git.read(head, shared)
         base_files = git.read(base, [p for p in shared if p in ours])
@@ -264,7 +286,7 @@ class Sync:
                     f"{n} {kind}{'s' if n != 1 and not kind.endswith('s') else ''}" for kind, n in kinds.items()
                 )
                 report.received.append(f"{'from ' + who if who else 'team'}: {counted} in {eid}")
-        return _Plan(head, theirs, documents, fast)
+        return _Plan(head, theirs, documents, fast, frozenset(ours | set(shared)))
 
     def _apply(self, plan: _Plan, who: str) -> None:
         """Under the lock: what the merge brings in written to the database, then committed (a
@@ -276,7 +298,9 @@ class Sync:
                     db.delete(eid)
             else:
                 db.put(eid, model.to_dict(ev))
-        git.stage()
+        self._attributes()
+        git.read_tree(plan.theirs)  # theirs, with what either side changed as the folder now holds it
+        git.stage([*plan.paths, ATTRIBUTES])
         if plan.fast_forward and not git.differs(plan.theirs):
             git.point(plan.theirs)
             return

@@ -17,16 +17,18 @@ core.merging, called by the service.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from kompass_tui.errors import InputError, StoreError
 from kompass_tui.paths import not_private
-from kompass_tui.store.files import EVALUATIONS
+from kompass_tui.store.files import EVALUATIONS, _is_evaluation_file
 
 BRANCH = "main"
 REMOTE = "origin"
@@ -38,7 +40,11 @@ ATTRIBUTES_TEXT = (
 )
 # Shared: the evaluation files and the attributes; everything else in the folder stays local.
 EXCLUDE_TEXT = f"/*\n!/{EVALUATIONS}/\n!/{ATTRIBUTES}\n/{EVALUATIONS}/*\n!/{EVALUATIONS}/*.json\n/{EVALUATIONS}/.*\n"
-SHARED = (EVALUATIONS, ATTRIBUTES)
+SHARED = (f":(glob){EVALUATIONS}/*.json", ATTRIBUTES)  # pathspecs of what Kompass shares (more: is_shared)
+SYNC_LOCK = "kompass-sync.lock"  # in .git: one Kompass git operation at a time in this repository
+# What a killed git leaves behind and blocks every later command with; safe to remove while
+# SYNC_LOCK is held (no other Kompass git process can be using the repository then).
+STALE = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "packed-refs.lock", "config.lock", "shallow.lock")
 TIMEOUT = 300.0  # seconds any one git command may take (a fetch over a slow line)
 
 # On every command, whatever the user's or the repository's configuration says.
@@ -66,6 +72,24 @@ _OFFLINE = (
     "operation timed out",
     "temporary failure in name resolution",
 )
+
+
+def is_shared(path: str) -> bool:
+    """Whether Kompass shares a path of the repository: .gitattributes, evaluations/<id>.json."""
+    if path == ATTRIBUTES:
+        return True
+    folder, _, name = path.partition("/")
+    return folder == EVALUATIONS and _is_evaluation_file(name)
+
+
+def is_local(url: str) -> bool:
+    """Whether a git remote is a folder on this machine (its receive-pack runs here, as us)."""
+    if url.startswith("file://"):
+        return True
+    if "://" in url:
+        return False
+    colon, slash = url.find(":"), url.find("/")
+    return colon < 0 or (0 <= slash < colon)
 
 
 class Offline(StoreError):
@@ -222,7 +246,7 @@ class Git:
 
     def changed(self) -> list[str]:
         """The shared files that differ from HEAD in the folder (changed, new or deleted)."""
-        raw = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".").stdout
+        raw = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *SHARED).stdout
         paths = []
         entries = raw.split(b"\0")
         n = 0
@@ -233,15 +257,17 @@ class Git:
                 continue
             if entry[:1] in (b"R", b"C"):  # a rename has its source after it
                 n += 1
-            paths.append(entry[3:].decode("utf-8", "surrogateescape"))
+            path = entry[3:].decode("utf-8", "surrogateescape")
+            if is_shared(path):
+                paths.append(path)
         return paths
 
     def diff(self, old: str | None, new: str) -> list[str]:
-        """The shared files that differ between two commits (old None: every file of new)."""
+        """The files that differ between two commits (old None: every file of new), shared or not."""
         if old is None:
-            raw = self.run("ls-tree", "-r", "-z", "--name-only", new, "--", *SHARED).stdout
+            raw = self.run("ls-tree", "-r", "-z", "--name-only", new).stdout
         else:
-            raw = self.run("diff", "--no-renames", "--name-only", "-z", old, new, "--", *SHARED).stdout
+            raw = self.run("diff", "--no-renames", "--name-only", "-z", old, new).stdout
         return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\0") if p]
 
     def differs(self, commit: str) -> bool:
@@ -271,10 +297,24 @@ class Git:
 
     # -- commits -----------------------------------------------------------------------
 
-    def stage(self) -> None:
-        """The shared files in the folder, as they are, into git's index (the exclude file keeps
-        every other file out)."""
-        self.run("add", "-A", "--", ".")
+    def stage(self, paths: Iterable[str]) -> None:
+        """These shared files, as the folder holds them (one missing: removed), into git's index;
+        whatever else the index holds (a file of the team's that Kompass does not share) stays."""
+        wanted = sorted({p for p in paths if is_shared(p)})
+        if wanted:
+            listed = b"\0".join(p.encode("utf-8", "surrogateescape") for p in wanted)
+            self.run(
+                "add",
+                "-A",
+                "--pathspec-from-file=-",
+                "--pathspec-file-nul",
+                data=listed,
+                env={"GIT_LITERAL_PATHSPECS": "1"},
+            )
+
+    def read_tree(self, commit: str) -> None:
+        """git's index to commit's tree (the folder's files as they are)."""
+        self.run("read-tree", commit)
 
     def commit(self, message: str, author: str, parents: Sequence[str], when: str | None = None) -> str:
         """A commit of git's index with these parents, made HEAD. author is also the committer;
@@ -304,19 +344,61 @@ class Git:
 
     # -- the remote --------------------------------------------------------------------
 
+    def _packs(self, kind: str) -> list[str]:
+        """For a remote that is a folder here, its pack program run without hooks: a push's
+        receive-pack would otherwise run the remote folder's hooks, as us."""
+        if not is_local(self.remote_url()):
+            return []
+        return [f"--{kind}=git -c core.hooksPath=/dev/null -c core.fsmonitor=false {kind}"]
+
     def fetch(self) -> None:
-        self.run("fetch", "-q", "--no-tags", "--prune", REMOTE)
+        self.run("fetch", "-q", "--no-tags", "--prune", *self._packs("upload-pack"), REMOTE)
 
     def push(self) -> bool:
         """HEAD to the remote's branch; False if the remote moved on meanwhile (fetch and merge again)."""
-        done = self.run("push", "-q", "--porcelain", REMOTE, f"HEAD:refs/heads/{BRANCH}", check=False)
+        done = self.run(
+            "push", "-q", "--porcelain", *self._packs("receive-pack"), REMOTE, f"HEAD:refs/heads/{BRANCH}", check=False
+        )
         if done.returncode == 0:
             self.run("update-ref", TRACKING, "HEAD")
             return True
-        text = (done.stdout + done.stderr).decode("utf-8", "replace").lower()
-        if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
-            return False
+        for line in done.stdout.decode("utf-8", "replace").splitlines():
+            # "!<tab>HEAD:refs/heads/main<tab>[rejected] (fetch first)": the remote moved on
+            if line.startswith("!") and "[rejected]" in line and ("fetch first" in line or "non-fast-forward" in line):
+                return False
+            if line.startswith("!") and "[remote rejected]" in line:
+                from kompass_tui.core.sanitize import one_line
+
+                why = one_line(line.split("[remote rejected]", 1)[1].strip(" ()"), 200)
+                raise StoreError(f"the remote refused the push ({why}); your changes are committed here")
         raise self._failure(("push",), done)
+
+    @contextmanager
+    def locked(self, wait: bool = True) -> Iterator[bool]:
+        """One Kompass git operation at a time in this repository (a sync from the app and one from
+        the CLI, say); under it, the lock files a killed git left are removed. wait False: yields
+        False at once if another holds it (the app's status count skips a turn)."""
+        fd = os.open(self.git_dir / SYNC_LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            self._clear_stale()
+            yield True
+        finally:
+            os.close(fd)
+
+    def _clear_stale(self) -> None:
+        names = [self.git_dir / name for name in STALE]
+        names += list((self.git_dir / "refs").rglob("*.lock"))
+        for path in names:
+            try:
+                if path.is_file() and not path.is_symlink():
+                    path.unlink()
+            except OSError:
+                pass
 
     def remote_branch(self) -> bool:
         """Whether the remote has the branch (an empty remote has none yet)."""

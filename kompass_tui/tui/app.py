@@ -368,7 +368,7 @@ class KompassApp(App[None]):
 
         self._status_due = False
         try:
-            state = Sync(self.bench).status()
+            state = Sync(self.bench).status(wait=False)
         except KompassError:
             return
         self._in_loop(self._set_unshared, len(state.changed) + state.ahead)
