@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from kompass_tui.cli.main import AsOption, DbOption, KompassGroup, _bench, _evaluator, _say, _warn, app
+from kompass_tui.cli.main import AsOption, DbOption, KompassGroup, _bench, _evaluator, _say, _warn, _words, app
 
 if TYPE_CHECKING:
     from kompass_tui.service.sync import SyncReport
@@ -34,7 +34,7 @@ def sync(ctx: typer.Context, as_: AsOption = None, db: DbOption = None) -> None:
         return
     from kompass_tui.service.sync import Sync
 
-    _show(Sync(_bench(ctx, db), prompts=True).sync(_evaluator(ctx, as_)))
+    _show(ctx, Sync(_bench(ctx, db), prompts=True).sync(_evaluator(ctx, as_)))
 
 
 @sync_app.command("setup")
@@ -52,7 +52,7 @@ def setup(
     the remote holds already comes in, what this database holds goes out."""
     from kompass_tui.service.sync import Sync
 
-    _show(Sync(_bench(ctx, db), prompts=True).setup(remote, _evaluator(ctx, as_)))
+    _show(ctx, Sync(_bench(ctx, db), prompts=True).setup(remote, _evaluator(ctx, as_)))
 
 
 @sync_app.command("status")
@@ -61,10 +61,10 @@ def status(ctx: typer.Context, db: DbOption = None) -> None:
     from kompass_tui.service.sync import Sync
 
     state = Sync(_bench(ctx, db)).status()
-    _say(f"remote: {state.remote}")
+    _say(_words(ctx, "cli_sync_remote", remote=state.remote))
     if state.changed:
-        _say(f"changed here, not shared yet: {', '.join(state.changed)}")
-    _say(f"commits not pushed: {state.ahead}; on the remote, not merged here: {state.behind} (as of the last sync)")
+        _say(_words(ctx, "cli_sync_changed", ids=", ".join(state.changed)))
+    _say(_words(ctx, "cli_sync_counts", ahead=state.ahead, behind=state.behind))
 
 
 @sync_app.command("merge-file", hidden=True)
@@ -82,16 +82,15 @@ def merge_file(
         _warn(line)
 
 
-def _show(report: SyncReport) -> None:
-    for line in report.sent:
-        _say(f"sent: {line}")
-    for line in report.received:
-        _say(f"received: {line}")
+def _show(ctx: typer.Context, report: SyncReport) -> None:
+    for key, lines in (("cli_sync_sent", report.sent), ("cli_sync_received", report.received)):
+        for line in lines:
+            _say(_words(ctx, key, line=line))
     for line in report.merged:
-        _say(f"merged: {line}")
+        _say(_words(ctx, "cli_sync_merged", line=line))
     for line in report.skipped:
         _warn(line)
     if report.offline:
-        _warn(f"offline: {report.offline}; your changes are committed here and go out with the next sync")
+        _warn(_words(ctx, "sync_offline", why=report.offline))
     elif not (report.sent or report.received or report.pushed):
-        _say("up to date")
+        _say(_words(ctx, "cli_sync_up_to_date"))

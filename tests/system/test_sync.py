@@ -68,9 +68,11 @@ def test_three_evaluators_offline_then_every_order_of_syncs_agree(tmp_path, remo
     # a shared text changed differently on two sides
     anna.area_text(eid, "2", "strengths", "Medborgarkontor")
     omar.area_text(eid, "2", "strengths", "E-tjänster")
+    merged = []
     for _ in range(2):  # a second round brings everyone what the later syncs sent
         for name in order:
-            Sync(laptops[name]).sync(name)
+            merged += Sync(laptops[name]).sync(name).merged
+    assert any("strengths" in line for line in merged)  # the text changed on two sides: said
     docs = [stored(bench, eid) for bench in laptops.values()]
     assert docs[0] == docs[1] == docs[2]
     ev = anna.get(eid)
@@ -145,3 +147,53 @@ def _identity() -> dict[str, str]:
         "GIT_COMMITTER_NAME": "x",
         "GIT_COMMITTER_EMAIL": "x@x",
     }
+
+
+def test_a_merge_made_with_git_by_hand_uses_kompass_merge(tmp_path, remote):
+    laptops, eid = team(tmp_path, remote)
+    laptops[OMAR].score(eid, "1.1", Decimal(12), by=OMAR)
+    Sync(laptops[OMAR]).sync(OMAR)
+    anna = laptops[ANNA]
+    anna.score(eid, "1.1", Decimal(30), by=ANNA)
+    git = ["git", "-C", str(anna.folder)]
+    subprocess.run([*git, "commit", "-qam", "Anna's own"], check=True, env=_identity())
+    subprocess.run([*git, "fetch", "-q", "origin"], check=True)
+    merged = subprocess.run([*git, "merge", "-q", "--no-edit", "origin/main"], env=_identity(), capture_output=True)
+    assert merged.returncode == 0, merged.stderr  # no conflict markers: Kompass's driver merged the file
+    ev = Workbench(anna.folder).get(eid)
+    assert ev.answer("1.1").entry(ANNA).score == 30 and ev.answer("1.1").entry(OMAR).score == 12
+
+
+def test_without_git_the_sync_says_what_to_install(tmp_path, remote, monkeypatch):
+    laptops, _ = team(tmp_path, remote)
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(InputError, match="kompass sync needs git, which is not installed"):
+        Sync(laptops[ANNA]).sync(ANNA)
+
+
+def test_the_cli_speaks_swedish(tmp_path, remote):
+    from typer.testing import CliRunner
+
+    from kompass_tui.cli import app
+
+    laptops, eid = team(tmp_path, remote)
+    laptops[OMAR].score(eid, "1.1", Decimal(12), by=OMAR)
+    out = CliRunner().invoke(app, ["--lang", "sv", "sync", "--db", str(laptops[OMAR].folder), "--as", OMAR])
+    assert out.exit_code == 0 and out.stdout.startswith(f"skickat: {eid}: {OMAR}: 1.1 12")
+    again = CliRunner().invoke(app, ["--lang", "sv", "sync", "--db", str(laptops[OMAR].folder), "--as", OMAR])
+    assert again.stdout == "redan i fas\n"
+    status = CliRunner().invoke(app, ["--lang", "sv", "sync", "status", "--db", str(laptops[OMAR].folder)])
+    assert "incheckningar inte skickade: 0" in status.stdout
+
+
+def test_the_setting_sync_says_when_the_app_syncs(tmp_path):
+    from kompass_tui.store import settings
+
+    path = tmp_path / "settings.toml"
+    path.write_text('sync = "open quit"\n')
+    assert settings.load(path)[0].sync == ("open", "quit")
+    path.write_text('sync = "always"\n')
+    found, problems = settings.load(path)
+    assert found.sync == () and problems == [
+        f'{path}: sync should be "open", "quit" or "open quit", found \'always\'; left out'
+    ]
