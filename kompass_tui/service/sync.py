@@ -23,15 +23,15 @@ with Kompass's own merge, applies the result to the database, and pushes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kompass_tui.core import model
 from kompass_tui.core.model import Evaluation
 from kompass_tui.core.sanitize import visible
 from kompass_tui.errors import InputError, KompassError, StoreError
-from kompass_tui.store.files import EVALUATIONS, ID_RE, evaluation_bytes, evaluation_from_bytes
-from kompass_tui.store.gitrepo import ATTRIBUTES, ATTRIBUTES_TEXT, Git, Offline
+from kompass_tui.store.files import evaluation_bytes, evaluation_from_bytes
+from kompass_tui.store.gitrepo import ATTRIBUTES, ATTRIBUTES_TEXT, Git, Offline, evaluation_id
 
 if TYPE_CHECKING:
     from kompass_tui.service.workbench import Workbench
@@ -111,7 +111,7 @@ class Sync:
 
     def _status(self, git: Git) -> SyncStatus:
         head, theirs = git.head(), git.tracking()
-        changed = [self._id(p) or p for p in git.changed()]
+        changed = [evaluation_id(p) or p for p in git.changed()]
         ahead = git.count(f"{theirs}..HEAD") if head and theirs else (git.count("HEAD") if head else 0)
         behind = git.count(f"HEAD..{theirs}") if head and theirs else (git.count(theirs) if theirs else 0)
         return SyncStatus(git.remote_url(), sorted(changed), ahead, behind)
@@ -137,11 +137,15 @@ class Sync:
                 return report
             head, theirs = git.head(), git.tracking()
             if theirs is not None and (head is None or not git.is_ancestor(theirs, head)):
-                plan = self._plan(head, theirs, report)
+                said = SyncReport()  # (what the merge says, once it is applied)
+                plan = self._plan(head, theirs, said)
                 with db.locked():
                     if git.head() != head or git.changed():
                         continue  # a save landed meanwhile: commit it first, then merge again
                     self._apply(plan, who)
+                report.received += said.received
+                report.merged += said.merged
+                report.skipped += said.skipped
             head = git.head()
             if head is None or head == git.tracking():
                 return report
@@ -162,15 +166,6 @@ class Sync:
         self.git.check()
         return self.git
 
-    @staticmethod
-    def _id(path: str) -> str | None:
-        """The evaluation id of a shared path (evaluations/<id>.json), None for any other path."""
-        parts = PurePosixPath(path).parts
-        if len(parts) == 2 and parts[0] == EVALUATIONS and parts[1].endswith(".json"):
-            eid = parts[1][:-5]
-            return eid if ID_RE.fullmatch(eid) else None
-        return None
-
     def _commit_local(self, who: str, report: SyncReport) -> None:
         """Under the lock: the folder's changes to the shared files committed, as who, with a
         message saying what changed (each changed file checked first: a damaged one is not sent)."""
@@ -185,7 +180,7 @@ class Sync:
         before = git.read(head, paths)
         lines: list[str] = []
         for path in sorted(paths):
-            eid = self._id(path)
+            eid = evaluation_id(path)
             if eid is None:
                 continue
             old = self._evaluation(before[path], f"HEAD:{path}", check=False)
@@ -249,16 +244,16 @@ class Sync:
         incoming = git.diff(base, theirs)
         ours = set() if fast or head is None else set(git.diff(base, head))
         short = theirs[:10]
-        shared = [p for p in incoming if self._id(p) is not None]
+        shared = [p for p in incoming if evaluation_id(p) is not None]
         for path in incoming:
-            if path != ATTRIBUTES and self._id(path) is None:
+            if path != ATTRIBUTES and evaluation_id(path) is None:
                 report.skipped.append(f"{short}:{visible(path)}: not an evaluation file Kompass shares; left out")
         theirs_files = git.read(theirs, shared)
         mine_files = git.read(head, shared)
         base_files = git.read(base, [p for p in shared if p in ours])
         documents: dict[str, Evaluation | None] = {}
         for path in shared:
-            eid = self._id(path)
+            eid = evaluation_id(path)
             assert eid is not None
             where = f"{short}:{path}"
             arrived = self._evaluation(theirs_files[path], where)

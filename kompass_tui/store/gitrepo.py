@@ -74,12 +74,15 @@ _OFFLINE = (
 )
 
 
+def evaluation_id(path: str) -> str | None:
+    """The evaluation a path of the repository holds (evaluations/<id>.json), None for any other."""
+    folder, _, name = path.partition("/")
+    return name[:-5] if folder == EVALUATIONS and _is_evaluation_file(name) else None
+
+
 def is_shared(path: str) -> bool:
     """Whether Kompass shares a path of the repository: .gitattributes, evaluations/<id>.json."""
-    if path == ATTRIBUTES:
-        return True
-    folder, _, name = path.partition("/")
-    return folder == EVALUATIONS and _is_evaluation_file(name)
+    return path == ATTRIBUTES or evaluation_id(path) is not None
 
 
 def is_local(url: str) -> bool:
