@@ -122,3 +122,14 @@ def test_the_settings_file_is_where_platformdirs_puts_it_when_kompass_home_is_no
 
     monkeypatch.delenv("KOMPASS_HOME")
     assert settings_file() == platformdirs.user_config_path("kompass", appauthor=False) / "settings.toml"
+
+
+def test_a_run_builds_only_the_command_it_asks_for():
+    from kompass_tui.cli.main import app, asked_for, only
+
+    assert asked_for(["--db", "x", "--lang", "sv", "--quiet", "list", "--help"]) == "list"
+    assert asked_for(["--help", "list"]) is None and asked_for(["--as", "Anna"]) is None
+    assert [c.name for c in only("list").registered_commands] == ["list"] and not only("list").registered_groups
+    assert [g.name for g in only("sync").registered_groups] == ["sync"] and not only("sync").registered_commands
+    assert only("lst") is app and only(None) is app  # a typo's suggestion needs every name
+    assert len(app.registered_commands) > 20  # (the app itself is left whole)
