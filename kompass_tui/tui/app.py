@@ -62,7 +62,8 @@ class KompassApp(App[None]):
         Binding("question_mark", "help", "k_help", show=False, id="kompass.help.alternate"),
         Binding("ctrl+p", "command_palette", "k_palette", show=False, id="kompass.palette"),
         Binding("ctrl+o", "copy", "k_copy", show=False, id="kompass.copy"),  # (ctrl+y is redo in a note)
-        Binding("f5", "sync", "k_sync", key_display="F5", id="kompass.sync"),  # (shown where the database is shared)
+        # (offered where the database is shared: F1 and the palette list it; no room in the footer at 80)
+        Binding("f5", "sync", "k_sync", key_display="F5", show=False, id="kompass.sync"),
         Binding("ctrl+q", "quit", "k_quit", priority=True, show=False, id="kompass.quit"),
         # With text selected, ctrl+c copies it (as everywhere else); with nothing selected, it quits.
         Binding(

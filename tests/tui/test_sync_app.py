@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from pilot import SIZE, make_app
-from textual.widgets import Static
 
 from kompass_tui.service import Workbench
 from kompass_tui.service.sync import Sync
@@ -64,14 +63,17 @@ async def test_the_title_bar_counts_what_is_not_shared(pair):
         assert "not shared" not in str(app.screen.query_one(TitleBar).render())
 
 
-async def test_without_a_share_f5_is_not_offered(bench):
-    app = make_app(bench)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        footer = " ".join(str(w.render()) for w in app.screen.query(Static))
-        assert "F5" not in footer
-        await pilot.press("f5")
-        await pilot.pause()
+async def test_f5_is_offered_in_help_only_where_the_database_is_shared(bench, pair):
+    from kompass_tui.tui.keys import commands
+
+    for shared, workbench in ((False, bench), (True, pair[0])):
+        app = make_app(workbench)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.check_action("sync", ()) is shared
+            assert any(c.action == "sync" for c in commands(app.screen)) is shared  # F1 and the palette
+            await pilot.press("f5")  # (not shared: nothing happens)
+            await pilot.app.workers.wait_for_complete()
 
 
 async def test_h_in_the_walkthrough_shows_who_changed_the_sub_question(pair):
