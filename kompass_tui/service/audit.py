@@ -307,7 +307,7 @@ class _Versions:
                 parts = line.split()
                 self._blobs[rev] = parts[0] if len(parts) == 3 and parts[1] == "blob" else None
         shas = list(dict.fromkeys(sha for sha in self._blobs.values() if sha is not None))
-        self._raw = _blobs(git, shas)
+        self._raw = {sha: raw for sha, raw in zip(shas, git.blobs(shas), strict=True) if raw is not None}
         self._parsed: dict[str, Evaluation | None] = {}
 
     def blob(self, rev: str) -> str | None:
@@ -325,24 +325,6 @@ class _Versions:
             except (KompassError, KeyError):
                 self._parsed[sha] = None
         return self._parsed[sha]
-
-
-def _blobs(git: Git, shas: list[str]) -> dict[str, bytes]:
-    """The bytes of each blob, in one git process."""
-    if not shas:
-        return {}
-    raw = git.run("cat-file", "--batch", data=b"".join(f"{sha}\n".encode() for sha in shas)).stdout
-    found: dict[str, bytes] = {}
-    at = 0
-    for sha in shas:
-        end = raw.index(b"\n", at)
-        header = raw[at:end].split()
-        at = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            found[sha] = raw[at : at + size]
-            at += size + 1
-    return found
 
 
 # ---------------------------------------------------------------- events

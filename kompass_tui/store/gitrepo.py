@@ -282,20 +282,26 @@ class Git:
         wanted = list(paths)
         if commit is None or not wanted:
             return dict.fromkeys(wanted)
-        query = b"".join(f"{commit}:{path}\n".encode() for path in wanted)
-        raw = self.run("cat-file", "--batch", data=query).stdout
-        found: dict[str, bytes | None] = {}
+        return dict(zip(wanted, self.blobs([f"{commit}:{path}" for path in wanted]), strict=True))
+
+    def blobs(self, names: Sequence[str]) -> list[bytes | None]:
+        """The bytes of each object named (a blob's id, or commit:path), in one git process; None
+        for one that is not a blob git has."""
+        if not names:
+            return []
+        raw = self.run("cat-file", "--batch", data=b"".join(f"{name}\n".encode() for name in names)).stdout
+        found: list[bytes | None] = []
         at = 0
-        for path in wanted:
+        for _ in names:
             end = raw.index(b"\n", at)
             header = raw[at:end].split()
             at = end + 1
             if len(header) == 3 and header[1] == b"blob":
                 size = int(header[2])
-                found[path] = raw[at : at + size]
+                found.append(raw[at : at + size])
                 at += size + 1
             else:
-                found[path] = None
+                found.append(None)
         return found
 
     # -- commits -----------------------------------------------------------------------
