@@ -218,9 +218,6 @@ class Git:
         done = self.run("config", "--local", "--get", f"remote.{REMOTE}.url", check=False)
         return done.stdout.decode("utf-8", "replace").strip()
 
-    def set_remote(self, remote: str) -> None:
-        self.run("remote", "set-url", REMOTE, remote)
-
     # -- revisions ---------------------------------------------------------------------
 
     def rev(self, name: str) -> str | None:
@@ -325,7 +322,7 @@ class Git:
         """git's index to commit's tree (the folder's files as they are)."""
         self.run("read-tree", commit)
 
-    def commit(self, message: str, author: str, parents: Sequence[str], when: str | None = None) -> str:
+    def commit(self, message: str, author: str, parents: Sequence[str]) -> str:
         """A commit of git's index with these parents, made HEAD. author is also the committer;
         a fixed address, as Kompass knows evaluators by name."""
         tree = self.out("write-tree")
@@ -338,8 +335,6 @@ class Git:
             "GIT_COMMITTER_NAME": name,
             "GIT_COMMITTER_EMAIL": "kompass@localhost",
         }
-        if when:
-            identity |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
         args = ["commit-tree", tree]
         for parent in parents:
             args += ["-p", parent]
@@ -408,11 +403,6 @@ class Git:
                     path.unlink()
             except OSError:
                 pass
-
-    def remote_branch(self) -> bool:
-        """Whether the remote has the branch (an empty remote has none yet)."""
-        done = self.run("ls-remote", "--heads", REMOTE, BRANCH)
-        return bool(done.stdout.strip())
 
 
 def _quoted(path: str) -> str:
